@@ -1,0 +1,78 @@
+package io.atelier.common.data;
+
+import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.Json;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.Collection;
+import java.util.stream.Collectors;
+
+/** A dataset directory opened for reading: its manifest, its rows, any subset of its shards. */
+public final class ImageDataset {
+    private final String path;
+    private final Manifest manifest;
+
+    private ImageDataset(String path, Manifest manifest) {
+        this.path = path;
+        this.manifest = manifest;
+    }
+
+    /** Opens a complete dataset; a directory without a manifest is refused (it may be half-written). */
+    public static ImageDataset open(String path, Configuration conf) {
+        Path dir = new Path(path);
+        if (!HadoopFiles.exists(dir, conf)) {
+            throw new IllegalArgumentException("dataset " + path + " does not exist");
+        }
+        Path manifestPath = new Path(dir, DatasetLayout.MANIFEST);
+        if (!HadoopFiles.exists(manifestPath, conf)) {
+            throw new IllegalArgumentException("dataset " + path + " has no " + DatasetLayout.MANIFEST
+                    + ": it is not an Atelier dataset, or its writing did not finish; re-run the command that makes it");
+        }
+        Manifest manifest = Json.parse(HadoopFiles.readAll(manifestPath, conf), Manifest.class,
+                manifestPath.toString());
+        if (manifest.schemaVersion() > Manifest.SCHEMA_VERSION) {
+            throw new IllegalArgumentException("dataset " + path + " has schema version " + manifest.schemaVersion()
+                    + "; this Atelier reads up to " + Manifest.SCHEMA_VERSION + ": upgrade Atelier");
+        }
+        return new ImageDataset(path, manifest);
+    }
+
+    public static ImageDataset open(SparkSession spark, String path) {
+        return open(path, spark.sparkContext().hadoopConfiguration());
+    }
+
+    public static boolean isDataset(String path, Configuration conf) {
+        return HadoopFiles.exists(new Path(path, DatasetLayout.MANIFEST), conf);
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    /** All rows, columns in {@link DatasetSchema#ROW} order. */
+    public Dataset<Row> rows(SparkSession spark) {
+        return spark.read().parquet(path).select(columns());
+    }
+
+    /** Rows of the given shards only; each shard is its own directory, so others are not read. */
+    public Dataset<Row> shards(SparkSession spark, Collection<Integer> shards) {
+        if (shards.isEmpty()) {
+            throw new IllegalArgumentException("no shards requested from " + path);
+        }
+        String in = shards.stream().map(String::valueOf).collect(Collectors.joining(","));
+        return rows(spark).where(DatasetSchema.SHARD + " IN (" + in + ")");
+    }
+
+    private static org.apache.spark.sql.Column[] columns() {
+        return java.util.Arrays.stream(DatasetSchema.ROW.fieldNames())
+                .map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new);
+    }
+}

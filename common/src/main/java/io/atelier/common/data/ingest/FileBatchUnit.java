@@ -1,0 +1,32 @@
+package io.atelier.common.data.ingest;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Image files under one input root; the label is the first sub-folder of each file's path. */
+record FileBatchUnit(String root, List<String> relativePaths, LabelSource labels, long maxFileBytes)
+        implements WorkUnit {
+
+    @Override
+    public long expectedItems() {
+        return relativePaths.size();
+    }
+
+    @Override
+    public void read(Configuration conf, Consumer<SourceItem> sink) {
+        for (String relative : relativePaths) {
+            Path path = relative.isEmpty() ? new Path(root) : new Path(root, relative);
+            String origin = path.toString();
+            try {
+                byte[] bytes = io.atelier.common.io.HadoopFiles.readAll(path, conf, maxFileBytes);
+                sink.accept(SourceItem.encoded(origin, bytes, labels.labelOf(relative)));
+            } catch (IOException e) {
+                sink.accept(SourceItem.unreadable(origin, -1, "unreadable file: " + e.getMessage()));
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.atelier.common.data.ingest;
+
+import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.image.ImageDecoder;
+import io.atelier.common.image.ImageFit;
+import io.atelier.common.image.RejectedImageException;
+import io.atelier.common.image.SparkImage;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+import java.awt.image.BufferedImage;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Turns one source item into an outcome row: decode, fit to the square, convert channels,
+ * derive the content id, the split and the shard. Never throws for bad input.
+ */
+final class ImageIngestor implements Serializable {
+    private final int size;
+    private final int channels;
+    private final ImageFit fit;
+    private final int shards;
+    private final double testFraction;
+    private final long seed;
+    private final long maxPixels;
+    private transient ImageDecoder decoder;
+
+    ImageIngestor(IngestOptions options, int channels) {
+        this.size = options.size();
+        this.channels = channels;
+        this.fit = options.fit();
+        this.shards = options.shards();
+        this.testFraction = options.testFraction();
+        this.seed = options.seed();
+        this.maxPixels = options.maxPixels();
+    }
+
+    Row process(SourceItem item) {
+        if (item.problem() != null) {
+            return quarantine(item, item.problem());
+        }
+        try {
+            SparkImage image = toTarget(item);
+            String id = contentId(image);
+            String split = item.split() != null ? item.split() : splitOf(id);
+            return RowFactory.create(image.toRow(), id, item.label(), item.labelName(), split, shardOf(id, shards),
+                    stats(image), item.origin(), null, item.sizeBytes());
+        } catch (RejectedImageException e) {
+            return quarantine(item, e.getMessage());
+        } catch (RuntimeException e) {
+            return quarantine(item, "cannot convert image: " + e);
+        }
+    }
+
+    private SparkImage toTarget(SourceItem item) throws RejectedImageException {
+        if (item.pixels() != null) {
+            SparkImage px = item.pixels();
+            if (px.height() <= 0 || px.width() <= 0) {
+                throw new RejectedImageException("image struct holds no pixels (the source could not decode it)");
+            }
+            if ((long) px.height() * px.width() > maxPixels) {
+                throw new RejectedImageException("image is " + px.width() + "x" + px.height()
+                        + ", over --max-pixels " + maxPixels);
+            }
+            if (px.height() == size && px.width() == size && px.nChannels() == channels) {
+                return new SparkImage(item.origin(), size, size, channels, px.mode(), px.data());
+            }
+            return SparkImage.fromRgb(item.origin(), fit.apply(px.toRgb(), size), channels);
+        }
+        if (decoder == null) {
+            decoder = new ImageDecoder(maxPixels);
+        }
+        BufferedImage rgb = decoder.decode(item.encoded());
+        return SparkImage.fromRgb(item.origin(), fit.apply(rgb, size), channels);
+    }
+
+    private Row quarantine(SourceItem item, String reason) {
+        return RowFactory.create(null, null, null, null, null, null, null, item.origin(), reason, item.sizeBytes());
+    }
+
+    /** 128 bits of SHA-256 over the stored pixels and their shape: equal content, equal id. */
+    static String contentId(SparkImage image) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(ByteBuffer.allocate(12).putInt(image.height()).putInt(image.width())
+                    .putInt(image.nChannels()).array());
+            sha.update(image.data());
+            return HexFormat.of().formatHex(sha.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from this JVM", e);
+        }
+    }
+
+    /** Shard = hash(id) mod N, from the id's first 32 bits: independent of seed and input order. */
+    static int shardOf(String id, int shards) {
+        return Math.floorMod((int) Long.parseLong(id.substring(0, 8), 16), shards);
+    }
+
+    private String splitOf(String id) {
+        if (testFraction <= 0) {
+            return DatasetSchema.TRAIN;
+        }
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((seed + ":" + id).getBytes(StandardCharsets.UTF_8));
+            long bits = ByteBuffer.wrap(sha.digest()).getLong() >>> 11;
+            double u = bits / (double) (1L << 53);
+            return u < testFraction ? DatasetSchema.TEST : DatasetSchema.TRAIN;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from this JVM", e);
+        }
+    }
+
+    private static double[] stats(SparkImage image) {
+        int c = image.nChannels();
+        double[] s = new double[2 * c];
+        byte[] data = image.data();
+        for (int i = 0; i < data.length; i++) {
+            int stored = i % c;
+            int rgb = c == 3 ? 2 - stored : stored;
+            double v = (data[i] & 0xFF) / 255.0;
+            s[rgb] += v;
+            s[c + rgb] += v * v;
+        }
+        return s;
+    }
+}

@@ -1,0 +1,335 @@
+package io.atelier.common.data.ingest;
+
+import io.atelier.common.Versions;
+import io.atelier.common.data.DatasetLayout;
+import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.data.ImageDataset;
+import io.atelier.common.data.Manifest;
+import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.Json;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.row_number;
+
+/**
+ * The ingest job: inputs -> decoded, fitted, de-duplicated, split and sharded rows, written to a
+ * hidden directory and published by one rename once rows, quarantine and manifest are all there.
+ */
+public final class Ingest {
+    private static final long PROGRESS_INTERVAL_MS = 1000;
+
+    private final SparkSession spark;
+    private final IngestOptions options;
+    private final Configuration conf;
+
+    public Ingest(SparkSession spark, IngestOptions options) {
+        this.spark = spark;
+        this.options = options;
+        this.conf = spark.sparkContext().hadoopConfiguration();
+    }
+
+    public IngestSummary run(IngestProgress progress) {
+        return run(List.of(), progress);
+    }
+
+    /**
+     * @param frames extra inputs already loaded as frames with an {@code image} struct column,
+     *               such as {@code spark.read.format("image").load(...)}
+     */
+    public IngestSummary run(List<Dataset<Row>> frames, IngestProgress progress) {
+        Path out = new Path(options.output());
+        IngestSummary existing = checkOutput(out);
+        if (existing != null) {
+            return existing;
+        }
+        InputPlan plan = new InputPlanner(options, conf, spark.sparkContext().defaultParallelism()).plan();
+        int channels = options.channels() != 0 ? options.channels()
+                : (plan.idxOnly() && plan.frames().isEmpty() && frames.isEmpty() ? 1 : 3);
+        ImageIngestor ingestor = new ImageIngestor(options, channels);
+
+        Counters counters = new Counters(spark);
+        Dataset<Row> outcomes = outcomes(plan, frames, ingestor, counters).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            long in = counters.watch(progress, plan.knownItems(), outcomes::count);
+            return write(out, outcomes, in, channels);
+        } finally {
+            outcomes.unpersist();
+        }
+    }
+
+    /** Returns the summary of an identical dataset already there, null to go ahead, or refuses. */
+    private IngestSummary checkOutput(Path out) {
+        if (!HadoopFiles.exists(out, conf)) {
+            return null;
+        }
+        if (ImageDataset.isDataset(out.toString(), conf)) {
+            Manifest m = ImageDataset.open(out.toString(), conf).manifest();
+            Object made = m.provenance() == null ? null : m.provenance().get("ingest");
+            int channels = options.channels() != 0 ? options.channels() : m.channels();
+            if (Json.line(options.describe(channels)).equals(Json.line(made))) {
+                Manifest.Counts c = m.counts();
+                return new IngestSummary(c.in(), c.accepted(), c.duplicates(), c.quarantined(), m, true);
+            }
+            throw new IllegalArgumentException("--output " + out + " already holds a different dataset (made by "
+                    + Json.line(made) + "); choose a new --output or delete it first");
+        }
+        if (!HadoopFiles.isEmptyDirectory(out, conf)) {
+            throw new IllegalArgumentException("--output " + out + " exists and is not an Atelier dataset;"
+                    + " choose a new --output (nothing was written)");
+        }
+        return null;
+    }
+
+    private Dataset<Row> outcomes(InputPlan plan, List<Dataset<Row>> frames, ImageIngestor ingestor, Counters c) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        SerializableConf shippedConf = new SerializableConf(conf);
+        List<JavaRDD<Row>> parts = new ArrayList<>();
+        if (!plan.units().isEmpty()) {
+            parts.add(jsc.parallelize(plan.units(), plan.units().size()).flatMap(unit -> {
+                List<Row> rows = new ArrayList<>();
+                unit.read(shippedConf.get(), item -> rows.add(c.count(ingestor.process(item))));
+                return rows.iterator();
+            }));
+        }
+        List<Dataset<Row>> allFrames = new ArrayList<>(frames);
+        for (String path : plan.frames()) {
+            allFrames.add(spark.read().parquet(path));
+        }
+        for (int i = 0; i < allFrames.size(); i++) {
+            Dataset<Row> frame = allFrames.get(i);
+            String what = i < frames.size() ? "frame " + i : plan.frames().get(i - frames.size());
+            FrameItems items = new FrameItems(frame.schema(), options.labels(), what);
+            parts.add(frame.toJavaRDD().map(row -> c.count(ingestor.process(items.toItem(row)))));
+        }
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("--input " + String.join(" ", options.inputs())
+                    + ": found no files to ingest");
+        }
+        JavaRDD<Row> all = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            all = all.union(parts.get(i));
+        }
+        return spark.createDataFrame(all, IngestOutcome.SCHEMA);
+    }
+
+    private IngestSummary write(Path out, Dataset<Row> outcomes, long in, int channels) {
+        Dataset<Row> accepted = outcomes.where(col(IngestOutcome.REASON).isNull());
+        Dataset<Row> quarantined = outcomes.where(col(IngestOutcome.REASON).isNotNull());
+        // Equal content keeps one row: the one whose origin sorts first, so the choice is stable.
+        Dataset<Row> unique = accepted
+                .withColumn("_rank", row_number().over(Window.partitionBy(DatasetSchema.ID).orderBy(IngestOutcome.ORIGIN)))
+                .where(col("_rank").equalTo(1)).drop("_rank");
+        long acceptedCount = accepted.count();
+        long quarantinedCount = quarantined.count();
+        LabelIndex labels = LabelIndex.of(unique);
+        Dataset<Row> rows = labels.apply(spark, unique).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            long uniqueCount = rows.count();
+            Path staging = new Path(out.getParent() == null ? new Path(".") : out.getParent(),
+                    "." + out.getName() + ".ingest-" + UUID.randomUUID());
+            try {
+                rows.select(DatasetSchema.IMAGE, DatasetSchema.ID, DatasetSchema.LABEL, DatasetSchema.LABEL_NAME,
+                                DatasetSchema.SPLIT, DatasetSchema.SHARD)
+                        .repartition(options.shards(), col(DatasetSchema.SHARD))
+                        .sortWithinPartitions(DatasetSchema.SHARD, DatasetSchema.ID)
+                        .write().partitionBy(DatasetSchema.SHARD).parquet(staging.toString());
+                if (quarantinedCount > 0) {
+                    quarantined.select(IngestOutcome.QUARANTINE_COLUMNS[0], IngestOutcome.QUARANTINE_COLUMNS[1],
+                                    IngestOutcome.QUARANTINE_COLUMNS[2])
+                            .orderBy(IngestOutcome.ORIGIN).coalesce(1)
+                            .write().parquet(new Path(staging, DatasetLayout.QUARANTINE).toString());
+                }
+                Manifest.Counts counts = new ManifestCounts(rows).counts(in, acceptedCount,
+                        acceptedCount - uniqueCount, quarantinedCount);
+                Manifest manifest = manifest(rows, counts, labels, channels);
+                HadoopFiles.writeAtomically(new Path(staging, DatasetLayout.MANIFEST),
+                        Json.pretty(manifest).getBytes(StandardCharsets.UTF_8), conf);
+                publish(staging, out);
+                return new IngestSummary(in, acceptedCount, acceptedCount - uniqueCount, quarantinedCount, manifest, false);
+            } catch (RuntimeException e) {
+                HadoopFiles.deleteRecursively(staging, conf);
+                throw e;
+            }
+        } finally {
+            rows.unpersist();
+        }
+    }
+
+    private void publish(Path staging, Path out) {
+        if (HadoopFiles.exists(out, conf)) {
+            HadoopFiles.deleteRecursively(out, conf); // checked empty before any work began
+        }
+        try {
+            HadoopFiles.fs(out, conf).mkdirs(out.getParent() == null ? new Path(".") : out.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the parent of " + out + ": " + e.getMessage(), e);
+        }
+        HadoopFiles.rename(staging, out, conf);
+    }
+
+    private Manifest manifest(Dataset<Row> rows, Manifest.Counts counts, LabelIndex labels, int channels) {
+        double[] sums = rows.select(IngestOutcome.STATS).toJavaRDD()
+                .map(r -> r.<Double>getList(0).stream().mapToDouble(Double::doubleValue).toArray())
+                .fold(new double[2 * channels], Ingest::add);
+        double pixels = (double) counts.rows() * options.size() * options.size();
+        double[] mean = new double[channels];
+        double[] std = new double[channels];
+        for (int ch = 0; ch < channels && pixels > 0; ch++) {
+            mean[ch] = sums[ch] / pixels;
+            std[ch] = Math.sqrt(Math.max(0, sums[channels + ch] / pixels - mean[ch] * mean[ch]));
+        }
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        provenance.put("ingest", options.describe(channels));
+        provenance.put("versions", Versions.all());
+        provenance.put("createdAt", Instant.now().toString());
+        return new Manifest(Manifest.SCHEMA_VERSION, Manifest.FORMAT, "atelier " + Versions.atelier(),
+                options.size(), options.size(), channels, channels == 1 ? "GRAY" : "BGR", options.shards(),
+                counts, labels.names(), mean, std, provenance);
+    }
+
+    private static double[] add(double[] a, double[] b) {
+        double[] s = a.clone();
+        for (int i = 0; i < s.length; i++) {
+            s[i] += b[i];
+        }
+        return s;
+    }
+
+    /** Accumulators behind the progress line; updated per item, visible as tasks finish. */
+    private static final class Counters implements java.io.Serializable {
+        private final LongAccumulator seen;
+        private final LongAccumulator accepted;
+        private final LongAccumulator quarantined;
+
+        Counters(SparkSession spark) {
+            seen = spark.sparkContext().longAccumulator("ingest.seen");
+            accepted = spark.sparkContext().longAccumulator("ingest.accepted");
+            quarantined = spark.sparkContext().longAccumulator("ingest.quarantined");
+        }
+
+        Row count(Row outcome) {
+            seen.add(1);
+            (outcome.isNullAt(outcome.fieldIndex(IngestOutcome.REASON)) ? accepted : quarantined).add(1);
+            return outcome;
+        }
+
+        long watch(IngestProgress progress, long expected, java.util.function.LongSupplier work) {
+            Thread poller = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        Thread.sleep(PROGRESS_INTERVAL_MS);
+                        progress.update(seen.value(), accepted.value(), quarantined.value(), expected);
+                    }
+                } catch (InterruptedException done) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "ingest-progress");
+            poller.setDaemon(true);
+            poller.start();
+            try {
+                return work.getAsLong();
+            } finally {
+                poller.interrupt();
+                progress.update(seen.value(), accepted.value(), quarantined.value(), expected);
+            }
+        }
+    }
+
+    /**
+     * Integer labels: kept when every labelled source gave one (IDX, datasets); otherwise the
+     * sorted distinct label names numbered from 0, as image-folder loaders do.
+     */
+    record LabelIndex(boolean fromSource, List<String> names) implements java.io.Serializable {
+        static LabelIndex of(Dataset<Row> unique) {
+            List<Row> pairs = unique.select(IngestOutcome.SOURCE_LABEL, DatasetSchema.LABEL_NAME)
+                    .where(col(DatasetSchema.LABEL_NAME).isNotNull().or(col(IngestOutcome.SOURCE_LABEL).isNotNull()))
+                    .distinct().collectAsList();
+            boolean fromSource = !pairs.isEmpty() && pairs.stream().allMatch(r -> !r.isNullAt(0));
+            if (fromSource) {
+                TreeMap<Integer, String> byIndex = new TreeMap<>();
+                for (Row r : pairs) {
+                    String name = r.isNullAt(1) ? String.valueOf(r.getInt(0)) : r.getString(1);
+                    String prior = byIndex.putIfAbsent(r.getInt(0), name);
+                    if (prior != null && !prior.equals(name)) {
+                        throw new IllegalArgumentException("label " + r.getInt(0) + " is named both '" + prior
+                                + "' and '" + name + "' in the inputs; ingest them separately or fix the names");
+                    }
+                }
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i <= byIndex.lastKey(); i++) {
+                    names.add(byIndex.getOrDefault(i, String.valueOf(i)));
+                }
+                return new LabelIndex(true, names);
+            }
+            TreeSet<String> names = new TreeSet<>();
+            pairs.stream().map(r -> r.isNullAt(1) ? String.valueOf(r.getInt(0)) : r.getString(1)).forEach(names::add);
+            return new LabelIndex(false, List.copyOf(names));
+        }
+
+        Dataset<Row> apply(SparkSession spark, Dataset<Row> unique) {
+            Column label;
+            if (fromSource) {
+                label = col(IngestOutcome.SOURCE_LABEL);
+            } else if (names.isEmpty()) {
+                label = org.apache.spark.sql.functions.lit(null).cast(DataTypes.IntegerType);
+            } else {
+                label = org.apache.spark.sql.functions.element_at(
+                        org.apache.spark.sql.functions.map_from_arrays(
+                                org.apache.spark.sql.functions.array(names.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new)),
+                                org.apache.spark.sql.functions.array(java.util.stream.IntStream.range(0, names.size())
+                                        .mapToObj(org.apache.spark.sql.functions::lit).toArray(Column[]::new))),
+                        col(DatasetSchema.LABEL_NAME));
+            }
+            Column name = fromSource
+                    ? org.apache.spark.sql.functions.coalesce(col(DatasetSchema.LABEL_NAME),
+                    col(IngestOutcome.SOURCE_LABEL).cast(DataTypes.StringType))
+                    : col(DatasetSchema.LABEL_NAME);
+            return unique.withColumn(DatasetSchema.LABEL, label.cast(DataTypes.IntegerType))
+                    .withColumn(DatasetSchema.LABEL_NAME, name);
+        }
+    }
+
+    /** Counts per split, per label and split, and per shard, gathered in one small aggregation. */
+    private record ManifestCounts(Dataset<Row> rows) {
+        Manifest.Counts counts(long in, long accepted, long duplicates, long quarantined) {
+            Map<String, Long> perSplit = new TreeMap<>();
+            Map<String, Map<String, Long>> perLabel = new TreeMap<>();
+            Map<Integer, Long> perShard = new TreeMap<>();
+            long total = 0;
+            for (Row r : rows.groupBy(DatasetSchema.LABEL, DatasetSchema.SPLIT, DatasetSchema.SHARD).count().collectAsList()) {
+                String label = r.isNullAt(0) ? "unlabelled" : String.valueOf(r.getInt(0));
+                String split = r.getString(1);
+                long n = r.getLong(3);
+                total += n;
+                perSplit.merge(split, n, Long::sum);
+                perLabel.computeIfAbsent(label, k -> new TreeMap<>()).merge(split, n, Long::sum);
+                perShard.merge(r.getInt(2), n, Long::sum);
+            }
+            return new Manifest.Counts(total, perSplit, perLabel, perShard, in, accepted, duplicates, quarantined);
+        }
+    }
+}

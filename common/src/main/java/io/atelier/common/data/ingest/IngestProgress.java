@@ -1,0 +1,10 @@
+package io.atelier.common.data.ingest;
+
+/** Receives running counts while an ingest's tasks complete (about once a second). */
+@FunctionalInterface
+public interface IngestProgress {
+    /** @param expected items the plan knows of, or -1 when archives make it unknown */
+    void update(long seen, long accepted, long quarantined, long expected);
+
+    IngestProgress NONE = (seen, accepted, quarantined, expected) -> { };
+}

@@ -1,0 +1,190 @@
+package io.atelier.common.data.ingest;
+
+import io.atelier.common.data.DatasetLayout;
+import io.atelier.common.io.HadoopFiles;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Looks at each --input on the driver, checks it is readable, and cuts it into work units. */
+final class InputPlanner {
+    static final String CLASS_NAMES_FILE = "class-names.txt";
+    private static final int IDX_RECORDS_PER_UNIT = 5_000;
+
+    private final IngestOptions options;
+    private final Configuration conf;
+    private final int parallelism;
+
+    InputPlanner(IngestOptions options, Configuration conf, int parallelism) {
+        this.options = options;
+        this.conf = conf;
+        this.parallelism = Math.max(1, parallelism);
+    }
+
+    InputPlan plan() {
+        List<WorkUnit> units = new ArrayList<>();
+        List<String> frames = new ArrayList<>();
+        boolean idxOnly = true;
+        for (String input : options.inputs()) {
+            Path path = new Path(input);
+            FileStatus status = statusOf(path, input);
+            if (status.isDirectory() && isParquetDirectory(path)) {
+                frames.add(path.toString());
+                idxOnly = false;
+            } else if (status.isDirectory()) {
+                idxOnly &= planDirectory(path, units);
+            } else {
+                idxOnly &= planFile(status.getPath(), "", path.getParent() == null ? path : path.getParent(), units,
+                        new ArrayList<>());
+            }
+        }
+        long known = units.stream().mapToLong(WorkUnit::expectedItems).filter(n -> n >= 0).sum();
+        return new InputPlan(List.copyOf(units), List.copyOf(frames), known, idxOnly && !units.isEmpty());
+    }
+
+    private FileStatus statusOf(Path path, String input) {
+        try {
+            FileSystem fs = path.getFileSystem(conf);
+            FileStatus status = fs.getFileStatus(path);
+            if (status.isDirectory()) {
+                fs.listStatus(path); // fails now, not in a task, when the directory is unreadable
+            }
+            return status;
+        } catch (java.io.FileNotFoundException e) {
+            throw new IllegalArgumentException("--input " + input + ": no such file or directory");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--input " + input + ": cannot be read (" + e.getMessage()
+                    + "); check the path and its permissions");
+        }
+    }
+
+    private boolean isParquetDirectory(Path dir) {
+        if (HadoopFiles.exists(new Path(dir, DatasetLayout.MANIFEST), conf)) {
+            return true;
+        }
+        try {
+            RemoteIterator<LocatedFileStatus> files = dir.getFileSystem(conf).listFiles(dir, true);
+            boolean parquet = false;
+            while (files.hasNext()) {
+                String name = files.next().getPath().getName().toLowerCase(Locale.ROOT);
+                if (name.endsWith(".parquet")) {
+                    parquet = true;
+                } else if (!name.startsWith("_") && !name.startsWith(".") && !name.endsWith(".crc")) {
+                    return false; // other files: an image folder that happens to hold Parquet too
+                }
+            }
+            return parquet;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--input " + dir + ": cannot be listed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Returns whether everything under the directory was IDX. */
+    private boolean planDirectory(Path root, List<WorkUnit> units) {
+        List<String> relativeFiles = new ArrayList<>();
+        boolean idxOnly = true;
+        Set<String> sorted = new TreeSet<>();
+        try {
+            RemoteIterator<LocatedFileStatus> files = root.getFileSystem(conf).listFiles(root, true);
+            String prefix = root.getFileSystem(conf).makeQualified(root).toString();
+            while (files.hasNext()) {
+                String full = files.next().getPath().toString();
+                String relative = full.substring(Math.min(full.length(), prefix.length())).replaceFirst("^/", "");
+                if (!isHidden(relative)) {
+                    sorted.add(relative);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--input " + root + ": cannot be listed: " + e.getMessage(), e);
+        }
+        List<String> imageFiles = new ArrayList<>();
+        for (String relative : sorted) {
+            idxOnly &= planFile(new Path(root, relative), relative, root, units, imageFiles);
+        }
+        relativeFiles.addAll(imageFiles);
+        int batch = Math.max(16, Math.min(256, relativeFiles.size() / (parallelism * 8) + 1));
+        for (int i = 0; i < relativeFiles.size(); i += batch) {
+            units.add(new FileBatchUnit(root.toString(), List.copyOf(relativeFiles.subList(i,
+                    Math.min(relativeFiles.size(), i + batch))), options.labels(), options.maxFileBytes()));
+        }
+        return idxOnly && relativeFiles.isEmpty();
+    }
+
+    /**
+     * Adds the unit(s) for one file; plain image files are collected into {@code imageFiles}
+     * (relative to {@code root}) to be batched. Returns whether the file was IDX.
+     */
+    private boolean planFile(Path file, String relative, Path root, List<WorkUnit> units, List<String> imageFiles) {
+        String name = file.getName();
+        if (IdxFile.looksLikeIdx(name)) {
+            if (name.contains("labels")) {
+                return true; // read with its images file
+            }
+            planIdx(file, units);
+            return true;
+        }
+        if (ArchiveUnit.isArchive(name)) {
+            units.add(new ArchiveUnit(file.toString(), options.labels(), options.maxFileBytes()));
+            return false;
+        }
+        if (name.equals(CLASS_NAMES_FILE)) {
+            return true; // names for IDX labels, not an image
+        }
+        if (relative.isEmpty()) {
+            units.add(new FileBatchUnit(file.toString(), List.of(""), LabelSource.NONE, options.maxFileBytes()));
+        } else {
+            imageFiles.add(relative);
+        }
+        return false;
+    }
+
+    private void planIdx(Path imagesPath, List<WorkUnit> units) {
+        IdxFile images = IdxFile.readHeader(imagesPath.toString(), conf);
+        if (images.magic() != IdxFile.IMAGES_MAGIC) {
+            throw new IllegalArgumentException("--input " + imagesPath + " is an IDX labels file; give its images file");
+        }
+        IdxFile labels = null;
+        Path labelsPath = new Path(IdxFile.labelsPathFor(imagesPath.toString()));
+        if (options.labels() == LabelSource.FOLDER && !labelsPath.equals(imagesPath) && HadoopFiles.exists(labelsPath, conf)) {
+            labels = IdxFile.readHeader(labelsPath.toString(), conf);
+            if (labels.count() != images.count()) {
+                throw new IllegalArgumentException("--input " + imagesPath + " has " + images.count() + " images but "
+                        + labelsPath + " has " + labels.count() + " labels; give a matching pair");
+            }
+        }
+        List<String> names = options.labelNames() != null ? options.labelNames() : classNamesBeside(imagesPath);
+        for (int from = 0; from < images.count(); from += IDX_RECORDS_PER_UNIT) {
+            units.add(new IdxUnit(images, labels, from, Math.min(images.count(), from + IDX_RECORDS_PER_UNIT), names));
+        }
+    }
+
+    private List<String> classNamesBeside(Path idxFile) {
+        Path names = new Path(idxFile.getParent(), CLASS_NAMES_FILE);
+        if (!HadoopFiles.exists(names, conf)) {
+            return null;
+        }
+        String text = new String(HadoopFiles.readAll(names, conf), StandardCharsets.UTF_8);
+        return Arrays.stream(text.split("\\R")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static boolean isHidden(String relative) {
+        for (String part : relative.split("/")) {
+            if (part.startsWith(".") || part.startsWith("_")) {
+                return true;
+            }
+        }
+        return relative.endsWith(".crc");
+    }
+}

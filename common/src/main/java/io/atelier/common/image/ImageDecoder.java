@@ -1,0 +1,123 @@
+package io.atelier.common.image;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.stream.ImageInputStream;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Decodes encoded image bytes (JPEG, PNG, GIF, BMP, TIFF, WebP through ImageIO and the
+ * TwelveMonkeys plug-ins) into an 8-bit sRGB image with EXIF orientation applied.
+ *
+ * <p>The header's declared size is checked against {@code maxPixels} before any pixel is
+ * decoded, so a decompression bomb is rejected at the cost of reading its header.
+ */
+public final class ImageDecoder {
+    static {
+        // Plug-ins on the class path register through service files; scanning once is enough.
+        ImageIO.scanForPlugins();
+        ImageIO.setUseCache(false);
+    }
+
+    private final long maxPixels;
+
+    public ImageDecoder(long maxPixels) {
+        if (maxPixels <= 0) {
+            throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
+        }
+        this.maxPixels = maxPixels;
+    }
+
+    public long maxPixels() {
+        return maxPixels;
+    }
+
+    /** Decodes the first frame; alpha is composited over white. */
+    public BufferedImage decode(byte[] bytes) throws RejectedImageException {
+        if (bytes == null || bytes.length == 0) {
+            throw new RejectedImageException("empty file");
+        }
+        BufferedImage decoded = readFirstFrame(bytes);
+        BufferedImage rgb = toOpaqueRgb(decoded);
+        int orientation = ExifOrientation.read(bytes);
+        return ExifOrientation.apply(rgb, orientation);
+    }
+
+    private BufferedImage readFirstFrame(byte[] bytes) throws RejectedImageException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new RejectedImageException("not an image, or a format no installed reader supports");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                if (width <= 0 || height <= 0) {
+                    throw new RejectedImageException("header declares an empty image (" + width + "x" + height + ")");
+                }
+                if (width * height > maxPixels) {
+                    throw new RejectedImageException("header declares " + width + "x" + height + " = "
+                            + (width * height) + " pixels, over --max-pixels " + maxPixels);
+                }
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener(collectInto(warnings));
+                BufferedImage image = reader.read(0);
+                // Truncated JPEGs decode "successfully" with a warning and a grey tail.
+                for (String warning : warnings) {
+                    if (isDataLossWarning(warning)) {
+                        throw new RejectedImageException("corrupt or truncated " + reader.getFormatName()
+                                + ": " + warning);
+                    }
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        } catch (RejectedImageException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new RejectedImageException("corrupt or truncated image: " + what, e);
+        } catch (OutOfMemoryError e) {
+            throw new RejectedImageException("image too large to decode in this executor's memory", e);
+        }
+    }
+
+    private static boolean isDataLossWarning(String warning) {
+        String w = warning.toLowerCase();
+        return w.contains("premature") || w.contains("truncat") || w.contains("corrupt")
+                || w.contains("end of") || w.contains("eof");
+    }
+
+    private static IIOReadWarningListener collectInto(List<String> warnings) {
+        return (source, warning) -> warnings.add(warning);
+    }
+
+    /** 8-bit RGB with no alpha, whatever the source's depth, palette or color model. */
+    static BufferedImage toOpaqueRgb(BufferedImage src) {
+        if (src.getType() == BufferedImage.TYPE_INT_RGB) {
+            return src;
+        }
+        BufferedImage out = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            if (src.getColorModel().hasAlpha()) {
+                g.setColor(java.awt.Color.WHITE);
+                g.fillRect(0, 0, src.getWidth(), src.getHeight());
+            }
+            g.drawImage(src, 0, 0, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+}

@@ -1,0 +1,109 @@
+package io.atelier.common.io;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.IOUtils;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.UUID;
+
+/** Small file operations on any Hadoop FileSystem, with unchecked errors that name the path. */
+public final class HadoopFiles {
+    private HadoopFiles() {
+    }
+
+    public static FileSystem fs(Path path, Configuration conf) {
+        try {
+            return path.getFileSystem(conf);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the file system of " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static boolean exists(Path path, Configuration conf) {
+        try {
+            return fs(path, conf).exists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A directory that exists and holds nothing. */
+    public static boolean isEmptyDirectory(Path path, Configuration conf) {
+        try {
+            FileSystem fs = fs(path, conf);
+            return fs.getFileStatus(path).isDirectory() && fs.listStatus(path).length == 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static byte[] readAll(Path path, Configuration conf, long maxBytes) throws IOException {
+        FileSystem fs = fs(path, conf);
+        FileStatus status = fs.getFileStatus(path);
+        if (status.getLen() > maxBytes) {
+            throw new IOException(path + " is " + status.getLen() + " bytes, over the limit of " + maxBytes);
+        }
+        try (InputStream in = fs.open(path)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) status.getLen());
+            IOUtils.copyBytes(in, out, 64 * 1024, false);
+            return out.toByteArray();
+        }
+    }
+
+    public static byte[] readAll(Path path, Configuration conf) {
+        try {
+            return readAll(path, conf, Integer.MAX_VALUE - 8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes beside the target and renames, so readers see the old file or the whole new one. */
+    public static void writeAtomically(Path target, byte[] bytes, Configuration conf) {
+        FileSystem fs = fs(target, conf);
+        Path temp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            try (FSDataOutputStream out = fs.create(temp, false)) {
+                out.write(bytes);
+            }
+            if (fs.exists(target) && !fs.delete(target, false)) {
+                throw new IOException("cannot replace " + target);
+            }
+            if (!fs.rename(temp, target)) {
+                throw new IOException("rename " + temp + " -> " + target + " failed");
+            }
+        } catch (IOException e) {
+            try {
+                fs.delete(temp, false);
+            } catch (IOException ignored) {
+                // the original error is the one worth reporting
+            }
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static void deleteRecursively(Path path, Configuration conf) {
+        try {
+            fs(path, conf).delete(path, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static void rename(Path from, Path to, Configuration conf) {
+        try {
+            if (!fs(from, conf).rename(from, to)) {
+                throw new IOException("rename returned false");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + from + " to " + to + ": " + e.getMessage(), e);
+        }
+    }
+}
