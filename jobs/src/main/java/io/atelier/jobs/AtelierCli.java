@@ -1,0 +1,38 @@
+package io.atelier.jobs;
+
+import io.atelier.common.Versions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code atelier <command>}: every job, runnable on an embedded local Spark (bin/atelier) or
+ * under {@code spark-submit --class io.atelier.jobs.AtelierCli atelier-jobs.jar <command>}.
+ */
+@Command(name = "atelier", mixinStandardHelpOptions = true, versionProvider = AtelierCli.Version.class,
+        description = "Train and run generative image models on Apache Spark.",
+        subcommands = {IngestCommand.class, InspectCommand.class, QuickstartCommand.class, BenchCommand.class})
+public final class AtelierCli implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (0 ok, 1 failed, 2 bad input or usage). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new AtelierCli());
+        cli.setExecutionExceptionHandler(new OneLineErrors());
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"atelier " + Versions.atelier() + " " + Versions.all()};
+        }
+    }
+}

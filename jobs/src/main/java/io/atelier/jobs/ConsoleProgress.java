@@ -1,0 +1,31 @@
+package io.atelier.jobs;
+
+import io.atelier.common.data.ingest.IngestProgress;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** Console progress for ingest-like jobs: count, rate and ETA through the progressbar library. */
+final class ConsoleProgress implements IngestProgress, AutoCloseable {
+    private final ProgressBar bar;
+
+    ConsoleProgress(String task) {
+        this.bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(-1).setUnit(" img", 1)
+                .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(1000)
+                .setMaxRenderedLength(110).continuousUpdate().build();
+    }
+
+    @Override
+    public void update(long seen, long accepted, long quarantined, long expected) {
+        if (expected > 0 && bar.getMax() != expected) {
+            bar.maxHint(expected);
+        }
+        bar.stepTo(seen);
+        bar.setExtraMessage(" accepted " + accepted + ", quarantined " + quarantined);
+    }
+
+    @Override
+    public void close() {
+        bar.close();
+    }
+}

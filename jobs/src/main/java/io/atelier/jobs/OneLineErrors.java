@@ -1,0 +1,44 @@
+package io.atelier.jobs;
+
+import picocli.CommandLine;
+
+import java.io.UncheckedIOException;
+
+/**
+ * Turns a failed command into one line that names the problem: bad input (exit 2) or a failure
+ * (exit 1). The stack trace follows only with ATELIER_DEBUG=1, where it helps a developer.
+ */
+final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        Throwable cause = rootCause(e);
+        boolean badInput = cause instanceof IllegalArgumentException || cause instanceof UncheckedIOException
+                || cause instanceof java.io.FileNotFoundException;
+        String command = cli.getCommandName();
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        cli.getErr().println("atelier " + command + ": " + (badInput ? "" : "failed: ") + firstLine(message));
+        if ("1".equals(System.getenv("ATELIER_DEBUG"))) {
+            e.printStackTrace(cli.getErr());
+        } else if (!badInput) {
+            cli.getErr().println("(set ATELIER_DEBUG=1 for the stack trace)");
+        }
+        return badInput ? 2 : 1;
+    }
+
+    /** Spark wraps task failures; the useful message is the innermost one. */
+    static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            if (t instanceof IllegalArgumentException && !(t.getCause() instanceof IllegalArgumentException)) {
+                return t;
+            }
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static String firstLine(String message) {
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}
