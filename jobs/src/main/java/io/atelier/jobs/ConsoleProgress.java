@@ -8,6 +8,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /** Console progress for ingest-like jobs: count, rate and ETA through the progressbar library. */
 final class ConsoleProgress implements IngestProgress, AutoCloseable {
     private final ProgressBar bar;
+    private boolean closed;
 
     ConsoleProgress(String task) {
         this.bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(-1).setUnit(" img", 1)
@@ -16,7 +17,10 @@ final class ConsoleProgress implements IngestProgress, AutoCloseable {
     }
 
     @Override
-    public void update(long seen, long accepted, long quarantined, long expected) {
+    public synchronized void update(long seen, long accepted, long quarantined, long expected) {
+        if (closed) {
+            return;
+        }
         if (expected > 0 && bar.getMax() != expected) {
             bar.maxHint(expected);
         }
@@ -25,7 +29,16 @@ final class ConsoleProgress implements IngestProgress, AutoCloseable {
     }
 
     @Override
-    public void close() {
-        bar.close();
+    public void decoded(long in) {
+        close();
+        System.out.println("decoded " + in + " inputs; de-duplicating and writing shards ...");
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            bar.close();
+        }
     }
 }

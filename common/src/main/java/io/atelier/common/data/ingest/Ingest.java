@@ -41,6 +41,12 @@ import static org.apache.spark.sql.functions.row_number;
  */
 public final class Ingest {
     private static final long PROGRESS_INTERVAL_MS = 1000;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Ingest.class);
+    private final long t0 = System.nanoTime();
+
+    private void phase(String what) {
+        LOG.info("ingest {}: {} ms", what, (System.nanoTime() - t0) / 1_000_000);
+    }
 
     private final SparkSession spark;
     private final IngestOptions options;
@@ -75,6 +81,8 @@ public final class Ingest {
         Dataset<Row> outcomes = outcomes(plan, frames, ingestor, counters).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long in = counters.watch(progress, plan.knownItems(), outcomes::count);
+            phase("decoded " + in + " inputs");
+            progress.decoded(in);
             return write(out, outcomes, in, channels);
         } finally {
             outcomes.unpersist();
@@ -106,12 +114,13 @@ public final class Ingest {
 
     private Dataset<Row> outcomes(InputPlan plan, List<Dataset<Row>> frames, ImageIngestor ingestor, Counters c) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        SerializableConf shippedConf = new SerializableConf(conf);
+        // Broadcast: a Hadoop Configuration costs milliseconds to deserialize, once per executor is enough.
+        org.apache.spark.broadcast.Broadcast<SerializableConf> shippedConf = jsc.broadcast(new SerializableConf(conf));
         List<JavaRDD<Row>> parts = new ArrayList<>();
         if (!plan.units().isEmpty()) {
             parts.add(jsc.parallelize(plan.units(), plan.units().size()).flatMap(unit -> {
                 List<Row> rows = new ArrayList<>();
-                unit.read(shippedConf.get(), item -> rows.add(c.count(ingestor.process(item))));
+                unit.read(shippedConf.value().get(), item -> rows.add(c.count(ingestor.process(item))));
                 return rows.iterator();
             }));
         }
@@ -137,18 +146,18 @@ public final class Ingest {
     }
 
     private IngestSummary write(Path out, Dataset<Row> outcomes, long in, int channels) {
-        Dataset<Row> accepted = outcomes.where(col(IngestOutcome.REASON).isNull());
         Dataset<Row> quarantined = outcomes.where(col(IngestOutcome.REASON).isNotNull());
         // Equal content keeps one row: the one whose origin sorts first, so the choice is stable.
-        Dataset<Row> unique = accepted
+        Dataset<Row> unique = outcomes.where(col(IngestOutcome.REASON).isNull())
                 .withColumn("_rank", row_number().over(Window.partitionBy(DatasetSchema.ID).orderBy(IngestOutcome.ORIGIN)))
-                .where(col("_rank").equalTo(1)).drop("_rank");
-        long acceptedCount = accepted.count();
-        long quarantinedCount = quarantined.count();
-        LabelIndex labels = LabelIndex.of(unique);
-        Dataset<Row> rows = labels.apply(spark, unique).persist(StorageLevel.MEMORY_AND_DISK());
+                .where(col("_rank").equalTo(1)).drop("_rank")
+                .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            long uniqueCount = rows.count();
+            LabelIndex labels = LabelIndex.of(unique);
+            phase("deduplicated and labelled");
+            Dataset<Row> rows = labels.apply(unique);
+            GroupCounts groups = GroupCounts.of(rows, channels);
+            long quarantinedCount = in - groups.acceptedBeforeDedup(outcomes);
             Path staging = new Path(out.getParent() == null ? new Path(".") : out.getParent(),
                     "." + out.getName() + ".ingest-" + UUID.randomUUID());
             try {
@@ -157,25 +166,28 @@ public final class Ingest {
                         .repartition(options.shards(), col(DatasetSchema.SHARD))
                         .sortWithinPartitions(DatasetSchema.SHARD, DatasetSchema.ID)
                         .write().partitionBy(DatasetSchema.SHARD).parquet(staging.toString());
+                phase("shards written");
                 if (quarantinedCount > 0) {
                     quarantined.select(IngestOutcome.QUARANTINE_COLUMNS[0], IngestOutcome.QUARANTINE_COLUMNS[1],
                                     IngestOutcome.QUARANTINE_COLUMNS[2])
                             .orderBy(IngestOutcome.ORIGIN).coalesce(1)
                             .write().parquet(new Path(staging, DatasetLayout.QUARANTINE).toString());
                 }
-                Manifest.Counts counts = new ManifestCounts(rows).counts(in, acceptedCount,
-                        acceptedCount - uniqueCount, quarantinedCount);
-                Manifest manifest = manifest(rows, counts, labels, channels);
+                long acceptedCount = in - quarantinedCount;
+                long duplicates = acceptedCount - groups.rows();
+                Manifest manifest = manifest(groups.counts(in, acceptedCount, duplicates, quarantinedCount),
+                        groups.statSums(), labels, channels);
                 HadoopFiles.writeAtomically(new Path(staging, DatasetLayout.MANIFEST),
                         Json.pretty(manifest).getBytes(StandardCharsets.UTF_8), conf);
                 publish(staging, out);
-                return new IngestSummary(in, acceptedCount, acceptedCount - uniqueCount, quarantinedCount, manifest, false);
+                phase("published");
+                return new IngestSummary(in, acceptedCount, duplicates, quarantinedCount, manifest, false);
             } catch (RuntimeException e) {
                 HadoopFiles.deleteRecursively(staging, conf);
                 throw e;
             }
         } finally {
-            rows.unpersist();
+            unique.unpersist();
         }
     }
 
@@ -191,10 +203,7 @@ public final class Ingest {
         HadoopFiles.rename(staging, out, conf);
     }
 
-    private Manifest manifest(Dataset<Row> rows, Manifest.Counts counts, LabelIndex labels, int channels) {
-        double[] sums = rows.select(IngestOutcome.STATS).toJavaRDD()
-                .map(r -> r.<Double>getList(0).stream().mapToDouble(Double::doubleValue).toArray())
-                .fold(new double[2 * channels], Ingest::add);
+    private Manifest manifest(Manifest.Counts counts, double[] sums, LabelIndex labels, int channels) {
         double pixels = (double) counts.rows() * options.size() * options.size();
         double[] mean = new double[channels];
         double[] std = new double[channels];
@@ -290,7 +299,7 @@ public final class Ingest {
             return new LabelIndex(false, List.copyOf(names));
         }
 
-        Dataset<Row> apply(SparkSession spark, Dataset<Row> unique) {
+        Dataset<Row> apply(Dataset<Row> unique) {
             Column label;
             if (fromSource) {
                 label = col(IngestOutcome.SOURCE_LABEL);
@@ -313,23 +322,54 @@ public final class Ingest {
         }
     }
 
-    /** Counts per split, per label and split, and per shard, gathered in one small aggregation. */
-    private record ManifestCounts(Dataset<Row> rows) {
+    /**
+     * One aggregation over the final rows: counts per (label, split, shard) and the pixel sums
+     * behind the manifest's mean and standard deviation.
+     */
+    private record GroupCounts(List<Row> groups, int channels) {
+        static GroupCounts of(Dataset<Row> rows, int channels) {
+            List<Column> aggs = new ArrayList<>();
+            aggs.add(org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)));
+            for (int i = 0; i < 2 * channels; i++) {
+                aggs.add(org.apache.spark.sql.functions.sum(col(IngestOutcome.STATS).getItem(i)));
+            }
+            List<Row> groups = rows.groupBy(DatasetSchema.LABEL, DatasetSchema.SPLIT, DatasetSchema.SHARD)
+                    .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).collectAsList();
+            return new GroupCounts(groups, channels);
+        }
+
+        long rows() {
+            return groups.stream().mapToLong(r -> r.getLong(3)).sum();
+        }
+
+        /** Accepted outcomes before de-duplication (read from the cached outcomes). */
+        long acceptedBeforeDedup(Dataset<Row> outcomes) {
+            return outcomes.where(col(IngestOutcome.REASON).isNull()).count();
+        }
+
+        double[] statSums() {
+            double[] s = new double[2 * channels];
+            for (Row r : groups) {
+                for (int i = 0; i < s.length; i++) {
+                    s[i] += r.isNullAt(4 + i) ? 0 : r.getDouble(4 + i);
+                }
+            }
+            return s;
+        }
+
         Manifest.Counts counts(long in, long accepted, long duplicates, long quarantined) {
             Map<String, Long> perSplit = new TreeMap<>();
             Map<String, Map<String, Long>> perLabel = new TreeMap<>();
             Map<Integer, Long> perShard = new TreeMap<>();
-            long total = 0;
-            for (Row r : rows.groupBy(DatasetSchema.LABEL, DatasetSchema.SPLIT, DatasetSchema.SHARD).count().collectAsList()) {
+            for (Row r : groups) {
                 String label = r.isNullAt(0) ? "unlabelled" : String.valueOf(r.getInt(0));
                 String split = r.getString(1);
                 long n = r.getLong(3);
-                total += n;
                 perSplit.merge(split, n, Long::sum);
                 perLabel.computeIfAbsent(label, k -> new TreeMap<>()).merge(split, n, Long::sum);
                 perShard.merge(r.getInt(2), n, Long::sum);
             }
-            return new Manifest.Counts(total, perSplit, perLabel, perShard, in, accepted, duplicates, quarantined);
+            return new Manifest.Counts(rows(), perSplit, perLabel, perShard, in, accepted, duplicates, quarantined);
         }
     }
 }

@@ -6,5 +6,9 @@ public interface IngestProgress {
     /** @param expected items the plan knows of, or -1 when archives make it unknown */
     void update(long seen, long accepted, long quarantined, long expected);
 
+    /** Every input has been decoded; de-duplication and writing follow. */
+    default void decoded(long in) {
+    }
+
     IngestProgress NONE = (seen, accepted, quarantined, expected) -> { };
 }

@@ -1,0 +1,140 @@
+package io.atelier.jobs;
+
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line as a user meets it: exit codes, the lines it prints, the files it leaves. */
+class AtelierCliTest {
+    @TempDir
+    static Path tmp;
+    static Path photos;
+
+    @BeforeAll
+    static void makePhotos() throws IOException {
+        photos = tmp.resolve("photos");
+        Color[] colors = {Color.RED, Color.GREEN, Color.BLUE};
+        for (String label : new String[]{"circles", "squares"}) {
+            Files.createDirectories(photos.resolve(label));
+            for (int i = 0; i < colors.length; i++) {
+                BufferedImage img = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+                Graphics2D g = img.createGraphics();
+                g.setColor(colors[i]);
+                if (label.equals("circles")) {
+                    g.fillOval(5, 5, 20, 20);
+                } else {
+                    g.fillRect(5 + i, 5, 20, 20);
+                }
+                g.dispose();
+                ImageIO.write(img, "png", photos.resolve(label).resolve(i + ".png").toFile());
+            }
+        }
+        Files.write(photos.resolve("squares").resolve("broken.png"), new byte[]{(byte) 0x89, 'P', 'N', 'G', 1, 2});
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        SparkSession.getActiveSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
+    }
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result atelier(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = AtelierCli.run(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void ingestPrintsReconciledCountsAndInspectDrawsOneRowPerLabel() throws IOException {
+        Path out = tmp.resolve("shapes");
+        Result ingest = atelier("ingest", "--input", photos.toString(), "--output", out.toString(), "--size", "16",
+                "--master", "local[2]");
+        assertEquals(0, ingest.code(), "ingest exit code; stderr: " + ingest.err());
+        assertTrue(ingest.out().contains("in 7 = accepted 6 + duplicates 0 + quarantined 1"),
+                "summary line missing from: " + ingest.out());
+        assertTrue(Files.exists(out.resolve("_manifest.json")), "manifest written");
+        assertTrue(Files.isDirectory(out.resolve("_quarantine")), "quarantine written");
+
+        Path grid = tmp.resolve("grid.png");
+        Result inspect = atelier("inspect", out.toString(), "--grid", grid.toString(), "--master", "local[2]");
+        assertEquals(0, inspect.code(), "inspect exit code; stderr: " + inspect.err());
+        assertTrue(inspect.out().contains("circles") && inspect.out().contains("squares"), inspect.out());
+        BufferedImage sheet = ImageIO.read(grid.toFile());
+        assertNotNull(sheet, "grid PNG reopens");
+        // 16 px images scaled x4 to 64 px cells, 2 px gaps: two label rows.
+        assertEquals(2 * (64 + 2) + 2, sheet.getHeight(), "two rows of cells");
+    }
+
+    @Test
+    void missingInputIsOneLineErrorAndWritesNothing() {
+        Path out = tmp.resolve("never");
+        Result r = atelier("ingest", "--input", tmp.resolve("no-such-dir").toString(), "--output", out.toString(),
+                "--size", "16", "--master", "local[2]");
+        assertEquals(2, r.code(), "bad input exit code");
+        String err = r.err().strip();
+        assertEquals(1, err.lines().count(), "one line, got: " + err);
+        assertTrue(err.contains("no-such-dir") && err.contains("no such file"), err);
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void outputHoldingAnotherDatasetIsRefusedAndKeptIntact() throws IOException {
+        Path out = tmp.resolve("kept");
+        assertEquals(0, atelier("ingest", "--input", photos.toString(), "--output", out.toString(), "--size", "16",
+                "--master", "local[2]").code());
+        byte[] manifest = Files.readAllBytes(out.resolve("_manifest.json"));
+
+        Result same = atelier("ingest", "--input", photos.toString(), "--output", out.toString(), "--size", "16",
+                "--master", "local[2]");
+        assertEquals(0, same.code(), same.err());
+        assertTrue(same.out().contains("already holds this dataset"), same.out());
+
+        Result other = atelier("ingest", "--input", photos.toString(), "--output", out.toString(), "--size", "24",
+                "--master", "local[2]");
+        assertEquals(2, other.code(), "a different dataset must be refused");
+        assertTrue(other.err().contains("already holds a different dataset"), other.err());
+        assertArrayEquals(manifest, Files.readAllBytes(out.resolve("_manifest.json")), "manifest untouched");
+    }
+
+    @Test
+    void unknownFitNamesTheChoices() {
+        Result r = atelier("ingest", "--input", photos.toString(), "--output", tmp.resolve("x").toString(),
+                "--size", "16", "--fit", "zoom", "--master", "local[2]");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("crop, pad or stretch"), r.err());
+    }
+}
