@@ -36,6 +36,10 @@ final class RoundTask implements FlatMapFunction<Iterator<WorkerData>, WorkerRes
             throw new IllegalStateException("a worker partition has no data; the group was built with an empty worker");
         }
         WorkerData data = partition.next();
+        // Reaching the end also releases the cached block's read lock.
+        if (partition.hasNext()) {
+            throw new IllegalStateException("worker " + data.worker() + "'s partition holds more than one WorkerData");
+        }
         long start = System.nanoTime();
         // The broadcast value is shared by every task in this JVM: train on a private copy.
         TrainingState local = state.value().copy();
