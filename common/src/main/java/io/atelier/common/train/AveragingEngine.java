@@ -92,7 +92,7 @@ public final class AveragingEngine {
         EngineConfig cfg = spec.engine();
         ModelTrainer trainer = spec.trainer();
         if (start.round() >= cfg.rounds()) {
-            Path report = RunReport.write(dir);
+            Path report = RunReport.write(dir, trainer.metricNames());
             return new TrainingResult(start, 0, spec.runDir(), report.toString(), 0);
         }
         String manifestSha = manifestSha(dataset, conf());
@@ -124,7 +124,7 @@ public final class AveragingEngine {
                     Checkpoints checkpoints = dir.checkpoints();
                     checkpoint = checkpoints.write(state, meta(spec, state, manifestSha)).toString();
                     checkpoints.prune(cfg.keepCheckpoints());
-                    RunReport.write(dir);
+                    RunReport.write(dir, trainer.metricNames());
                 }
                 recent.addLast(result.roundSeconds());
                 if (recent.size() > ETA_WINDOW) {

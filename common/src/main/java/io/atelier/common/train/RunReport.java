@@ -42,22 +42,24 @@ public final class RunReport {
 
     /** Writes (or rewrites) {@code report.html} in the run directory and returns its path. */
     public static Path write(String runDir, Configuration conf) {
-        return write(RunDirectory.existing(runDir, conf));
+        return write(RunDirectory.existing(runDir, conf), List.of());
     }
 
-    static Path write(RunDirectory dir) {
+    /** @param metricOrder metrics to chart first, in this order (a trainer's {@code metricNames()}) */
+    static Path write(RunDirectory dir, List<String> metricOrder) {
         Configuration conf = dir.conf();
         String config = HadoopFiles.exists(dir.config(), conf)
                 ? new String(HadoopFiles.readAll(dir.config(), conf), StandardCharsets.UTF_8) : "(no config.json)";
         List<RoundRecord> records = MetricsLog.read(dir.metrics(), conf);
         OptionalInt latest = dir.checkpoints().latestRound();
         CheckpointMeta meta = latest.isPresent() ? dir.checkpoints().readMeta(latest.getAsInt()) : null;
-        String html = render(dir.root().getName(), records, dir, meta, config);
+        String html = render(dir.root().getName(), records, metricNames(records, metricOrder), dir, meta, config);
         HadoopFiles.writeAtomically(dir.report(), html.getBytes(StandardCharsets.UTF_8), conf);
         return dir.report();
     }
 
-    private static String render(String name, List<RoundRecord> records, RunDirectory dir, CheckpointMeta meta, String config) {
+    private static String render(String name, List<RoundRecord> records, Set<String> metrics, RunDirectory dir,
+                                 CheckpointMeta meta, String config) {
         StringBuilder h = new StringBuilder(64 * 1024);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Atelier run ")
                 .append(esc(name)).append("</title>\n<style>")
@@ -69,7 +71,7 @@ public final class RunReport {
         summary(h, records, meta);
 
         h.append("<h2>Training metrics</h2>\n<div class=\"grid\">\n");
-        for (String metric : metricNames(records)) {
+        for (String metric : metrics) {
             chart(h, metric, "round", metric, Map.of(metric, r -> r.metrics().getOrDefault(metric, Double.NaN)), records);
         }
         h.append("</div>\n<h2>Throughput and timing</h2>\n<div class=\"grid\">\n");
@@ -119,9 +121,13 @@ public final class RunReport {
         h.append("<tr><th>").append(esc(key)).append("</th><td>").append(esc(value)).append("</td></tr>\n");
     }
 
-    private static Set<String> metricNames(List<RoundRecord> records) {
+    /** The preferred names that occur, then the rest as logged. */
+    private static Set<String> metricNames(List<RoundRecord> records, List<String> preferred) {
+        Set<String> logged = new LinkedHashSet<>();
+        records.forEach(r -> logged.addAll(r.metrics().keySet()));
         Set<String> names = new LinkedHashSet<>();
-        records.forEach(r -> names.addAll(r.metrics().keySet()));
+        preferred.stream().filter(logged::contains).forEach(names::add);
+        names.addAll(logged);
         return names;
     }
 
