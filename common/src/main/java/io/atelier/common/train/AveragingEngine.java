@@ -82,6 +82,8 @@ public final class AveragingEngine {
         Checkpoints.Checkpoint cp = checkpoints.load(round);
         checkResumable(spec, cp, manifestSha(dataset, conf));
         checkpoints.removeUnfinished();
+        // Grids of rounds after the checkpoint belong to lost work; the resumed rounds redraw theirs.
+        dir.samples().tailMap(round, false).values().forEach(p -> HadoopFiles.deleteRecursively(p, conf));
         writeConfig(dir, spec);
         LOG.info("resuming {} from round {} (step {})", spec.runDir(), round, cp.state().step());
         return run(spec, dataset, dir, cp.state(), MetricsLog.resume(dir.metrics(), conf, round), progress);

@@ -172,6 +172,9 @@ class AveragingEngineTest {
         assertEquals(List.of(1, 2, 3, 4, 5, 6), metrics("crashed").stream().map(RoundRecord::round).toList(),
                 "round 5's first metrics line is replaced, not duplicated");
         assertEquals(deterministicPart(metrics("whole-crash")), deterministicPart(metrics("crashed")));
+        assertEquals(listing(tmp.resolve("whole-crash").resolve("samples")), listing(tmp.resolve("crashed").resolve("samples")),
+                "round 5's grid (the crashed run's last) is gone; the resumed run drew 6");
+        assertEquals(List.of("round-0002", "round-0004", "round-0006"), listing(cp5.getParent()));
     }
 
     @Test
@@ -233,6 +236,12 @@ class AveragingEngineTest {
     /** What must repeat exactly: rounds, steps, images seen and the workers' metrics (not timings). */
     private static List<String> deterministicPart(List<RoundRecord> records) {
         return records.stream().map(r -> r.round() + " " + r.step() + " " + r.imagesSeen() + " " + r.metrics()).toList();
+    }
+
+    private static List<String> listing(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+        }
     }
 
     private static Map<Path, byte[]> snapshot(Path dir) throws IOException {
