@@ -98,7 +98,6 @@ public final class AveragingEngine {
             return new TrainingResult(start, 0, spec.runDir(), report.toString(), 0);
         }
         String manifestSha = manifestSha(dataset, conf());
-        Manifest manifest = dataset.manifest();
         TrainingState state = start;
         Deque<Double> recent = new ArrayDeque<>();
         long decoded;
@@ -112,34 +111,45 @@ public final class AveragingEngine {
                 boolean last = round == cfg.rounds();
                 RoundRecord record = RoundRecord.of(result, cfg.workers(), cfg.localSteps(), trainer.imagesPerStep());
                 log.append(record);
-
-                String sample = null;
-                if (round % cfg.sampleEvery() == 0 || last) {
-                    float[] images = trainer.sampleGrid(state, Seeds.derive(cfg.seed(), SAMPLE_STREAM), cfg.sampleCount());
-                    Path path = dir.sample(round);
-                    HadoopFiles.writeAtomically(path,
-                            SampleGrids.png(images, manifest.channels(), manifest.height(), manifest.width()), dir.conf());
-                    sample = path.toString();
-                }
-                String checkpoint = null;
-                if (round % cfg.checkpointEvery() == 0 || last) {
-                    Checkpoints checkpoints = dir.checkpoints();
-                    checkpoint = checkpoints.write(state, meta(spec, state, manifestSha)).toString();
-                    checkpoints.prune(cfg.keepCheckpoints());
-                    RunReport.write(dir, trainer.metricNames());
-                }
-                recent.addLast(result.roundSeconds());
-                if (recent.size() > ETA_WINDOW) {
-                    recent.removeFirst();
-                }
-                double pace = recent.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-                Duration eta = Duration.ofSeconds(Math.round(pace * (cfg.rounds() - round)));
-                progress.onRound(new RoundProgress(round, cfg.rounds(), state.step(), record.metrics(),
-                        record.imagesPerSecond(), result.roundSeconds(), result.overheadShare(), eta, checkpoint, sample));
+                String sample = round % cfg.sampleEvery() == 0 || last ? writeSample(spec, dataset.manifest(), dir, state) : null;
+                String checkpoint = round % cfg.checkpointEvery() == 0 || last
+                        ? writeCheckpoint(spec, dir, state, manifestSha) : null;
+                progress.onRound(new RoundProgress(round, cfg.rounds(), state.step(), record.metrics(), record.imagesPerSecond(),
+                        result.roundSeconds(), result.overheadShare(), eta(recent, result.roundSeconds(), cfg.rounds() - round),
+                        checkpoint, sample));
             }
             decoded = group.imagesDecoded();
         }
         return new TrainingResult(state, state.round() - start.round(), spec.runDir(), dir.report().toString(), decoded);
+    }
+
+    /** The grid for fixed inputs (same seed every round), so grids of a run compare round to round. */
+    private static String writeSample(RunSpec spec, Manifest manifest, RunDirectory dir, TrainingState state) {
+        EngineConfig cfg = spec.engine();
+        float[] images = spec.trainer().sampleGrid(state, Seeds.derive(cfg.seed(), SAMPLE_STREAM), cfg.sampleCount());
+        Path path = dir.sample(state.round());
+        HadoopFiles.writeAtomically(path, SampleGrids.png(images, manifest.channels(), manifest.height(), manifest.width()),
+                dir.conf());
+        return path.toString();
+    }
+
+    /** Checkpoint, prune the old ones, and refresh the report: a report never runs ahead of a checkpoint. */
+    private static String writeCheckpoint(RunSpec spec, RunDirectory dir, TrainingState state, String manifestSha) {
+        Checkpoints checkpoints = dir.checkpoints();
+        Path written = checkpoints.write(state, meta(spec, state, manifestSha));
+        checkpoints.prune(spec.engine().keepCheckpoints());
+        RunReport.write(dir, spec.trainer().metricNames());
+        return written.toString();
+    }
+
+    /** Remaining rounds at the mean pace of the last {@link #ETA_WINDOW} rounds. */
+    private static Duration eta(Deque<Double> recent, double lastRoundSeconds, int roundsLeft) {
+        recent.addLast(lastRoundSeconds);
+        if (recent.size() > ETA_WINDOW) {
+            recent.removeFirst();
+        }
+        double pace = recent.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        return Duration.ofSeconds(Math.round(pace * roundsLeft));
     }
 
     private ImageDataset openDataset(RunSpec spec) {
@@ -176,7 +186,7 @@ public final class AveragingEngine {
         }
     }
 
-    private CheckpointMeta meta(RunSpec spec, TrainingState state, String manifestSha) {
+    private static CheckpointMeta meta(RunSpec spec, TrainingState state, String manifestSha) {
         EngineConfig cfg = spec.engine();
         return new CheckpointMeta(CheckpointMeta.FORMAT, state.round(), state.step(), cfg.seed(), cfg.workers(),
                 cfg.localSteps(), spec.trainer().getClass().getName(), spec.datasetPath(), manifestSha,
