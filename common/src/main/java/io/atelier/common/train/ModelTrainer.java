@@ -40,6 +40,15 @@ public interface ModelTrainer extends Serializable {
         Map<String, Double> train(TrainingState state, WorkerData data, int steps, long runSeed, int round);
     }
 
+    /**
+     * Images one worker consumes per optimizer step (its minibatch; for a GAN, the real images per
+     * step), so the engine can report images/s and images seen. 0 when unknown: the engine then
+     * reports steps only.
+     */
+    default int imagesPerStep() {
+        return 0;
+    }
+
     /** The metric names this family reports, in display order (for reports). */
     default List<String> metricNames() {
         return List.of();

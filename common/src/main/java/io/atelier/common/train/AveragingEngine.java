@@ -1,0 +1,207 @@
+package io.atelier.common.train;
+
+import io.atelier.common.Versions;
+import io.atelier.common.data.DatasetLayout;
+import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.data.ImageDataset;
+import io.atelier.common.data.Manifest;
+import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.Json;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+
+/**
+ * Trains any {@link ModelTrainer} by parameter averaging on Spark, into a {@link RunDirectory}.
+ *
+ * <p>The driver holds the {@link TrainingState}. Each round it broadcasts the state; each of the
+ * W workers (one partition of the cached data, see {@link WorkerGroup}) copies it, takes K local
+ * steps with random streams from (seed, round, worker, step), and returns its state; the driver
+ * replaces the state with the element-wise mean of every tensor, in a fixed tree order so the
+ * result does not depend on which worker finished first ({@link TreeMean}).
+ *
+ * <p>What is averaged, and why: every tensor, unless the trainer says {@code FIRST}. Parameters,
+ * because that is parameter averaging. Adam's first and second moments, because each worker's
+ * moments estimate the same gradient statistics from different data; averaging them keeps the
+ * next round's step sizes consistent with the averaged parameters, where resetting them would
+ * restart Adam's warm-up every round. Batch-norm running statistics, because each worker saw a
+ * different sample of activations and their mean is the better population estimate. The EMA copy
+ * of a generator, because an EMA is linear in its inputs: the mean of the workers' EMAs is the
+ * EMA of the mean trajectory. Counters that must stay equal (Adam's step) are the engine's, not
+ * tensors. Metrics (losses, ...) are averaged over workers as plain means.
+ *
+ * <p>Same config, seed and W give bit-identical states, whether run at once, resumed from a
+ * checkpoint, or with tasks retried after failures.
+ */
+public final class AveragingEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(AveragingEngine.class);
+    /** Purpose tag for the sample-grid stream: the same inputs after every round. */
+    static final long SAMPLE_STREAM = 0x53414D504C45L;
+    private static final int ETA_WINDOW = 10;
+
+    private final SparkSession spark;
+
+    public AveragingEngine(SparkSession spark) {
+        this.spark = spark;
+    }
+
+    /** Starts a new run; refuses a run directory that already holds anything. */
+    public TrainingResult train(RunSpec spec, ProgressListener progress) {
+        Configuration conf = conf();
+        ImageDataset dataset = openDataset(spec);
+        RunDirectory dir = RunDirectory.createNew(spec.runDir(), conf);
+        TrainingState state = spec.trainer().initialState(spec.engine().seed());
+        if (state.round() != 0 || state.step() != 0) {
+            throw new IllegalStateException(spec.trainer().getClass().getName() + ".initialState returned round " + state.round()
+                    + ", step " + state.step() + "; a run starts at round 0, step 0");
+        }
+        writeConfig(dir, spec);
+        return run(spec, dataset, dir, state, MetricsLog.start(dir.metrics(), conf), progress);
+    }
+
+    /**
+     * Continues a run from its latest complete checkpoint up to {@code spec.engine().rounds()}.
+     * The checkpoint's checksums must pass, and seed, W, K, model and dataset must match it.
+     */
+    public TrainingResult resume(RunSpec spec, ProgressListener progress) {
+        Configuration conf = conf();
+        ImageDataset dataset = openDataset(spec);
+        RunDirectory dir = RunDirectory.existing(spec.runDir(), conf);
+        Checkpoints checkpoints = dir.checkpoints();
+        int round = checkpoints.latestRound().orElseThrow(() -> new IllegalStateException("run directory " + spec.runDir()
+                + " has no complete checkpoint to resume from; start it again as a new run in an empty directory"));
+        Checkpoints.Checkpoint cp = checkpoints.load(round);
+        checkResumable(spec, cp, manifestSha(dataset, conf));
+        checkpoints.removeUnfinished();
+        // Grids of rounds after the checkpoint belong to lost work; the resumed rounds redraw theirs.
+        dir.samples().tailMap(round, false).values().forEach(p -> HadoopFiles.deleteRecursively(p, conf));
+        writeConfig(dir, spec);
+        LOG.info("resuming {} from round {} (step {})", spec.runDir(), round, cp.state().step());
+        return run(spec, dataset, dir, cp.state(), MetricsLog.resume(dir.metrics(), conf, round), progress);
+    }
+
+    private TrainingResult run(RunSpec spec, ImageDataset dataset, RunDirectory dir, TrainingState start,
+                               MetricsLog log, ProgressListener progress) {
+        EngineConfig cfg = spec.engine();
+        ModelTrainer trainer = spec.trainer();
+        if (start.round() >= cfg.rounds()) {
+            Path report = RunReport.write(dir, trainer.metricNames());
+            return new TrainingResult(start, 0, spec.runDir(), report.toString(), 0);
+        }
+        String manifestSha = manifestSha(dataset, conf());
+        TrainingState state = start;
+        Deque<Double> recent = new ArrayDeque<>();
+        long decoded;
+        try (WorkerGroup group = WorkerGroup.load(spark, trainer, dataset, cfg.workers())) {
+            LOG.info("training {} on {} train images, {} workers x {} steps, rounds {} to {}", trainer.getClass().getSimpleName(),
+                    group.trainImages(), cfg.workers(), cfg.localSteps(), state.round() + 1, cfg.rounds());
+            while (state.round() < cfg.rounds()) {
+                RoundResult result = group.runRound(state, cfg.localSteps(), cfg.seed());
+                state = result.state();
+                int round = state.round();
+                boolean last = round == cfg.rounds();
+                RoundRecord record = RoundRecord.of(result, cfg.workers(), cfg.localSteps(), trainer.imagesPerStep());
+                log.append(record);
+                String sample = round % cfg.sampleEvery() == 0 || last ? writeSample(spec, dataset.manifest(), dir, state) : null;
+                String checkpoint = round % cfg.checkpointEvery() == 0 || last
+                        ? writeCheckpoint(spec, dir, state, manifestSha) : null;
+                progress.onRound(new RoundProgress(round, cfg.rounds(), state.step(), record.metrics(), record.imagesPerSecond(),
+                        result.roundSeconds(), result.overheadShare(), eta(recent, result.roundSeconds(), cfg.rounds() - round),
+                        checkpoint, sample));
+            }
+            decoded = group.imagesDecoded();
+        }
+        return new TrainingResult(state, state.round() - start.round(), spec.runDir(), dir.report().toString(), decoded);
+    }
+
+    /** The grid for fixed inputs (same seed every round), so grids of a run compare round to round. */
+    private static String writeSample(RunSpec spec, Manifest manifest, RunDirectory dir, TrainingState state) {
+        EngineConfig cfg = spec.engine();
+        float[] images = spec.trainer().sampleGrid(state, Seeds.derive(cfg.seed(), SAMPLE_STREAM), cfg.sampleCount());
+        Path path = dir.sample(state.round());
+        HadoopFiles.writeAtomically(path, SampleGrids.png(images, manifest.channels(), manifest.height(), manifest.width()),
+                dir.conf());
+        return path.toString();
+    }
+
+    /** Checkpoint, prune the old ones, and refresh the report: a report never runs ahead of a checkpoint. */
+    private static String writeCheckpoint(RunSpec spec, RunDirectory dir, TrainingState state, String manifestSha) {
+        Checkpoints checkpoints = dir.checkpoints();
+        Path written = checkpoints.write(state, meta(spec, state, manifestSha));
+        checkpoints.prune(spec.engine().keepCheckpoints());
+        RunReport.write(dir, spec.trainer().metricNames());
+        return written.toString();
+    }
+
+    /** Remaining rounds at the mean pace of the last {@link #ETA_WINDOW} rounds. */
+    private static Duration eta(Deque<Double> recent, double lastRoundSeconds, int roundsLeft) {
+        recent.addLast(lastRoundSeconds);
+        if (recent.size() > ETA_WINDOW) {
+            recent.removeFirst();
+        }
+        double pace = recent.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        return Duration.ofSeconds(Math.round(pace * roundsLeft));
+    }
+
+    private ImageDataset openDataset(RunSpec spec) {
+        ImageDataset dataset = ImageDataset.open(spec.datasetPath(), conf());
+        Manifest m = dataset.manifest();
+        int workers = spec.engine().workers();
+        if (m.shards() < workers) {
+            throw new IllegalArgumentException("dataset " + spec.datasetPath() + " has " + m.shards() + " shards, fewer than the "
+                    + workers + " workers asked for: use at most " + m.shards() + " workers, or re-ingest with more shards");
+        }
+        if (m.count(DatasetSchema.TRAIN) == 0) {
+            throw new IllegalArgumentException("dataset " + spec.datasetPath() + " has no train rows");
+        }
+        return dataset;
+    }
+
+    private void checkResumable(RunSpec spec, Checkpoints.Checkpoint cp, String manifestSha) {
+        CheckpointMeta meta = cp.meta();
+        EngineConfig cfg = spec.engine();
+        String where = "cannot resume " + spec.runDir() + " from " + cp.dir().getName() + ": ";
+        String why = "; seed, workers, localSteps, model and dataset must match to continue the same run";
+        mustMatch(where, why, "seed", meta.seed(), cfg.seed());
+        mustMatch(where, why, "workers", meta.workers(), cfg.workers());
+        mustMatch(where, why, "localSteps", meta.localSteps(), cfg.localSteps());
+        mustMatch(where, why, "model", meta.trainer(), spec.trainer().getClass().getName());
+        mustMatch(where, why, "dataset manifest sha256", meta.datasetManifestSha256(), manifestSha);
+        Map<String, Integer> expected = CheckpointMeta.sizes(spec.trainer().initialState(cfg.seed()));
+        mustMatch(where, why, "tensors (name=size)", CheckpointMeta.sizes(cp.state()), expected);
+    }
+
+    private static void mustMatch(String where, String why, String what, Object saved, Object asked) {
+        if (!saved.equals(asked)) {
+            throw new IllegalArgumentException(where + "it was trained with " + what + " " + saved + ", this run has " + asked + why);
+        }
+    }
+
+    private static CheckpointMeta meta(RunSpec spec, TrainingState state, String manifestSha) {
+        EngineConfig cfg = spec.engine();
+        return new CheckpointMeta(CheckpointMeta.FORMAT, state.round(), state.step(), cfg.seed(), cfg.workers(),
+                cfg.localSteps(), spec.trainer().getClass().getName(), spec.datasetPath(), manifestSha,
+                CheckpointMeta.sizes(state), Versions.all(), Instant.now().toString());
+    }
+
+    private static void writeConfig(RunDirectory dir, RunSpec spec) {
+        HadoopFiles.writeAtomically(dir.config(), Json.pretty(spec.config()).getBytes(StandardCharsets.UTF_8), dir.conf());
+    }
+
+    private static String manifestSha(ImageDataset dataset, Configuration conf) {
+        return Sha256.of(HadoopFiles.readAll(new Path(dataset.path(), DatasetLayout.MANIFEST), conf));
+    }
+
+    private Configuration conf() {
+        return spark.sparkContext().hadoopConfiguration();
+    }
+}

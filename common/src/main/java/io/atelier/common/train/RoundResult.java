@@ -1,0 +1,23 @@
+package io.atelier.common.train;
+
+import java.util.Map;
+
+/**
+ * A finished round: the averaged state, the workers' mean metrics, and where the time went.
+ *
+ * @param roundSeconds     wall time of the round on the driver, broadcast to averaged state
+ * @param computeSeconds   the slowest worker's K local steps
+ * @param broadcastSeconds the slowest worker's fetch and copy of the broadcast state
+ */
+public record RoundResult(TrainingState state, Map<String, Double> metrics,
+                          double roundSeconds, double computeSeconds, double broadcastSeconds) {
+
+    /** Everything in the round that is not local computation: broadcast, scheduling, transfer, averaging. */
+    public double overheadSeconds() {
+        return Math.max(0, roundSeconds - computeSeconds);
+    }
+
+    public double overheadShare() {
+        return roundSeconds > 0 ? overheadSeconds() / roundSeconds : 0;
+    }
+}

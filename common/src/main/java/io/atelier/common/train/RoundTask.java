@@ -1,0 +1,55 @@
+package io.atelier.common.train;
+
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One worker's share of a round, run as the task of its partition: copy the broadcast state,
+ * take K local steps on the cached data, send back the new state. Everything it computes depends
+ * only on the state, the data and (seed, round, worker), so a retried attempt returns the same.
+ */
+final class RoundTask implements FlatMapFunction<Iterator<WorkerData>, WorkerResult> {
+    private final String groupId;
+    private final ModelTrainer trainer;
+    private final Broadcast<TrainingState> state;
+    private final int localSteps;
+    private final long seed;
+
+    RoundTask(String groupId, ModelTrainer trainer, Broadcast<TrainingState> state, int localSteps, long seed) {
+        this.groupId = groupId;
+        this.trainer = trainer;
+        this.state = state;
+        this.localSteps = localSteps;
+        this.seed = seed;
+    }
+
+    @Override
+    public Iterator<WorkerResult> call(Iterator<WorkerData> partition) {
+        ComputeDevice.bindForTask();
+        if (!partition.hasNext()) {
+            throw new IllegalStateException("a worker partition has no data; the group was built with an empty worker");
+        }
+        WorkerData data = partition.next();
+        // Reaching the end also releases the cached block's read lock.
+        if (partition.hasNext()) {
+            throw new IllegalStateException("worker " + data.worker() + "'s partition holds more than one WorkerData");
+        }
+        long start = System.nanoTime();
+        // The broadcast value is shared by every task in this JVM: train on a private copy.
+        TrainingState local = state.value().copy();
+        long fetched = System.nanoTime();
+        ModelTrainer.LocalWorker worker = LocalWorkers.borrow(groupId, trainer);
+        Map<String, Double> metrics = worker.train(local, data, localSteps, seed, local.round());
+        long done = System.nanoTime();
+        LocalWorkers.giveBack(groupId, worker);
+        List<WorkerResult> out = Collections.singletonList(
+                new WorkerResult(data.worker(), local, new TreeMap<>(metrics), done - fetched, fetched - start));
+        return out.iterator();
+    }
+}

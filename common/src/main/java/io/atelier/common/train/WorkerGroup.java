@@ -1,0 +1,115 @@
+package io.atelier.common.train;
+
+import io.atelier.common.data.ImageDataset;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * W workers with their data cached on the executors, ready to run rounds of one model. This is
+ * the engine without files: {@link AveragingEngine} adds the run directory, benchmarks use it bare.
+ */
+public final class WorkerGroup implements AutoCloseable {
+    /** Depth of {@code treeAggregate}: partial sums meet on executors before the driver once W is large. */
+    private static final int AGGREGATE_DEPTH = 2;
+
+    private final String id = UUID.randomUUID().toString();
+    private final SparkSession spark;
+    private final JavaSparkContext jsc;
+    private final ModelTrainer trainer;
+    private final int workers;
+    private final JavaRDD<WorkerData> data;
+    private final LongAccumulator decoded;
+    private final long[] imagesPerWorker;
+
+    private WorkerGroup(SparkSession spark, ModelTrainer trainer, ImageDataset dataset, int workers) {
+        this.spark = spark;
+        this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        this.trainer = trainer;
+        this.workers = workers;
+        this.decoded = spark.sparkContext().longAccumulator("atelier.imagesDecoded");
+        this.data = WorkerDataLoader.load(spark, dataset, workers, decoded);
+        this.imagesPerWorker = new long[workers];
+    }
+
+    /**
+     * Reads and caches each worker's train split now (one Spark job), so the first round's time
+     * is training time. Fails, naming the worker, if any worker is left without images.
+     */
+    public static WorkerGroup load(SparkSession spark, ModelTrainer trainer, ImageDataset dataset, int workers) {
+        WorkerGroup group = new WorkerGroup(spark, trainer, dataset, workers);
+        try {
+            spark.sparkContext().setJobDescription("load and cache the train split for " + workers + " workers");
+            List<long[]> counts = group.data.map(d -> new long[]{d.worker(), d.count()}).collect();
+            for (long[] c : counts) {
+                group.imagesPerWorker[(int) c[0]] = c[1];
+            }
+            for (int w = 0; w < workers; w++) {
+                if (group.imagesPerWorker[w] == 0) {
+                    throw new IllegalArgumentException("worker " + w + " of " + workers + " has no training images in dataset "
+                            + dataset.path() + " (its shards hold no train rows): use fewer workers or re-ingest with more data");
+                }
+            }
+            return group;
+        } catch (RuntimeException e) {
+            group.close();
+            throw e;
+        } finally {
+            spark.sparkContext().setJobDescription(null);
+        }
+    }
+
+    public int workers() {
+        return workers;
+    }
+
+    public long[] imagesPerWorker() {
+        return imagesPerWorker.clone();
+    }
+
+    public long trainImages() {
+        return Arrays.stream(imagesPerWorker).sum();
+    }
+
+    /** Images decoded since the group was loaded: the train split's size unless a cached block was lost. */
+    public long imagesDecoded() {
+        return decoded.value();
+    }
+
+    /**
+     * One round: broadcast {@code state}, K local steps on every worker, then the tree mean of the
+     * workers' states (see {@link TreeMean}) with step advanced by K and round by one.
+     */
+    public RoundResult runRound(TrainingState state, int localSteps, long seed) {
+        long start = System.nanoTime();
+        LinkedHashMap<String, ModelTrainer.Combine> rules = TreeMean.rulesFor(trainer, state);
+        Broadcast<TrainingState> shared = jsc.broadcast(state);
+        try {
+            spark.sparkContext().setJobDescription("round " + (state.round() + 1) + ": " + workers + " workers x "
+                    + localSteps + " steps");
+            TreeMean sum = data.mapPartitions(new RoundTask(id, trainer, shared, localSteps, seed))
+                    .treeAggregate(TreeMean.empty(workers, rules), TreeMean::add, TreeMean::merge, AGGREGATE_DEPTH);
+            TrainingState next = sum.mean(state.step() + localSteps, state.round() + 1);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new RoundResult(next, sum.meanMetrics(), seconds, sum.maxComputeNanos() / 1e9,
+                    sum.maxBroadcastNanos() / 1e9);
+        } finally {
+            spark.sparkContext().setJobDescription(null);
+            shared.destroy();
+        }
+    }
+
+    /** Frees the cached data on the executors and this JVM's idle workers. */
+    @Override
+    public void close() {
+        data.unpersist(false);
+        LocalWorkers.release(id);
+    }
+}

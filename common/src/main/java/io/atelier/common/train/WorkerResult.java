@@ -1,0 +1,9 @@
+package io.atelier.common.train;
+
+import java.io.Serializable;
+import java.util.Map;
+
+/** What one worker sends back after a round: its advanced state, its metrics, and its timings. */
+record WorkerResult(int worker, TrainingState state, Map<String, Double> metrics,
+                    long computeNanos, long broadcastNanos) implements Serializable {
+}

@@ -1,0 +1,159 @@
+package io.atelier.common.train;
+
+import org.apache.spark.TaskContext;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A model small enough for engine tests: logistic regression on pixels (label 1 against 0) in
+ * plain Java arrays, trained with a hand-written Adam and an EMA of the weights. Its state has
+ * the same kinds of tensors as a real family: parameters, Adam moments, an EMA copy.
+ * Optionally fails the first attempt of one worker's task in one round, to exercise retries.
+ */
+final class TinyLogisticTrainer implements ModelTrainer {
+    /** Failures injected so far in this JVM (local masters run tasks here). */
+    static final AtomicInteger INJECTED_FAILURES = new AtomicInteger();
+
+    private static final float BETA1 = 0.9f;
+    private static final float BETA2 = 0.999f;
+    private static final float EPS = 1e-8f;
+    private static final float EMA = 0.9f;
+
+    private final int inputs;
+    private final int batch;
+    private final float learningRate;
+    private final int failRound;
+    private final int failWorker;
+
+    TinyLogisticTrainer(int inputs, int batch, float learningRate) {
+        this(inputs, batch, learningRate, -1, -1);
+    }
+
+    private TinyLogisticTrainer(int inputs, int batch, float learningRate, int failRound, int failWorker) {
+        this.inputs = inputs;
+        this.batch = batch;
+        this.learningRate = learningRate;
+        this.failRound = failRound;
+        this.failWorker = failWorker;
+    }
+
+    /** The same model, whose worker {@code worker} throws on the first attempt of round {@code round}. */
+    TinyLogisticTrainer failingOnce(int round, int worker) {
+        return new TinyLogisticTrainer(inputs, batch, learningRate, round, worker);
+    }
+
+    @Override
+    public TrainingState initialState(long seed) {
+        SplittableRandom rnd = new SplittableRandom(Seeds.derive(seed, 1));
+        float[] w = new float[inputs];
+        for (int i = 0; i < inputs; i++) {
+            w[i] = (float) (rnd.nextDouble(-1, 1) * 0.01);
+        }
+        LinkedHashMap<String, float[]> t = new LinkedHashMap<>();
+        t.put("w", w);
+        t.put("b", new float[1]);
+        t.put("w.adam.m", new float[inputs]);
+        t.put("w.adam.v", new float[inputs]);
+        t.put("b.adam.m", new float[1]);
+        t.put("b.adam.v", new float[1]);
+        t.put("w.ema", w.clone());
+        return new TrainingState(t, 0, 0);
+    }
+
+    @Override
+    public LocalWorker newWorker() {
+        return new Worker();
+    }
+
+    @Override
+    public float[] sampleGrid(TrainingState state, long seed, int count) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[] w = state.get("w.ema");
+        float[] out = new float[count * inputs];
+        for (int n = 0; n < count; n++) {
+            for (int i = 0; i < inputs; i++) {
+                out[n * inputs + i] = (float) Math.tanh(w[i] * 20 + rnd.nextDouble(-0.5, 0.5));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public int imagesPerStep() {
+        return batch;
+    }
+
+    @Override
+    public List<String> metricNames() {
+        return List.of("loss", "accuracy");
+    }
+
+    /** Holds its minibatch buffers across rounds, as a real worker holds its networks. */
+    private final class Worker implements LocalWorker {
+        private final float[] x = new float[batch * inputs];
+        private final int[] y = new int[batch];
+        private final int[] indices = new int[batch];
+        private final float[] gradW = new float[inputs];
+
+        @Override
+        public Map<String, Double> train(TrainingState state, WorkerData data, int steps, long runSeed, int round) {
+            if (round == failRound && data.worker() == failWorker && TaskContext.get().attemptNumber() == 0) {
+                state.get("w")[0] += 1;  // a half-done update must not leak into the retry
+                INJECTED_FAILURES.incrementAndGet();
+                throw new IllegalStateException("injected failure: worker " + failWorker + ", round " + failRound);
+            }
+            float[] w = state.get("w");
+            float[] b = state.get("b");
+            double lossSum = 0;
+            int correct = 0;
+            for (int s = 0; s < steps; s++) {
+                SplittableRandom rnd = new SplittableRandom(Seeds.derive(runSeed, round, data.worker(), s));
+                for (int i = 0; i < batch; i++) {
+                    indices[i] = rnd.nextInt(data.count());
+                }
+                data.batch(indices, x, y);
+                java.util.Arrays.fill(gradW, 0);
+                float gradB = 0;
+                for (int n = 0; n < batch; n++) {
+                    float z = b[0];
+                    for (int i = 0; i < inputs; i++) {
+                        z += w[i] * x[n * inputs + i];
+                    }
+                    float p = (float) (1 / (1 + Math.exp(-z)));
+                    lossSum -= y[n] == 1 ? Math.log(Math.max(p, 1e-7)) : Math.log(Math.max(1 - p, 1e-7));
+                    correct += (p >= 0.5f) == (y[n] == 1) ? 1 : 0;
+                    float err = (p - y[n]) / batch;
+                    for (int i = 0; i < inputs; i++) {
+                        gradW[i] += err * x[n * inputs + i];
+                    }
+                    gradB += err;
+                }
+                long t = state.step() + s + 1;
+                adam(w, gradW, state.get("w.adam.m"), state.get("w.adam.v"), t);
+                adam(b, new float[]{gradB}, state.get("b.adam.m"), state.get("b.adam.v"), t);
+                float[] ema = state.get("w.ema");
+                for (int i = 0; i < inputs; i++) {
+                    ema[i] = EMA * ema[i] + (1 - EMA) * w[i];
+                }
+            }
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("loss", lossSum / (steps * batch));
+            metrics.put("accuracy", correct / (double) (steps * batch));
+            return metrics;
+        }
+
+        private void adam(float[] p, float[] g, float[] m, float[] v, long t) {
+            float c1 = (float) (1 - Math.pow(BETA1, t));
+            float c2 = (float) (1 - Math.pow(BETA2, t));
+            for (int i = 0; i < p.length; i++) {
+                m[i] = BETA1 * m[i] + (1 - BETA1) * g[i];
+                v[i] = BETA2 * v[i] + (1 - BETA2) * g[i] * g[i];
+                p[i] -= learningRate * (m[i] / c1) / ((float) Math.sqrt(v[i] / c2) + EPS);
+            }
+        }
+    }
+}

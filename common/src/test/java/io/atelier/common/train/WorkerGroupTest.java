@@ -1,0 +1,104 @@
+package io.atelier.common.train;
+
+import io.atelier.common.data.ImageDataset;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WorkerGroupTest {
+    private static final int SHARDS = 5;
+    private static final int PER_SHARD = 12;
+
+    @TempDir
+    static Path tmp;
+    private static SparkSession spark;
+    private static ImageDataset dataset;
+
+    @BeforeAll
+    static void start() throws Exception {
+        spark = TestSpark.builder("local[2]").getOrCreate();
+        dataset = ImageDataset.open(spark, TinyDataset.write(spark, tmp.resolve("data"), SHARDS, PER_SHARD).toString());
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @Test
+    void workerWHoldsTheTrainRowsOfShardsCongruentToW() {
+        int train = TinyDataset.trainPerShard(PER_SHARD);
+        JavaRDD<WorkerData> data = WorkerDataLoader.load(spark, dataset, 2, spark.sparkContext().longAccumulator());
+        try {
+            assertEquals(2, data.getNumPartitions());
+            assertEquals(WorkerDataLoader.STORAGE, data.getStorageLevel());
+            List<WorkerData> workers = data.collect();
+            // shards 0, 2, 4 go to worker 0; shards 1, 3 to worker 1
+            assertEquals(List.of(0, 1), workers.stream().map(WorkerData::worker).toList());
+            assertEquals(3 * train, workers.get(0).count());
+            assertEquals(2 * train, workers.get(1).count());
+            for (WorkerData w : workers) {
+                for (int label : w.labels()) {
+                    assertTrue(label == 0 || label == 1, "label " + label);
+                }
+            }
+        } finally {
+            data.unpersist(false);
+        }
+    }
+
+    @Test
+    void storedBgrInterleavedBecomesPlanarRgb() {
+        // two pixels, stored (b, g, r): (1, 2, 3) and (4, 5, 6)
+        StoredImage img = new StoredImage("a", 1, 1, 2, 3, new byte[]{1, 2, 3, 4, 5, 6});
+        WorkerData d = WorkerDataLoader.decode(0, List.of(img), new WorkerDataLoader.Shape(3, 1, 2));
+        assertArrayEquals(new byte[]{3, 6, 2, 5, 1, 4}, d.pixels(), "R plane, G plane, B plane");
+        assertArrayEquals(new int[]{1}, d.labels());
+
+        StoredImage gray = new StoredImage("g", -1, 2, 1, 1, new byte[]{7, 9});
+        assertArrayEquals(new byte[]{7, 9}, WorkerDataLoader.decode(0, List.of(gray), new WorkerDataLoader.Shape(1, 2, 1)).pixels());
+    }
+
+    @Test
+    void imageOfTheWrongSizeIsRefusedNamingIt() {
+        StoredImage img = new StoredImage("odd-one", 0, 2, 2, 3, new byte[12]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WorkerDataLoader.decode(0, List.of(img), new WorkerDataLoader.Shape(3, 4, 4)));
+        assertTrue(e.getMessage().contains("odd-one"), e.getMessage());
+    }
+
+    @Test
+    void roundsUseTheCacheAndNeverDecodeAgain() {
+        TinyLogisticTrainer trainer = new TinyLogisticTrainer(TinyDataset.INPUTS, 4, 0.05f);
+        try (WorkerGroup group = WorkerGroup.load(spark, trainer, dataset, 2)) {
+            long train = (long) SHARDS * TinyDataset.trainPerShard(PER_SHARD);
+            assertEquals(train, group.trainImages());
+            TrainingState state = trainer.initialState(1);
+            for (int r = 0; r < 3; r++) {
+                state = group.runRound(state, 2, 1).state();
+            }
+            assertEquals(train, group.imagesDecoded(), "each image decoded once, not once per round");
+            assertEquals(3, state.round());
+            assertEquals(6, state.step());
+        }
+    }
+
+    @Test
+    void moreWorkersThanShardsIsRefused() {
+        TinyLogisticTrainer trainer = new TinyLogisticTrainer(TinyDataset.INPUTS, 4, 0.05f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WorkerGroup.load(spark, trainer, dataset, SHARDS + 1));
+        assertTrue(e.getMessage().contains("5 shards"), e.getMessage());
+    }
+}
