@@ -1,0 +1,158 @@
+package io.atelier.common.data;
+
+import io.atelier.common.Versions;
+import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.Json;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * Writes rows in {@link DatasetSchema#ROW} as a dataset: shards into a hidden staging directory,
+ * counts and pixel statistics read back from what was written (so the rows are computed once,
+ * however expensive), the manifest last, and one rename to publish.
+ */
+public final class DatasetWriter {
+    private final SparkSession spark;
+    private final Path out;
+    private final Configuration conf;
+
+    public DatasetWriter(SparkSession spark, String output) {
+        this.spark = spark;
+        this.out = new Path(output);
+        this.conf = spark.sparkContext().hadoopConfiguration();
+    }
+
+    /** What the manifest says beyond what the rows tell. */
+    public record Description(int size, int channels, int shards, List<String> labelNames,
+                              Map<String, Object> provenance, Reconciliation reconciliation) {
+    }
+
+    /** An ingest's in = accepted + duplicates + quarantined; null for other writers. */
+    public record Reconciliation(long in, long accepted, long duplicates, long quarantined) {
+    }
+
+    /** Refuses an output that exists and is not an empty directory; says what to do instead. */
+    public void requireFreshOutput(String option) {
+        if (HadoopFiles.exists(out, conf) && !HadoopFiles.isEmptyDirectory(out, conf)) {
+            throw new IllegalArgumentException(option + " " + out + " already exists"
+                    + (ImageDataset.isDataset(out.toString(), conf) ? " and holds a dataset" : "")
+                    + "; choose a new " + option + " or delete it first (nothing was written)");
+        }
+    }
+
+    /**
+     * Writes and publishes. {@code extras} may add files to the staging directory (a quarantine
+     * table) before the manifest seals it.
+     */
+    public Manifest write(Dataset<Row> rows, Description d, Consumer<Path> extras) {
+        Path parent = out.getParent() == null ? new Path(".") : out.getParent();
+        Path staging = new Path(parent, "." + out.getName() + ".writing-" + UUID.randomUUID());
+        try {
+            rows.select(DatasetSchema.IMAGE, DatasetSchema.ID, DatasetSchema.LABEL, DatasetSchema.LABEL_NAME,
+                            DatasetSchema.SPLIT, DatasetSchema.SHARD)
+                    .repartition(d.shards(), col(DatasetSchema.SHARD))
+                    .sortWithinPartitions(DatasetSchema.SHARD, DatasetSchema.ID)
+                    .write().partitionBy(DatasetSchema.SHARD).parquet(staging.toString());
+            extras.accept(staging);
+            Manifest manifest = describe(staging, d);
+            HadoopFiles.writeAtomically(new Path(staging, DatasetLayout.MANIFEST),
+                    Json.pretty(manifest).getBytes(StandardCharsets.UTF_8), conf);
+            publish(staging);
+            return manifest;
+        } catch (RuntimeException e) {
+            HadoopFiles.deleteRecursively(staging, conf);
+            throw e;
+        }
+    }
+
+    private Manifest describe(Path staging, Description d) {
+        Dataset<Row> written = spark.read().parquet(staging.toString());
+        Map<String, Long> perSplit = new TreeMap<>();
+        Map<String, Map<String, Long>> perLabel = new TreeMap<>();
+        Map<Integer, Long> perShard = new TreeMap<>();
+        long rows = 0;
+        for (Row r : written.groupBy(DatasetSchema.LABEL, DatasetSchema.SPLIT, DatasetSchema.SHARD).count().collectAsList()) {
+            String label = r.isNullAt(0) ? "unlabelled" : String.valueOf(r.getInt(0));
+            long n = r.getLong(3);
+            rows += n;
+            perSplit.merge(r.getString(1), n, Long::sum);
+            perLabel.computeIfAbsent(label, k -> new TreeMap<>()).merge(r.getString(1), n, Long::sum);
+            perShard.merge(r.getInt(2), n, Long::sum);
+        }
+        int c = d.channels();
+        double[] sums = written.select(col(DatasetSchema.IMAGE + ".data")).javaRDD()
+                .mapPartitions((Iterator<Row> it) -> List.of(pixelSums(it, c)).iterator())
+                .fold(new double[2 * c], DatasetWriter::add);
+        double pixels = (double) rows * d.size() * d.size();
+        double[] mean = new double[c];
+        double[] std = new double[c];
+        for (int ch = 0; ch < c && pixels > 0; ch++) {
+            mean[ch] = sums[ch] / pixels;
+            std[ch] = Math.sqrt(Math.max(0, sums[c + ch] / pixels - mean[ch] * mean[ch]));
+        }
+        Reconciliation rec = d.reconciliation();
+        Manifest.Counts counts = new Manifest.Counts(rows, perSplit, perLabel, perShard,
+                rec == null ? null : rec.in(), rec == null ? null : rec.accepted(),
+                rec == null ? null : rec.duplicates(), rec == null ? null : rec.quarantined());
+        Map<String, Object> provenance = new LinkedHashMap<>(d.provenance());
+        provenance.put("versions", Versions.all());
+        provenance.put("createdAt", Instant.now().toString());
+        return new Manifest(Manifest.SCHEMA_VERSION, Manifest.FORMAT, "atelier " + Versions.atelier(), d.size(),
+                d.size(), c, c == 1 ? "GRAY" : "BGR", d.shards(), counts,
+                d.labelNames() == null ? List.of() : new ArrayList<>(d.labelNames()), mean, std, provenance);
+    }
+
+    /** Per-channel sums of pixel/255 and of its square, channels in RGB order. */
+    private static double[] pixelSums(Iterator<Row> rows, int channels) {
+        double[] s = new double[2 * channels];
+        while (rows.hasNext()) {
+            byte[] data = (byte[]) rows.next().get(0);
+            for (int i = 0; i < data.length; i++) {
+                int stored = i % channels;
+                int rgb = channels == 3 ? 2 - stored : stored;
+                double v = (data[i] & 0xFF) / 255.0;
+                s[rgb] += v;
+                s[channels + rgb] += v * v;
+            }
+        }
+        return s;
+    }
+
+    private static double[] add(double[] a, double[] b) {
+        double[] s = a.clone();
+        for (int i = 0; i < s.length; i++) {
+            s[i] += b[i];
+        }
+        return s;
+    }
+
+    private void publish(Path staging) {
+        if (HadoopFiles.exists(out, conf)) {
+            HadoopFiles.deleteRecursively(out, conf); // checked empty before any work began
+        }
+        try {
+            HadoopFiles.fs(out, conf).mkdirs(out.getParent() == null ? new Path(".") : out.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the parent of " + out + ": " + e.getMessage(), e);
+        }
+        HadoopFiles.rename(staging, out, conf);
+    }
+}

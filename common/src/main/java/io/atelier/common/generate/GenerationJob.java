@@ -1,0 +1,217 @@
+package io.atelier.common.generate;
+
+import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.data.DatasetWriter;
+import io.atelier.common.data.ImageIds;
+import io.atelier.common.data.Manifest;
+import io.atelier.common.image.ImageGrid;
+import io.atelier.common.image.SparkImage;
+import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.SerializableConfiguration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * Generates a dataset: the count is cut into batches aligned to global sample indices, batches
+ * are spread over partitions, each partition builds its generator once and streams rows (never
+ * collected to the driver), and the rows are written in the dataset format.
+ */
+public final class GenerationJob {
+    private final SparkSession spark;
+
+    public GenerationJob(SparkSession spark) {
+        this.spark = spark;
+    }
+
+    /** Called with images done so far (as tasks finish) while the job runs. */
+    public interface Progress {
+        void update(long done, long total);
+    }
+
+    public Manifest run(GeneratorSource source, GenerationOptions options, Progress progress) {
+        DatasetWriter writer = new DatasetWriter(spark, options.output());
+        writer.requireFreshOutput("--out");
+        List<String> names = source.labelNames();
+        if ((options.label() != null || options.allLabels()) && names.isEmpty()) {
+            throw new IllegalArgumentException("--label: model " + source.name() + " is not class-conditional;"
+                    + " leave --label out");
+        }
+        if (options.label() != null && !options.allLabels() && (options.label() < 0 || options.label() >= names.size())) {
+            throw new IllegalArgumentException("--label " + options.label() + ": the model has labels 0.."
+                    + (names.size() - 1) + " " + names);
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<long[]> ranges = partitionRanges(options.count(), options.batch(), options.partitions());
+        LongAccumulator done = spark.sparkContext().longAccumulator("generate.done");
+        Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
+        PartitionTask task = new PartitionTask(source, options, names, done, conf);
+        JavaRDD<Row> rows = jsc.parallelize(ranges, ranges.size()).flatMap(task::rows);
+
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        Map<String, Object> generation = new LinkedHashMap<>();
+        generation.put("count", options.count());
+        generation.put("seed", options.seed());
+        generation.put("label", options.allLabels() ? "all" : options.label());
+        generation.put("batch", options.batch());
+        generation.put("model", source.provenance());
+        provenance.put("generate", generation);
+
+        Thread poller = poll(done, options.count(), progress);
+        try {
+            return writer.write(spark.createDataFrame(rows, DatasetSchema.ROW),
+                    new DatasetWriter.Description(source.size(), source.channels(), options.shards(), names,
+                            provenance, null), staging -> { });
+        } finally {
+            poller.interrupt();
+            progress.update(done.value(), options.count());
+        }
+    }
+
+    /** [start, end) index ranges: whole batches, spread evenly over at most {@code partitions}. */
+    static List<long[]> partitionRanges(long count, int batch, int partitions) {
+        long batches = (count + batch - 1) / batch;
+        int parts = (int) Math.max(1, Math.min(partitions, batches));
+        List<long[]> ranges = new ArrayList<>();
+        long firstBatch = 0;
+        for (int p = 0; p < parts; p++) {
+            long nBatches = batches / parts + (p < batches % parts ? 1 : 0);
+            long start = firstBatch * batch;
+            long end = Math.min(count, (firstBatch + nBatches) * batch);
+            ranges.add(new long[]{start, end});
+            firstBatch += nBatches;
+        }
+        return ranges;
+    }
+
+    private static Thread poll(LongAccumulator done, long total, Progress progress) {
+        Thread t = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(1000);
+                    progress.update(done.value(), total);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "generate-progress");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** The per-partition work, shipped to executors. */
+    private record PartitionTask(GeneratorSource source, GenerationOptions options, List<String> names,
+                                 LongAccumulator done, Broadcast<SerializableConfiguration> conf) implements Serializable {
+
+        Iterator<Row> rows(long[] range) {
+            SampleGenerator generator = GeneratorCache.get(source);
+            int batch = options.batch();
+            return new Iterator<>() {
+                long next = range[0];
+                final List<Row> buffer = new ArrayList<>();
+                int pos;
+
+                @Override
+                public boolean hasNext() {
+                    if (pos < buffer.size()) {
+                        return true;
+                    }
+                    if (next >= range[1]) {
+                        return false;
+                    }
+                    fill();
+                    return pos < buffer.size();
+                }
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    return buffer.get(pos++);
+                }
+
+                private void fill() {
+                    buffer.clear();
+                    pos = 0;
+                    int n = (int) Math.min(batch, range[1] - next);
+                    long[] indices = new long[n];
+                    int[] labels = new int[n];
+                    for (int i = 0; i < n; i++) {
+                        indices[i] = next + i;
+                        labels[i] = labelOf(indices[i]);
+                    }
+                    float[] images = generator.generate(options.seed(), indices, labels);
+                    buffer.addAll(toRows(images, indices, labels));
+                    next += n;
+                    done.add(n);
+                }
+            };
+        }
+
+        private int labelOf(long index) {
+            if (options.allLabels()) {
+                return (int) (index % names.size());
+            }
+            return options.label() == null ? -1 : options.label();
+        }
+
+        private List<Row> toRows(float[] images, long[] indices, int[] labels) {
+            List<Row> rows = new ArrayList<>(indices.length);
+            int c = source.channels();
+            int s = source.size();
+            int plane = s * s;
+            for (int i = 0; i < indices.length; i++) {
+                byte[] data = new byte[c * plane];
+                int base = i * c * plane;
+                for (int p = 0; p < plane; p++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        int rgb = c == 3 ? 2 - ch : ch; // stored BGR interleaved
+                        float v = images[base + rgb * plane + p];
+                        data[p * c + ch] = (byte) Math.max(0, Math.min(255, Math.round((v + 1f) * 127.5f)));
+                    }
+                }
+                String origin = "generated:" + source.name() + "#" + indices[i];
+                SparkImage image = new SparkImage(origin, s, s, c, SparkImage.modeFor(c), data);
+                String id = ImageIds.contentId(image);
+                Integer label = labels[i] < 0 ? null : labels[i];
+                String name = label == null ? null : names.get(label);
+                if (options.pngDir() != null) {
+                    writePng(image, indices[i], name);
+                }
+                rows.add(RowFactory.create(image.toRow(), id, label, name, DatasetSchema.TRAIN,
+                        ImageIds.shardOf(id, options.shards())));
+            }
+            return rows;
+        }
+
+        private void writePng(SparkImage image, long index, String labelName) {
+            String folder = labelName == null ? "unlabelled" : labelName.replaceAll("[^A-Za-z0-9._-]+", "_");
+            Path file = new Path(new Path(options.pngDir(), folder), String.format("sample-%09d.png", index));
+            HadoopFiles.writeAtomically(file, ImageGrid.toPng(image.toRgb()), conf.value().get());
+        }
+    }
+
+    /** One generator per source per executor JVM: networks are built once, not per task. */
+    static final class GeneratorCache {
+        private static final Map<GeneratorSource, SampleGenerator> CACHE = new LinkedHashMap<>();
+
+        static synchronized SampleGenerator get(GeneratorSource source) {
+            return CACHE.computeIfAbsent(source, GeneratorSource::open);
+        }
+    }
+}
