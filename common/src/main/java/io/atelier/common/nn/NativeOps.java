@@ -1,0 +1,38 @@
+package io.atelier.common.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The few heavy kernels, as reusable op instances bound to fixed buffers: built once per
+ * (layer, batch size) and re-executed every step, so a step allocates no native memory.
+ * Convolutions use PyTorch's weight layouts (conv [out, in, kh, kw], transposed conv
+ * [in, out, kh, kw]) on NCHW activations; with the oneDNN build of nd4j-native they run on
+ * oneDNN primitives.
+ */
+final class NativeOps {
+    private static final int NCHW = 0;
+    /** conv2d: [out, in, kh, kw]; deconv2d: [in, out, kh, kw]. */
+    private static final int TORCH_WEIGHTS = 1;
+
+    private NativeOps() {
+    }
+
+    static DynamicCustomOp op(String name, INDArray[] inputs, INDArray[] outputs, int k, int s, int p) {
+        return DynamicCustomOp.builder(name)
+                .addInputs(inputs)
+                .addOutputs(outputs)
+                .addIntegerArguments(k, k, s, s, p, p, 1, 1, 0, NCHW, TORCH_WEIGHTS)
+                .build();
+    }
+
+    static void exec(DynamicCustomOp op) {
+        Nd4j.exec(op);
+    }
+
+    /** c = a * b (with optional transposes), overwriting c. */
+    static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
+        Nd4j.gemm(a, b, c, transA, transB, 1.0, 0.0);
+    }
+}

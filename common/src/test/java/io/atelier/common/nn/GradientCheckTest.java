@@ -1,0 +1,258 @@
+package io.atelier.common.nn;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.FloatBuffer;
+import java.util.List;
+import java.util.function.DoubleSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Hand-written backward passes against central finite differences of L = sum(y * R) for a
+ * fixed random R. Float32 throughout, so tolerances are loose but far below the size of any
+ * real mistake (a wrong term shows up as an O(1) relative error). Single layers are smooth, so
+ * a step of 1e-2 is exact enough; whole networks have LeakyReLU kinks that a large step would
+ * straddle, so they use a small step and a larger absolute tolerance for float round-off.
+ */
+class GradientCheckTest {
+    private static final float LAYER_STEP = 1e-2f;
+    private static final float NETWORK_STEP = 2e-4f;
+    private static final int COORDINATES = 40;
+    private float h = LAYER_STEP;
+    private double absTol = 2e-3;
+
+    @Test
+    void batchNormGradientsMatchFiniteDifferencesPerGroup() {
+        for (Activation act : List.of(Activation.NONE, Activation.TANH)) {
+            // Feature maps (inner > 1), normalised as two groups like a real + fake pass.
+            checkBatchNorm(act, 6, 2, 3, 2, 2);
+            // Dense features (inner == 1).
+            checkBatchNorm(act, 8, 2, 5);
+        }
+    }
+
+    private void checkBatchNorm(Activation act, int rows, int groups, long... shape) {
+        ParamLayout.Builder pb = ParamLayout.builder();
+        ParamLayout.Builder sb = ParamLayout.builder();
+        BatchNormAct.register(pb, sb, "bn", (int) shape[0]);
+        Params params = new Params(pb.build());
+        params.load(randomish(params.layout().size(), 11, 0.5f, 1f));
+        RunningStats stats = new RunningStats(sb.build());
+        BatchNormAct bn = new BatchNormAct(params, stats, "bn", act, rows, groups, shape);
+        Tensor x = new Tensor(rows, shape);
+        fill(x.floats(), rows * x.rowSize(), 3, 1.5f, 0.3f);
+        Layer.Pass pass = new Layer.Pass(true, groups);
+        float[] r = randomish(rows * x.rowSize(), 5, 1f, 0f);
+        DoubleSupplier loss = () -> dot(bn.forward(x, rows, pass).floats(), r);
+        loss.getAsDouble();
+        Tensor gy = new Tensor(rows, shape);
+        gy.floats().put(0, r);
+        Tensor gx = bn.backward(gy, rows, Layer.Grads.ALL);
+        String what = "batch norm " + act + " " + java.util.Arrays.toString(shape);
+        compare(what + " input", loss, x.floats(), gx.floats(), rows * x.rowSize(), 0);
+        compare(what + " params", loss, params.values(), params.grads(), params.layout().size(), 0);
+    }
+
+    @Test
+    void convolutionGradientsMatchFiniteDifferences() {
+        for (int variant = 0; variant < 4; variant++) {
+            boolean transposed = variant % 2 == 1;
+            // Even and odd sides: 7x7 -> 14x14 is the reference generator's first upsampling.
+            int side = variant < 2 ? (transposed ? 3 : 6) : (transposed ? 7 : 14);
+            ParamLayout.Builder pb = ParamLayout.builder();
+            Conv2d.register(pb, "c", transposed, 3, 4, 4, 0.3);
+            Params params = new Params(pb.build());
+            params.load(pb.build().initialValues(new Rng(transposed ? 2 : 1)));
+            params.values().put(params.offset("c.bias"), 0.2f);
+            Conv2d conv = new Conv2d(params, "c", transposed, 3, 4, 4, 2, 1, side, side, 2);
+            Tensor x = new Tensor(2, 3, side, side);
+            fill(x.floats(), 2 * x.rowSize(), 9, 1f, 0f);
+            int outSize = 2 * (int) (conv.outShape()[0] * conv.outShape()[1] * conv.outShape()[2]);
+            float[] r = randomish(outSize, 4, 1f, 0f);
+            DoubleSupplier loss = () -> dot(conv.forward(x, 2, Layer.Pass.TRAIN).floats(), r);
+            loss.getAsDouble();
+            Tensor gy = new Tensor(2, conv.outShape());
+            gy.floats().put(0, r);
+            Tensor gx = conv.backward(gy, 2, Layer.Grads.ALL);
+            float[] full = new float[2 * x.rowSize()];
+            gx.floats().get(0, full);
+            String what = (transposed ? "transposed " : "") + "conv";
+            compare(what + " input", loss, x.floats(), gx.floats(), 2 * x.rowSize(), 0);
+            compare(what + " params", loss, params.values(), params.grads(), params.layout().size(), 0);
+            // The input-only path (the adjoint kernel) must agree with the full backward op.
+            Tensor gxOnly = conv.backward(gy, 2, Layer.Grads.INPUT);
+            for (int i = 0; i < full.length; i++) {
+                assertEquals(full[i], gxOnly.floats().get(i), 1e-4f, what + " input-only gradient at " + i);
+            }
+        }
+    }
+
+    @Test
+    void denseGradientsMatchFiniteDifferences() {
+        ParamLayout.Builder pb = ParamLayout.builder();
+        Dense.register(pb, "fc", 7, 5, 0.3);
+        Params params = new Params(pb.build());
+        params.load(pb.build().initialValues(new Rng(3)));
+        Dense fc = new Dense(params, "fc", 7, 5, 4);
+        Tensor x = new Tensor(4, 7);
+        fill(x.floats(), 28, 8, 1f, 0f);
+        float[] r = randomish(20, 6, 1f, 0f);
+        DoubleSupplier loss = () -> dot(fc.forward(x, 3, Layer.Pass.TRAIN).floats(), r, 15);
+        loss.getAsDouble();
+        Tensor gy = new Tensor(4, 5);
+        gy.floats().put(0, r, 0, 15);
+        Tensor gx = fc.backward(gy, 3, Layer.Grads.ALL);
+        compare("dense input", loss, x.floats(), gx.floats(), 21, 0);
+        compare("dense params", loss, params.values(), params.grads(), params.layout().size(), 0);
+    }
+
+    @Test
+    void conditionalDiscriminatorAndGeneratorGradientsMatchFiniteDifferences() {
+        h = NETWORK_STEP;
+        absTol = 5e-2;
+        DcganArchitecture arch = new DcganArchitecture(28, 1, 6, 4, 4, 3, 5);
+        DcganDiscriminator d = new DcganDiscriminator(arch, 4, 2);
+        d.params().load(arch.discriminatorParams().initialValues(new Rng(21)));
+        scale(d.params().values(), d.params().layout(), "class_embedding", 20f);
+        fill(d.input().floats(), 4 * d.input().rowSize(), 13, 1f, 0f);
+        d.setLabels(new int[]{0, 2, 1, 2}, 0, 4);
+        Layer.Pass pass = new Layer.Pass(true, 2);
+        float[] r = {0.7f, -1.1f, 0.4f, 0.9f};
+        DoubleSupplier dLoss = () -> dot(d.forward(4, pass).floats(), r);
+        dLoss.getAsDouble();
+        Tensor gl = new Tensor(4, 1);
+        gl.floats().put(0, r);
+        d.backward(gl, 4, Layer.Grads.ALL);
+        compare("discriminator params", dLoss, d.params().values(), d.params().grads(), d.params().layout().size(), 1);
+        dLoss.getAsDouble();
+        Tensor gImage = d.backward(gl, 4, Layer.Grads.INPUT);
+        compare("discriminator input", dLoss, d.input().floats(), gImage.floats(), 4 * d.input().rowSize(), 2);
+
+        DcganGenerator g = new DcganGenerator(arch, 3);
+        g.params().load(arch.generatorParams().initialValues(new Rng(22)));
+        // Batch norm over so few rows sits ReLU units right at their kinks, where finite
+        // differences are meaningless; shifting every pre-activation positive keeps the check
+        // about the wiring (ReLU's own derivative is checked on its own below).
+        for (ParamLayout.Entry e : g.params().layout().entries()) {
+            if (e.name().endsWith("_bn.bias")) {
+                for (int i = e.offset(); i < e.offset() + e.length(); i++) {
+                    g.params().values().put(i, 5f);
+                }
+            }
+        }
+        float[] z = randomish(3 * 6, 17, 1f, 0f);
+        int[] labels = {1, 0, 1};
+        float[] rg = randomish(3 * 28 * 28, 19, 1f, 0f);
+        DoubleSupplier gLoss = () -> {
+            g.setInput(z, labels, 3);
+            return dot(g.forward(3, Layer.Pass.TRAIN).floats(), rg);
+        };
+        gLoss.getAsDouble();
+        Tensor gy = new Tensor(3, 1, 28, 28);
+        gy.floats().put(0, rg);
+        g.backward(gy, 3);
+        ParamLayout.Entry emb = g.params().layout().get("label_embedding");
+        compare("generator label embedding", gLoss, g.params().values(), g.params().grads(), emb.offset() + emb.length(), emb.offset());
+        compare("generator params", gLoss, g.params().values(), g.params().grads(), g.params().layout().size(), emb.length());
+    }
+
+    @Test
+    void activationDerivativesMatchFiniteDifferencesAwayFromKinks() {
+        float[] xs = {-2.5f, -0.7f, -0.05f, 0.03f, 0.4f, 1.9f};
+        for (Activation act : Activation.values()) {
+            FloatBuffer y = java.nio.ByteBuffer.allocateDirect(4 * xs.length).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            FloatBuffer g = java.nio.ByteBuffer.allocateDirect(4 * xs.length).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int i = 0; i < xs.length; i++) {
+                y.put(i, xs[i]);
+                g.put(i, 1f);
+            }
+            act.forward(y, 0, xs.length);
+            act.backward(y, g, 0, xs.length);
+            for (int i = 0; i < xs.length; i++) {
+                assertEquals(act.apply(xs[i]), y.get(i), 1e-6f, act + " forward at " + xs[i]);
+                double numeric = (act.apply(xs[i] + 1e-3f) - act.apply(xs[i] - 1e-3f)) / 2e-3;
+                assertEquals(numeric, g.get(i), 2e-3, act + " derivative at " + xs[i]);
+            }
+        }
+    }
+
+    /**
+     * Checks about {@link #COORDINATES} evenly spread coordinates in [from, end) of
+     * {@code values} against {@code grads}. In whole networks a coordinate whose finite
+     * differences at h and h/2 disagree sits on a kink (a unit switching inside the step) and is
+     * skipped; most coordinates must be checkable.
+     */
+    private void compare(String what, DoubleSupplier loss, FloatBuffer values, FloatBuffer grads, int end, int from) {
+        float[] analytic = new float[end];
+        grads.get(0, analytic, 0, end);
+        int stride = Math.max(1, (end - from) / COORDINATES) | 1;
+        boolean kinks = h == NETWORK_STEP;
+        int candidates = 0;
+        int checked = 0;
+        for (int i = from; i < end; i += stride) {
+            candidates++;
+            double numeric = difference(loss, values, i, h);
+            if (kinks) {
+                double half = difference(loss, values, i, h / 2);
+                if (Math.abs(numeric - half) > tolerance(numeric, half)) {
+                    continue;
+                }
+            }
+            double err = Math.abs(numeric - analytic[i]);
+            assertTrue(err <= tolerance(numeric, analytic[i]),
+                    what + " gradient at " + i + ": finite difference " + numeric + ", backward " + analytic[i]);
+            checked++;
+        }
+        loss.getAsDouble();
+        assertTrue(checked >= Math.max(1, 0.8 * candidates), what + ": only " + checked + " of " + candidates
+                + " coordinates were away from kinks");
+    }
+
+    private double tolerance(double a, double b) {
+        return 2e-2 * Math.max(Math.abs(a), Math.abs(b)) + absTol;
+    }
+
+    private static double difference(DoubleSupplier loss, FloatBuffer values, int i, float step) {
+        float v = values.get(i);
+        values.put(i, v + step);
+        double up = loss.getAsDouble();
+        values.put(i, v - step);
+        double down = loss.getAsDouble();
+        values.put(i, v);
+        return (up - down) / (2.0 * step);
+    }
+
+    private static double dot(FloatBuffer y, float[] r) {
+        return dot(y, r, r.length);
+    }
+
+    private static double dot(FloatBuffer y, float[] r, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += (double) y.get(i) * r[i];
+        }
+        return s;
+    }
+
+    private static float[] randomish(int n, long seed, float scale, float shift) {
+        Rng rng = new Rng(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = shift + scale * (float) rng.nextGaussian();
+        }
+        return v;
+    }
+
+    private static void fill(FloatBuffer b, int n, long seed, float scale, float shift) {
+        b.put(0, randomish(n, seed, scale, shift));
+    }
+
+    private static void scale(FloatBuffer values, ParamLayout layout, String name, float factor) {
+        ParamLayout.Entry e = layout.get(name);
+        for (int i = e.offset(); i < e.offset() + e.length(); i++) {
+            values.put(i, values.get(i) * factor);
+        }
+    }
+}
