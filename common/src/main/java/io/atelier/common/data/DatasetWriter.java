@@ -64,7 +64,8 @@ public final class DatasetWriter {
      */
     public Manifest write(Dataset<Row> rows, Description d, Consumer<Path> extras) {
         Path parent = out.getParent() == null ? new Path(".") : out.getParent();
-        Path staging = new Path(parent, "." + out.getName() + ".writing-" + UUID.randomUUID());
+        // Not hidden: Spark ignores paths starting with "." or "_", and the counts are read back from here.
+        Path staging = new Path(parent, out.getName() + ".writing-" + UUID.randomUUID());
         try {
             rows.select(DatasetSchema.IMAGE, DatasetSchema.ID, DatasetSchema.LABEL, DatasetSchema.LABEL_NAME,
                             DatasetSchema.SPLIT, DatasetSchema.SHARD)

@@ -4,7 +4,6 @@ import io.atelier.common.image.SparkImage;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Content-derived ids and the shard they map to: equal pixels, equal id, same shard, always. */
@@ -14,7 +13,7 @@ public final class ImageIds {
 
     /** 128 bits of SHA-256 over the stored pixels and their shape, as 32 hex characters. */
     public static String contentId(SparkImage image) {
-        MessageDigest sha = sha256();
+        MessageDigest sha = io.atelier.common.io.Sha256.digest();
         sha.update(ByteBuffer.allocate(12).putInt(image.height()).putInt(image.width())
                 .putInt(image.nChannels()).array());
         sha.update(image.data());
@@ -24,13 +23,5 @@ public final class ImageIds {
     /** shard = hash(id) mod N, from the id's first 32 bits: independent of seed and input order. */
     public static int shardOf(String id, int shards) {
         return Math.floorMod((int) Long.parseLong(id.substring(0, 8), 16), shards);
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from this JVM", e);
-        }
     }
 }

@@ -115,6 +115,12 @@ public final class DcganTrainer implements ModelTrainer {
         return gridSampler.generate(state, seed, indices, labels);
     }
 
+    /** Real images one worker consumes per step (the engine's images/s counts these). */
+    @Override
+    public int imagesPerStep() {
+        return config.batchSize();
+    }
+
     @Override
     public List<String> metricNames() {
         return METRICS;

@@ -1,5 +1,6 @@
 package io.atelier.common.train;
 
+import io.atelier.common.io.Sha256;
 import io.atelier.common.Versions;
 import io.atelier.common.data.DatasetLayout;
 import io.atelier.common.data.DatasetSchema;

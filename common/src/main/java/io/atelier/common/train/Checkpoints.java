@@ -1,5 +1,6 @@
 package io.atelier.common.train;
 
+import io.atelier.common.io.Sha256;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
 import org.apache.hadoop.conf.Configuration;

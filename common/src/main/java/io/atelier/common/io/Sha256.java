@@ -1,6 +1,5 @@
-package io.atelier.common.train;
+package io.atelier.common.io;
 
-import io.atelier.common.io.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -11,11 +10,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** SHA-256 of bytes and of files on any Hadoop FileSystem, as lower-case hex. */
-final class Sha256 {
+public final class Sha256 {
     private Sha256() {
     }
 
-    static MessageDigest digest() {
+    public static MessageDigest digest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -23,11 +22,11 @@ final class Sha256 {
         }
     }
 
-    static String of(byte[] bytes) {
+    public static String of(byte[] bytes) {
         return HexFormat.of().formatHex(digest().digest(bytes));
     }
 
-    static String of(Path file, Configuration conf) throws IOException {
+    public static String of(Path file, Configuration conf) throws IOException {
         MessageDigest md = digest();
         byte[] buf = new byte[1 << 16];
         try (InputStream in = HadoopFiles.fs(file, conf).open(file)) {

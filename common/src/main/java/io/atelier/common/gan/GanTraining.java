@@ -1,0 +1,52 @@
+package io.atelier.common.gan;
+
+import io.atelier.common.data.ImageDataset;
+import io.atelier.common.data.Manifest;
+import io.atelier.common.train.AveragingEngine;
+import io.atelier.common.train.EngineConfig;
+import io.atelier.common.train.ProgressListener;
+import io.atelier.common.train.RunSpec;
+import io.atelier.common.train.TrainingResult;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The train-gan job: settings -> model config sized from the dataset -> the averaging engine. */
+public final class GanTraining {
+    /** Keys of the run's config.json that {@link GanRun} reads back. */
+    static final String CONFIG_SETTINGS = "settings";
+    static final String CONFIG_MODEL = "dcgan";
+    static final String CONFIG_ENGINE = "engine";
+    static final String CONFIG_LABELS = "labelNames";
+
+    private GanTraining() {
+    }
+
+    public static TrainingResult run(SparkSession spark, GanSettings settings, ProgressListener progress) {
+        GanSettings s = settings.requirePaths();
+        Manifest manifest = ImageDataset.open(spark, s.data()).manifest();
+        long trainImages = manifest.count("train");
+        if (trainImages < (long) s.batch() * s.workers()) {
+            throw new IllegalArgumentException("--data " + s.data() + " has " + trainImages + " train images; "
+                    + s.workers() + " workers with --batch " + s.batch() + " need at least " + s.batch() * s.workers());
+        }
+        if (s.workers() > manifest.shards()) {
+            throw new IllegalArgumentException("--workers " + s.workers() + ": the dataset has " + manifest.shards()
+                    + " shards and each worker needs at least one; use --workers " + manifest.shards()
+                    + " or fewer, or re-ingest with more --shards");
+        }
+        DcganConfig model = s.dcgan(manifest);
+        EngineConfig engine = new EngineConfig(s.workers(), s.localSteps(), s.rounds(), s.seed(), s.sampleEvery(),
+                s.sampleCount(), s.checkpointEvery(), s.keepCheckpoints());
+        Map<String, Object> resolved = new LinkedHashMap<>();
+        resolved.put("command", "train-gan");
+        resolved.put(CONFIG_SETTINGS, s);
+        resolved.put(CONFIG_MODEL, model);
+        resolved.put(CONFIG_ENGINE, engine);
+        resolved.put(CONFIG_LABELS, manifest.labelNames());
+        RunSpec spec = new RunSpec(new DcganTrainer(model), s.data(), s.out(), engine, resolved);
+        AveragingEngine trainer = new AveragingEngine(spark);
+        return s.resume() ? trainer.resume(spec, progress) : trainer.train(spec, progress);
+    }
+}

@@ -1,0 +1,71 @@
+package io.atelier.jobs;
+
+import io.atelier.common.data.Manifest;
+import io.atelier.common.gan.GanRun;
+import io.atelier.common.generate.GenerationJob;
+import io.atelier.common.generate.GenerationOptions;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** {@code atelier generate}: a dataset sampled from a trained model, as a Spark job. */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generate a dataset from a trained run. Sample i's noise derives from (seed, i) only,",
+                "so the output is identical whatever the partitioning and on re-run."})
+final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "RUN", description = "Run directory of train-gan.")
+    String model;
+    @Option(names = "--count", required = true, paramLabel = "N", description = "Images to generate.")
+    long count;
+    @Option(names = "--out", required = true, paramLabel = "DATASET", description = "Dataset directory to write.")
+    String out;
+    @Option(names = "--png-dir", paramLabel = "DIR", description = "Also write PNG files, one folder per label.")
+    String pngDir;
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--label", paramLabel = "L|all", description = "Class for a conditional model, or 'all' to spread the count over classes.")
+    String label;
+    @Option(names = "--partitions", paramLabel = "P", description = "Spark tasks (default: one per 256 images, at most 64).")
+    Integer partitions;
+    @Option(names = "--shards", defaultValue = "8", paramLabel = "N", description = "Shards of the output (default: ${DEFAULT-VALUE}).")
+    int shards;
+
+    @Mixin
+    SparkOptions spark;
+
+    @Override
+    public Integer call() {
+        SparkSession session = SparkSessions.create("generate", spark.master);
+        GanRun run = GanRun.open(model, session.sparkContext().hadoopConfiguration());
+        boolean all = "all".equalsIgnoreCase(label);
+        Integer fixed = label == null || all ? null : parseLabel(label);
+        GenerationOptions defaults = GenerationOptions.of(count, out, seed);
+        GenerationOptions options = new GenerationOptions(count, out, pngDir, seed, fixed, all,
+                partitions != null ? partitions : defaults.partitions(), shards, defaults.batch());
+        Manifest m;
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("generate").setInitialMax(count)
+                .setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed().setMaxRenderedLength(100).build()) {
+            m = new GenerationJob(session).run(run, options, (done, total) -> bar.stepTo(done));
+        }
+        System.out.printf("generated %d images (%dx%d, %d channel%s) from %s into %s%n", m.counts().rows(),
+                m.height(), m.width(), m.channels(), m.channels() == 1 ? "" : "s", run.name(), out);
+        if (pngDir != null) {
+            System.out.println("PNG files: " + pngDir);
+        }
+        return 0;
+    }
+
+    private static int parseLabel(String label) {
+        try {
+            return Integer.parseInt(label.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--label " + label + ": give a class number or 'all'");
+        }
+    }
+}
