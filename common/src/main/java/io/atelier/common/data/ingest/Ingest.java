@@ -233,7 +233,7 @@ public final class Ingest {
 
         Row count(Row outcome) {
             seen.add(1);
-            (outcome.isNullAt(outcome.fieldIndex(IngestOutcome.REASON)) ? accepted : quarantined).add(1);
+            (outcome.isNullAt(IngestOutcome.REASON_INDEX) ? accepted : quarantined).add(1);
             return outcome;
         }
 

@@ -30,6 +30,9 @@ final class IngestOutcome {
             DataTypes.createStructField(REASON, DataTypes.StringType, true),
             DataTypes.createStructField(SIZE, DataTypes.LongType, false)});
 
+    /** Position of {@link #REASON}: outcome rows are built without a schema, so by index. */
+    static final int REASON_INDEX = SCHEMA.fieldIndex(REASON);
+
     /** The quarantine table's columns. */
     static final String[] QUARANTINE_COLUMNS = {ORIGIN, REASON, SIZE};
 
