@@ -5,7 +5,12 @@ import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 import java.awt.Graphics2D;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -107,6 +112,9 @@ public final class ImageDecoder {
         if (src.getType() == BufferedImage.TYPE_INT_RGB) {
             return src;
         }
+        if (isIntegralGray(src)) {
+            return grayToRgb(src);
+        }
         BufferedImage out = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         try {
@@ -118,6 +126,50 @@ public final class ImageDecoder {
         } finally {
             g.dispose();
         }
+        return out;
+    }
+
+    private static boolean isIntegralGray(BufferedImage src) {
+        ColorModel cm = src.getColorModel();
+        int type = src.getRaster().getDataBuffer().getDataType();
+        return !(cm instanceof IndexColorModel) && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY
+                && (type == DataBuffer.TYPE_BYTE || type == DataBuffer.TYPE_USHORT || type == DataBuffer.TYPE_INT);
+    }
+
+    /**
+     * Gray (with or without alpha) to RGB by replicating the stored level. Java 2D treats its gray
+     * color space as linear and gamma-corrects it when drawing into sRGB, which turns a PNG's
+     * gray 50 into 122; stored gray levels are already display levels, as in every other reader.
+     */
+    private static BufferedImage grayToRgb(BufferedImage src) {
+        ColorModel cm = src.getColorModel();
+        Raster raster = src.getRaster();
+        int w = src.getWidth();
+        int h = src.getHeight();
+        double grayMax = (1L << cm.getComponentSize(0)) - 1;
+        boolean alpha = cm.hasAlpha() && raster.getNumBands() > 1;
+        double alphaMax = alpha ? (1L << cm.getComponentSize(1)) - 1 : 1;
+        boolean premultiplied = cm.isAlphaPremultiplied();
+        int[] rgb = new int[w * h];
+        int[] gray = new int[w];
+        int[] a = new int[w];
+        for (int y = 0; y < h; y++) {
+            raster.getSamples(0, y, w, 1, 0, gray);
+            if (alpha) {
+                raster.getSamples(0, y, w, 1, 1, a);
+            }
+            for (int x = 0; x < w; x++) {
+                double g = (gray[x] & 0xFFFFFFFFL) / grayMax;
+                if (alpha) {
+                    double opacity = a[x] / alphaMax;
+                    g = (premultiplied ? g : g * opacity) + (1 - opacity);
+                }
+                int v = (int) Math.max(0, Math.min(255, Math.round(g * 255)));
+                rgb[y * w + x] = (v << 16) | (v << 8) | v;
+            }
+        }
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        out.setRGB(0, 0, w, h, rgb, 0, w);
         return out;
     }
 }
