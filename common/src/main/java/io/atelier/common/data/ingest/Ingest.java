@@ -61,8 +61,11 @@ public final class Ingest {
      *               such as {@code spark.read.format("image").load(...)}
      */
     public IngestSummary run(List<Dataset<Row>> frames, IngestProgress progress) {
+        if (options.inputs().isEmpty() && frames.isEmpty()) {
+            throw new IllegalArgumentException("--input: give at least one path");
+        }
         Path out = new Path(options.output());
-        IngestSummary existing = checkOutput(out);
+        IngestSummary existing = checkOutput(out, frames.size());
         if (existing != null) {
             return existing;
         }
@@ -75,14 +78,24 @@ public final class Ingest {
         Dataset<Row> outcomes = outcomes(plan, frames, ingestor, counters).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long in = counters.watch(progress, plan.knownItems(), outcomes::count);
-            return write(out, outcomes, in, channels);
+            if (in == 0) {
+                throw new IllegalArgumentException("--input " + describeInputs(frames.size())
+                        + ": found nothing to ingest (no files, archive entries, IDX records or frame rows);"
+                        + " nothing was written");
+            }
+            return write(out, outcomes, in, channels, frames.size());
         } finally {
             outcomes.unpersist();
         }
     }
 
+    private String describeInputs(int frames) {
+        String paths = String.join(" ", options.inputs());
+        return frames == 0 ? paths : (paths.isEmpty() ? "" : paths + " and ") + frames + " frame(s)";
+    }
+
     /** Returns the summary of an identical dataset already there, null to go ahead, or refuses. */
-    private IngestSummary checkOutput(Path out) {
+    private IngestSummary checkOutput(Path out, int frames) {
         if (!HadoopFiles.exists(out, conf)) {
             return null;
         }
@@ -90,7 +103,8 @@ public final class Ingest {
             Manifest m = ImageDataset.open(out.toString(), conf).manifest();
             Object made = m.provenance() == null ? null : m.provenance().get("ingest");
             int channels = options.channels() != 0 ? options.channels() : m.channels();
-            if (Json.line(options.describe(channels)).equals(Json.line(made))) {
+            // Frames have no path to compare, so a dataset made from them is never "the same ingest".
+            if (frames == 0 && Json.line(options.describe(channels)).equals(Json.line(made))) {
                 Manifest.Counts c = m.counts();
                 return new IngestSummary(c.in(), c.accepted(), c.duplicates(), c.quarantined(), m, true);
             }
@@ -136,7 +150,7 @@ public final class Ingest {
         return spark.createDataFrame(all, IngestOutcome.SCHEMA);
     }
 
-    private IngestSummary write(Path out, Dataset<Row> outcomes, long in, int channels) {
+    private IngestSummary write(Path out, Dataset<Row> outcomes, long in, int channels, int frames) {
         Dataset<Row> accepted = outcomes.where(col(IngestOutcome.REASON).isNull());
         Dataset<Row> quarantined = outcomes.where(col(IngestOutcome.REASON).isNotNull());
         // Equal content keeps one row: the one whose origin sorts first, so the choice is stable.
@@ -165,7 +179,7 @@ public final class Ingest {
                 }
                 Manifest.Counts counts = new ManifestCounts(rows).counts(in, acceptedCount,
                         acceptedCount - uniqueCount, quarantinedCount);
-                Manifest manifest = manifest(rows, counts, labels, channels);
+                Manifest manifest = manifest(rows, counts, labels, channels, frames);
                 HadoopFiles.writeAtomically(new Path(staging, DatasetLayout.MANIFEST),
                         Json.pretty(manifest).getBytes(StandardCharsets.UTF_8), conf);
                 publish(staging, out);
@@ -191,7 +205,7 @@ public final class Ingest {
         HadoopFiles.rename(staging, out, conf);
     }
 
-    private Manifest manifest(Dataset<Row> rows, Manifest.Counts counts, LabelIndex labels, int channels) {
+    private Manifest manifest(Dataset<Row> rows, Manifest.Counts counts, LabelIndex labels, int channels, int frames) {
         double[] sums = rows.select(IngestOutcome.STATS).toJavaRDD()
                 .map(r -> r.<Double>getList(0).stream().mapToDouble(Double::doubleValue).toArray())
                 .fold(new double[2 * channels], Ingest::add);
@@ -203,7 +217,7 @@ public final class Ingest {
             std[ch] = Math.sqrt(Math.max(0, sums[channels + ch] / pixels - mean[ch] * mean[ch]));
         }
         Map<String, Object> provenance = new LinkedHashMap<>();
-        provenance.put("ingest", options.describe(channels));
+        provenance.put("ingest", options.describe(channels, frames));
         provenance.put("versions", Versions.all());
         provenance.put("createdAt", Instant.now().toString());
         return new Manifest(Manifest.SCHEMA_VERSION, Manifest.FORMAT, "atelier " + Versions.atelier(),
