@@ -142,6 +142,9 @@ final class InputPlanner {
         if (name.equals(CLASS_NAMES_FILE)) {
             return true; // names for IDX labels, not an image
         }
+        if (!relative.isEmpty() && isCompanionDocument(name)) {
+            return true; // a data set's licence or readme inside a folder, not a broken image
+        }
         if (relative.isEmpty()) {
             units.add(new FileBatchUnit(file.toString(), List.of(""), LabelSource.NONE, options.maxFileBytes()));
         } else {
@@ -178,6 +181,16 @@ final class InputPlanner {
         String text = new String(HadoopFiles.readAll(names, conf), StandardCharsets.UTF_8);
         return Arrays.stream(text.split("\\R")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
+
+    /** LICENSE, README.md, NOTICE.txt and the like, which data sets ship beside their files. */
+    static boolean isCompanionDocument(String name) {
+        int dot = name.indexOf('.');
+        String stem = (dot < 0 ? name : name.substring(0, dot)).toUpperCase(Locale.ROOT);
+        return COMPANION_DOCUMENTS.contains(stem);
+    }
+
+    private static final Set<String> COMPANION_DOCUMENTS =
+            Set.of("LICENSE", "LICENCE", "README", "NOTICE", "COPYING", "CITATION", "AUTHORS");
 
     private static boolean isHidden(String relative) {
         for (String part : relative.split("/")) {
