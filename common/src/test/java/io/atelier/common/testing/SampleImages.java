@@ -1,9 +1,5 @@
 package io.atelier.common.testing;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
-
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -157,31 +153,61 @@ public final class SampleImages {
         return zipFile;
     }
 
-    /** A gzip-compressed tar of every file under {@code root}, with directory entries. */
+    /**
+     * A gzip-compressed tar of every file under {@code root}, with directory entries. Written by
+     * hand (POSIX ustar) so the fixture does not depend on the archive library under test.
+     */
     public static Path tarGz(Path root, Path tarFile) {
-        try (OutputStream file = Files.newOutputStream(tarFile);
-             TarArchiveOutputStream out = new TarArchiveOutputStream(new GzipCompressorOutputStream(file))) {
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(tarFile))) {
             List<String> dirs = new ArrayList<>();
             for (String relative : relativeFiles(root)) {
                 int slash = relative.lastIndexOf('/');
                 String dir = slash > 0 ? relative.substring(0, slash + 1) : null;
                 if (dir != null && !dirs.contains(dir)) {
                     dirs.add(dir);
-                    out.putArchiveEntry(new TarArchiveEntry(dir));
-                    out.closeArchiveEntry();
+                    out.write(tarHeader(dir, 0, '5'));
                 }
                 byte[] bytes = Files.readAllBytes(root.resolve(relative));
-                TarArchiveEntry entry = new TarArchiveEntry(relative);
-                entry.setSize(bytes.length);
-                out.putArchiveEntry(entry);
+                out.write(tarHeader(relative, bytes.length, '0'));
                 out.write(bytes);
-                out.closeArchiveEntry();
+                out.write(new byte[(512 - bytes.length % 512) % 512]);
             }
-            out.finish();
+            out.write(new byte[1024]); // end of archive: two empty blocks
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return tarFile;
+    }
+
+    private static byte[] tarHeader(String name, long size, char type) {
+        byte[] h = new byte[512];
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        if (n.length > 100) {
+            throw new IllegalArgumentException("tar name over 100 bytes: " + name);
+        }
+        System.arraycopy(n, 0, h, 0, n.length);
+        putAscii(h, 100, String.format("%07o", type == '5' ? 0755 : 0644));
+        putAscii(h, 108, "0000000");
+        putAscii(h, 116, "0000000");
+        putAscii(h, 124, String.format("%011o", size));
+        putAscii(h, 136, "00000000000");
+        h[156] = (byte) type;
+        putAscii(h, 257, "ustar");
+        putAscii(h, 263, "00");
+        java.util.Arrays.fill(h, 148, 156, (byte) ' ');
+        int sum = 0;
+        for (byte b : h) {
+            sum += b & 0xFF;
+        }
+        putAscii(h, 148, String.format("%06o", sum));
+        h[154] = 0;
+        h[155] = ' ';
+        return h;
+    }
+
+    private static void putAscii(byte[] target, int offset, String text) {
+        byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(b, 0, target, offset, b.length);
     }
 
     /** The records of an IDX pair written by {@link #idx}. */
