@@ -157,12 +157,13 @@ public final class Ingest {
         Dataset<Row> unique = accepted
                 .withColumn("_rank", row_number().over(Window.partitionBy(DatasetSchema.ID).orderBy(IngestOutcome.ORIGIN)))
                 .where(col("_rank").equalTo(1)).drop("_rank");
-        long acceptedCount = accepted.count();
+        long decodedCount = accepted.count(); // kept rows and their duplicates
         long quarantinedCount = quarantined.count();
         LabelIndex labels = LabelIndex.of(unique);
         Dataset<Row> rows = labels.apply(spark, unique).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long uniqueCount = rows.count();
+            long duplicates = decodedCount - uniqueCount;
             Path staging = new Path(out.getParent() == null ? new Path(".") : out.getParent(),
                     "." + out.getName() + ".ingest-" + UUID.randomUUID());
             try {
@@ -177,13 +178,14 @@ public final class Ingest {
                             .orderBy(IngestOutcome.ORIGIN).coalesce(1)
                             .write().parquet(new Path(staging, DatasetLayout.QUARANTINE).toString());
                 }
-                Manifest.Counts counts = new ManifestCounts(rows).counts(in, acceptedCount,
-                        acceptedCount - uniqueCount, quarantinedCount);
+                // accepted counts rows kept, so that in = accepted + duplicates + quarantined
+                Manifest.Counts counts = new ManifestCounts(rows).counts(in, uniqueCount, duplicates,
+                        quarantinedCount);
                 Manifest manifest = manifest(rows, counts, labels, channels, frames);
                 HadoopFiles.writeAtomically(new Path(staging, DatasetLayout.MANIFEST),
                         Json.pretty(manifest).getBytes(StandardCharsets.UTF_8), conf);
                 publish(staging, out);
-                return new IngestSummary(in, acceptedCount, acceptedCount - uniqueCount, quarantinedCount, manifest, false);
+                return new IngestSummary(in, uniqueCount, duplicates, quarantinedCount, manifest, false);
             } catch (RuntimeException e) {
                 HadoopFiles.deleteRecursively(staging, conf);
                 throw e;
