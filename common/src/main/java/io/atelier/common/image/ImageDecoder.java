@@ -115,13 +115,24 @@ public final class ImageDecoder {
         if (isIntegralGray(src)) {
             return grayToRgb(src);
         }
-        BufferedImage out = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_RGB);
+        int w = src.getWidth();
+        int h = src.getHeight();
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        if (src.getColorModel().hasAlpha()) {
+            // Non-premultiplied sRGB, as Spark's image source reads it, then the same compositing
+            // SparkImage applies to its BGRA rows: one picture gets one id whichever way it came in.
+            int[] argb = src.getRGB(0, 0, w, h, null, 0, w);
+            for (int i = 0; i < argb.length; i++) {
+                int a = argb[i] >>> 24;
+                argb[i] = (SparkImage.overWhite((argb[i] >> 16) & 0xFF, a) << 16)
+                        | (SparkImage.overWhite((argb[i] >> 8) & 0xFF, a) << 8)
+                        | SparkImage.overWhite(argb[i] & 0xFF, a);
+            }
+            out.setRGB(0, 0, w, h, argb, 0, w);
+            return out;
+        }
         Graphics2D g = out.createGraphics();
         try {
-            if (src.getColorModel().hasAlpha()) {
-                g.setColor(java.awt.Color.WHITE);
-                g.fillRect(0, 0, src.getWidth(), src.getHeight());
-            }
             g.drawImage(src, 0, 0, null);
         } finally {
             g.dispose();
@@ -159,12 +170,11 @@ public final class ImageDecoder {
                 raster.getSamples(0, y, w, 1, 1, a);
             }
             for (int x = 0; x < w; x++) {
-                double g = (gray[x] & 0xFFFFFFFFL) / grayMax;
+                int v = (int) Math.round((gray[x] & 0xFFFFFFFFL) / grayMax * 255);
                 if (alpha) {
-                    double opacity = a[x] / alphaMax;
-                    g = (premultiplied ? g : g * opacity) + (1 - opacity);
+                    int opacity = (int) Math.round(a[x] / alphaMax * 255);
+                    v = premultiplied ? Math.min(255, v + 255 - opacity) : SparkImage.overWhite(v, opacity);
                 }
-                int v = (int) Math.max(0, Math.min(255, Math.round(g * 255)));
                 rgb[y * w + x] = (v << 16) | (v << 8) | v;
             }
         }

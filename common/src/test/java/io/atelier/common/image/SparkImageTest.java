@@ -59,10 +59,18 @@ class SparkImageTest {
     }
 
     @Test
-    void fourChannelDataDropsAlphaInToRgb() {
-        // B, G, R, A as Spark's image source stores images with alpha
-        SparkImage bgra = new SparkImage("a", 1, 1, 4, SparkImage.CV_8UC4, new byte[]{30, 20, 10, 0});
-        assertEquals((10 << 16) | (20 << 8) | 30, bgra.toRgb().getRGB(0, 0) & 0xFFFFFF, "BGRA pixel as RGB");
+    void fourChannelDataIsCompositedOverWhiteInToRgb() {
+        // B, G, R, A as Spark's image source stores images with transparency
+        SparkImage bgra = new SparkImage("a", 1, 3, 4, SparkImage.CV_8UC4, new byte[]{
+                30, 20, 10, (byte) 255,      // opaque
+                30, 20, 10, 0,               // fully transparent
+                0, 0, (byte) 200, (byte) 128 // half-transparent red
+        });
+        BufferedImage rgb = bgra.toRgb();
+        assertEquals((10 << 16) | (20 << 8) | 30, rgb.getRGB(0, 0) & 0xFFFFFF, "opaque pixel keeps its colour");
+        assertEquals(0xFFFFFF, rgb.getRGB(1, 0) & 0xFFFFFF, "transparent pixel becomes white");
+        // 200 * 128/255 + 255 * 127/255 = 227.4; 0 * 128/255 + 255 * 127/255 = 127
+        assertEquals((227 << 16) | (127 << 8) | 127, rgb.getRGB(2, 0) & 0xFFFFFF, "half red over white");
     }
 
     @Test

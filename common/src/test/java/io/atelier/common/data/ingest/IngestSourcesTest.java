@@ -8,6 +8,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -195,5 +196,35 @@ class IngestSourcesTest {
                         IngestProgress.NONE));
         assertTrue(e.getMessage().contains("found nothing to ingest"), "message: " + e.getMessage());
         assertTrue(!Files.exists(out), "expected no output directory after a refused ingest");
+    }
+
+    @Test
+    void theSameImageFromAFileAndFromASparkImageFrameGetsTheSameId() {
+        // Images already at the target size, so both paths store the decoded pixels unchanged.
+        Path dir = tmp.resolve("same");
+        SampleImages.write(dir.resolve("rgb.png"), SampleImages.shape(1, 1, 24, 24), "png");
+        BufferedImage gray = new BufferedImage(24, 24, BufferedImage.TYPE_BYTE_GRAY);
+        gray.getGraphics().drawImage(SampleImages.shape(2, 2, 24, 24), 0, 0, null);
+        SampleImages.write(dir.resolve("gray.png"), gray, "png");
+        BufferedImage argb = new BufferedImage(24, 24, BufferedImage.TYPE_INT_ARGB);
+        java.awt.Graphics2D g = argb.createGraphics();
+        g.setColor(new java.awt.Color(40, 80, 220, 255));
+        g.fillRect(4, 4, 10, 10);             // opaque blue square
+        g.setColor(new java.awt.Color(220, 40, 40, 128));
+        g.fillRect(12, 12, 10, 10);           // half-transparent red; the rest is transparent black
+        g.dispose();
+        SampleImages.write(dir.resolve("alpha.png"), argb, "png");
+
+        Dataset<Row> frame = spark().read().format("image").load(dir.toString());
+        Path out = tmp.resolve("ds");
+        IngestOptions options = new IngestOptions(List.of(dir.toString()), out.toString(), 24, 3,
+                io.atelier.common.image.ImageFit.CROP, 2, 0.0, 1L, LabelSource.NONE, IngestOptions.DEFAULT_MAX_PIXELS,
+                IngestOptions.DEFAULT_MAX_FILE_BYTES, null);
+        IngestSummary s = new Ingest(spark(), options).run(List.of(frame), IngestProgress.NONE);
+        assertEquals(6, s.in(), "three files plus the frame's three rows");
+        assertEquals(0, s.quarantined(), "quarantined");
+        assertEquals(3, s.duplicates(), "each frame row expected to duplicate its file (same pixels, same id); "
+                + "stored origins: " + rows(out).stream().map(IngestTesting::origin).toList());
+        assertEquals(3, s.accepted(), "accepted");
     }
 }
