@@ -49,6 +49,7 @@ public final class ImageDecoder {
         if (bytes == null || bytes.length == 0) {
             throw new RejectedImageException("empty file");
         }
+        checkRiffLength(bytes);
         BufferedImage decoded = readFirstFrame(bytes);
         BufferedImage rgb = toOpaqueRgb(decoded);
         int orientation = ExifOrientation.read(bytes);
@@ -57,11 +58,10 @@ public final class ImageDecoder {
 
     private BufferedImage readFirstFrame(byte[] bytes) throws RejectedImageException {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
+            ImageReader reader = preferredReader(ImageIO.getImageReaders(in));
+            if (reader == null) {
                 throw new RejectedImageException("not an image, or a format no installed reader supports");
             }
-            ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
                 long width = reader.getWidth(0);
@@ -94,6 +94,45 @@ public final class ImageDecoder {
             throw new RejectedImageException("corrupt or truncated image: " + what, e);
         } catch (OutOfMemoryError e) {
             throw new RejectedImageException("image too large to decode in this executor's memory", e);
+        }
+    }
+
+    /**
+     * The reader to trust when several claim the format: TwelveMonkeys', then the JDK's, then any
+     * other. Libraries on the class path bring their own (jai-imageio's TIFF reader comes first and
+     * silently fills a truncated file's missing strips with black); the others fail on them.
+     */
+    private static ImageReader preferredReader(Iterator<ImageReader> readers) {
+        ImageReader best = null;
+        int bestRank = Integer.MAX_VALUE;
+        while (readers.hasNext()) {
+            ImageReader candidate = readers.next();
+            String name = candidate.getClass().getName();
+            int rank = name.startsWith("com.twelvemonkeys.") ? 0
+                    : name.startsWith("com.sun.imageio.") ? 1 : 2;
+            if (rank < bestRank) {
+                if (best != null) {
+                    best.dispose();
+                }
+                best = candidate;
+                bestRank = rank;
+            } else {
+                candidate.dispose();
+            }
+        }
+        return best;
+    }
+
+    /** A RIFF container (WebP) states its length; a shorter file lost its tail, which readers may not notice. */
+    private static void checkRiffLength(byte[] bytes) throws RejectedImageException {
+        if (bytes.length >= 12 && bytes[0] == 'R' && bytes[1] == 'I' && bytes[2] == 'F' && bytes[3] == 'F') {
+            long declared = ((bytes[4] & 0xFFL) | (bytes[5] & 0xFFL) << 8 | (bytes[6] & 0xFFL) << 16
+                    | (bytes[7] & 0xFFL) << 24) + 8;
+            if (bytes.length < declared) {
+                String format = new String(bytes, 8, 4, java.nio.charset.StandardCharsets.US_ASCII).trim();
+                throw new RejectedImageException("truncated " + format + ": its RIFF header declares " + declared
+                        + " bytes, the file has " + bytes.length);
+            }
         }
     }
 

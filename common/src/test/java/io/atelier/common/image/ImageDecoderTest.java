@@ -190,6 +190,31 @@ class ImageDecoderTest {
     }
 
     @Test
+    void truncatedTiffIsRejectedNotFilledWithBlack() {
+        // jai-imageio's TIFF reader, also on the class path, decodes this "successfully" with black strips.
+        byte[] tiff = SampleImages.encode(SampleImages.shape(3, 8, 64, 64), "tiff");
+        for (double kept : new double[]{0.3, 0.9}) {
+            RejectedImageException e = assertThrows(RejectedImageException.class,
+                    () -> decoder.decode(SampleImages.truncate(tiff, (int) (tiff.length * kept))),
+                    "TIFF cut to " + kept + " of its length expected rejected");
+            assertTrue(e.getMessage().contains("corrupt or truncated"), "reason: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void truncatedWebpIsRejectedByItsRiffLength() {
+        for (String name : new String[]{"lossy.webp", "lossless-alpha.webp"}) {
+            byte[] webp = SampleImages.resource(name);
+            for (double kept : new double[]{0.3, 0.6, 0.9}) {
+                byte[] cut = SampleImages.truncate(webp, (int) (webp.length * kept));
+                RejectedImageException e = assertThrows(RejectedImageException.class, () -> decoder.decode(cut),
+                        name + " cut to " + cut.length + " of " + webp.length + " bytes expected rejected");
+                assertTrue(e.getMessage().contains("truncated"), name + " reason: " + e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void bytesNoReaderRecognisesAreNotAnImage() {
         assertRejected(SampleImages.randomBytes(2048, 7), "not an image");
         assertRejected("label,count\ncat,3\n".getBytes(StandardCharsets.UTF_8), "not an image");
