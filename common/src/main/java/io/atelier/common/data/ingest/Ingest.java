@@ -167,11 +167,17 @@ public final class Ingest {
             Path staging = new Path(out.getParent() == null ? new Path(".") : out.getParent(),
                     "." + out.getName() + ".ingest-" + UUID.randomUUID());
             try {
-                rows.select(DatasetSchema.IMAGE, DatasetSchema.ID, DatasetSchema.LABEL, DatasetSchema.LABEL_NAME,
-                                DatasetSchema.SPLIT, DatasetSchema.SHARD)
-                        .repartition(options.shards(), col(DatasetSchema.SHARD))
-                        .sortWithinPartitions(DatasetSchema.SHARD, DatasetSchema.ID)
-                        .write().partitionBy(DatasetSchema.SHARD).parquet(staging.toString());
+                Dataset<Row> stored = rows.select(DatasetSchema.IMAGE, DatasetSchema.ID, DatasetSchema.LABEL,
+                        DatasetSchema.LABEL_NAME, DatasetSchema.SPLIT, DatasetSchema.SHARD);
+                if (uniqueCount == 0) {
+                    // A partitioned write of no rows leaves no file to read a schema from, and
+                    // spark.read().parquet(dir) then fails; one empty file keeps it readable as no rows.
+                    stored.coalesce(1).write().parquet(staging.toString());
+                } else {
+                    stored.repartition(options.shards(), col(DatasetSchema.SHARD))
+                            .sortWithinPartitions(DatasetSchema.SHARD, DatasetSchema.ID)
+                            .write().partitionBy(DatasetSchema.SHARD).parquet(staging.toString());
+                }
                 if (quarantinedCount > 0) {
                     quarantined.select(IngestOutcome.QUARANTINE_COLUMNS[0], IngestOutcome.QUARANTINE_COLUMNS[1],
                                     IngestOutcome.QUARANTINE_COLUMNS[2])
