@@ -111,7 +111,7 @@ final class InputPlanner {
         }
         List<String> imageFiles = new ArrayList<>();
         for (String relative : sorted) {
-            idxOnly &= planFile(new Path(root, relative), relative, root, units, imageFiles);
+            idxOnly &= planFile(child(root, relative), relative, root, units, imageFiles);
         }
         relativeFiles.addAll(imageFiles);
         int batch = Math.max(16, Math.min(256, relativeFiles.size() / (parallelism * 8) + 1));
@@ -191,6 +191,14 @@ final class InputPlanner {
 
     private static final Set<String> COMPANION_DOCUMENTS =
             Set.of("LICENSE", "LICENCE", "README", "NOTICE", "COPYING", "CITATION", "AUTHORS");
+
+    /**
+     * {@code root/relative}. A plain {@code new Path(root, relative)} reads a ':' in the first
+     * segment ("12:30.png") as a URI scheme and throws; a leading "./" keeps it a file name.
+     */
+    static Path child(Path root, String relative) {
+        return new Path(root, "./" + relative);
+    }
 
     private static boolean isHidden(String relative) {
         for (String part : relative.split("/")) {
