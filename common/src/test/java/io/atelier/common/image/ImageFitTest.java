@@ -99,6 +99,20 @@ class ImageFitTest {
     }
 
     @Test
+    void aThinStripIsFittedQuicklyFromItsCentre() {
+        // 60000x1: scaling it until the short side fits 64 would build 3.84e9 pixels first.
+        BufferedImage strip = bands(60_000, 1);
+        for (ImageFit fit : ImageFit.values()) {
+            long start = System.nanoTime();
+            BufferedImage out = fit.apply(strip, 64);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals("64x64", out.getWidth() + "x" + out.getHeight(), fit + " size");
+            assertTrue(millis < 2000, fit + " of a 60000x1 strip took " + millis + " ms");
+        }
+        assertNear(GREEN, ImageFit.CROP.apply(strip, 64), 32, 32, "crop of the strip: its centre pixel");
+    }
+
+    @Test
     void parseAcceptsAnyCaseAndNamesTheChoicesOnError() {
         assertEquals(ImageFit.PAD, ImageFit.parse(" Pad "));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageFit.parse("zoom"));
