@@ -203,7 +203,12 @@ public final class Ingest {
 
     private void publish(Path staging, Path out) {
         if (HadoopFiles.exists(out, conf)) {
-            HadoopFiles.deleteRecursively(out, conf); // checked empty before any work began
+            // It was absent or empty when the ingest began; whatever appeared since is someone else's.
+            if (!HadoopFiles.isEmptyDirectory(out, conf)) {
+                throw new IllegalStateException("--output " + out + " was written by something else while this"
+                        + " ingest ran; it was left as it is and this ingest's result discarded");
+            }
+            HadoopFiles.deleteRecursively(out, conf);
         }
         try {
             HadoopFiles.fs(out, conf).mkdirs(out.getParent() == null ? new Path(".") : out.getParent());

@@ -103,6 +103,24 @@ class IngestOutputTest {
     }
 
     @Test
+    void whatAppearsAtTheOutputWhileTheIngestRunsIsNotOverwritten() throws IOException {
+        Path in = smallTree("in", 2);
+        Path out = tmp.resolve("ds");
+        // The last progress update comes after every item is read and before anything is written.
+        IngestProgress intruder = (seen, accepted, quarantined, expected) -> {
+            if (seen == expected && !Files.exists(out)) {
+                SampleImages.write(out.resolve("someone-elses.txt"), "precious".getBytes());
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new Ingest(IngestTesting.spark(), options(List.of(in.toString()), out, 16)).run(intruder));
+        assertTrue(e.getMessage().contains("was written by something else"), "message: " + e.getMessage());
+        assertEquals(List.of("someone-elses.txt"), Files.list(out).map(p -> p.getFileName().toString()).toList(),
+                "the output's content");
+        assertEquals(List.of("ds", "in"), siblings(), "no staging directories left beside the output");
+    }
+
+    @Test
     void aNonEmptyDirectoryThatIsNotADatasetIsRefusedAndAnEmptyOneIsUsed() throws IOException {
         Path in = smallTree("in", 2);
         Path occupied = tmp.resolve("occupied");
