@@ -72,6 +72,12 @@ public final class DatasetWriter {
                     .repartition(d.shards(), col(DatasetSchema.SHARD))
                     .sortWithinPartitions(DatasetSchema.SHARD, DatasetSchema.ID)
                     .write().partitionBy(DatasetSchema.SHARD).parquet(staging.toString());
+            if (!holdsParquet(staging)) {
+                // A partitioned write of no rows leaves no file to read a schema from, and
+                // spark.read().parquet(dir) then fails; one empty file keeps it readable as no rows.
+                spark.createDataFrame(java.util.List.<Row>of(), DatasetSchema.ROW).coalesce(1)
+                        .write().mode(org.apache.spark.sql.SaveMode.Append).parquet(staging.toString());
+            }
             extras.accept(staging);
             Manifest manifest = describe(staging, d);
             HadoopFiles.writeAtomically(new Path(staging, DatasetLayout.MANIFEST),
@@ -145,9 +151,28 @@ public final class DatasetWriter {
         return s;
     }
 
+    private boolean holdsParquet(Path dir) {
+        try {
+            var files = HadoopFiles.fs(dir, conf).listFiles(dir, true);
+            while (files.hasNext()) {
+                if (files.next().getPath().getName().endsWith(".parquet")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     private void publish(Path staging) {
         if (HadoopFiles.exists(out, conf)) {
-            HadoopFiles.deleteRecursively(out, conf); // checked empty before any work began
+            // It was absent or empty when the work began; whatever appeared since is someone else's.
+            if (!HadoopFiles.isEmptyDirectory(out, conf)) {
+                throw new IllegalStateException(out + " was written by something else meanwhile; it was left as it"
+                        + " is and this result discarded");
+            }
+            HadoopFiles.deleteRecursively(out, conf);
         }
         try {
             HadoopFiles.fs(out, conf).mkdirs(out.getParent() == null ? new Path(".") : out.getParent());

@@ -35,9 +35,15 @@ public final class ExifOrientation {
             if (exif.isEmpty()) {
                 return NORMAL;
             }
-            ImageInputStream tiff = ImageIO.createImageInputStream(exif.get(0).data());
-            tiff.skipBytes(1); // the pad byte after "Exif\0"
-            Directory ifd = new TIFFReader().read(tiff);
+            byte[] data = exif.get(0).data().readAllBytes();
+            // "Exif\0" is followed by a pad byte. TIFFReader reads offsets from the stream's start,
+            // so the stream must begin at the TIFF header itself, not be skipped forward to it.
+            int start = data.length > 0 && data[0] == 0 ? 1 : 0;
+            Directory ifd;
+            try (ImageInputStream tiff = ImageIO.createImageInputStream(
+                    new ByteArrayInputStream(data, start, data.length - start))) {
+                ifd = new TIFFReader().read(tiff);
+            }
             Entry tag = ifd.getEntryById(TIFF.TAG_ORIENTATION);
             if (tag == null) {
                 return NORMAL;

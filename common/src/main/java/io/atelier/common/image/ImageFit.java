@@ -1,7 +1,6 @@
 package io.atelier.common.image;
 
 import net.coobird.thumbnailator.Thumbnails;
-import net.coobird.thumbnailator.geometry.Positions;
 
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -34,12 +33,27 @@ public enum ImageFit {
         try {
             return switch (this) {
                 case STRETCH -> Thumbnails.of(src).forceSize(size, size).asBufferedImage();
-                case CROP -> Thumbnails.of(src).size(size, size).crop(Positions.CENTER).asBufferedImage();
+                case CROP -> crop(src, size);
                 case PAD -> pad(Thumbnails.of(src).size(size, size).keepAspectRatio(true).asBufferedImage(), size);
             };
         } catch (IOException e) {
             throw new UncheckedIOException(e); // in-memory resizing does no I/O
         }
+    }
+
+    /**
+     * Cuts the centred square first and scales only that: scaling the whole image until its short
+     * side fits would, for a 60000x1 strip cropped to 64, first build a 3.8-billion-pixel image.
+     */
+    private static BufferedImage crop(BufferedImage src, int size) throws IOException {
+        int side = Math.min(src.getWidth(), src.getHeight());
+        BufferedImage square = src.getSubimage((src.getWidth() - side) / 2, (src.getHeight() - side) / 2, side, side);
+        if (side == size) {
+            BufferedImage copy = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+            copy.setRGB(0, 0, size, size, square.getRGB(0, 0, size, size, null, 0, size), 0, size);
+            return copy;
+        }
+        return Thumbnails.of(square).forceSize(size, size).asBufferedImage();
     }
 
     private static BufferedImage pad(BufferedImage scaled, int size) {

@@ -71,7 +71,11 @@ public record SparkImage(String origin, int height, int width, int nChannels, in
         return new SparkImage(origin, h, w, channels, modeFor(channels), data);
     }
 
-    /** An RGB view for display and re-fitting; gray is replicated, a 4th (alpha) channel dropped. */
+    /**
+     * An RGB view for display and re-fitting; gray is replicated, and a 4th (alpha) channel, as
+     * Spark's image source stores it for images with transparency, is composited over white the
+     * way {@link ImageDecoder} composites files.
+     */
     public BufferedImage toRgb() {
         int[] argb = new int[width * height];
         for (int i = 0; i < argb.length; i++) {
@@ -85,12 +89,23 @@ public record SparkImage(String origin, int height, int width, int nChannels, in
                 b = data[o] & 0xFF;
                 g = data[o + 1] & 0xFF;
                 r = data[o + 2] & 0xFF;
+                if (nChannels == 4) {
+                    int a = data[o + 3] & 0xFF;
+                    b = overWhite(b, a);
+                    g = overWhite(g, a);
+                    r = overWhite(r, a);
+                }
             }
             argb[i] = (r << 16) | (g << 8) | b;
         }
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         out.setRGB(0, 0, width, height, argb, 0, width);
         return out;
+    }
+
+    /** One 8-bit channel value of a non-premultiplied pixel with alpha {@code a}, laid over white. */
+    static int overWhite(int value, int a) {
+        return (value * a + 255 * (255 - a) + 127) / 255;
     }
 
     public Row toRow() {

@@ -58,8 +58,10 @@ record ArchiveUnit(String path, LabelSource labels, long maxEntryBytes) implemen
             }
         } catch (IOException | RuntimeException e) {
             // The entries already yielded stand; the rest of a damaged archive is one quarantine row.
+            String what = e.getMessage() != null ? e.getMessage()
+                    : e instanceof java.io.EOFException ? "unexpected end of file" : e.getClass().getSimpleName();
             sink.accept(SourceItem.unreadable(path + (entries > 0 ? "!/<after entry " + entries + ">" : ""), -1,
-                    "damaged archive: " + e.getMessage()));
+                    "damaged archive: " + what));
         }
     }
 

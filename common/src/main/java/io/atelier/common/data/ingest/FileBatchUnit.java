@@ -19,13 +19,15 @@ record FileBatchUnit(String root, List<String> relativePaths, LabelSource labels
     @Override
     public void read(Configuration conf, Consumer<SourceItem> sink) {
         for (String relative : relativePaths) {
-            Path path = relative.isEmpty() ? new Path(root) : new Path(root, relative);
+            Path path = relative.isEmpty() ? new Path(root) : InputPlanner.child(new Path(root), relative);
             String origin = path.toString();
             try {
                 byte[] bytes = io.atelier.common.io.HadoopFiles.readAll(path, conf, maxFileBytes);
                 sink.accept(SourceItem.encoded(origin, bytes, labels.labelOf(relative)));
-            } catch (IOException e) {
-                sink.accept(SourceItem.unreadable(origin, -1, "unreadable file: " + e.getMessage()));
+            } catch (IOException | RuntimeException e) {
+                // One file the file system cannot open must not fail the batch, let alone the job.
+                String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                sink.accept(SourceItem.unreadable(origin, -1, "unreadable file: " + what));
             }
         }
     }

@@ -7,13 +7,14 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Serializable;
 import java.util.zip.GZIPInputStream;
 
 /**
  * MNIST-style IDX files (big-endian): images have magic 0x00000803 and dimensions
  * (count, rows, cols); labels have magic 0x00000801 and (count). Plain or gzip-compressed.
  */
-record IdxFile(String path, int magic, int count, int rows, int cols) implements java.io.Serializable {
+record IdxFile(String path, int magic, int count, int rows, int cols) implements Serializable {
     static final int IMAGES_MAGIC = 0x00000803;
     static final int LABELS_MAGIC = 0x00000801;
 

@@ -1,6 +1,7 @@
 package io.atelier.common.data.ingest;
 
 import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.data.ImageIds;
 import io.atelier.common.image.ImageDecoder;
 import io.atelier.common.image.ImageFit;
 import io.atelier.common.image.RejectedImageException;
@@ -46,10 +47,10 @@ final class ImageIngestor implements Serializable {
         }
         try {
             SparkImage image = toTarget(item);
-            String id = contentId(image);
+            String id = ImageIds.contentId(image);
             String split = item.split() != null ? item.split() : splitOf(id);
-            return RowFactory.create(image.toRow(), id, item.label(), item.labelName(), split, shardOf(id, shards),
-                    stats(image), item.origin(), null, item.sizeBytes());
+            return RowFactory.create(image.toRow(), id, item.label(), item.labelName(), split, ImageIds.shardOf(id, shards),
+                    item.origin(), null, item.sizeBytes());
         } catch (RejectedImageException e) {
             return quarantine(item, e.getMessage());
         } catch (RuntimeException e) {
@@ -80,25 +81,7 @@ final class ImageIngestor implements Serializable {
     }
 
     private Row quarantine(SourceItem item, String reason) {
-        return RowFactory.create(null, null, null, null, null, null, null, item.origin(), reason, item.sizeBytes());
-    }
-
-    /** 128 bits of SHA-256 over the stored pixels and their shape: equal content, equal id. */
-    static String contentId(SparkImage image) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(ByteBuffer.allocate(12).putInt(image.height()).putInt(image.width())
-                    .putInt(image.nChannels()).array());
-            sha.update(image.data());
-            return HexFormat.of().formatHex(sha.digest(), 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from this JVM", e);
-        }
-    }
-
-    /** Shard = hash(id) mod N, from the id's first 32 bits: independent of seed and input order. */
-    static int shardOf(String id, int shards) {
-        return Math.floorMod((int) Long.parseLong(id.substring(0, 8), 16), shards);
+        return RowFactory.create(null, null, null, null, null, null, item.origin(), reason, item.sizeBytes());
     }
 
     private String splitOf(String id) {
@@ -114,19 +97,5 @@ final class ImageIngestor implements Serializable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 missing from this JVM", e);
         }
-    }
-
-    private static double[] stats(SparkImage image) {
-        int c = image.nChannels();
-        double[] s = new double[2 * c];
-        byte[] data = image.data();
-        for (int i = 0; i < data.length; i++) {
-            int stored = i % c;
-            int rgb = c == 3 ? 2 - stored : stored;
-            double v = (data[i] & 0xFF) / 255.0;
-            s[rgb] += v;
-            s[c + rgb] += v * v;
-        }
-        return s;
     }
 }

@@ -1,12 +1,13 @@
 package io.atelier.common.data.ingest;
 
-import io.atelier.common.Versions;
 import io.atelier.common.data.DatasetLayout;
 import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.data.DatasetWriter;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
+import io.atelier.common.io.SerializableConfiguration;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -20,17 +21,12 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
@@ -42,11 +38,6 @@ import static org.apache.spark.sql.functions.row_number;
 public final class Ingest {
     private static final long PROGRESS_INTERVAL_MS = 1000;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Ingest.class);
-    private final long t0 = System.nanoTime();
-
-    private void phase(String what) {
-        LOG.info("ingest {}: {} ms", what, (System.nanoTime() - t0) / 1_000_000);
-    }
 
     private final SparkSession spark;
     private final IngestOptions options;
@@ -67,8 +58,11 @@ public final class Ingest {
      *               such as {@code spark.read.format("image").load(...)}
      */
     public IngestSummary run(List<Dataset<Row>> frames, IngestProgress progress) {
+        if (options.inputs().isEmpty() && frames.isEmpty()) {
+            throw new IllegalArgumentException("--input: give at least one path");
+        }
         Path out = new Path(options.output());
-        IngestSummary existing = checkOutput(out);
+        IngestSummary existing = checkOutput(out, frames.size());
         if (existing != null) {
             return existing;
         }
@@ -77,20 +71,31 @@ public final class Ingest {
                 : (plan.idxOnly() && plan.frames().isEmpty() && frames.isEmpty() ? 1 : 3);
         ImageIngestor ingestor = new ImageIngestor(options, channels);
 
+        long started = System.nanoTime();
         Counters counters = new Counters(spark);
         Dataset<Row> outcomes = outcomes(plan, frames, ingestor, counters).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long in = counters.watch(progress, plan.knownItems(), outcomes::count);
-            phase("decoded " + in + " inputs");
+            LOG.info("ingest decoded {} inputs in {} ms", in, (System.nanoTime() - started) / 1_000_000);
             progress.decoded(in);
-            return write(out, outcomes, in, channels);
+            if (in == 0) {
+                throw new IllegalArgumentException("--input " + describeInputs(frames.size())
+                        + ": found nothing to ingest (no files, archive entries, IDX records or frame rows);"
+                        + " nothing was written");
+            }
+            return write(out, outcomes, in, channels, frames.size());
         } finally {
             outcomes.unpersist();
         }
     }
 
+    private String describeInputs(int frames) {
+        String paths = String.join(" ", options.inputs());
+        return frames == 0 ? paths : (paths.isEmpty() ? "" : paths + " and ") + frames + " frame(s)";
+    }
+
     /** Returns the summary of an identical dataset already there, null to go ahead, or refuses. */
-    private IngestSummary checkOutput(Path out) {
+    private IngestSummary checkOutput(Path out, int frames) {
         if (!HadoopFiles.exists(out, conf)) {
             return null;
         }
@@ -98,7 +103,8 @@ public final class Ingest {
             Manifest m = ImageDataset.open(out.toString(), conf).manifest();
             Object made = m.provenance() == null ? null : m.provenance().get("ingest");
             int channels = options.channels() != 0 ? options.channels() : m.channels();
-            if (Json.line(options.describe(channels)).equals(Json.line(made))) {
+            // Frames have no path to compare, so a dataset made from them is never "the same ingest".
+            if (frames == 0 && Json.line(options.describe(channels)).equals(Json.line(made))) {
                 Manifest.Counts c = m.counts();
                 return new IngestSummary(c.in(), c.accepted(), c.duplicates(), c.quarantined(), m, true);
             }
@@ -114,8 +120,9 @@ public final class Ingest {
 
     private Dataset<Row> outcomes(InputPlan plan, List<Dataset<Row>> frames, ImageIngestor ingestor, Counters c) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        // Broadcast: a Hadoop Configuration costs milliseconds to deserialize, once per executor is enough.
-        org.apache.spark.broadcast.Broadcast<SerializableConf> shippedConf = jsc.broadcast(new SerializableConf(conf));
+        // Broadcast: a Hadoop Configuration costs milliseconds to deserialise; once per executor is enough.
+        org.apache.spark.broadcast.Broadcast<SerializableConfiguration> shippedConf =
+                jsc.broadcast(new SerializableConfiguration(conf));
         List<JavaRDD<Row>> parts = new ArrayList<>();
         if (!plan.units().isEmpty()) {
             parts.add(jsc.parallelize(plan.units(), plan.units().size()).flatMap(unit -> {
@@ -145,7 +152,7 @@ public final class Ingest {
         return spark.createDataFrame(all, IngestOutcome.SCHEMA);
     }
 
-    private IngestSummary write(Path out, Dataset<Row> outcomes, long in, int channels) {
+    private IngestSummary write(Path out, Dataset<Row> outcomes, long in, int channels, int frames) {
         Dataset<Row> quarantined = outcomes.where(col(IngestOutcome.REASON).isNotNull());
         // Equal content keeps one row: the one whose origin sorts first, so the choice is stable.
         Dataset<Row> unique = outcomes.where(col(IngestOutcome.REASON).isNull())
@@ -153,79 +160,29 @@ public final class Ingest {
                 .where(col("_rank").equalTo(1)).drop("_rank")
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
+            long quarantinedCount = quarantined.count(); // from the cached outcomes
+            long uniqueCount = unique.count();
+            long duplicates = in - quarantinedCount - uniqueCount;
             LabelIndex labels = LabelIndex.of(unique);
-            phase("deduplicated and labelled");
-            Dataset<Row> rows = labels.apply(unique);
-            GroupCounts groups = GroupCounts.of(rows, channels);
-            long quarantinedCount = in - groups.acceptedBeforeDedup(outcomes);
-            Path staging = new Path(out.getParent() == null ? new Path(".") : out.getParent(),
-                    "." + out.getName() + ".ingest-" + UUID.randomUUID());
-            try {
-                rows.select(DatasetSchema.IMAGE, DatasetSchema.ID, DatasetSchema.LABEL, DatasetSchema.LABEL_NAME,
-                                DatasetSchema.SPLIT, DatasetSchema.SHARD)
-                        .repartition(options.shards(), col(DatasetSchema.SHARD))
-                        .sortWithinPartitions(DatasetSchema.SHARD, DatasetSchema.ID)
-                        .write().partitionBy(DatasetSchema.SHARD).parquet(staging.toString());
-                phase("shards written");
-                if (quarantinedCount > 0) {
-                    quarantined.select(IngestOutcome.QUARANTINE_COLUMNS[0], IngestOutcome.QUARANTINE_COLUMNS[1],
-                                    IngestOutcome.QUARANTINE_COLUMNS[2])
-                            .orderBy(IngestOutcome.ORIGIN).coalesce(1)
-                            .write().parquet(new Path(staging, DatasetLayout.QUARANTINE).toString());
-                }
-                long acceptedCount = in - quarantinedCount;
-                long duplicates = acceptedCount - groups.rows();
-                Manifest manifest = manifest(groups.counts(in, acceptedCount, duplicates, quarantinedCount),
-                        groups.statSums(), labels, channels);
-                HadoopFiles.writeAtomically(new Path(staging, DatasetLayout.MANIFEST),
-                        Json.pretty(manifest).getBytes(StandardCharsets.UTF_8), conf);
-                publish(staging, out);
-                phase("published");
-                return new IngestSummary(in, acceptedCount, duplicates, quarantinedCount, manifest, false);
-            } catch (RuntimeException e) {
-                HadoopFiles.deleteRecursively(staging, conf);
-                throw e;
-            }
+            Map<String, Object> provenance = new LinkedHashMap<>();
+            provenance.put("ingest", options.describe(channels, frames));
+            // accepted counts rows kept, so that in = accepted + duplicates + quarantined
+            DatasetWriter.Description description = new DatasetWriter.Description(options.size(), channels,
+                    options.shards(), labels.names(), provenance,
+                    new DatasetWriter.Reconciliation(in, uniqueCount, duplicates, quarantinedCount));
+            Manifest manifest = new DatasetWriter(spark, out.toString()).write(labels.apply(unique), description,
+                    staging -> {
+                        if (quarantinedCount > 0) {
+                            quarantined.select(IngestOutcome.QUARANTINE_COLUMNS[0], IngestOutcome.QUARANTINE_COLUMNS[1],
+                                            IngestOutcome.QUARANTINE_COLUMNS[2])
+                                    .orderBy(IngestOutcome.ORIGIN).coalesce(1)
+                                    .write().parquet(new Path(staging, DatasetLayout.QUARANTINE).toString());
+                        }
+                    });
+            return new IngestSummary(in, uniqueCount, duplicates, quarantinedCount, manifest, false);
         } finally {
             unique.unpersist();
         }
-    }
-
-    private void publish(Path staging, Path out) {
-        if (HadoopFiles.exists(out, conf)) {
-            HadoopFiles.deleteRecursively(out, conf); // checked empty before any work began
-        }
-        try {
-            HadoopFiles.fs(out, conf).mkdirs(out.getParent() == null ? new Path(".") : out.getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the parent of " + out + ": " + e.getMessage(), e);
-        }
-        HadoopFiles.rename(staging, out, conf);
-    }
-
-    private Manifest manifest(Manifest.Counts counts, double[] sums, LabelIndex labels, int channels) {
-        double pixels = (double) counts.rows() * options.size() * options.size();
-        double[] mean = new double[channels];
-        double[] std = new double[channels];
-        for (int ch = 0; ch < channels && pixels > 0; ch++) {
-            mean[ch] = sums[ch] / pixels;
-            std[ch] = Math.sqrt(Math.max(0, sums[channels + ch] / pixels - mean[ch] * mean[ch]));
-        }
-        Map<String, Object> provenance = new LinkedHashMap<>();
-        provenance.put("ingest", options.describe(channels));
-        provenance.put("versions", Versions.all());
-        provenance.put("createdAt", Instant.now().toString());
-        return new Manifest(Manifest.SCHEMA_VERSION, Manifest.FORMAT, "atelier " + Versions.atelier(),
-                options.size(), options.size(), channels, channels == 1 ? "GRAY" : "BGR", options.shards(),
-                counts, labels.names(), mean, std, provenance);
-    }
-
-    private static double[] add(double[] a, double[] b) {
-        double[] s = a.clone();
-        for (int i = 0; i < s.length; i++) {
-            s[i] += b[i];
-        }
-        return s;
     }
 
     /** Accumulators behind the progress line; updated per item, visible as tasks finish. */
@@ -242,7 +199,7 @@ public final class Ingest {
 
         Row count(Row outcome) {
             seen.add(1);
-            (outcome.isNullAt(IngestOutcome.SCHEMA.fieldIndex(IngestOutcome.REASON)) ? accepted : quarantined).add(1);
+            (outcome.isNullAt(IngestOutcome.REASON_INDEX) ? accepted : quarantined).add(1);
             return outcome;
         }
 
@@ -319,57 +276,6 @@ public final class Ingest {
                     : col(DatasetSchema.LABEL_NAME);
             return unique.withColumn(DatasetSchema.LABEL, label.cast(DataTypes.IntegerType))
                     .withColumn(DatasetSchema.LABEL_NAME, name);
-        }
-    }
-
-    /**
-     * One aggregation over the final rows: counts per (label, split, shard) and the pixel sums
-     * behind the manifest's mean and standard deviation.
-     */
-    private record GroupCounts(List<Row> groups, int channels) {
-        static GroupCounts of(Dataset<Row> rows, int channels) {
-            List<Column> aggs = new ArrayList<>();
-            aggs.add(org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)));
-            for (int i = 0; i < 2 * channels; i++) {
-                aggs.add(org.apache.spark.sql.functions.sum(col(IngestOutcome.STATS).getItem(i)));
-            }
-            List<Row> groups = rows.groupBy(DatasetSchema.LABEL, DatasetSchema.SPLIT, DatasetSchema.SHARD)
-                    .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).collectAsList();
-            return new GroupCounts(groups, channels);
-        }
-
-        long rows() {
-            return groups.stream().mapToLong(r -> r.getLong(3)).sum();
-        }
-
-        /** Accepted outcomes before de-duplication (read from the cached outcomes). */
-        long acceptedBeforeDedup(Dataset<Row> outcomes) {
-            return outcomes.where(col(IngestOutcome.REASON).isNull()).count();
-        }
-
-        double[] statSums() {
-            double[] s = new double[2 * channels];
-            for (Row r : groups) {
-                for (int i = 0; i < s.length; i++) {
-                    s[i] += r.isNullAt(4 + i) ? 0 : r.getDouble(4 + i);
-                }
-            }
-            return s;
-        }
-
-        Manifest.Counts counts(long in, long accepted, long duplicates, long quarantined) {
-            Map<String, Long> perSplit = new TreeMap<>();
-            Map<String, Map<String, Long>> perLabel = new TreeMap<>();
-            Map<Integer, Long> perShard = new TreeMap<>();
-            for (Row r : groups) {
-                String label = r.isNullAt(0) ? "unlabelled" : String.valueOf(r.getInt(0));
-                String split = r.getString(1);
-                long n = r.getLong(3);
-                perSplit.merge(split, n, Long::sum);
-                perLabel.computeIfAbsent(label, k -> new TreeMap<>()).merge(split, n, Long::sum);
-                perShard.merge(r.getInt(2), n, Long::sum);
-            }
-            return new Manifest.Counts(rows(), perSplit, perLabel, perShard, in, accepted, duplicates, quarantined);
         }
     }
 }

@@ -11,6 +11,8 @@ import java.util.Map;
  * Everything that decides an ingest's output. Two ingests with equal options over the same
  * inputs write identical shards.
  *
+ * @param inputs   paths to read; may be empty when every input is a frame passed to
+ *                 {@link Ingest#run(java.util.List, IngestProgress)}
  * @param channels 1 or 3, or 0 to choose: 1 for IDX-only inputs, 3 otherwise
  * @param labelNames names for integer labels (IDX); null to use a {@code class-names.txt} beside
  *                   the IDX files, or the numbers themselves
@@ -23,8 +25,8 @@ public record IngestOptions(List<String> inputs, String output, int size, int ch
     public static final long DEFAULT_MAX_FILE_BYTES = 256L << 20;
 
     public IngestOptions {
-        if (inputs == null || inputs.isEmpty()) {
-            throw new IllegalArgumentException("--input: give at least one path");
+        if (inputs == null) {
+            throw new IllegalArgumentException("--input: give a list of paths (empty only with frames)");
         }
         if (output == null || output.isBlank()) {
             throw new IllegalArgumentException("--output: give the dataset directory to write");
@@ -76,8 +78,16 @@ public record IngestOptions(List<String> inputs, String output, int size, int ch
 
     /** The options as recorded in the manifest's provenance (paths as given). */
     public Map<String, Object> describe(int resolvedChannels) {
+        return describe(resolvedChannels, 0);
+    }
+
+    /** As {@link #describe(int)}, noting how many in-memory frames were ingested besides the paths. */
+    public Map<String, Object> describe(int resolvedChannels, int frames) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("inputs", inputs);
+        if (frames > 0) {
+            m.put("frames", frames);
+        }
         m.put("size", size);
         m.put("channels", resolvedChannels);
         m.put("fit", fit.name().toLowerCase());

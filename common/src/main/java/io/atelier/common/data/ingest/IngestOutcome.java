@@ -12,7 +12,6 @@ import org.apache.spark.sql.types.StructType;
  */
 final class IngestOutcome {
     static final String SOURCE_LABEL = "source_label";
-    static final String STATS = "stats";
     static final String ORIGIN = "origin";
     static final String REASON = "reason";
     static final String SIZE = "size";
@@ -24,11 +23,12 @@ final class IngestOutcome {
             DataTypes.createStructField(DatasetSchema.LABEL_NAME, DataTypes.StringType, true),
             DataTypes.createStructField(DatasetSchema.SPLIT, DataTypes.StringType, true),
             DataTypes.createStructField(DatasetSchema.SHARD, DataTypes.IntegerType, true),
-            // per-channel sum and sum of squares of pixel/255, RGB order, for the manifest's mean/std
-            DataTypes.createStructField(STATS, DataTypes.createArrayType(DataTypes.DoubleType), true),
             DataTypes.createStructField(ORIGIN, DataTypes.StringType, false),
             DataTypes.createStructField(REASON, DataTypes.StringType, true),
             DataTypes.createStructField(SIZE, DataTypes.LongType, false)});
+
+    /** Position of {@link #REASON}: outcome rows are built without a schema, so by index. */
+    static final int REASON_INDEX = SCHEMA.fieldIndex(REASON);
 
     /** The quarantine table's columns. */
     static final String[] QUARANTINE_COLUMNS = {ORIGIN, REASON, SIZE};

@@ -111,7 +111,7 @@ final class InputPlanner {
         }
         List<String> imageFiles = new ArrayList<>();
         for (String relative : sorted) {
-            idxOnly &= planFile(new Path(root, relative), relative, root, units, imageFiles);
+            idxOnly &= planFile(child(root, relative), relative, root, units, imageFiles);
         }
         relativeFiles.addAll(imageFiles);
         int batch = Math.max(16, Math.min(256, relativeFiles.size() / (parallelism * 8) + 1));
@@ -141,6 +141,9 @@ final class InputPlanner {
         }
         if (name.equals(CLASS_NAMES_FILE)) {
             return true; // names for IDX labels, not an image
+        }
+        if (!relative.isEmpty() && isCompanionDocument(name)) {
+            return true; // a data set's licence or readme inside a folder, not a broken image
         }
         if (relative.isEmpty()) {
             units.add(new FileBatchUnit(file.toString(), List.of(""), LabelSource.NONE, options.maxFileBytes()));
@@ -177,6 +180,24 @@ final class InputPlanner {
         }
         String text = new String(HadoopFiles.readAll(names, conf), StandardCharsets.UTF_8);
         return Arrays.stream(text.split("\\R")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** LICENSE, README.md, NOTICE.txt and the like, which data sets ship beside their files. */
+    static boolean isCompanionDocument(String name) {
+        int dot = name.indexOf('.');
+        String stem = (dot < 0 ? name : name.substring(0, dot)).toUpperCase(Locale.ROOT);
+        return COMPANION_DOCUMENTS.contains(stem);
+    }
+
+    private static final Set<String> COMPANION_DOCUMENTS =
+            Set.of("LICENSE", "LICENCE", "README", "NOTICE", "COPYING", "CITATION", "AUTHORS");
+
+    /**
+     * {@code root/relative}. A plain {@code new Path(root, relative)} reads a ':' in the first
+     * segment ("12:30.png") as a URI scheme and throws; a leading "./" keeps it a file name.
+     */
+    static Path child(Path root, String relative) {
+        return new Path(root, "./" + relative);
     }
 
     private static boolean isHidden(String relative) {
