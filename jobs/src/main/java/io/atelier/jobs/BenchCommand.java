@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 /** {@code atelier bench <what>}: side-by-side measurements printed as a table. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print a table of side-by-side measurements.",
-        subcommands = {BenchCommand.IngestBench.class})
+        subcommands = {BenchCommand.IngestBench.class, BenchCommand.GanStepBench.class, BenchCommand.ScalingBenchCommand.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -58,6 +58,83 @@ final class BenchCommand implements Runnable {
                     org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
                 }
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "gan-step", mixinStandardHelpOptions = true,
+            description = "One reference DCGAN training step (28x28x1, batch B): ms, images/s, GFLOP/s, share of matmul peak.")
+    static final class GanStepBench implements Callable<Integer> {
+        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--steps", defaultValue = "20", description = "Timed steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--warmup", defaultValue = "5", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--json", description = "Print only the JSON line (its last line has ms_per_step).")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            var result = io.atelier.common.gan.GanStepBenchmark.run(batch, warmup, steps);
+            if (!json) {
+                System.out.print(result.table());
+            }
+            System.out.println(result.json());
+            return 0;
+        }
+    }
+
+    @Command(name = "scaling", mixinStandardHelpOptions = true,
+            description = {"Engine scaling: images/s with 1 and 2 workers (one core each) and the averaging overhead",
+                    "at K = 1, 5, 20, beside the speed-up the machine itself gives from 1 to 2 processes."})
+    static final class ScalingBenchCommand implements Callable<Integer> {
+        @Option(names = "--data", description = "Dataset to train on (default: the vendored Fashion-MNIST, ingested to a temp dir).")
+        String data;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "Measured rounds per (W, K) (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--hardware-steps", defaultValue = "20", description = "Steps per process for the hardware baseline (default: ${DEFAULT-VALUE}).")
+        int hardwareSteps;
+
+        @Option(names = "--master", defaultValue = "local-cluster[2,1,3072]",
+                description = "Master with two one-core executors (default: ${DEFAULT-VALUE}).")
+        String master;
+
+        @Override
+        public Integer call() throws Exception {
+            HardwareScaling.Result hw = HardwareScaling.measure(64, hardwareSteps);
+            if (LocalClusters.isLocalCluster(master)) {
+                LocalClusters.prepare();
+            }
+            SparkSession session = SparkSessions.create("bench scaling", master,
+                    java.util.Map.of("spark.executorEnv.OMP_NUM_THREADS", "1", "spark.task.maxFailures", "1"));
+            String dataset = data != null ? data : QuickstartCommand.ensureDataset(session,
+                    Files.createTempDirectory("atelier-bench-scaling").resolve("fashion-mnist").toString());
+            var manifest = io.atelier.common.data.ImageDataset.open(session, dataset).manifest();
+            var trainer = new io.atelier.common.gan.DcganTrainer(io.atelier.common.gan.DcganConfig.forManifest(manifest, false));
+            var rows = io.atelier.common.train.ScalingBench.run(session, trainer, dataset,
+                    new io.atelier.common.train.ScalingBench.Options(java.util.List.of(1, 2), java.util.List.of(1, 5, 20),
+                            rounds, 1, 42));
+            var table = new io.atelier.common.bench.BenchTable("bench scaling: DCGAN " + manifest.height() + "x"
+                    + manifest.width() + "x" + manifest.channels() + ", batch 64, master " + master + ", "
+                    + Runtime.getRuntime().availableProcessors() + " cores",
+                    "workers", "K", "images/s", "speed-up vs 1 worker", "round s", "averaging overhead");
+            for (var r : rows) {
+                table.row(r.workers(), r.localSteps(), r.imagesPerSecond(), r.speedup(), r.roundSeconds(),
+                        String.format("%.1f%%", 100 * r.overheadShare()));
+            }
+            double engine = rows.stream().filter(r -> r.workers() == 2 && r.localSteps() == 20)
+                    .mapToDouble(r -> r.speedup()).findFirst().orElse(Double.NaN);
+            table.note(String.format("hardware: one step process %.1f ms/step alone, %.1f ms/step as one of two:"
+                    + " the machine gives %.2fx from 1 to 2 processes", hw.singleMs(), hw.pairMs(), hw.speedup()));
+            table.note(String.format("engine at K=20: %.2fx from 1 to 2 workers = %.2f of the hardware's speed-up",
+                    engine, engine / hw.speedup()));
+            table.print(System.out);
             return 0;
         }
     }

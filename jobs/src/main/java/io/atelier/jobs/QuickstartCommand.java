@@ -1,10 +1,14 @@
 package io.atelier.jobs;
 
+import io.atelier.common.data.DatasetPreview;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.ingest.IngestOptions;
+import io.atelier.common.gan.GanRun;
+import io.atelier.common.gan.GanSettings;
+import io.atelier.common.generate.GenerationJob;
+import io.atelier.common.generate.GenerationOptions;
 import io.atelier.common.image.ImageGrid;
 import io.atelier.common.io.HadoopFiles;
-import io.atelier.common.data.DatasetPreview;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -16,15 +20,25 @@ import java.util.concurrent.Callable;
 
 /** {@code atelier quickstart}: the whole path on the vendored Fashion-MNIST sample. */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = "Ingest the vendored Fashion-MNIST test set and inspect it (re-runs reuse what is done).")
+        description = {"Ingest the vendored Fashion-MNIST test set, inspect it, train a small DCGAN on it and",
+                "generate a dataset from it. Re-runs reuse (or resume) what is already done."})
 final class QuickstartCommand implements Callable<Integer> {
+    static final String FASHION_IMAGES = "t10k-images-idx3-ubyte.gz";
+
     @Option(names = "--data", defaultValue = "data/fashion-mnist", paramLabel = "DIR",
             description = "Vendored IDX files (default: ${DEFAULT-VALUE}).")
     String data;
 
     @Option(names = "--out", defaultValue = "runs/quickstart", paramLabel = "DIR",
-            description = "Where the dataset and artifacts go (default: ${DEFAULT-VALUE}).")
+            description = "Where the dataset, run and generated data go (default: ${DEFAULT-VALUE}).")
     String out;
+
+    @Option(names = "--rounds", defaultValue = "60", paramLabel = "R",
+            description = "Training rounds of 2 workers x 10 steps (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--count", defaultValue = "1000", paramLabel = "N", description = "Images to generate (default: ${DEFAULT-VALUE}).")
+    int count;
 
     @Mixin
     SparkOptions spark;
@@ -32,17 +46,49 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SparkSession session = SparkSessions.create("quickstart", spark.master);
+        var conf = session.sparkContext().hadoopConfiguration();
         String datasetDir = out + "/fashion-mnist";
-        System.out.println("== 1/2 ingest " + data + " -> " + datasetDir);
-        IngestCommand.run(session, IngestOptions.of(List.of(data + "/t10k-images-idx3-ubyte.gz"), datasetDir, 28));
+        System.out.println("== 1/4 ingest " + data + " -> " + datasetDir);
+        ensureDataset(session, datasetDir, data + "/" + FASHION_IMAGES);
 
-        System.out.println("== 2/2 inspect " + datasetDir);
+        System.out.println("== 2/4 inspect " + datasetDir);
         ImageDataset dataset = ImageDataset.open(session, datasetDir);
         InspectCommand.describe(dataset, System.out);
         String grid = out + "/dataset-grid.png";
-        HadoopFiles.writeAtomically(new Path(grid), ImageGrid.toPng(DatasetPreview.grid(session, dataset, 10)),
-                session.sparkContext().hadoopConfiguration());
+        HadoopFiles.writeAtomically(new Path(grid), ImageGrid.toPng(DatasetPreview.grid(session, dataset, 10)), conf);
         System.out.println("sample grid: " + grid);
+
+        String run = out + "/dcgan";
+        boolean resume = HadoopFiles.exists(new Path(run, "checkpoints"), conf);
+        System.out.println("== 3/4 train-gan -> " + run + (resume ? " (resuming)" : ""));
+        GanSettings defaults = GanSettings.DEFAULTS;
+        GanSettings settings = new GanSettings(datasetDir, run, "dcgan", 2, 10, rounds, 64, 42L, resume, false,
+                10, 3, 5, 64, defaults.lr(), defaults.emaDecay(), defaults.latentDim(), defaults.generatorWidth(),
+                defaults.discriminatorWidth());
+        TrainGanCommand.run(session, settings);
+
+        String generated = out + "/generated";
+        System.out.println("== 4/4 generate " + count + " images -> " + generated);
+        if (ImageDataset.isDataset(generated, conf)) {
+            System.out.println("generate: " + generated + " already holds a generated dataset; nothing to do");
+        } else {
+            new GenerationJob(session).run(GanRun.open(run, conf), GenerationOptions.of(count, generated, 0), (d, t) -> { });
+        }
+        String generatedGrid = out + "/generated-grid.png";
+        HadoopFiles.writeAtomically(new Path(generatedGrid),
+                ImageGrid.toPng(DatasetPreview.grid(session, ImageDataset.open(session, generated), 16)), conf);
+        System.out.println("done: open " + run + "/report.html; generated samples: " + generatedGrid);
         return 0;
+    }
+
+    /** Ingests the IDX images into {@code datasetDir} unless that dataset is already there. */
+    static void ensureDataset(SparkSession session, String datasetDir, String idxImages) {
+        IngestCommand.run(session, IngestOptions.of(List.of(idxImages), datasetDir, 28));
+    }
+
+    /** The vendored Fashion-MNIST, for commands that need a default dataset. */
+    static String ensureDataset(SparkSession session, String datasetDir) {
+        ensureDataset(session, datasetDir, "data/fashion-mnist/" + FASHION_IMAGES);
+        return datasetDir;
     }
 }

@@ -12,7 +12,13 @@ public final class SparkSessions {
     }
 
     public static SparkSession create(String appName, String master) {
+        return create(appName, master, java.util.Map.of());
+    }
+
+    /** As {@link #create(String, String)}, with extra settings the job needs (spark-submit's win). */
+    public static SparkSession create(String appName, String master, java.util.Map<String, String> settings) {
         SparkConf conf = new SparkConf(true).setAppName("atelier " + appName);
+        settings.forEach(conf::setIfMissing);
         if (master != null && !master.isBlank()) {
             conf.setMaster(master);
         } else if (!conf.contains("spark.master")) {
