@@ -118,7 +118,11 @@ public final class GenerationJob {
                                  LongAccumulator done, Broadcast<SerializableConfiguration> conf) implements Serializable {
 
         Iterator<Row> rows(long[] range) {
-            SampleGenerator generator = GeneratorCache.get(source);
+            SampleGenerator generator = GeneratorPool.borrow(source);
+            org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+            if (task != null) {
+                task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> GeneratorPool.release(source, generator));
+            }
             int batch = options.batch();
             return new Iterator<>() {
                 long next = range[0];
@@ -206,12 +210,27 @@ public final class GenerationJob {
         }
     }
 
-    /** One generator per source per executor JVM: networks are built once, not per task. */
-    static final class GeneratorCache {
-        private static final Map<GeneratorSource, SampleGenerator> CACHE = new LinkedHashMap<>();
+    /**
+     * Generators per source in an executor JVM: built once and reused by later tasks, but never
+     * shared by two tasks at once (a generator holds its own buffers and is not thread-safe).
+     */
+    static final class GeneratorPool {
+        private static final Map<GeneratorSource, java.util.Deque<SampleGenerator>> IDLE = new LinkedHashMap<>();
 
-        static synchronized SampleGenerator get(GeneratorSource source) {
-            return CACHE.computeIfAbsent(source, GeneratorSource::open);
+        static SampleGenerator borrow(GeneratorSource source) {
+            synchronized (IDLE) {
+                SampleGenerator idle = IDLE.computeIfAbsent(source, s -> new java.util.ArrayDeque<>()).pollFirst();
+                if (idle != null) {
+                    return idle;
+                }
+            }
+            return source.open();
+        }
+
+        static void release(GeneratorSource source, SampleGenerator generator) {
+            synchronized (IDLE) {
+                IDLE.computeIfAbsent(source, s -> new java.util.ArrayDeque<>()).addFirst(generator);
+            }
         }
     }
 }
