@@ -172,7 +172,7 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         g.backward(gradImages, b);
         double gNorm = Math.sqrt(g.params().gradSquaredSum());
         adamG.step(g.params().values(), g.params().grads(), gM, gV, adamT);
-        updateEma();
+        updateEma(adamT);
 
         metrics[0] = lossReal + lossFake;
         metrics[1] = lossG;
@@ -182,9 +182,13 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         metrics[5] = gNorm;
     }
 
-    /** ema = decay * ema + (1 - decay) * current, for G's parameters and running statistics. */
-    private void updateEma() {
-        float decay = (float) config.emaDecay();
+    /**
+     * ema = decay * ema + (1 - decay) * current, for G's parameters and running statistics. The
+     * decay warms up as min(decay, (1 + t) / (10 + t)) at step t, so a short run's EMA follows
+     * the trained generator instead of staying at its random initialisation.
+     */
+    private void updateEma(long t) {
+        float decay = (float) emaDecayAt(config.emaDecay(), t);
         float rest = 1f - decay;
         FloatBuffer p = g.params().values();
         float[] ema = gEma;
@@ -196,6 +200,10 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         for (int i = 0; i < es.length; i++) {
             es[i] = decay * es[i] + rest * s[i];
         }
+    }
+
+    static double emaDecayAt(double decay, long step) {
+        return Math.min(decay, (1.0 + step) / (10.0 + step));
     }
 
     private void checkData(WorkerData wd) {

@@ -80,8 +80,8 @@ class DcganTrainerTest {
     }
 
     @Test
-    void emaFollowsTheDecayFormula() {
-        DcganConfig config = tiny(28, 1).withEmaDecay(0.5);
+    void emaFollowsTheWarmedUpDecayFormula() {
+        DcganConfig config = tiny(28, 1).withEmaDecay(0.9);
         DcganTrainer trainer = new DcganTrainer(config);
         TrainingState state = trainer.initialState(9);
         float[] emaBefore = state.get(DcganTrainer.G_EMA).clone();
@@ -92,15 +92,17 @@ class DcganTrainerTest {
         float[] ema = state.get(DcganTrainer.G_EMA);
         float[] stats = state.get(DcganTrainer.G_STATS);
         float[] emaStats = state.get(DcganTrainer.G_EMA_STATS);
+        // Step 1 of the warm-up: decay min(0.9, (1 + 1) / (10 + 1)).
+        float decay = (float) Math.min(0.9, 2.0 / 11.0);
         boolean differs = false;
         for (int i = 0; i < ema.length; i++) {
-            float expected = 0.5f * emaBefore[i] + 0.5f * params[i];
+            float expected = decay * emaBefore[i] + (1 - decay) * params[i];
             assertEquals(expected, ema[i], 1e-6f * Math.max(1f, Math.abs(expected)), "EMA parameter " + i);
             differs |= ema[i] != params[i];
         }
         assertTrue(differs, "after a step the EMA should differ from G");
         for (int i = 0; i < emaStats.length; i++) {
-            assertEquals(0.5f * emaStatsBefore[i] + 0.5f * stats[i], emaStats[i], 1e-6f, "EMA running statistic " + i);
+            assertEquals(decay * emaStatsBefore[i] + (1 - decay) * stats[i], emaStats[i], 1e-6f, "EMA running statistic " + i);
         }
     }
 
