@@ -30,6 +30,7 @@ import static org.apache.spark.sql.functions.col;
  * however expensive), the manifest last, and one rename to publish.
  */
 public final class DatasetWriter {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DatasetWriter.class);
     private final SparkSession spark;
     private final Path out;
     private final Configuration conf;
@@ -63,6 +64,7 @@ public final class DatasetWriter {
      * table) before the manifest seals it.
      */
     public Manifest write(Dataset<Row> rows, Description d, Consumer<Path> extras) {
+        long started = System.nanoTime();
         Path parent = out.getParent() == null ? new Path(".") : out.getParent();
         // Not hidden: Spark ignores paths starting with "." or "_", and the counts are read back from here.
         Path staging = new Path(parent, out.getName() + ".writing-" + UUID.randomUUID());
@@ -78,8 +80,11 @@ public final class DatasetWriter {
                 spark.createDataFrame(java.util.List.<Row>of(), DatasetSchema.ROW).coalesce(1)
                         .write().mode(org.apache.spark.sql.SaveMode.Append).parquet(staging.toString());
             }
+            long written = System.nanoTime();
             extras.accept(staging);
             Manifest manifest = describe(staging, d);
+            LOG.info("dataset {}: shards written in {} ms, described in {} ms", out,
+                    (written - started) / 1_000_000, (System.nanoTime() - written) / 1_000_000);
             HadoopFiles.writeAtomically(new Path(staging, DatasetLayout.MANIFEST),
                     Json.pretty(manifest).getBytes(StandardCharsets.UTF_8), conf);
             publish(staging);

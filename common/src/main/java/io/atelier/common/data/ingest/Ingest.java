@@ -153,6 +153,7 @@ public final class Ingest {
     }
 
     private IngestSummary write(Path out, Dataset<Row> outcomes, long in, int channels, int frames) {
+        long t0 = System.nanoTime();
         Dataset<Row> quarantined = outcomes.where(col(IngestOutcome.REASON).isNotNull());
         // Equal content keeps one row: the one whose origin sorts first, so the choice is stable.
         Dataset<Row> unique = outcomes.where(col(IngestOutcome.REASON).isNull())
@@ -164,6 +165,7 @@ public final class Ingest {
             long uniqueCount = unique.count();
             long duplicates = in - quarantinedCount - uniqueCount;
             LabelIndex labels = LabelIndex.of(unique);
+            LOG.info("ingest de-duplicated and labelled {} rows in {} ms", uniqueCount, (System.nanoTime() - t0) / 1_000_000);
             Map<String, Object> provenance = new LinkedHashMap<>();
             provenance.put("ingest", options.describe(channels, frames));
             // accepted counts rows kept, so that in = accepted + duplicates + quarantined
