@@ -269,7 +269,13 @@ public final class KerasGraphBuilder {
         put(name, sd.concat(name, first.length, parts), shape);
     }
 
-    /** 'same' average pooling divides by the window's cells inside the image, as Keras does. */
+    /**
+     * libnd4j's avg-pool divisor flag travels in {@code extra} (its {@code divisor} field is not
+     * passed to the op): 0 divides by the window's cells inside the image, as Keras does.
+     */
+    private static final double EXCLUDE_PADDING = 0;
+
+    /** 'same' average pooling must not count the padding (InceptionV3's 3x3 branch pools). */
     private void pool(String name, JsonNode c, SDVariable x, long[] s, boolean average) {
         long[] k = pair(c.path("pool_size"));
         long[] stride = c.path("strides").isNull() || c.path("strides").isMissingNode() ? k : pair(c.path("strides"));
@@ -277,7 +283,7 @@ public final class KerasGraphBuilder {
         Pooling2DConfig config = Pooling2DConfig.builder().kH(k[0]).kW(k[1]).sH(stride[0]).sW(stride[1])
                 .dH(1).dW(1).paddingMode(same ? PaddingMode.SAME : PaddingMode.VALID).isNHWC(true)
                 .type(average ? Pooling2D.Pooling2DType.AVG : Pooling2D.Pooling2DType.MAX)
-                .divisor(Pooling2D.Divisor.EXCLUDE_PADDING).build();
+                .extra(EXCLUDE_PADDING).build();
         SDVariable y = average ? sd.cnn().avgPooling2d(name, x, config) : sd.cnn().maxPooling2d(name, x, config);
         put(name, y, new long[]{outSize(s[0], k[0], stride[0], 1, same), outSize(s[1], k[1], stride[1], 1, same), s[2]});
     }
