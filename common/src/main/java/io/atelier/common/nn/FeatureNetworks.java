@@ -9,4 +9,13 @@ public final class FeatureNetworks {
     public static KerasFeatureNetwork tfjs(String name, TfjsLayersModel model, int size) {
         return new KerasFeatureNetwork(name, size, model.modelConfig(), model.weights(), InputNormalization.UNIT);
     }
+
+    /**
+     * VGG-16/19 (or any supported Keras model) from a whole-model .h5 file, with Keras's "caffe"
+     * preprocessing: BGR, 0..255, ImageNet means subtracted.
+     */
+    public static KerasFeatureNetwork vggH5(String name, KerasH5Model model) {
+        return new KerasFeatureNetwork(name, model.inputSize(224), model.modelConfig(), model.weights(),
+                InputNormalization.CAFFE);
+    }
 }
