@@ -68,7 +68,8 @@ public final class EmbedJob {
         if (!HadoopFiles.exists(new Path(options.input()), conf) && !options.input().matches(".*[*?\\[{].*")) {
             throw new IllegalArgumentException("--input " + options.input() + " does not exist");
         }
-        FeatureNetwork driverCopy = spec.build(); // validates the model and the layer names up front
+        // Validates the model and the layer names up front; a local executor reuses this very network.
+        FeatureNetwork driverCopy = ExecutorNetworks.get(spec);
         List<String> layers = options.layers().isEmpty() ? List.of(driverCopy.outputLayer()) : options.layers();
         driverCopy.requireLayers(layers);
 
