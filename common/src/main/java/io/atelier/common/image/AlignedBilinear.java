@@ -14,7 +14,12 @@ public final class AlignedBilinear {
 
     /** Packs images into a [n, 3, size, size] float array (c order), values in [0, 1]. */
     public static float[] toUnitNchw(List<BufferedImage> images, int size) {
-        float[] out = new float[images.size() * 3 * size * size];
+        return toUnitNchw(images, size, size);
+    }
+
+    /** Packs images into a [n, 3, height, width] float array (c order), values in [0, 1]. */
+    public static float[] toUnitNchw(List<BufferedImage> images, int height, int width) {
+        float[] out = new float[images.size() * 3 * height * width];
         for (int i = 0; i < images.size(); i++) {
             BufferedImage img = images.get(i);
             int w = img.getWidth();
@@ -26,7 +31,7 @@ public final class AlignedBilinear {
                 hwc[3 * p + 1] = ((argb[p] >> 8) & 0xFF) / 255f;
                 hwc[3 * p + 2] = (argb[p] & 0xFF) / 255f;
             }
-            resizeInto(hwc, h, w, 3, size, size, out, i * 3 * size * size);
+            resizeInto(hwc, h, w, 3, height, width, out, i * 3 * height * width);
         }
         return out;
     }
