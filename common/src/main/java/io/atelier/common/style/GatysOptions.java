@@ -8,11 +8,25 @@ import java.util.Map;
  * Optimisation-based stylization settings: which layers carry content and style (and each style
  * layer's weight), the loss weights, and the optimiser's steps.
  *
- * @param learningRate Adam's step size, in pixel units of the [0, 1] image
+ * @param optimizer    L-BFGS (the reference implementations' choice) or Adam
+ * @param learningRate Adam's step size, or L-BFGS's first step, in pixel units of the [0, 1] image
  */
 public record GatysOptions(String contentLayer, Map<String, Double> styleLayers, double contentWeight,
-                           double styleWeight, double tvWeight, int iterations, double learningRate, Init init,
-                           long seed) {
+                           double styleWeight, double tvWeight, int iterations, Optimizer optimizer,
+                           double learningRate, Init init, long seed) {
+
+    /** How the image is updated from the loss gradient. */
+    public enum Optimizer {
+        LBFGS, ADAM;
+
+        public static Optimizer parse(String name) {
+            try {
+                return valueOf(name.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown --optimizer '" + name + "': use lbfgs or adam");
+            }
+        }
+    }
 
     /** Where the optimisation starts. */
     public enum Init {
@@ -75,10 +89,21 @@ public record GatysOptions(String contentLayer, Map<String, Double> styleLayers,
             }
             default -> throw new IllegalArgumentException("no default style layers for network " + network);
         }
-        return new GatysOptions(content, style, 1.0, 1e3, 1.0, 100, 0.02, Init.CONTENT, 42);
+        return new GatysOptions(content, style, 1.0, 1e3, 1.0, 100, Optimizer.LBFGS, 0.02, Init.CONTENT, 42);
     }
 
     public GatysOptions withIterations(int n) {
-        return new GatysOptions(contentLayer, styleLayers, contentWeight, styleWeight, tvWeight, n, learningRate, init, seed);
+        return new GatysOptions(contentLayer, styleLayers, contentWeight, styleWeight, tvWeight, n, optimizer,
+                learningRate, init, seed);
+    }
+
+    public GatysOptions withOptimizer(Optimizer o) {
+        return new GatysOptions(contentLayer, styleLayers, contentWeight, styleWeight, tvWeight, iterations, o,
+                learningRate, init, seed);
+    }
+
+    public GatysOptions withInit(Init start, long noiseSeed) {
+        return new GatysOptions(contentLayer, styleLayers, contentWeight, styleWeight, tvWeight, iterations, optimizer,
+                learningRate, start, noiseSeed);
     }
 }

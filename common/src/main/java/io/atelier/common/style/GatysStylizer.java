@@ -18,8 +18,8 @@ import java.util.Random;
 
 /**
  * Gatys et al.'s stylization: the image itself is the variable; the loss is content weight x
- * content loss + style weight x weighted style losses + TV weight x total variation; Adam steps
- * on the image, kept in [0, 1]. Images are NCHW {@code [1, 3, h, w]} RGB in [0, 1].
+ * content loss + style weight x weighted style losses + TV weight x total variation; L-BFGS or
+ * Adam steps on the image, kept in [0, 1]. Images are NCHW {@code [1, 3, h, w]} RGB in [0, 1].
  */
 public final class GatysStylizer {
     private static final String IMAGE = "image";
@@ -72,18 +72,32 @@ public final class GatysStylizer {
         sd.setLossVariables(TOTAL);
 
         Adam adam = new Adam(o.learningRate(), image.getArr().shape());
+        Lbfgs lbfgs = new Lbfgs(10, o.learningRate());
+        INDArray x = image.getArr();
         List<Step> history = new ArrayList<>();
         for (int i = 0; i < o.iterations(); i++) {
             OutAndGrad step = sd.calculateGradientsAndOutputs(Map.of(), List.of(TOTAL, STYLE, CONTENT, TV), List.of(IMAGE));
             Map<String, INDArray> out = step.getOutputs();
-            history.add(new Step(i, out.get(TOTAL).getDouble(0), out.get(STYLE).getDouble(0),
-                    out.get(CONTENT).getDouble(0), out.get(TV).getDouble(0)));
-            INDArray x = image.getArr();
-            adam.update(x, step.getGradients().get(IMAGE));
-            Transforms.max(x, 0.0, false);
-            Transforms.min(x, 1.0, false);
+            Step s = new Step(i, out.get(TOTAL).getDouble(0), out.get(STYLE).getDouble(0),
+                    out.get(CONTENT).getDouble(0), out.get(TV).getDouble(0));
+            history.add(s);
+            INDArray grad = step.getGradients().get(IMAGE);
+            if (o.optimizer() == GatysOptions.Optimizer.ADAM) {
+                adam.update(x, grad);
+                Transforms.max(x, 0.0, false);
+                Transforms.min(x, 1.0, false);
+            } else {
+                boolean moved = lbfgs.step(x, s.total(), grad, candidate -> {
+                    image.setArray(candidate);
+                    return sd.output(Map.of(), TOTAL).get(TOTAL).getDouble(0);
+                });
+                image.setArray(x);
+                if (!moved) {
+                    break; // converged as far as the line search can tell
+                }
+            }
         }
-        return new Result(image.getArr().dup(), history);
+        return new Result(x.dup(), history);
     }
 
     private record Targets(Map<String, INDArray> grams, INDArray content) {

@@ -21,7 +21,7 @@ class GatysMobileNetTest {
                 GatysStylizerTest.ROOT.resolve("data/models/nsfwjs-mobilenet_v2").toString(), new Configuration()), 224);
 
         GatysStylizer.Result r = new GatysStylizer(net).stylize(content, style,
-                GatysOptions.defaults("mobilenet_v2").withIterations(5));
+                GatysOptions.defaults("mobilenet_v2").withIterations(4));
         GatysStylizer.Step first = r.history().get(0);
         GatysStylizer.Step last = r.history().get(r.history().size() - 1);
         System.out.println("gatys (mobilenet_v2, 32x40): first " + first + ", last " + last);
