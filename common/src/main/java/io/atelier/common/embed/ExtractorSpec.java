@@ -89,7 +89,7 @@ public final class ExtractorSpec implements Serializable {
     /** Builds the network; HDF5 reads files only, so a .h5 goes through a temporary copy. */
     public FeatureNetwork build() {
         if (tfjs != null) {
-            return FeatureNetworks.tfjs(name, tfjs, name.equals("inception_v3") ? 299 : 224);
+            return FeatureNetworks.tfjs(name, tfjs);
         }
         if (h5 != null) {
             java.nio.file.Path tmp = null;

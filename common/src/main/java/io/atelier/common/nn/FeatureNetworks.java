@@ -5,7 +5,12 @@ public final class FeatureNetworks {
     private FeatureNetworks() {
     }
 
-    /** A TF.js layers model trained on RGB [0, 1] input of {@code size x size} (the nsfwjs models). */
+    /** A TF.js layers model trained on RGB [0, 1] input at its declared size (the nsfwjs models: 224, 299). */
+    public static KerasFeatureNetwork tfjs(String name, TfjsLayersModel model) {
+        return tfjs(name, model, KerasGraphBuilder.declaredInputSize(model.modelConfig(), 224));
+    }
+
+    /** A TF.js layers model trained on RGB [0, 1] input of {@code size x size}. */
     public static KerasFeatureNetwork tfjs(String name, TfjsLayersModel model, int size) {
         return new KerasFeatureNetwork(name, size, model.modelConfig(), model.weights(), InputNormalization.UNIT);
     }

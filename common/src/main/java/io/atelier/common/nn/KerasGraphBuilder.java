@@ -81,6 +81,18 @@ public final class KerasGraphBuilder {
         return new Built(b.outputs, b.shapes);
     }
 
+    /** The side of the model's declared square input ({@code batch_input_shape}), or {@code fallback}. */
+    public static int declaredInputSize(JsonNode modelConfig, int fallback) {
+        JsonNode config = modelConfig.path("config");
+        for (JsonNode layer : config.isArray() ? config : config.path("layers")) {
+            JsonNode shape = layer.path("config").path("batch_input_shape");
+            if (shape.isArray() && shape.size() == 4 && shape.get(1).isInt() && shape.get(1).equals(shape.get(2))) {
+                return shape.get(1).asInt();
+            }
+        }
+        return fallback;
+    }
+
     private static List<String> inbound(JsonNode layer) {
         List<String> names = new ArrayList<>();
         JsonNode nodes = layer.path("inbound_nodes");

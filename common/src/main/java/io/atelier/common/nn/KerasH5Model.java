@@ -88,14 +88,6 @@ public final class KerasH5Model {
 
     /** The side of the model's declared square input, or {@code fallback} when it takes any size. */
     public int inputSize(int fallback) {
-        JsonNode config = modelConfig.path("config");
-        JsonNode layers = config.isArray() ? config : config.path("layers");
-        for (JsonNode layer : layers) {
-            JsonNode shape = layer.path("config").path("batch_input_shape");
-            if (shape.isArray() && shape.size() == 4 && shape.get(1).isInt()) {
-                return shape.get(1).asInt();
-            }
-        }
-        return fallback;
+        return KerasGraphBuilder.declaredInputSize(modelConfig, fallback);
     }
 }

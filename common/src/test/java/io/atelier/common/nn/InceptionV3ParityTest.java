@@ -16,8 +16,9 @@ class InceptionV3ParityTest {
         JsonNode fixture = TfjsParity.fixture("/style/inception_v3-tfjs.json");
         TfjsLayersModel model = TfjsLayersModel.read(
                 MobileNetV2ParityTest.ROOT.resolve("data/models/nsfwjs-inception_v3").toString(), new Configuration());
-        FeatureNetwork net = FeatureNetworks.tfjs("inception_v3", model, 299);
+        FeatureNetwork net = FeatureNetworks.tfjs("inception_v3", model);
         assertEquals("dense_3", net.outputLayer());
+        assertEquals(299, net.inputSize(), "declared by the model config");
 
         Map<String, Double> diffs = TfjsParity.maxAbsDiff(net, fixture);
         System.out.println("inception_v3 max abs diff vs TF.js: " + diffs);
