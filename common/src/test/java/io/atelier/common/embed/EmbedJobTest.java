@@ -102,6 +102,18 @@ class EmbedJobTest {
     }
 
     @Test
+    void vggFromAnH5FileTravelsToExecutorsAsBytes() throws Exception {
+        String h5 = Path.of(EmbedJobTest.class.getResource("/style/tiny-vgg.h5").toURI()).toString();
+        String out = tmp.resolve("vgg").toString();
+        EmbedJob.Summary s = new EmbedJob(spark).run(ExtractorSpec.resolve("vgg19", null, h5, new Configuration()),
+                new EmbedOptions(photos.toString(), List.of("block2_pool", "predictions"), out, 1_000_000, 4), null);
+        assertEquals(new EmbedJob.Summary(4, 3, 1, 6, List.of("block2_pool", "predictions")), s);
+        for (Row r : spark.read().parquet(out).where("error IS NULL").collectAsList()) {
+            assertEquals(r.getString(2).equals("predictions") ? 3 : 8, r.getList(3).size(), r.toString());
+        }
+    }
+
+    @Test
     void unknownLayerFailsBeforeAnyWork() {
         String out = tmp.resolve("never").toString();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new EmbedJob(spark).run(random(),
