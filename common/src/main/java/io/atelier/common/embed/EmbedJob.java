@@ -5,7 +5,7 @@ import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
-import io.atelier.common.nn.FeatureNetwork;
+import io.atelier.common.features.FeatureNetwork;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;

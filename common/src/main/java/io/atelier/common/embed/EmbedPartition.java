@@ -5,7 +5,7 @@ import io.atelier.common.image.AlignedBilinear;
 import io.atelier.common.image.ImageDecoder;
 import io.atelier.common.image.RejectedImageException;
 import io.atelier.common.image.SparkImage;
-import io.atelier.common.nn.FeatureNetwork;
+import io.atelier.common.features.FeatureNetwork;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;

@@ -1,6 +1,6 @@
 package io.atelier.common.embed;
 
-import io.atelier.common.nn.FeatureNetwork;
+import io.atelier.common.features.FeatureNetwork;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

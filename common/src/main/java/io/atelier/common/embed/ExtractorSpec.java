@@ -1,11 +1,11 @@
 package io.atelier.common.embed;
 
 import io.atelier.common.io.HadoopFiles;
-import io.atelier.common.nn.FeatureNetwork;
-import io.atelier.common.nn.FeatureNetworks;
-import io.atelier.common.nn.KerasH5Model;
-import io.atelier.common.nn.RandomFeatureNetwork;
-import io.atelier.common.nn.TfjsLayersModel;
+import io.atelier.common.features.FeatureNetwork;
+import io.atelier.common.features.FeatureNetworks;
+import io.atelier.common.features.KerasH5Model;
+import io.atelier.common.features.RandomFeatureNetwork;
+import io.atelier.common.features.TfjsLayersModel;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 

@@ -1,7 +1,7 @@
 package io.atelier.common.style;
 
-import io.atelier.common.nn.KerasFeatureNetwork;
-import io.atelier.common.nn.KerasGraphBuilder;
+import io.atelier.common.features.KerasFeatureNetwork;
+import io.atelier.common.features.KerasGraphBuilder;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;

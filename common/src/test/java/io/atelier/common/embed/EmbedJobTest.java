@@ -2,7 +2,7 @@ package io.atelier.common.embed;
 
 import io.atelier.common.image.AlignedBilinear;
 import io.atelier.common.io.Json;
-import io.atelier.common.nn.FeatureNetwork;
+import io.atelier.common.features.FeatureNetwork;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;

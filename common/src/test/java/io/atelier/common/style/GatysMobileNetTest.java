@@ -1,8 +1,8 @@
 package io.atelier.common.style;
 
-import io.atelier.common.nn.FeatureNetworks;
-import io.atelier.common.nn.KerasFeatureNetwork;
-import io.atelier.common.nn.TfjsLayersModel;
+import io.atelier.common.features.FeatureNetworks;
+import io.atelier.common.features.KerasFeatureNetwork;
+import io.atelier.common.features.TfjsLayersModel;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;

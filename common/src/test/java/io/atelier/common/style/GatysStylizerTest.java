@@ -1,8 +1,8 @@
 package io.atelier.common.style;
 
 import io.atelier.common.image.AlignedBilinear;
-import io.atelier.common.nn.KerasFeatureNetwork;
-import io.atelier.common.nn.RandomFeatureNetwork;
+import io.atelier.common.features.KerasFeatureNetwork;
+import io.atelier.common.features.RandomFeatureNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,4 +1,4 @@
-package io.atelier.common.nn;
+package io.atelier.common.features;
 
 /** Makes feature networks from model files. */
 public final class FeatureNetworks {

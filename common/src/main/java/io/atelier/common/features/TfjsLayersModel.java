@@ -1,4 +1,4 @@
-package io.atelier.common.nn;
+package io.atelier.common.features;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.atelier.common.io.HadoopFiles;

@@ -1,4 +1,4 @@
-package io.atelier.common.nn;
+package io.atelier.common.features;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 

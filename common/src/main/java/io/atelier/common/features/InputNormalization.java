@@ -1,4 +1,4 @@
-package io.atelier.common.nn;
+package io.atelier.common.features;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
