@@ -127,8 +127,7 @@ public final class BatchNormAct implements Layer {
                 for (int r = r0; r < r1; r++) {
                     int base = r * c0;
                     for (int c = 0; c < c0; c++) {
-                        float v = xf.get(base + c) * sc[c] + sh[c];
-                        yf.put(base + c, v > 0 ? v : 0f);
+                        yf.put(base + c, Math.max(xf.get(base + c) * sc[c] + sh[c], 0f));
                     }
                 }
             }
@@ -137,7 +136,7 @@ public final class BatchNormAct implements Layer {
                     int base = r * c0;
                     for (int c = 0; c < c0; c++) {
                         float v = xf.get(base + c) * sc[c] + sh[c];
-                        yf.put(base + c, v > 0 ? v : Activation.LEAKY_SLOPE * v);
+                        yf.put(base + c, Math.max(v, Activation.LEAKY_SLOPE * v));
                     }
                 }
             }

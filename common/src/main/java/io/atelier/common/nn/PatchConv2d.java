@@ -218,7 +218,7 @@ public final class PatchConv2d implements Layer {
                 int base = r * channels;
                 for (int c = 0; c < channels; c++) {
                     float v = out.get(base + c) + b[c];
-                    out.put(base + c, v > 0 ? v : Activation.LEAKY_SLOPE * v);
+                    out.put(base + c, Math.max(v, Activation.LEAKY_SLOPE * v));
                 }
             }
         } else {
