@@ -5,9 +5,10 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 
 /**
  * Square-kernel 2-D convolution (or, with {@code transposed}, its adjoint: the transposed
- * convolution that upsamples) on NHWC rows, with bias, run by the backend's kernels. Weights use PyTorch's layouts: [out, in, k, k]
- * for a convolution, [in, out, k, k] for a transposed one. An input-only backward pass runs the
- * adjoint kernel alone instead of the full backward op, skipping the weight gradient.
+ * convolution that upsamples) on NHWC rows, with bias, run by the backend's kernels. Weights
+ * use PyTorch's layouts: [out, in, k, k] for a convolution, [in, out, k, k] for a transposed
+ * one. An input-only backward pass runs the adjoint kernel alone instead of the full backward
+ * op, skipping the weight gradient.
  */
 public final class Conv2d implements Layer {
     private final boolean transposed;
@@ -117,12 +118,12 @@ public final class Conv2d implements Layer {
             java.util.Arrays.fill(backwardOps, null);
             java.util.Arrays.fill(inputGradOps, null);
         }
-        INDArray g = gradOut.rows(n, outShape);
         if (grads.params()) {
             DynamicCustomOp op = backwardOps[n];
             if (op == null) {
                 op = NativeOps.op(transposed ? "deconv2d_bp" : "conv2d_bp",
-                        new INDArray[]{input(n), w, b, g}, new INDArray[]{gradIn.rows(n), gw, gb}, k, stride, pad);
+                        new INDArray[]{input(n), w, b, gradOut.rows(n, outShape)}, new INDArray[]{gradIn.rows(n), gw, gb},
+                        k, stride, pad);
                 backwardOps[n] = op;
             }
             NativeOps.exec(op);
@@ -132,7 +133,7 @@ public final class Conv2d implements Layer {
             DynamicCustomOp op = inputGradOps[n];
             if (op == null) {
                 op = NativeOps.op(transposed ? "conv2d" : "deconv2d",
-                        new INDArray[]{g, w}, new INDArray[]{gradIn.rows(n)}, k, stride, pad);
+                        new INDArray[]{gradOut.rows(n, outShape), w}, new INDArray[]{gradIn.rows(n)}, k, stride, pad);
                 inputGradOps[n] = op;
             }
             NativeOps.exec(op);
