@@ -123,6 +123,10 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         state.setStep(state.step() + steps);
         bound = null;
         data = null;
+        // Keep no reference to the state between rounds: the engine replaces it with the average.
+        gM = gV = dM = dV = gEma = gEmaStats = null;
+        g.stats().bind(new float[g.stats().layout().size()]);
+        d.stats().bind(new float[d.stats().layout().size()]);
     }
 
     /** One D update and one G update; fills {@code metrics} in {@link DcganTrainer#METRICS} order. */
