@@ -21,7 +21,9 @@ import java.util.Locale;
  * measured in the same run. FLOPs per step follow the usual convention: G forward once and
  * backward twice its forward, D forward and backward (3x) on the real batch, the fake batch
  * of the D update and the fake batch of the G update: 2 * B * (3 G + 9 D) multiply-adds,
- * 10.42 GFLOP at batch 64.
+ * 10.42 GFLOP at batch 64. (The step itself does less: the G update skips D's weight
+ * gradients.) On a machine shared with other work, run the JVM with OMP_WAIT_POLICY=PASSIVE
+ * (see {@link NativeThreads}); CPU time per step is reported beside wall time.
  */
 public final class GanStepBenchmark {
     private static final int PEAK_N = 2048;
