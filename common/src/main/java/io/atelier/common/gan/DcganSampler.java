@@ -2,6 +2,7 @@ package io.atelier.common.gan;
 
 import io.atelier.common.nn.DcganGenerator;
 import io.atelier.common.nn.Layer;
+import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
 import io.atelier.common.train.Seeds;
@@ -61,7 +62,7 @@ public final class DcganSampler {
             }
             generator.setInput(z, this.labels, n);
             Tensor images = generator.forward(n, Layer.Pass.EVAL);
-            images.floats().get(0, out, start * size, n * size);
+            Layouts.nhwcToNchw(images.floats(), out, start * size, n, config.channels(), config.imageSize(), config.imageSize());
         }
         return out;
     }

@@ -5,6 +5,7 @@ import io.atelier.common.nn.DcganArchitecture;
 import io.atelier.common.nn.DcganDiscriminator;
 import io.atelier.common.nn.DcganGenerator;
 import io.atelier.common.nn.Layer;
+import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Losses;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
@@ -122,6 +123,10 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         state.setStep(state.step() + steps);
         bound = null;
         data = null;
+        // Keep no reference to the state between rounds: the engine replaces it with the average.
+        gM = gV = dM = dV = gEma = gEmaStats = null;
+        g.stats().bind(new float[g.stats().layout().size()]);
+        d.stats().bind(new float[d.stats().layout().size()]);
     }
 
     /** One D update and one G update; fills {@code metrics} in {@link DcganTrainer#METRICS} order. */
@@ -149,7 +154,7 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
 
         // D update on [real; fake].
         FloatBuffer dIn = d.input().floats();
-        dIn.put(0, realPixels, 0, b * imageFloats);
+        Layouts.nchwToNhwc(realPixels, 0, dIn, 0, b, config.channels(), config.imageSize(), config.imageSize());
         dIn.put(b * imageFloats, fake.floats(), 0, b * imageFloats);
         d.setLabels(realLabels, 0, b);
         d.setLabels(fakeLabels, b, b);

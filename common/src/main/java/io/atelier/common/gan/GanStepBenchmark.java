@@ -1,6 +1,8 @@
 package io.atelier.common.gan;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.atelier.common.nn.DcganArchitecture;
+import io.atelier.common.nn.NativeThreads;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.train.TrainingState;
 import io.atelier.common.train.WorkerData;
@@ -9,6 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -18,7 +21,9 @@ import java.util.Locale;
  * measured in the same run. FLOPs per step follow the usual convention: G forward once and
  * backward twice its forward, D forward and backward (3x) on the real batch, the fake batch
  * of the D update and the fake batch of the G update: 2 * B * (3 G + 9 D) multiply-adds,
- * 10.42 GFLOP at batch 64.
+ * 10.42 GFLOP at batch 64. (The step itself does less: the G update skips D's weight
+ * gradients.) On a machine shared with other work, run the JVM with OMP_WAIT_POLICY=PASSIVE
+ * (see {@link NativeThreads}); CPU time per step is reported beside wall time.
  */
 public final class GanStepBenchmark {
     private static final int PEAK_N = 2048;
@@ -27,8 +32,12 @@ public final class GanStepBenchmark {
     private GanStepBenchmark() {
     }
 
-    public record Result(int batch, int steps, double medianMs, double minMs, double maxMs, double gflopPerStep,
-                         double peakGflops, String backend) {
+    /**
+     * @param cpuMsPerStep process CPU time per timed step: on a shared machine wall time
+     *                     includes waiting for a core, CPU time does not
+     */
+    public record Result(int batch, int steps, int threads, double medianMs, double minMs, double maxMs,
+                         double cpuMsPerStep, double gflopPerStep, double peakGflops, String backend) {
 
         public double imagesPerSecond() {
             return batch * 1000.0 / medianMs;
@@ -44,23 +53,26 @@ public final class GanStepBenchmark {
 
         public String table() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "DCGAN 28x28x1 reference step, batch %d, %d timed steps (%s)%n", batch, steps, backend));
+            sb.append(String.format(Locale.ROOT, "DCGAN 28x28x1 reference step, batch %d, %d timed steps, %d thread(s) (%s)%n",
+                    batch, steps, threads, backend));
             row(sb, "median ms/step", "%.1f", medianMs);
             row(sb, "min / max ms/step", "%.1f / %.1f", minMs, maxMs);
+            row(sb, "CPU ms/step", "%.1f", cpuMsPerStep);
             row(sb, "images/s", "%.0f", imagesPerSecond());
             row(sb, "GFLOP/step", "%.2f", gflopPerStep);
             row(sb, "GFLOP/s", "%.1f", gflops());
-            row(sb, "matmul peak GFLOP/s", "%.1f", peakGflops);
+            row(sb, "matmul peak GFLOP/s", "%.1f  (Nd4j.gemm, fp32 " + PEAK_N + "^3)", peakGflops);
             row(sb, "share of peak", "%.0f%%", 100 * peakShare());
             return sb.toString();
         }
 
         public String json() {
             return String.format(Locale.ROOT,
-                    "{\"bench\":\"dcgan_step\",\"batch\":%d,\"steps\":%d,\"ms_per_step\":%.2f,\"min_ms\":%.2f,"
-                            + "\"images_per_s\":%.1f,\"gflop_per_step\":%.3f,\"gflops\":%.2f,\"peak_gflops\":%.2f,"
-                            + "\"peak_share\":%.4f}",
-                    batch, steps, medianMs, minMs, imagesPerSecond(), gflopPerStep, gflops(), peakGflops, peakShare());
+                    "{\"bench\":\"dcgan_step\",\"batch\":%d,\"steps\":%d,\"threads\":%d,\"ms_per_step\":%.2f,"
+                            + "\"min_ms\":%.2f,\"cpu_ms_per_step\":%.2f,\"images_per_s\":%.1f,\"gflop_per_step\":%.3f,"
+                            + "\"gflops\":%.2f,\"peak_gflops\":%.2f,\"peak_share\":%.4f}",
+                    batch, steps, threads, medianMs, minMs, cpuMsPerStep, imagesPerSecond(), gflopPerStep, gflops(),
+                    peakGflops, peakShare());
         }
 
         private static void row(StringBuilder sb, String name, String fmt, Object... v) {
@@ -74,17 +86,34 @@ public final class GanStepBenchmark {
     }
 
     /** Runs and prints the table and a JSON line to {@code out}. */
-    public static Result run(int batch, int warmup, int steps, PrintStream out) {
-        Result r = run(batch, warmup, steps);
+    public static Result run(int batch, int warmup, int steps, int threads, PrintStream out) {
+        Result r = run(batch, warmup, steps, threads);
         out.print(r.table());
         out.println(r.json());
         return r;
     }
 
-    public static Result run(int batch, int warmup, int steps) {
-        if (batch < 1 || steps < 1 || warmup < 0) {
-            throw new IllegalArgumentException("need batch >= 1, steps >= 1, warmup >= 0; got " + batch + ", " + steps + ", " + warmup);
+    /**
+     * @param warmup  untimed steps first: the JIT needs a few dozen before the Java loops settle
+     * @param threads native threads for the run (restored afterwards); 0 keeps the current count
+     */
+    public static Result run(int batch, int warmup, int steps, int threads) {
+        if (batch < 1 || steps < 1 || warmup < 0 || threads < 0) {
+            throw new IllegalArgumentException("need batch >= 1, steps >= 1, warmup >= 0, threads >= 0; got "
+                    + batch + ", " + steps + ", " + warmup + ", " + threads);
         }
+        int previous = NativeThreads.get();
+        if (threads > 0) {
+            NativeThreads.set(threads);
+        }
+        try {
+            return measure(batch, warmup, steps);
+        } finally {
+            NativeThreads.set(previous);
+        }
+    }
+
+    private static Result measure(int batch, int warmup, int steps) {
         DcganConfig config = DcganConfig.reference().withBatchSize(batch);
         DcganTrainer trainer = new DcganTrainer(config);
         WorkerData data = syntheticData(config, Math.max(4 * batch, 256), 7);
@@ -92,23 +121,27 @@ public final class GanStepBenchmark {
         DcganWorker worker = trainer.newWorker();
         double[] metrics = new double[DcganTrainer.METRICS.size()];
         double[] ms = new double[steps];
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu;
         worker.bind(state, data);
         try {
             for (int i = 0; i < warmup; i++) {
                 worker.step(1, 0, i, metrics);
             }
+            long cpu0 = os.getProcessCpuTime();
             for (int i = 0; i < steps; i++) {
                 long t0 = System.nanoTime();
                 worker.step(1, 0, warmup + i, metrics);
                 ms[i] = (System.nanoTime() - t0) / 1e6;
             }
+            cpu = os.getProcessCpuTime() - cpu0;
         } finally {
             worker.unbind(state, 0);
         }
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
         double median = steps % 2 == 1 ? sorted[steps / 2] : (sorted[steps / 2 - 1] + sorted[steps / 2]) / 2;
-        return new Result(batch, steps, median, sorted[0], sorted[steps - 1],
+        return new Result(batch, steps, NativeThreads.get(), median, sorted[0], sorted[steps - 1], cpu / 1e6 / steps,
                 stepGflop(trainer.architecture(), batch), matmulPeak(), backendName());
     }
 
@@ -129,9 +162,7 @@ public final class GanStepBenchmark {
     }
 
     private static String backendName() {
-        Object vendor = Nd4j.getExecutioner().getEnvironmentInformation().get("blas.vendor");
-        return Nd4j.getBackend().getClass().getSimpleName() + ", BLAS " + vendor + ", "
-                + Nd4j.getEnvironment().maxThreads() + " threads";
+        return Nd4j.getBackend().getClass().getSimpleName();
     }
 
     /** Random images (and labels when conditional) in the config's geometry. */

@@ -1,13 +1,14 @@
 package io.atelier.common.nn;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
- * Batch normalisation over channel {@code c} of rows shaped [C, spatial...] (or [C] for dense
+ * Batch normalisation of the last (channel) dimension of rows shaped [H, W, C] (or [C] for dense
  * features), followed by a pointwise activation, forward and backward by hand. Training passes
  * normalise each group of rows with its own statistics and fold them into the running mean and
  * (unbiased) variance with momentum 0.1, as PyTorch does; evaluation passes use the running
- * statistics.
+ * statistics. With channels last every loop runs over contiguous memory.
  */
 public final class BatchNormAct implements Layer {
     public static final float EPS = 1e-5f;
@@ -20,7 +21,7 @@ public final class BatchNormAct implements Layer {
     private final String meanName;
     private final String varName;
     private final int channels;
-    private final int inner;
+    private final int spatial;
     private final long[] shape;
     private final Activation act;
     private final Tensor y;
@@ -31,6 +32,8 @@ public final class BatchNormAct implements Layer {
     private final double[] acc2;
     private final float[] scale;
     private final float[] shift;
+    private final float[] mu1;
+    private final float[] mu2;
     private Tensor x;
     private int lastGroups;
 
@@ -42,7 +45,7 @@ public final class BatchNormAct implements Layer {
         stats.add(name + ".running_var", ParamLayout.Init.ONE, 0, channels);
     }
 
-    /** @param shape per-row shape: [C, H, W] for feature maps, [C] for dense features */
+    /** @param shape per-row shape, channels last: [H, W, C] for feature maps, [C] for dense features */
     public BatchNormAct(Params params, RunningStats stats, String name, Activation act, int maxRows, int maxGroups, long... shape) {
         this.params = params;
         this.stats = stats;
@@ -50,12 +53,12 @@ public final class BatchNormAct implements Layer {
         this.betaName = name + ".bias";
         this.meanName = name + ".running_mean";
         this.varName = name + ".running_var";
-        this.channels = (int) shape[0];
-        long in = 1;
-        for (int i = 1; i < shape.length; i++) {
-            in *= shape[i];
+        this.channels = (int) shape[shape.length - 1];
+        long s = 1;
+        for (int i = 0; i < shape.length - 1; i++) {
+            s *= shape[i];
         }
-        this.inner = (int) in;
+        this.spatial = (int) s;
         this.shape = shape.clone();
         this.act = act;
         this.y = new Tensor(maxRows, shape);
@@ -66,6 +69,8 @@ public final class BatchNormAct implements Layer {
         this.acc2 = new double[channels];
         this.scale = new float[channels];
         this.shift = new float[channels];
+        this.mu1 = new float[channels];
+        this.mu2 = new float[channels];
     }
 
     @Override
@@ -75,8 +80,8 @@ public final class BatchNormAct implements Layer {
 
     @Override
     public Tensor forward(Tensor in, int n, Pass pass) {
-        if (in.rowSize() != channels * inner) {
-            throw new IllegalArgumentException(gammaName + ": input rows have " + in.rowSize() + " values, expected " + channels * inner);
+        if (in.rowSize() != channels * spatial) {
+            throw new IllegalArgumentException(gammaName + ": input rows have " + in.rowSize() + " values, expected " + channels * spatial);
         }
         x = in;
         int groups = pass.groups();
@@ -84,7 +89,7 @@ public final class BatchNormAct implements Layer {
             throw new IllegalArgumentException(gammaName + ": cannot split " + n + " rows into " + groups + " groups");
         }
         lastGroups = groups;
-        int per = n / groups;
+        int per = (n / groups) * spatial;
         FloatBuffer xf = in.floats();
         FloatBuffer p = params.values();
         int g0 = params.offset(gammaName);
@@ -93,10 +98,9 @@ public final class BatchNormAct implements Layer {
         int m0 = stats.offset(meanName);
         int v0 = stats.offset(varName);
         for (int g = 0; g < groups; g++) {
-            int r0 = g * per;
-            int r1 = r0 + per;
+            int from = g * per;
             if (pass.training()) {
-                moments(xf, r0, r1, mean[g], invStd[g], s, m0, v0);
+                moments(xf, from, from + per, mean[g], invStd[g], s, m0, v0);
             } else {
                 for (int c = 0; c < channels; c++) {
                     mean[g][c] = s[m0 + c];
@@ -108,53 +112,65 @@ public final class BatchNormAct implements Layer {
                 scale[c] = sc;
                 shift[c] = p.get(b0 + c) - mean[g][c] * sc;
             }
-            normalise(xf, y.floats(), r0, r1);
+            normalise(xf, y.floats(), from, from + per);
         }
         return y;
     }
 
-    /** Batch mean and 1/sqrt(var + eps) over rows [r0, r1), folded into the running statistics. */
+    /** y = act(x * scale + shift) per channel, one pass; a loop per activation keeps each loop simple. */
+    private void normalise(FloatBuffer xf, FloatBuffer yf, int r0, int r1) {
+        int c0 = channels;
+        float[] sc = scale;
+        float[] sh = shift;
+        switch (act) {
+            case RELU -> {
+                for (int r = r0; r < r1; r++) {
+                    int base = r * c0;
+                    for (int c = 0; c < c0; c++) {
+                        yf.put(base + c, Math.max(xf.get(base + c) * sc[c] + sh[c], 0f));
+                    }
+                }
+            }
+            case LEAKY_RELU -> {
+                for (int r = r0; r < r1; r++) {
+                    int base = r * c0;
+                    for (int c = 0; c < c0; c++) {
+                        float v = xf.get(base + c) * sc[c] + sh[c];
+                        yf.put(base + c, Math.max(v, Activation.LEAKY_SLOPE * v));
+                    }
+                }
+            }
+            default -> {
+                for (int r = r0; r < r1; r++) {
+                    int base = r * c0;
+                    for (int c = 0; c < c0; c++) {
+                        yf.put(base + c, act.apply(xf.get(base + c) * sc[c] + sh[c]));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Batch mean and 1/sqrt(var + eps) over pixel rows [r0, r1), folded into the running statistics. */
     private void moments(FloatBuffer xf, int r0, int r1, float[] mu, float[] inv, float[] s, int m0, int v0) {
-        long count = (long) (r1 - r0) * inner;
-        java.util.Arrays.fill(acc1, 0);
-        java.util.Arrays.fill(acc2, 0);
-        if (inner == 1) {
-            for (int r = r0; r < r1; r++) {
-                int base = r * channels;
-                for (int c = 0; c < channels; c++) {
-                    acc1[c] += xf.get(base + c);
-                }
-            }
+        long count = r1 - r0;
+        Arrays.fill(acc1, 0);
+        Arrays.fill(acc2, 0);
+        for (int r = r0; r < r1; r++) {
+            int base = r * channels;
             for (int c = 0; c < channels; c++) {
-                mu[c] = (float) (acc1[c] / count);
+                acc1[c] += xf.get(base + c);
             }
-            for (int r = r0; r < r1; r++) {
-                int base = r * channels;
-                for (int c = 0; c < channels; c++) {
-                    double d = xf.get(base + c) - mu[c];
-                    acc2[c] += d * d;
-                }
-            }
-        } else {
+        }
+        for (int c = 0; c < channels; c++) {
+            mu[c] = (float) (acc1[c] / count);
+        }
+        // Two passes: the variance from centred values does not cancel catastrophically.
+        for (int r = r0; r < r1; r++) {
+            int base = r * channels;
             for (int c = 0; c < channels; c++) {
-                double sum = 0;
-                for (int r = r0; r < r1; r++) {
-                    int base = (r * channels + c) * inner;
-                    for (int i = 0; i < inner; i++) {
-                        sum += xf.get(base + i);
-                    }
-                }
-                float m = (float) (sum / count);
-                mu[c] = m;
-                double sq = 0;
-                for (int r = r0; r < r1; r++) {
-                    int base = (r * channels + c) * inner;
-                    for (int i = 0; i < inner; i++) {
-                        double d = xf.get(base + i) - m;
-                        sq += d * d;
-                    }
-                }
-                acc2[c] = sq;
+                double d = xf.get(base + c) - mu[c];
+                acc2[c] += d * d;
             }
         }
         double unbias = count > 1 ? (double) count / (count - 1) : 1.0;
@@ -166,33 +182,10 @@ public final class BatchNormAct implements Layer {
         }
     }
 
-    private void normalise(FloatBuffer xf, FloatBuffer yf, int r0, int r1) {
-        if (inner == 1) {
-            for (int r = r0; r < r1; r++) {
-                int base = r * channels;
-                for (int c = 0; c < channels; c++) {
-                    yf.put(base + c, xf.get(base + c) * scale[c] + shift[c]);
-                }
-            }
-        } else {
-            for (int r = r0; r < r1; r++) {
-                for (int c = 0; c < channels; c++) {
-                    int base = (r * channels + c) * inner;
-                    float sc = scale[c];
-                    float sh = shift[c];
-                    for (int i = 0; i < inner; i++) {
-                        yf.put(base + i, xf.get(base + i) * sc + sh);
-                    }
-                }
-            }
-        }
-        act.forward(yf, r0 * channels * inner, r1 * channels * inner);
-    }
-
     @Override
     public Tensor backward(Tensor gradOut, int n, Grads grads) {
         int groups = lastGroups;
-        int per = n / groups;
+        int per = (n / groups) * spatial;
         FloatBuffer xf = x.floats();
         FloatBuffer yf = y.floats();
         FloatBuffer dy = gradOut.floats();
@@ -208,80 +201,39 @@ public final class BatchNormAct implements Layer {
             }
         }
         for (int g = 0; g < groups; g++) {
-            int r0 = g * per;
-            int r1 = r0 + per;
-            int from = r0 * channels * inner;
-            int to = r1 * channels * inner;
-            // dx holds dL/d(pre-activation) first, then is overwritten with dL/dx.
-            for (int i = from; i < to; i++) {
-                dx.put(i, dy.get(i));
-            }
-            act.backward(yf, dx, from, to);
-            java.util.Arrays.fill(acc1, 0);
-            java.util.Arrays.fill(acc2, 0);
+            int from = g * per;
+            int to = from + per;
+            // dL/dz (z = the normalised, affine value) is dy * act'(y), recomputed in each pass
+            // rather than stored.
+            Arrays.fill(acc1, 0);
+            Arrays.fill(acc2, 0);
             float[] mu = mean[g];
             float[] inv = invStd[g];
-            if (inner == 1) {
-                for (int r = r0; r < r1; r++) {
-                    int base = r * channels;
-                    for (int c = 0; c < channels; c++) {
-                        float d = dx.get(base + c);
-                        acc1[c] += d;
-                        acc2[c] += d * (xf.get(base + c) - mu[c]) * inv[c];
-                    }
-                }
-            } else {
-                for (int r = r0; r < r1; r++) {
-                    for (int c = 0; c < channels; c++) {
-                        int base = (r * channels + c) * inner;
-                        float m = mu[c];
-                        float iv = inv[c];
-                        double s1 = 0;
-                        double s2 = 0;
-                        for (int i = 0; i < inner; i++) {
-                            float d = dx.get(base + i);
-                            s1 += d;
-                            s2 += d * ((xf.get(base + i) - m) * iv);
-                        }
-                        acc1[c] += s1;
-                        acc2[c] += s2;
-                    }
+            for (int r = from; r < to; r++) {
+                int base = r * channels;
+                for (int c = 0; c < channels; c++) {
+                    float d = dy.get(base + c) * act.derivative(yf.get(base + c));
+                    acc1[c] += d;
+                    acc2[c] += d * ((xf.get(base + c) - mu[c]) * inv[c]);
                 }
             }
-            long count = (long) per * inner;
             for (int c = 0; c < channels; c++) {
                 if (grads.params()) {
                     pg.put(g0 + c, (float) (pg.get(g0 + c) + acc2[c]));
                     pg.put(b0 + c, (float) (pg.get(b0 + c) + acc1[c]));
                 }
                 scale[c] = p.get(g0 + c) * inv[c];
-                // Reused as per-channel means of dL/dz and of dL/dz * xhat.
-                acc1[c] /= count;
-                acc2[c] /= count;
+                mu1[c] = (float) (acc1[c] / per);
+                mu2[c] = (float) (acc2[c] / per);
             }
             if (grads.input()) {
-                if (inner == 1) {
-                    for (int r = r0; r < r1; r++) {
-                        int base = r * channels;
-                        for (int c = 0; c < channels; c++) {
-                            float xhat = (xf.get(base + c) - mu[c]) * inv[c];
-                            dx.put(base + c, scale[c] * (float) (dx.get(base + c) - acc1[c] - xhat * acc2[c]));
-                        }
-                    }
-                } else {
-                    for (int r = r0; r < r1; r++) {
-                        for (int c = 0; c < channels; c++) {
-                            int base = (r * channels + c) * inner;
-                            float m = mu[c];
-                            float iv = inv[c];
-                            float sc = scale[c];
-                            float a1 = (float) acc1[c];
-                            float a2 = (float) acc2[c];
-                            for (int i = 0; i < inner; i++) {
-                                float xhat = (xf.get(base + i) - m) * iv;
-                                dx.put(base + i, sc * (dx.get(base + i) - a1 - xhat * a2));
-                            }
-                        }
+                // dx = gamma / sigma * (dz - mean(dz) - xhat * mean(dz * xhat))
+                for (int r = from; r < to; r++) {
+                    int base = r * channels;
+                    for (int c = 0; c < channels; c++) {
+                        float xhat = (xf.get(base + c) - mu[c]) * inv[c];
+                        float d = dy.get(base + c) * act.derivative(yf.get(base + c));
+                        dx.put(base + c, scale[c] * (d - mu1[c] - xhat * mu2[c]));
                     }
                 }
             }

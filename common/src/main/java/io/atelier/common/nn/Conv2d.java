@@ -5,9 +5,10 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 
 /**
  * Square-kernel 2-D convolution (or, with {@code transposed}, its adjoint: the transposed
- * convolution that upsamples), NCHW, with bias. Weights use PyTorch's layouts: [out, in, k, k]
- * for a convolution, [in, out, k, k] for a transposed one. An input-only backward pass runs the
- * adjoint kernel alone instead of the full backward op, skipping the weight gradient.
+ * convolution that upsamples) on NHWC rows, with bias, run by the backend's kernels. Weights
+ * use PyTorch's layouts: [out, in, k, k] for a convolution, [in, out, k, k] for a transposed
+ * one. An input-only backward pass runs the adjoint kernel alone instead of the full backward
+ * op, skipping the weight gradient.
  */
 public final class Conv2d implements Layer {
     private final boolean transposed;
@@ -27,6 +28,9 @@ public final class Conv2d implements Layer {
     private final DynamicCustomOp[] forwardOps;
     private final DynamicCustomOp[] backwardOps;
     private final DynamicCustomOp[] inputGradOps;
+    private final Params params;
+    private final String biasName;
+    private final float[] bias;
     private Tensor x;
     private Tensor gy;
 
@@ -58,8 +62,11 @@ public final class Conv2d implements Layer {
         if (outH < 1 || outW < 1) {
             throw new IllegalArgumentException(name + ": a " + inH + "x" + inW + " input gives no output with k=" + k + " s=" + stride + " p=" + pad);
         }
-        this.inShape = new long[]{inC, inH, inW};
-        this.outShape = new long[]{outC, outH, outW};
+        this.inShape = new long[]{inH, inW, inC};
+        this.outShape = new long[]{outH, outW, outC};
+        this.params = params;
+        this.biasName = name + ".bias";
+        this.bias = new float[outC];
         this.w = params.value(name + ".weight");
         this.b = params.value(name + ".bias");
         this.gw = params.grad(name + ".weight");
@@ -87,11 +94,17 @@ public final class Conv2d implements Layer {
         }
         DynamicCustomOp op = forwardOps[n];
         if (op == null) {
-            op = NativeOps.op(transposed ? "deconv2d" : "conv2d",
-                    new INDArray[]{input(n), w, b}, new INDArray[]{y.rows(n)}, k, stride, pad);
+            // oneDNN's transposed convolution adds a bias through a slow reference path (about
+            // 45% on top of the convolution); a Java pass over the output costs a few percent.
+            op = transposed
+                    ? NativeOps.op("deconv2d", new INDArray[]{input(n), w}, new INDArray[]{y.rows(n)}, k, stride, pad)
+                    : NativeOps.op("conv2d", new INDArray[]{input(n), w, b}, new INDArray[]{y.rows(n)}, k, stride, pad);
             forwardOps[n] = op;
         }
         NativeOps.exec(op);
+        if (transposed) {
+            addBias(n);
+        }
         return y;
     }
 
@@ -105,12 +118,12 @@ public final class Conv2d implements Layer {
             java.util.Arrays.fill(backwardOps, null);
             java.util.Arrays.fill(inputGradOps, null);
         }
-        INDArray g = gradOut.rows(n, outShape);
         if (grads.params()) {
             DynamicCustomOp op = backwardOps[n];
             if (op == null) {
                 op = NativeOps.op(transposed ? "deconv2d_bp" : "conv2d_bp",
-                        new INDArray[]{input(n), w, b, g}, new INDArray[]{gradIn.rows(n), gw, gb}, k, stride, pad);
+                        new INDArray[]{input(n), w, b, gradOut.rows(n, outShape)}, new INDArray[]{gradIn.rows(n), gw, gb},
+                        k, stride, pad);
                 backwardOps[n] = op;
             }
             NativeOps.exec(op);
@@ -120,7 +133,7 @@ public final class Conv2d implements Layer {
             DynamicCustomOp op = inputGradOps[n];
             if (op == null) {
                 op = NativeOps.op(transposed ? "conv2d" : "deconv2d",
-                        new INDArray[]{g, w}, new INDArray[]{gradIn.rows(n)}, k, stride, pad);
+                        new INDArray[]{gradOut.rows(n, outShape), w}, new INDArray[]{gradIn.rows(n)}, k, stride, pad);
                 inputGradOps[n] = op;
             }
             NativeOps.exec(op);
@@ -128,8 +141,25 @@ public final class Conv2d implements Layer {
         return gradIn;
     }
 
+    private void addBias(int n) {
+        java.nio.FloatBuffer yf = y.floats();
+        java.nio.FloatBuffer p = params.values();
+        int b0 = params.offset(biasName);
+        for (int c = 0; c < outC; c++) {
+            bias[c] = p.get(b0 + c);
+        }
+        float[] bs = bias;
+        int rows = n * (int) (outShape[0] * outShape[1]);
+        for (int r = 0; r < rows; r++) {
+            int base = r * outC;
+            for (int c = 0; c < outC; c++) {
+                yf.put(base + c, yf.get(base + c) + bs[c]);
+            }
+        }
+    }
+
     private void bindInput(Tensor in) {
-        if (in.rowSize() != inC * inShape[1] * inShape[2]) {
+        if (in.rowSize() != inShape[0] * inShape[1] * inC) {
             throw new IllegalArgumentException("input rows have " + in.rowSize() + " values, expected "
                     + java.util.Arrays.toString(inShape));
         }

@@ -8,7 +8,9 @@ import java.io.Serializable;
  * 4x4; each stage doubles the side with k4 s2 p1 (transposed) convolutions and halves (or, in
  * the discriminator, doubles) the channels. At 28x28x1 with widths 64 this is the reference
  * network: G z -> Linear 6272 + BN + ReLU -> 128x7x7 -> ConvT 64 + BN + ReLU -> ConvT 1 + tanh,
- * D Conv 64 + LReLU -> Conv 128 + BN + LReLU -> Linear 6272 -> 1.
+ * D Conv 64 + LReLU -> Conv 128 + BN + LReLU -> Linear 6272 -> 1. Activations are NHWC, so
+ * the 6272 flat features are in (h, w, c) order rather than PyTorch's (c, h, w): the same
+ * network up to a fixed permutation of the linear layers' units.
  *
  * @param numClasses     0 for an unconditional pair; otherwise labels index a generator
  *                       embedding concatenated to z and a projection embedding in D

@@ -28,9 +28,11 @@ public final class DcganDiscriminator {
         this.stats = new RunningStats(arch.discriminatorStats());
         int side = arch.imageSize();
         List<Layer> layers = new ArrayList<>();
-        Conv2d first = conv("conv0", arch.channels(), arch.discriminatorChannels(0), side, maxRows);
+        // The image side has 1-3 channels: patches and one matrix product beat the kernels there.
+        PatchConv2d first = new PatchConv2d(params, "conv0", false, arch.channels(), arch.discriminatorChannels(0),
+                DcganArchitecture.KERNEL, DcganArchitecture.STRIDE, DcganArchitecture.PAD, side, side, maxRows,
+                Activation.LEAKY_RELU);
         layers.add(first);
-        layers.add(new InPlaceActivation(Activation.LEAKY_RELU, first.outShape()));
         side /= 2;
         for (int i = 1; i < arch.stages(); i++) {
             Conv2d c = conv("conv" + i, arch.discriminatorChannels(i - 1), arch.discriminatorChannels(i), side, maxRows);
@@ -41,7 +43,7 @@ public final class DcganDiscriminator {
         this.features = new Sequential(layers);
         this.featureSize = arch.discriminatorFeatures();
         this.head = new Dense(params, "fc", featureSize, 1, maxRows);
-        this.input = new Tensor(maxRows, arch.channels(), arch.imageSize(), arch.imageSize());
+        this.input = new Tensor(maxRows, arch.imageSize(), arch.imageSize(), arch.channels());
         this.labels = new int[maxRows];
     }
 
@@ -58,7 +60,7 @@ public final class DcganDiscriminator {
         return stats;
     }
 
-    /** Images go here, NCHW, rows [0, n). */
+    /** Images go here as NHWC rows [0, n) (see {@link Layouts}). */
     public Tensor input() {
         return input;
     }

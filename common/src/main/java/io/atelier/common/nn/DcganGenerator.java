@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * The runtime generator of a {@link DcganArchitecture}: buffers for up to {@code maxRows}
  * samples, built once. Callers write z (and labels) with {@link #setInput}, then run
- * {@link #forward}; images come out NCHW in [-1, 1].
+ * {@link #forward}; images come out as NHWC rows in [-1, 1] (see {@link Layouts}).
  */
 public final class DcganGenerator {
     private final DcganArchitecture arch;
@@ -25,7 +25,7 @@ public final class DcganGenerator {
         int s0 = arch.startSize();
         int c0 = arch.generatorChannels(0);
         List<Layer> layers = new ArrayList<>();
-        layers.add(new Dense(params, "fc", arch.generatorInput(), c0 * s0 * s0, maxRows));
+        layers.add(new Dense(params, "fc", arch.generatorInput(), c0 * s0 * s0, maxRows, s0, s0, c0));
         layers.add(new BatchNormAct(params, stats, "fc_bn", Activation.RELU, maxRows, 1, c0 * s0 * s0));
         int side = s0;
         for (int i = 1; i < arch.stages(); i++) {
@@ -35,16 +35,16 @@ public final class DcganGenerator {
             side *= 2;
             layers.add(new BatchNormAct(params, stats, "up" + i + "_bn", Activation.RELU, maxRows, 1, up.outShape()));
         }
-        Conv2d out = new Conv2d(params, "out", true, arch.generatorChannels(arch.stages() - 1), arch.channels(),
-                DcganArchitecture.KERNEL, DcganArchitecture.STRIDE, DcganArchitecture.PAD, side, side, maxRows);
+        // The image side has 1-3 channels: patches and one matrix product beat the kernels there.
+        PatchConv2d out = new PatchConv2d(params, "out", true, arch.generatorChannels(arch.stages() - 1), arch.channels(),
+                DcganArchitecture.KERNEL, DcganArchitecture.STRIDE, DcganArchitecture.PAD, side, side, maxRows, Activation.TANH);
         layers.add(out);
-        layers.add(new InPlaceActivation(Activation.TANH, out.outShape()));
         this.net = new Sequential(layers);
         this.input = new Tensor(maxRows, arch.generatorInput());
         this.labels = new int[maxRows];
         long[] shape = out.outShape();
-        if (shape[1] != arch.imageSize() || shape[2] != arch.imageSize()) {
-            throw new IllegalStateException("generator produces " + shape[1] + "x" + shape[2] + ", expected " + arch.imageSize());
+        if (shape[0] != arch.imageSize() || shape[1] != arch.imageSize()) {
+            throw new IllegalStateException("generator produces " + shape[0] + "x" + shape[1] + ", expected " + arch.imageSize());
         }
     }
 

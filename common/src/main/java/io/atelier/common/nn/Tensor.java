@@ -21,6 +21,7 @@ public final class Tensor {
     private final int rowSize;
     private final INDArray[] rows;
     private final INDArray[] matrices;
+    private final INDArray[] pixelMatrices;
 
     public Tensor(long maxRows, long... rowShape) {
         long[] shape = new long[rowShape.length + 1];
@@ -36,6 +37,7 @@ public final class Tensor {
         this.rowSize = (int) rs;
         this.rows = new INDArray[(int) maxRows + 1];
         this.matrices = new INDArray[(int) maxRows + 1];
+        this.pixelMatrices = new INDArray[(int) maxRows + 1];
     }
 
     /** A direct buffer over a whole (non-view) array, in native byte order. */
@@ -80,6 +82,18 @@ public final class Tensor {
         if (v == null) {
             v = rows(n).reshape('c', n, rowSize);
             matrices[n] = v;
+        }
+        return v;
+    }
+
+    /** Rows [0, n) of channels-last maps as a [n * pixels, channels] matrix. */
+    public INDArray pixels(int n) {
+        checkRows(n);
+        INDArray v = pixelMatrices[n];
+        if (v == null) {
+            long channels = rowShape[rowShape.length - 1];
+            v = rows(n).reshape('c', n * (rowSize / channels), channels);
+            pixelMatrices[n] = v;
         }
         return v;
     }

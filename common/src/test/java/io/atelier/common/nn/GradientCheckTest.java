@@ -26,9 +26,9 @@ class GradientCheckTest {
     @Test
     void batchNormGradientsMatchFiniteDifferencesPerGroup() {
         for (Activation act : List.of(Activation.NONE, Activation.TANH)) {
-            // Feature maps (inner > 1), normalised as two groups like a real + fake pass.
-            checkBatchNorm(act, 6, 2, 3, 2, 2);
-            // Dense features (inner == 1).
+            // Feature maps [H, W, C], normalised as two groups like a real + fake pass.
+            checkBatchNorm(act, 6, 2, 2, 2, 3);
+            // Dense features [C].
             checkBatchNorm(act, 8, 2, 5);
         }
     }
@@ -36,7 +36,7 @@ class GradientCheckTest {
     private void checkBatchNorm(Activation act, int rows, int groups, long... shape) {
         ParamLayout.Builder pb = ParamLayout.builder();
         ParamLayout.Builder sb = ParamLayout.builder();
-        BatchNormAct.register(pb, sb, "bn", (int) shape[0]);
+        BatchNormAct.register(pb, sb, "bn", (int) shape[shape.length - 1]);
         Params params = new Params(pb.build());
         params.load(randomish(params.layout().size(), 11, 0.5f, 1f));
         RunningStats stats = new RunningStats(sb.build());
@@ -61,30 +61,68 @@ class GradientCheckTest {
             boolean transposed = variant % 2 == 1;
             // Even and odd sides: 7x7 -> 14x14 is the reference generator's first upsampling.
             int side = variant < 2 ? (transposed ? 3 : 6) : (transposed ? 7 : 14);
+            for (boolean patches : new boolean[]{false, true}) {
+                checkConvolution(transposed, patches, side, 3, 4);
+            }
+        }
+        // The image-side shapes: one channel in (D) or out (G).
+        checkConvolution(false, true, 8, 1, 5);
+        checkConvolution(true, true, 4, 5, 1);
+    }
+
+    private void checkConvolution(boolean transposed, boolean patches, int side, int inC, int outC) {
+        ParamLayout.Builder pb = ParamLayout.builder();
+        Conv2d.register(pb, "c", transposed, inC, outC, 4, 0.3);
+        Params params = new Params(pb.build());
+        params.load(pb.build().initialValues(new Rng(transposed ? 2 : 1)));
+        params.values().put(params.offset("c.bias"), 0.2f);
+        Layer conv = patches
+                ? new PatchConv2d(params, "c", transposed, inC, outC, 4, 2, 1, side, side, 2, Activation.NONE)
+                : new Conv2d(params, "c", transposed, inC, outC, 4, 2, 1, side, side, 2);
+        Tensor x = new Tensor(2, side, side, inC);
+        fill(x.floats(), 2 * x.rowSize(), 9, 1f, 0f);
+        long[] out = conv.outShape();
+        int outSize = 2 * (int) (out[0] * out[1] * out[2]);
+        float[] r = randomish(outSize, 4, 1f, 0f);
+        DoubleSupplier loss = () -> dot(conv.forward(x, 2, Layer.Pass.TRAIN).floats(), r);
+        loss.getAsDouble();
+        Tensor gy = new Tensor(2, out);
+        gy.floats().put(0, r);
+        Tensor gx = conv.backward(gy, 2, Layer.Grads.ALL);
+        float[] full = new float[2 * x.rowSize()];
+        gx.floats().get(0, full);
+        float[] paramGrads = new float[params.layout().size()];
+        params.grads().get(0, paramGrads);
+        String what = (patches ? "patch " : "") + (transposed ? "transposed " : "") + "conv " + inC + "->" + outC + " at " + side;
+        compare(what + " input", loss, x.floats(), gx.floats(), 2 * x.rowSize(), 0);
+        compare(what + " params", loss, params.values(), params.grads(), params.layout().size(), 0);
+        // The input-only and parameter-only paths must agree with the full backward pass.
+        Tensor gxOnly = conv.backward(gy, 2, Layer.Grads.INPUT);
+        for (int i = 0; i < full.length; i++) {
+            assertEquals(full[i], gxOnly.floats().get(i), 1e-4f, what + " input-only gradient at " + i);
+        }
+        params.grads().put(0, new float[paramGrads.length]);
+        conv.backward(gy, 2, Layer.Grads.PARAMS);
+        for (int i = 0; i < paramGrads.length; i++) {
+            assertEquals(paramGrads[i], params.grads().get(i), 1e-4f, what + " parameter-only gradient at " + i);
+        }
+    }
+
+    @Test
+    void patchConvolutionComputesTheSameLayerAsTheBackendKernels() {
+        for (boolean transposed : new boolean[]{false, true}) {
+            int side = transposed ? 7 : 14;
             ParamLayout.Builder pb = ParamLayout.builder();
-            Conv2d.register(pb, "c", transposed, 3, 4, 4, 0.3);
+            Conv2d.register(pb, "c", transposed, 3, 5, 4, 0.3);
             Params params = new Params(pb.build());
-            params.load(pb.build().initialValues(new Rng(transposed ? 2 : 1)));
-            params.values().put(params.offset("c.bias"), 0.2f);
-            Conv2d conv = new Conv2d(params, "c", transposed, 3, 4, 4, 2, 1, side, side, 2);
-            Tensor x = new Tensor(2, 3, side, side);
-            fill(x.floats(), 2 * x.rowSize(), 9, 1f, 0f);
-            int outSize = 2 * (int) (conv.outShape()[0] * conv.outShape()[1] * conv.outShape()[2]);
-            float[] r = randomish(outSize, 4, 1f, 0f);
-            DoubleSupplier loss = () -> dot(conv.forward(x, 2, Layer.Pass.TRAIN).floats(), r);
-            loss.getAsDouble();
-            Tensor gy = new Tensor(2, conv.outShape());
-            gy.floats().put(0, r);
-            Tensor gx = conv.backward(gy, 2, Layer.Grads.ALL);
-            float[] full = new float[2 * x.rowSize()];
-            gx.floats().get(0, full);
-            String what = (transposed ? "transposed " : "") + "conv";
-            compare(what + " input", loss, x.floats(), gx.floats(), 2 * x.rowSize(), 0);
-            compare(what + " params", loss, params.values(), params.grads(), params.layout().size(), 0);
-            // The input-only path (the adjoint kernel) must agree with the full backward op.
-            Tensor gxOnly = conv.backward(gy, 2, Layer.Grads.INPUT);
-            for (int i = 0; i < full.length; i++) {
-                assertEquals(full[i], gxOnly.floats().get(i), 1e-4f, what + " input-only gradient at " + i);
+            params.load(pb.build().initialValues(new Rng(8)));
+            params.values().put(params.offset("c.bias") + 1, -0.4f);
+            Tensor x = new Tensor(3, side, side, 3);
+            fill(x.floats(), 3 * x.rowSize(), 2, 1f, 0f);
+            Tensor a = new Conv2d(params, "c", transposed, 3, 5, 4, 2, 1, side, side, 3).forward(x, 3, Layer.Pass.TRAIN);
+            Tensor b = new PatchConv2d(params, "c", transposed, 3, 5, 4, 2, 1, side, side, 3, Activation.NONE).forward(x, 3, Layer.Pass.TRAIN);
+            for (int i = 0; i < 3 * a.rowSize(); i++) {
+                assertEquals(a.floats().get(i), b.floats().get(i), 1e-4f, (transposed ? "transposed " : "") + "conv output " + i);
             }
         }
     }
@@ -150,7 +188,7 @@ class GradientCheckTest {
             return dot(g.forward(3, Layer.Pass.TRAIN).floats(), rg);
         };
         gLoss.getAsDouble();
-        Tensor gy = new Tensor(3, 1, 28, 28);
+        Tensor gy = new Tensor(3, 28, 28, 1);
         gy.floats().put(0, rg);
         g.backward(gy, 3);
         ParamLayout.Entry emb = g.params().layout().get("label_embedding");
