@@ -71,15 +71,19 @@ final class BenchCommand implements Runnable {
         @Option(names = "--steps", defaultValue = "20", description = "Timed steps (default: ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--warmup", defaultValue = "5", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--warmup", defaultValue = "30", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
         int warmup;
+
+        @Option(names = "--threads", description = "Native compute threads (default: all cores).")
+        Integer threads;
 
         @Option(names = "--json", description = "Print only the JSON line (its last line has ms_per_step).")
         boolean json;
 
         @Override
         public Integer call() {
-            var result = io.atelier.common.gan.GanStepBenchmark.run(batch, warmup, steps);
+            int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            var result = io.atelier.common.gan.GanStepBenchmark.run(batch, warmup, steps, t);
             if (!json) {
                 System.out.print(result.table());
             }
@@ -112,7 +116,8 @@ final class BenchCommand implements Runnable {
                 LocalClusters.prepare();
             }
             SparkSession session = SparkSessions.create("bench scaling", master,
-                    java.util.Map.of("spark.executorEnv.OMP_NUM_THREADS", "1", "spark.task.maxFailures", "1"));
+                    java.util.Map.of("spark.executorEnv.OMP_NUM_THREADS", "1", "spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE",
+                            "spark.task.maxFailures", "1"));
             String dataset = data != null ? data : QuickstartCommand.ensureDataset(session,
                     Files.createTempDirectory("atelier-bench-scaling").resolve("fashion-mnist").toString());
             var manifest = io.atelier.common.data.ImageDataset.open(session, dataset).manifest();

@@ -34,8 +34,9 @@ final class HardwareScaling {
         for (int i = 0; i < n; i++) {
             ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                     "io.atelier.jobs.AtelierCli", "bench", "gan-step", "--batch", String.valueOf(batch),
-                    "--steps", String.valueOf(steps), "--json").redirectErrorStream(true);
+                    "--steps", String.valueOf(steps), "--threads", "1", "--json").redirectErrorStream(true);
             pb.environment().put("OMP_NUM_THREADS", "1");
+            pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
             processes.add(pb.start());
         }
         List<Double> ms = new ArrayList<>();

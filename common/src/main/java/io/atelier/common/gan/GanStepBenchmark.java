@@ -2,7 +2,7 @@ package io.atelier.common.gan;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.atelier.common.nn.DcganArchitecture;
-import io.atelier.common.nn.NativeThreads;
+import io.atelier.common.train.NativeThreads;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.train.TrainingState;
 import io.atelier.common.train.WorkerData;

@@ -14,6 +14,11 @@ public final class ComputeDevice {
      * ({@code TaskContext.get().resources().get("gpu")}) and binds ND4J's device for this thread.
      */
     public static void bindForTask() {
-        // CPU backend: every task computes on the executor's cores.
+        // CPU backend: the task computes on its share of the executor's cores. Native threads
+        // beyond that share stall at every OpenMP barrier when tasks run side by side.
+        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+        if (task != null) {
+            NativeThreads.set(Math.max(1, task.cpus()));
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.atelier.common.nn;
+package io.atelier.common.train;
 
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
