@@ -4,11 +4,9 @@ import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.DatasetWriter;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.ImageIds;
-import io.atelier.common.data.ingest.Ingest;
-import io.atelier.common.data.ingest.IngestOptions;
-import io.atelier.common.data.ingest.IngestProgress;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.Json;
+import io.atelier.common.testdata.FashionMnistFixture;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -44,9 +42,7 @@ class EvaluationTest {
         spark = SparkSession.builder().master("local[2]").appName("eval-tests")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                 .config("spark.sql.shuffle.partitions", "2").getOrCreate();
-        String images = System.getProperty("atelier.repo.root") + "/data/fashion-mnist/t10k-images-idx3-ubyte.gz";
-        fashion = tmp.resolve("fashion").toString();
-        new Ingest(spark, IngestOptions.of(List.of(images), fashion, 28).withShards(4)).run(IngestProgress.NONE);
+        fashion = FashionMnistFixture.dataset(spark);
         noise = tmp.resolve("noise").toString();
         writeNoise(noise, 1500);
     }
