@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "atelier", mixinStandardHelpOptions = true, versionProvider = AtelierCli.Version.class,
         description = "Train and run generative image models on Apache Spark.",
-        subcommands = {IngestCommand.class, InspectCommand.class, QuickstartCommand.class, BenchCommand.class})
+        subcommands = {IngestCommand.class, InspectCommand.class, QuickstartCommand.class, BenchCommand.class,
+                TrainClassifierCommand.class, EvaluateCommand.class})
 public final class AtelierCli implements Runnable {
 
     public static void main(String[] args) {
