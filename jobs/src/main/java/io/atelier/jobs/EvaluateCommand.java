@@ -1,6 +1,8 @@
 package io.atelier.jobs;
 
+import io.atelier.common.classify.ClassAccuracy;
 import io.atelier.common.classify.ClassifierFeatures;
+import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.eval.Evaluation;
 import io.atelier.common.eval.EvaluationOptions;
@@ -10,6 +12,8 @@ import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,6 +21,8 @@ import picocli.CommandLine.Option;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+
+import static org.apache.spark.sql.functions.col;
 
 /** {@code atelier evaluate}: FID, KID, precision/recall of a dataset against real data, beside the floor. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
@@ -29,8 +35,12 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--fake", required = true, paramLabel = "DATASET", description = "Dataset to score.")
     String fake;
 
-    @Option(names = "--features", required = true, paramLabel = "MODEL",
-            description = "Feature network: a model file from `atelier train-classifier`.")
+    /** Relative to the working directory, which bin/atelier sets to the repository root. */
+    static final String DEFAULT_FEATURES = "data/models/fashion-mnist-classifier.zip";
+
+    @Option(names = "--features", defaultValue = DEFAULT_FEATURES, paramLabel = "MODEL",
+            description = "Feature network: a model file from `atelier train-classifier` "
+                    + "(default: ${DEFAULT-VALUE}, for 28x28 gray images).")
     String features;
 
     @Option(names = "--split", defaultValue = "test", description = "Split of --real to compare with; the floor uses the other (default: ${DEFAULT-VALUE}).")
@@ -67,10 +77,24 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--fake " + fake + " is not a dataset; scoring a training run "
                     + "directly needs the GAN family, not in this build: run `atelier generate` first and pass its output");
         }
+        if (!HadoopFiles.exists(new Path(features), conf)) {
+            throw new IllegalArgumentException("--features " + features + " does not exist; train one with "
+                    + "`atelier train-classifier` and pass it");
+        }
         if (HadoopFiles.exists(new Path(out), conf)) {
             throw new IllegalArgumentException("--out " + out + " already exists; choose a new file or delete it");
         }
-        EvaluationReport report = new Evaluation(session).run(ClassifierFeatures.load(features, conf), options);
+        ClassifierFeatures classifier = ClassifierFeatures.load(features, conf);
+        EvaluationReport report = new Evaluation(session).run(classifier, options);
+        ImageDataset fakeData = ImageDataset.open(session, fake);
+        if (classifier.classNames().equals(fakeData.manifest().labelNames())) {
+            // Labelled samples (a class-conditional model's): did each class come out as asked?
+            Dataset<Row> rows = fakeData.rows(session);
+            rows = fakeSplit == null ? rows : rows.where(col(DatasetSchema.SPLIT).equalTo(fakeSplit));
+            ClassAccuracy.Counts counts = ClassAccuracy.of(rows, classifier, defaults.batch());
+            report = report.withFakeClassAccuracy(counts.perClass());
+            System.out.printf("fake images classified as their label: %.4f%n", counts.accuracy());
+        }
         HadoopFiles.writeAtomically(new Path(out), Json.pretty(report).getBytes(StandardCharsets.UTF_8), conf);
         print("score", report.scores());
         print("floor", report.floor());

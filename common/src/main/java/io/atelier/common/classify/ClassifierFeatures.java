@@ -35,9 +35,18 @@ public final class ClassifierFeatures implements FeatureSource {
         return new ClassifierFeatures(path, bytes, ClassifierModel.fromBytes(bytes, path));
     }
 
+    /** The whole classifier, loaded from the carried bytes. */
+    MultiLayerNetwork network() {
+        return ClassifierModel.fromBytes(bytes, path).network();
+    }
+
+    public List<String> classNames() {
+        return info.classNames();
+    }
+
     @Override
     public FeatureExtractor open() {
-        MultiLayerNetwork network = ClassifierModel.fromBytes(bytes, path).network();
+        MultiLayerNetwork network = network();
         int featureLayer = network.getnLayers() - 2;
         return nchw -> {
             List<INDArray> activations = network.feedForwardToLayer(featureLayer, nchw, false);

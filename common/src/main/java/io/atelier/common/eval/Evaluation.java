@@ -66,7 +66,7 @@ public final class Evaluation {
         d.put("fid", "exact mean and covariance (n - 1) over all sampled images, float64");
         d.put("versions", Versions.all());
         d.put("createdAt", Instant.now().toString());
-        return new EvaluationReport(scores, floor, floor.fid() > 0 ? scores.fid() / floor.fid() : Double.NaN, d);
+        return new EvaluationReport(scores, floor, floor.fid() > 0 ? scores.fid() / floor.fid() : Double.NaN, d, null);
     }
 
     private FeatureSummary summarise(ImageDataset dataset, String split, long n, long seed, FeatureSource features,

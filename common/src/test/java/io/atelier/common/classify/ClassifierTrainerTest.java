@@ -1,10 +1,12 @@
 package io.atelier.common.classify;
 
 import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.data.ImageDataset;
 import io.atelier.common.eval.Evaluation;
 import io.atelier.common.eval.EvaluationOptions;
 import io.atelier.common.eval.EvaluationReport;
 import io.atelier.common.testdata.FashionMnistFixture;
+import io.atelier.common.testdata.NoiseDataset;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,13 +65,26 @@ class ClassifierTrainerTest {
                 ClassifierFeatures.load(out, spark.sparkContext().hadoopConfiguration()).open()
                         .features(Nd4j.zeros(3, 1, 28, 28))[2].length);
 
-        // The trained network as feature network: two real samples are close, a real and a
-        // shifted (brightened) sample are not.
+        // Per-class accuracy computed by our own Spark job agrees with dl4j-spark's evaluation.
+        ClassAccuracy.Counts perClass = ClassAccuracy.of(ImageDataset.open(spark, data).rows(spark)
+                        .where(col(DatasetSchema.SPLIT).equalTo(DatasetSchema.TEST)),
+                ClassifierFeatures.load(out, spark.sparkContext().hadoopConfiguration()), 50);
+        assertEquals(result.testAccuracy(), perClass.accuracy(), 1e-9, "per-class counts " + perClass.perClass());
+        assertEquals(10, perClass.perClass().size());
+
+        // The trained network as feature network: real vs real sits at the floor, noise far above.
         ClassifierFeatures features = ClassifierFeatures.load(out, spark.sparkContext().hadoopConfiguration());
-        EvaluationReport same = new Evaluation(spark).run(features,
-                new EvaluationOptions(data, data, DatasetSchema.TEST, DatasetSchema.TRAIN, 800, 3, 64, 400, 10, 200, 3));
-        assertTrue(same.scores().fid() < 3 * same.floor().fid() + 1e-9,
-                "real vs real is at the floor: " + same.scores() + " floor " + same.floor());
+        String noise = tmp.resolve("noise").toString();
+        NoiseDataset.write(spark, noise, 800, 28, 5);
+        EvaluationOptions realVsTrain = new EvaluationOptions(data, data, DatasetSchema.TEST, DatasetSchema.TRAIN,
+                800, 3, 64, 400, 10, 200, 3);
+        EvaluationReport same = new Evaluation(spark).run(features, realVsTrain);
+        EvaluationReport noisy = new Evaluation(spark).run(features, new EvaluationOptions(data, noise,
+                DatasetSchema.TEST, null, 800, 3, 64, 400, 10, 200, 3));
+        assertEquals(same.floor().fid(), same.scores().fid(), 1e-9,
+                "the train sample is chosen by (seed, id) alone, so it is the floor's sample");
+        assertTrue(noisy.scores().fid() > 20 * same.floor().fid(),
+                "noise " + noisy.scores() + " vs floor " + same.floor());
         assertEquals(features.provenance().get("sha256"),
                 ((java.util.Map<?, ?>) same.definition().get("features")).get("sha256"));
     }

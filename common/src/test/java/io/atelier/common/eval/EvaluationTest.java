@@ -1,15 +1,12 @@
 package io.atelier.common.eval;
 
 import io.atelier.common.data.DatasetSchema;
-import io.atelier.common.data.DatasetWriter;
 import io.atelier.common.data.ImageDataset;
-import io.atelier.common.data.ImageIds;
-import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.Json;
 import io.atelier.common.testdata.FashionMnistFixture;
+import io.atelier.common.testdata.NoiseDataset;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,10 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,29 +38,12 @@ class EvaluationTest {
                 .config("spark.sql.shuffle.partitions", "2").getOrCreate();
         fashion = FashionMnistFixture.dataset(spark);
         noise = tmp.resolve("noise").toString();
-        writeNoise(noise, 1500);
+        NoiseDataset.write(spark, noise, 1500, 28, 3);
     }
 
     @AfterAll
     static void stop() {
         spark.stop();
-    }
-
-    /** Uniform noise images in the dataset format: what an untrained generator makes. */
-    static void writeNoise(String out, int n) {
-        List<Row> rows = new ArrayList<>();
-        SplittableRandom rng = new SplittableRandom(3);
-        for (int i = 0; i < n; i++) {
-            byte[] data = new byte[28 * 28];
-            for (int p = 0; p < data.length; p++) {
-                data[p] = (byte) rng.nextInt(256);
-            }
-            SparkImage image = new SparkImage("noise#" + i, 28, 28, 1, SparkImage.CV_8UC1, data);
-            String id = ImageIds.contentId(image);
-            rows.add(RowFactory.create(image.toRow(), id, null, null, DatasetSchema.TRAIN, ImageIds.shardOf(id, 2)));
-        }
-        new DatasetWriter(spark, out).write(spark.createDataFrame(rows, DatasetSchema.ROW),
-                new DatasetWriter.Description(28, 1, 2, List.of(), Map.of("test", "noise"), null), staging -> { });
     }
 
     @Test
