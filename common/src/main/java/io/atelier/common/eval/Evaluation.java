@@ -60,7 +60,7 @@ public final class Evaluation {
         d.put("sampling", "rows with the n smallest xxhash64(seed, id)");
         d.put("seed", o.seed());
         d.put("kid", Map.of("kernel", "(x.y/d + 1)^3", "estimator", "unbiased MMD^2", "subsets", o.kidSubsets(),
-                "subsetSize", Math.min(o.kidSubsetSize(), scores.reservoirCount()), "seed", o.seed()));
+                "subsetSize", Math.min(o.kidSubsetSize(), scores.reservoirCount() / 2), "seed", o.seed()));
         d.put("precisionRecall", Map.of("k", o.k(), "method", "k-NN manifolds (Kynkaanniemi et al. 2019)"));
         d.put("reservoirCapacity", o.reservoir());
         d.put("fid", "exact mean and covariance (n - 1) over all sampled images, float64");

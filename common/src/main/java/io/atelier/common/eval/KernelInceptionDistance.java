@@ -14,16 +14,26 @@ public final class KernelInceptionDistance {
     public record Kid(double mean, double std, int subsets, int subsetSize) {
     }
 
-    /** Mean and standard deviation of MMD² over {@code subsets} draws of {@code subsetSize} per side. */
+    /**
+     * Mean and standard deviation of MMD² over {@code subsets} draws of {@code subsetSize} per side.
+     * The kernel matrices are computed once (memory bounded by the reservoir sizes), so each
+     * subset costs O(m²) additions instead of O(m² d) kernel evaluations.
+     */
     public static Kid compute(float[][] x, float[][] y, int subsets, int subsetSize, long seed) {
-        int m = Math.min(subsetSize, Math.min(x.length, y.length));
+        // At most half the smaller side, so subsets differ and their spread means something.
+        int m = Math.min(subsetSize, Math.min(x.length, y.length) / 2);
         if (m < 2) {
-            throw new IllegalArgumentException("KID needs at least 2 samples per side, got " + x.length + " and " + y.length);
+            throw new IllegalArgumentException("KID needs at least 4 samples per side, got " + x.length + " and " + y.length);
         }
+        double[][] kxx = gram(x, x);
+        double[][] kyy = gram(y, y);
+        double[][] kxy = gram(x, y);
         SplittableRandom rng = new SplittableRandom(seed);
         double[] values = new double[subsets];
         for (int s = 0; s < subsets; s++) {
-            values[s] = mmdSquared(subset(x, m, rng), subset(y, m, rng));
+            int[] xi = subset(x.length, m, rng);
+            int[] yi = subset(y.length, m, rng);
+            values[s] = offDiagonalMean(kxx, xi) + offDiagonalMean(kyy, yi) - 2 * crossMean(kxy, xi, yi);
         }
         double mean = 0;
         for (double v : values) {
@@ -36,6 +46,37 @@ public final class KernelInceptionDistance {
         }
         double std = subsets > 1 ? Math.sqrt(var / (subsets - 1)) : 0;
         return new Kid(mean, std, subsets, m);
+    }
+
+    private static double[][] gram(float[][] a, float[][] b) {
+        int d = a[0].length;
+        double[][] k = new double[a.length][b.length];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < b.length; j++) {
+                k[i][j] = kernel(a[i], b[j], d);
+            }
+        }
+        return k;
+    }
+
+    private static double offDiagonalMean(double[][] k, int[] idx) {
+        double sum = 0;
+        for (int i : idx) {
+            for (int j : idx) {
+                sum += i == j ? 0 : k[i][j];
+            }
+        }
+        return sum / ((double) idx.length * (idx.length - 1));
+    }
+
+    private static double crossMean(double[][] k, int[] xi, int[] yi) {
+        double sum = 0;
+        for (int i : xi) {
+            for (int j : yi) {
+                sum += k[i][j];
+            }
+        }
+        return sum / ((double) xi.length * yi.length);
     }
 
     /** The unbiased MMD² estimator: kernel means within each set leave out the diagonal. */
@@ -73,20 +114,18 @@ public final class KernelInceptionDistance {
         return k * k * k;
     }
 
-    /** m distinct rows drawn without replacement (partial Fisher–Yates over indices). */
-    private static float[][] subset(float[][] rows, int m, SplittableRandom rng) {
-        int[] idx = new int[rows.length];
-        for (int i = 0; i < idx.length; i++) {
+    /** m distinct indices of [0, n) drawn without replacement (partial Fisher–Yates). */
+    private static int[] subset(int n, int m, SplittableRandom rng) {
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
             idx[i] = i;
         }
-        float[][] out = new float[m][];
         for (int i = 0; i < m; i++) {
-            int j = i + rng.nextInt(idx.length - i);
+            int j = i + rng.nextInt(n - i);
             int t = idx[i];
             idx[i] = idx[j];
             idx[j] = t;
-            out[i] = rows[idx[i]];
         }
-        return out;
+        return java.util.Arrays.copyOf(idx, m);
     }
 }
