@@ -1,6 +1,8 @@
 package io.atelier.jobs;
 
+import io.atelier.common.bench.EvaluationBenchmark;
 import io.atelier.common.bench.IngestBenchmark;
+import io.atelier.common.classify.ClassifierFeatures;
 import io.atelier.common.io.Json;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -14,7 +16,8 @@ import java.util.concurrent.Callable;
 /** {@code atelier bench <what>}: side-by-side measurements printed as a table. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print a table of side-by-side measurements.",
-        subcommands = {BenchCommand.IngestBench.class, BenchCommand.GanStepBench.class, BenchCommand.ScalingBenchCommand.class})
+        subcommands = {BenchCommand.IngestBench.class, BenchCommand.GanStepBench.class,
+                BenchCommand.ScalingBenchCommand.class, BenchCommand.EvaluateBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -140,6 +143,30 @@ final class BenchCommand implements Runnable {
             table.note(String.format("engine at K=20: %.2fx from 1 to 2 workers = %.2f of the hardware's speed-up",
                     engine, engine / hw.speedup()));
             table.print(System.out);
+
+    @Command(name = "evaluate", mixinStandardHelpOptions = true,
+            description = "Images/s of evaluation's feature extraction + statistics on 1 and 2 workers.")
+    static final class EvaluateBench implements Callable<Integer> {
+        @Option(names = "--data", required = true, paramLabel = "DATASET", description = "Images to summarise.")
+        String data;
+
+        @Option(names = "--features", required = true, paramLabel = "MODEL", description = "Feature network (train-classifier output).")
+        String features;
+
+        @Option(names = "--images", defaultValue = "4000", description = "Images per run (default: ${DEFAULT-VALUE}).")
+        int images;
+
+        @Option(names = "--repeats", defaultValue = "3", description = "Timed runs of each (default: ${DEFAULT-VALUE}).")
+        int repeats;
+
+        @Mixin
+        SparkOptions spark;
+
+        @Override
+        public Integer call() {
+            SparkSession session = SparkSessions.create("bench evaluate", spark.master);
+            EvaluationBenchmark.run(session, data, ClassifierFeatures.load(features,
+                    session.sparkContext().hadoopConfiguration()), images, repeats).print(System.out);
             return 0;
         }
     }

@@ -1,0 +1,40 @@
+package io.atelier.common.classify;
+
+import java.io.Serializable;
+
+/**
+ * @param workers            Spark partitions that train in parallel (one network each)
+ * @param batch              minibatch per worker
+ * @param averagingFrequency minibatches each worker fits between parameter averages
+ * @param width              channels of the first convolution (the second has twice as many)
+ */
+public record ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
+                                int averagingFrequency, double learningRate, int width) implements Serializable {
+    public ClassifierOptions {
+        if (data == null || data.isBlank()) {
+            throw new IllegalArgumentException("--data: give the dataset to train on");
+        }
+        if (output == null || output.isBlank()) {
+            throw new IllegalArgumentException("--out: give the model file to write");
+        }
+        if (workers < 1 || epochs < 1 || batch < 1 || averagingFrequency < 1 || width < 1) {
+            throw new IllegalArgumentException("--workers " + workers + ", --epochs " + epochs + ", --batch " + batch
+                    + ", --averaging " + averagingFrequency + ", --width " + width + ": all must be 1 or more");
+        }
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("--learning-rate " + learningRate + ": must be positive");
+        }
+    }
+
+    public static ClassifierOptions of(String data, String output) {
+        return new ClassifierOptions(data, output, 2, 3, 64, 42L, 5, 2e-3, 32);
+    }
+
+    public ClassifierOptions withEpochs(int e) {
+        return new ClassifierOptions(data, output, workers, e, batch, seed, averagingFrequency, learningRate, width);
+    }
+
+    public ClassifierOptions withWorkers(int w) {
+        return new ClassifierOptions(data, output, w, epochs, batch, seed, averagingFrequency, learningRate, width);
+    }
+}

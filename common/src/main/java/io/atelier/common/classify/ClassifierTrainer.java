@@ -1,0 +1,159 @@
+package io.atelier.common.classify;
+
+import io.atelier.common.Versions;
+import io.atelier.common.data.DatasetLayout;
+import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.data.ImageDataset;
+import io.atelier.common.data.Manifest;
+import io.atelier.common.image.ImageTensors;
+import io.atelier.common.image.SparkImage;
+import io.atelier.common.io.HadoopFiles;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * Trains the classifier on a dataset's train split with dl4j-spark's parameter averaging
+ * ({@link SparkDl4jMultiLayer} + {@link ParameterAveragingTrainingMaster}), scores it on the
+ * test split, and saves it with its provenance.
+ */
+public final class ClassifierTrainer {
+    private final SparkSession spark;
+
+    public ClassifierTrainer(SparkSession spark) {
+        this.spark = spark;
+    }
+
+    /** Called after each epoch. */
+    public interface Progress {
+        void epoch(int done, int total, double seconds);
+
+        Progress NONE = (d, t, s) -> { };
+    }
+
+    public record Result(String path, String sha256, double testAccuracy, long trainCount, long testCount,
+                         double seconds) {
+    }
+
+    public Result train(ClassifierOptions o, Progress progress) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        ImageDataset dataset = ImageDataset.open(spark, o.data());
+        Manifest m = dataset.manifest();
+        requireTrainable(o, m, conf);
+        int classes = m.labelNames().size();
+        long start = System.nanoTime();
+
+        // Not persisted here: the training master persists the RDD it is given (and refuses one
+        // that already has a storage level).
+        JavaRDD<DataSet> train = minibatches(dataset, DatasetSchema.TRAIN, classes, o);
+        JavaRDD<DataSet> test = minibatches(dataset, DatasetSchema.TEST, classes, o);
+        // Direct: the Export approach writes minibatches to temporary files that executors of a
+        // non-local master may not see. Java serialization throughout (no Kryo registrator).
+        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(o.workers(), o.batch())
+                .batchSizePerWorker(o.batch())
+                .averagingFrequency(o.averagingFrequency())
+                .workerPrefetchNumBatches(0)
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .repartionData(Repartition.Never)
+                .saveUpdater(true)
+                .rngSeed(o.seed())
+                .build();
+        SparkDl4jMultiLayer spark4j = new SparkDl4jMultiLayer(spark.sparkContext(),
+                ClassifierNetwork.build(m.height(), m.channels(), classes, o.width(), o.seed(), o.learningRate()), master);
+        long trainCount = m.count(DatasetSchema.TRAIN);
+        for (int e = 1; e <= o.epochs(); e++) {
+            long t0 = System.nanoTime();
+            spark4j.fit(train);
+            progress.epoch(e, o.epochs(), (System.nanoTime() - t0) / 1e9);
+        }
+        org.nd4j.evaluation.classification.Evaluation eval = spark4j.evaluate(test);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        MultiLayerNetwork network = spark4j.getNetwork();
+
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        provenance.put("dataset", o.data());
+        provenance.put("manifestSha256", ClassifierModel.sha256(
+                HadoopFiles.readAll(new Path(o.data(), DatasetLayout.MANIFEST), conf)));
+        provenance.put("seed", o.seed());
+        provenance.put("epochs", o.epochs());
+        provenance.put("workers", o.workers());
+        provenance.put("batchPerWorker", o.batch());
+        provenance.put("averagingFrequency", o.averagingFrequency());
+        provenance.put("learningRate", o.learningRate());
+        provenance.put("width", o.width());
+        provenance.put("trainCount", trainCount);
+        provenance.put("trainingSeconds", seconds);
+        provenance.put("versions", Versions.all());
+        ClassifierModel.Info info = new ClassifierModel.Info(m.height(), m.channels(), m.labelNames(), eval.accuracy(),
+                eval.getNumRowCounter(), ClassifierNetwork.FEATURES, provenance);
+        String sha = ClassifierModel.save(network, info, o.output(), conf);
+        return new Result(o.output(), sha, eval.accuracy(), trainCount, (long) eval.getNumRowCounter(), seconds);
+    }
+
+    private static void requireTrainable(ClassifierOptions o, Manifest m, Configuration conf) {
+        if (m.labelNames() == null || m.labelNames().size() < 2) {
+            throw new IllegalArgumentException("--data " + o.data() + " has no labels; a classifier needs at least 2 classes");
+        }
+        if (m.count(DatasetSchema.TRAIN) == 0 || m.count(DatasetSchema.TEST) == 0) {
+            throw new IllegalArgumentException("--data " + o.data() + " needs both a train and a test split (has "
+                    + m.counts().perSplit() + "); re-ingest with --test-fraction > 0");
+        }
+        if (HadoopFiles.exists(new Path(o.output()), conf)) {
+            throw new IllegalArgumentException("--out " + o.output() + " already exists; choose a new file or delete it");
+        }
+    }
+
+    /**
+     * Minibatches of {@code batch} labelled rows (fewer at a partition's end), spread over one
+     * partition per worker; rows without a label are skipped.
+     */
+    private JavaRDD<DataSet> minibatches(ImageDataset dataset, String split, int classes, ClassifierOptions o) {
+        int batch = o.batch();
+        return dataset.rows(spark)
+                .where(col(DatasetSchema.SPLIT).equalTo(split).and(col(DatasetSchema.LABEL).isNotNull()))
+                .select(DatasetSchema.IMAGE, DatasetSchema.LABEL)
+                .repartition(o.workers())
+                .javaRDD()
+                .mapPartitions((Iterator<Row> rows) -> {
+                    List<DataSet> out = new ArrayList<>();
+                    List<SparkImage> images = new ArrayList<>(batch);
+                    List<Integer> labels = new ArrayList<>(batch);
+                    while (rows.hasNext()) {
+                        Row row = rows.next();
+                        images.add(SparkImage.fromRow(row.getStruct(0)));
+                        labels.add(row.getInt(1));
+                        if (images.size() == batch || !rows.hasNext()) {
+                            out.add(toMinibatch(images, labels, classes));
+                            images.clear();
+                            labels.clear();
+                        }
+                    }
+                    return out.iterator();
+                });
+    }
+
+    private static DataSet toMinibatch(List<SparkImage> images, List<Integer> labels, int classes) {
+        float[] oneHot = new float[labels.size() * classes];
+        for (int i = 0; i < labels.size(); i++) {
+            oneHot[i * classes + labels.get(i)] = 1f;
+        }
+        return new DataSet(ImageTensors.toNchw(images), Nd4j.create(oneHot, new long[]{labels.size(), classes}, 'c'));
+    }
+}

@@ -1,0 +1,110 @@
+package io.atelier.jobs;
+
+import io.atelier.common.classify.ClassAccuracy;
+import io.atelier.common.classify.ClassifierFeatures;
+import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.data.ImageDataset;
+import io.atelier.common.eval.Evaluation;
+import io.atelier.common.eval.EvaluationOptions;
+import io.atelier.common.eval.EvaluationReport;
+import io.atelier.common.eval.Scores;
+import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.Json;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+
+import static org.apache.spark.sql.functions.col;
+
+/** {@code atelier evaluate}: FID, KID, precision/recall of a dataset against real data, beside the floor. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Score a dataset (e.g. a generated one) against real data: FID, KID, precision/recall, "
+                + "and the floor (the same metrics between two disjoint real samples).")
+final class EvaluateCommand implements Callable<Integer> {
+    @Option(names = "--real", required = true, paramLabel = "DATASET", description = "Real dataset.")
+    String real;
+
+    @Option(names = "--fake", required = true, paramLabel = "DATASET", description = "Dataset to score.")
+    String fake;
+
+    /** Relative to the working directory, which bin/atelier sets to the repository root. */
+    static final String DEFAULT_FEATURES = "data/models/fashion-mnist-classifier.zip";
+
+    @Option(names = "--features", defaultValue = DEFAULT_FEATURES, paramLabel = "MODEL",
+            description = "Feature network: a model file from `atelier train-classifier` "
+                    + "(default: ${DEFAULT-VALUE}, for 28x28 gray images).")
+    String features;
+
+    @Option(names = "--split", defaultValue = "test", description = "Split of --real to compare with; the floor uses the other (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--fake-split", paramLabel = "SPLIT", description = "Split of --fake (default: all rows).")
+    String fakeSplit;
+
+    @Option(names = "--count", defaultValue = "10000", paramLabel = "N",
+            description = "Images per side at most; all samples use the smallest available (default: ${DEFAULT-VALUE}).")
+    long count;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Sampling and KID subset seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--reservoir", defaultValue = "2000", paramLabel = "N",
+            description = "Feature vectors kept per side for KID and precision/recall (default: ${DEFAULT-VALUE}).")
+    int reservoir;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.json", description = "Report to write.")
+    String out;
+
+    @Mixin
+    SparkOptions spark;
+
+    @Override
+    public Integer call() {
+        EvaluationOptions defaults = EvaluationOptions.of(real, fake);
+        EvaluationOptions options = new EvaluationOptions(real, fake, split, fakeSplit, count, seed, defaults.batch(),
+                reservoir, defaults.kidSubsets(), defaults.kidSubsetSize(), defaults.k());
+        SparkSession session = SparkSessions.create("evaluate", spark.master);
+        Configuration conf = session.sparkContext().hadoopConfiguration();
+        if (!ImageDataset.isDataset(fake, conf)) {
+            throw new IllegalArgumentException("--fake " + fake + " is not a dataset; scoring a training run "
+                    + "directly needs the GAN family, not in this build: run `atelier generate` first and pass its output");
+        }
+        if (!HadoopFiles.exists(new Path(features), conf)) {
+            throw new IllegalArgumentException("--features " + features + " does not exist; train one with "
+                    + "`atelier train-classifier` and pass it");
+        }
+        if (HadoopFiles.exists(new Path(out), conf)) {
+            throw new IllegalArgumentException("--out " + out + " already exists; choose a new file or delete it");
+        }
+        ClassifierFeatures classifier = ClassifierFeatures.load(features, conf);
+        EvaluationReport report = new Evaluation(session).run(classifier, options);
+        ImageDataset fakeData = ImageDataset.open(session, fake);
+        if (classifier.classNames().equals(fakeData.manifest().labelNames())) {
+            // Labelled samples (a class-conditional model's): did each class come out as asked?
+            Dataset<Row> rows = fakeData.rows(session);
+            rows = fakeSplit == null ? rows : rows.where(col(DatasetSchema.SPLIT).equalTo(fakeSplit));
+            ClassAccuracy.Counts counts = ClassAccuracy.of(rows, classifier, defaults.batch());
+            report = report.withFakeClassAccuracy(counts.perClass());
+            System.out.printf("fake images classified as their label: %.4f%n", counts.accuracy());
+        }
+        HadoopFiles.writeAtomically(new Path(out), Json.pretty(report).getBytes(StandardCharsets.UTF_8), conf);
+        print("score", report.scores());
+        print("floor", report.floor());
+        System.out.printf("FID / floor  %.2f%n", report.fidOverFloor());
+        System.out.println("report: " + out);
+        return 0;
+    }
+
+    private static void print(String what, Scores s) {
+        System.out.printf("%-6s FID %.4f  KID %.5f ± %.5f  precision %.3f  recall %.3f  (n %d)%n", what, s.fid(),
+                s.kidMean(), s.kidStd(), s.precision(), s.recall(), s.realCount());
+    }
+}

@@ -1,0 +1,61 @@
+package io.atelier.jobs;
+
+import io.atelier.common.classify.ClassifierOptions;
+import io.atelier.common.classify.ClassifierTrainer;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** {@code atelier train-classifier}: the CNN that also serves as feature network for {@code evaluate}. */
+@Command(name = "train-classifier", mixinStandardHelpOptions = true,
+        description = "Train a small CNN classifier on a dataset's train split with dl4j-spark parameter "
+                + "averaging; report test-split accuracy; save it (with provenance) for use as "
+                + "`evaluate --features`.")
+final class TrainClassifierCommand implements Callable<Integer> {
+    @Option(names = "--data", required = true, paramLabel = "DATASET", description = "Labelled dataset with train and test splits.")
+    String data;
+
+    @Option(names = "--out", required = true, paramLabel = "MODEL", description = "Model file to write (a zip).")
+    String out;
+
+    @Option(names = "--workers", defaultValue = "2", description = "Networks trained in parallel (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the train split (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Minibatch per worker (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--averaging", defaultValue = "10", paramLabel = "K",
+            description = "Minibatches per worker between parameter averages (default: ${DEFAULT-VALUE}).")
+    int averaging;
+
+    @Option(names = "--learning-rate", defaultValue = "0.002", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--width", defaultValue = "32", description = "Channels of the first convolution (default: ${DEFAULT-VALUE}).")
+    int width;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of weights and data splits (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Mixin
+    SparkOptions spark;
+
+    @Override
+    public Integer call() {
+        ClassifierOptions options = new ClassifierOptions(data, out, workers, epochs, batch, seed, averaging,
+                learningRate, width);
+        SparkSession session = SparkSessions.create("train-classifier", spark.master);
+        ClassifierTrainer.Result r = new ClassifierTrainer(session).train(options,
+                (done, total, seconds) -> System.out.printf("epoch %d/%d  %.1f s%n", done, total, seconds));
+        System.out.printf("test accuracy %.4f on %d images (trained on %d, %.1f s)%n", r.testAccuracy(), r.testCount(),
+                r.trainCount(), r.seconds());
+        System.out.printf("model %s  sha256 %s%n", r.path(), r.sha256());
+        return 0;
+    }
+}
