@@ -143,6 +143,10 @@ final class BenchCommand implements Runnable {
             table.note(String.format("engine at K=20: %.2fx from 1 to 2 workers = %.2f of the hardware's speed-up",
                     engine, engine / hw.speedup()));
             table.print(System.out);
+            session.stop(); // stop executors before the JVM exits, or workers relaunch them
+            return 0;
+        }
+    }
 
     @Command(name = "evaluate", mixinStandardHelpOptions = true,
             description = "Images/s of evaluation's feature extraction + statistics on 1 and 2 workers.")
