@@ -5,6 +5,9 @@ import io.atelier.common.classify.ClassifierFeatures;
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.eval.Evaluation;
+import io.atelier.common.gan.GanRun;
+import io.atelier.common.generate.GenerationJob;
+import io.atelier.common.generate.GenerationOptions;
 import io.atelier.common.eval.EvaluationOptions;
 import io.atelier.common.eval.EvaluationReport;
 import io.atelier.common.eval.Scores;
@@ -32,7 +35,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--real", required = true, paramLabel = "DATASET", description = "Real dataset.")
     String real;
 
-    @Option(names = "--fake", required = true, paramLabel = "DATASET", description = "Dataset to score.")
+    @Option(names = "--fake", required = true, paramLabel = "DATASET|RUN",
+            description = "Dataset to score, or a train-gan run: --count samples are generated from it with generate's"
+                    + " code path (seed --seed, every class when conditional) into FILE.json's sibling FILE.samples.")
     String fake;
 
     /** Relative to the working directory, which bin/atelier sets to the repository root. */
@@ -68,21 +73,18 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        SparkSession session = SparkSessions.create("evaluate", spark.master);
+        Configuration conf = session.sparkContext().hadoopConfiguration();
+        if (HadoopFiles.exists(new Path(out), conf)) {
+            throw new IllegalArgumentException("--out " + out + " already exists; choose a new file or delete it");
+        }
+        String fake = fakeDataset(session, conf);
         EvaluationOptions defaults = EvaluationOptions.of(real, fake);
         EvaluationOptions options = new EvaluationOptions(real, fake, split, fakeSplit, count, seed, defaults.batch(),
                 reservoir, defaults.kidSubsets(), defaults.kidSubsetSize(), defaults.k());
-        SparkSession session = SparkSessions.create("evaluate", spark.master);
-        Configuration conf = session.sparkContext().hadoopConfiguration();
-        if (!ImageDataset.isDataset(fake, conf)) {
-            throw new IllegalArgumentException("--fake " + fake + " is not a dataset; scoring a training run "
-                    + "directly needs the GAN family, not in this build: run `atelier generate` first and pass its output");
-        }
         if (!HadoopFiles.exists(new Path(features), conf)) {
             throw new IllegalArgumentException("--features " + features + " does not exist; train one with "
                     + "`atelier train-classifier` and pass it");
-        }
-        if (HadoopFiles.exists(new Path(out), conf)) {
-            throw new IllegalArgumentException("--out " + out + " already exists; choose a new file or delete it");
         }
         ClassifierFeatures classifier = ClassifierFeatures.load(features, conf);
         EvaluationReport report = new Evaluation(session).run(classifier, options);
@@ -101,6 +103,25 @@ final class EvaluateCommand implements Callable<Integer> {
         System.out.printf("FID / floor  %.2f%n", report.fidOverFloor());
         System.out.println("report: " + out);
         return 0;
+    }
+
+    /** --fake as a dataset, or samples generated from a train-gan run with generate's code path. */
+    private String fakeDataset(SparkSession session, Configuration conf) {
+        if (ImageDataset.isDataset(fake, conf)) {
+            return fake;
+        }
+        if (!HadoopFiles.exists(new Path(fake, "config.json"), conf)) {
+            throw new IllegalArgumentException("--fake " + fake + " is neither a dataset nor a train-gan run directory");
+        }
+        GanRun run = GanRun.open(fake, conf);
+        long n = Math.min(count, ImageDataset.open(session, real).manifest().count(split));
+        String samples = out + ".samples";
+        if (!ImageDataset.isDataset(samples, conf)) {
+            System.out.printf("generating %d samples from %s (seed %d) into %s%n", n, run.name(), seed, samples);
+            new GenerationJob(session).run(run, GenerationOptions.of(Math.max(1, n), samples, seed)
+                    .withLabels(null, !run.labelNames().isEmpty()), (d, t) -> { });
+        }
+        return samples;
     }
 
     private static void print(String what, Scores s) {
