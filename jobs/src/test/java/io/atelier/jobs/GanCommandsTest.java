@@ -48,7 +48,7 @@ class GanCommandsTest {
         }
         dataset = tmp.resolve("bars-ds").toString();
         AtelierCliTest.Result r = atelier("ingest", "--input", photos.toString(), "--output", dataset, "--size", "28",
-                "--channels", "1", "--shards", "2", "--test-fraction", "0", "--master", "local[2]");
+                "--channels", "1", "--shards", "2", "--test-fraction", "0.25", "--master", "local[2]");
         assertEquals(0, r.code(), r.err());
     }
 
@@ -150,6 +150,17 @@ class GanCommandsTest {
         }
         double accuracy = correct / (double) generated.size();
         assertTrue(accuracy >= 0.8, "generated samples recognised as their label: " + accuracy + " (chance 0.33)");
+
+        // evaluate --fake RUN samples the run through generate's code path, then scores them.
+        Path report = tmp.resolve("scores.json");
+        Path features = Path.of(System.getProperty("atelier.repo.root", "..")).resolve(EvaluateCommand.DEFAULT_FEATURES);
+        AtelierCliTest.Result scored = atelier("evaluate", "--real", dataset, "--fake", run.toString(), "--split", "test",
+                "--count", "60", "--features", features.toString(), "--out", report.toString(), "--master", "local[2]");
+        assertEquals(0, scored.code(), scored.err() + scored.out());
+        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        assertTrue(json.toString().contains("fid"), "report has FID: " + json);
+        assertEquals(60, ImageDataset.open(spark, report + ".samples").manifest().counts().rows(),
+                "the scored samples stay beside the report");
     }
 
     private static Map<String, byte[]> byOrigin(SparkSession spark, String dir) {
