@@ -158,13 +158,8 @@ public final class DatasetWriter {
 
     private boolean holdsParquet(Path dir) {
         try {
-            var files = HadoopFiles.fs(dir, conf).listFiles(dir, true);
-            while (files.hasNext()) {
-                if (files.next().getPath().getName().endsWith(".parquet")) {
-                    return true;
-                }
-            }
-            return false;
+            return HadoopFiles.listFilesRecursively(dir, conf).stream()
+                    .anyMatch(f -> f.getName().endsWith(".parquet"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
         }

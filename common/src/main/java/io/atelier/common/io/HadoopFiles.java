@@ -44,6 +44,28 @@ public final class HadoopFiles {
         }
     }
 
+    /**
+     * Every file below {@code dir} (recursively), by plain directory listings. Not
+     * {@code FileSystem.listFiles}: its located statuses read each file's permissions, which
+     * the local file system does by starting a process per file (seconds per thousand files).
+     */
+    public static java.util.List<Path> listFilesRecursively(Path dir, Configuration conf) throws IOException {
+        FileSystem fs = fs(dir, conf);
+        java.util.List<Path> files = new java.util.ArrayList<>();
+        java.util.ArrayDeque<Path> pending = new java.util.ArrayDeque<>();
+        pending.push(dir);
+        while (!pending.isEmpty()) {
+            for (FileStatus status : fs.listStatus(pending.pop())) {
+                if (status.isDirectory()) {
+                    pending.push(status.getPath());
+                } else {
+                    files.add(status.getPath());
+                }
+            }
+        }
+        return files;
+    }
+
     public static byte[] readAll(Path path, Configuration conf, long maxBytes) throws IOException {
         FileSystem fs = fs(path, conf);
         FileStatus status = fs.getFileStatus(path);

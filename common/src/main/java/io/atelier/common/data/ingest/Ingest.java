@@ -66,7 +66,10 @@ public final class Ingest {
         if (existing != null) {
             return existing;
         }
+        long planning = System.nanoTime();
         InputPlan plan = new InputPlanner(options, conf, spark.sparkContext().defaultParallelism()).plan();
+        LOG.info("ingest planned {} work units ({} items known) in {} ms", plan.units().size(), plan.knownItems(),
+                (System.nanoTime() - planning) / 1_000_000);
         int channels = options.channels() != 0 ? options.channels()
                 : (plan.idxOnly() && plan.frames().isEmpty() && frames.isEmpty() ? 1 : 3);
         ImageIngestor ingestor = new ImageIngestor(options, channels);

@@ -5,9 +5,7 @@ import io.atelier.common.io.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,10 +73,9 @@ final class InputPlanner {
             return true;
         }
         try {
-            RemoteIterator<LocatedFileStatus> files = dir.getFileSystem(conf).listFiles(dir, true);
             boolean parquet = false;
-            while (files.hasNext()) {
-                String name = files.next().getPath().getName().toLowerCase(Locale.ROOT);
+            for (Path file : HadoopFiles.listFilesRecursively(dir, conf)) {
+                String name = file.getName().toLowerCase(Locale.ROOT);
                 if (name.endsWith(".parquet")) {
                     parquet = true;
                 } else if (!name.startsWith("_") && !name.startsWith(".") && !name.endsWith(".crc")) {
@@ -97,10 +94,9 @@ final class InputPlanner {
         boolean idxOnly = true;
         Set<String> sorted = new TreeSet<>();
         try {
-            RemoteIterator<LocatedFileStatus> files = root.getFileSystem(conf).listFiles(root, true);
             String prefix = root.getFileSystem(conf).makeQualified(root).toString();
-            while (files.hasNext()) {
-                String full = files.next().getPath().toString();
+            for (Path file : HadoopFiles.listFilesRecursively(root, conf)) {
+                String full = file.toString();
                 String relative = full.substring(Math.min(full.length(), prefix.length())).replaceFirst("^/", "");
                 if (!isHidden(relative)) {
                     sorted.add(relative);
