@@ -1,7 +1,5 @@
 package io.atelier.jobs;
 
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line as a user meets it: exit codes, the lines it prints, the files it leaves. */
+@org.junit.jupiter.api.extension.ExtendWith(StopSparkAfterAll.class)
 class AtelierCliTest {
     @TempDir
     static Path tmp;
@@ -49,14 +48,6 @@ class AtelierCliTest {
             }
         }
         Files.write(photos.resolve("squares").resolve("broken.png"), new byte[]{(byte) 0x89, 'P', 'N', 'G', 1, 2});
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        SparkSession.getActiveSession().foreach(s -> {
-            s.stop();
-            return null;
-        });
     }
 
     record Result(int code, String out, String err) {

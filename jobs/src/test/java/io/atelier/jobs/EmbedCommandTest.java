@@ -2,8 +2,6 @@ package io.atelier.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.atelier.common.io.Json;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,19 +13,12 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@org.junit.jupiter.api.extension.ExtendWith(StopSparkAfterAll.class)
 class EmbedCommandTest {
     static final Path ROOT = Path.of(System.getProperty("atelier.repo.root", "..")).toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
-
-    @AfterAll
-    static void stopSpark() {
-        SparkSession.getActiveSession().foreach(s -> {
-            s.stop();
-            return null;
-        });
-    }
 
     @Test
     void shippedImagesEmbedWithMobileNetV2AsJsonLines() throws IOException {

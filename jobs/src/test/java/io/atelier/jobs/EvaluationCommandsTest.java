@@ -3,8 +3,6 @@ package io.atelier.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.atelier.common.io.Json;
 import io.atelier.common.testdata.FashionMnistFixture;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,17 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** evaluate and train-classifier as a user runs them, on the vendored Fashion-MNIST images. */
+@org.junit.jupiter.api.extension.ExtendWith(StopSparkAfterAll.class)
 class EvaluationCommandsTest {
     @TempDir
     static Path tmp;
-
-    @AfterAll
-    static void stopSpark() {
-        SparkSession.getActiveSession().foreach(s -> {
-            s.stop();
-            return null;
-        });
-    }
 
     @Test
     void shippedClassifierScoresRealAgainstRealAtTheFloor() throws Exception {

@@ -6,7 +6,6 @@ import io.atelier.common.data.ImageDataset;
 import io.atelier.common.image.SparkImage;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** train-gan and generate from the command line, end to end on real Spark and real files. */
+@org.junit.jupiter.api.extension.ExtendWith(StopSparkAfterAll.class)
 class GanCommandsTest {
     static final String[] CLASSES = {"bar-top", "bar-bottom", "bar-middle-vertical"};
 
@@ -68,14 +68,6 @@ class GanCommandsTest {
             }
         }
         return img;
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        SparkSession.getActiveSession().foreach(s -> {
-            s.stop();
-            return null;
-        });
     }
 
     @Test

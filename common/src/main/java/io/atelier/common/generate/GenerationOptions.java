@@ -30,7 +30,7 @@ public record GenerationOptions(long count, String output, String pngDir, long s
     }
 
     public static GenerationOptions of(long count, String output, long seed) {
-        return new GenerationOptions(count, output, null, seed, null, false, 0 < count ? (int) Math.min(64, Math.max(1, count / 256)) : 1, 8, 64);
+        return new GenerationOptions(count, output, null, seed, null, false, (int) Math.min(64, Math.max(1, count / 256)), 8, 64);
     }
 
     public GenerationOptions withPartitions(int p) {
