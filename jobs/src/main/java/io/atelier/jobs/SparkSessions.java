@@ -8,6 +8,16 @@ import org.apache.spark.sql.SparkSession;
  * command; run directly (bin/atelier) with no master anywhere, Spark is embedded as local[*].
  */
 public final class SparkSessions {
+    /**
+     * Settings for the averaging engine's per-round traffic (a training state of tens of MB out
+     * and back every round): LZ4 gains nothing on float noise but costs CPU on both ends, and
+     * results up to 64 MB travel with the task's status message instead of a second block fetch.
+     * The same lines are in conf/spark-defaults.conf for spark-submit.
+     */
+    static final java.util.Map<String, String> ENGINE_DEFAULTS = java.util.Map.of(
+            "spark.broadcast.compress", "false",
+            "spark.task.maxDirectResultSize", "64m");
+
     private SparkSessions() {
     }
 
@@ -19,6 +29,7 @@ public final class SparkSessions {
     public static SparkSession create(String appName, String master, java.util.Map<String, String> settings) {
         SparkConf conf = new SparkConf(true).setAppName("atelier " + appName);
         settings.forEach(conf::setIfMissing);
+        ENGINE_DEFAULTS.forEach(conf::setIfMissing);
         if (master != null && !master.isBlank()) {
             conf.setMaster(master);
         } else if (!conf.contains("spark.master")) {
