@@ -62,8 +62,10 @@ final class QuickstartCommand implements Callable<Integer> {
         boolean resume = HadoopFiles.exists(new Path(run, "checkpoints"), conf);
         System.out.println("== 3/4 train-gan -> " + run + (resume ? " (resuming)" : ""));
         GanSettings defaults = GanSettings.DEFAULTS;
-        GanSettings settings = new GanSettings(datasetDir, run, "dcgan", 2, 10, rounds, 64, 42L, resume, false,
-                10, 3, 5, 64, defaults.lr(), defaults.emaDecay(), defaults.latentDim(), defaults.generatorWidth(),
+        // Class-conditional: one network learns all ten classes and the 10-column grids show one
+        // class per column, so variety is visible by construction.
+        GanSettings settings = new GanSettings(datasetDir, run, "dcgan", 2, 10, rounds, 64, 42L, resume, true,
+                10, 3, 5, 100, defaults.lr(), defaults.emaDecay(), defaults.latentDim(), defaults.generatorWidth(),
                 defaults.discriminatorWidth());
         TrainGanCommand.run(session, settings);
 
@@ -72,7 +74,8 @@ final class QuickstartCommand implements Callable<Integer> {
         if (ImageDataset.isDataset(generated, conf)) {
             System.out.println("generate: " + generated + " already holds a generated dataset; nothing to do");
         } else {
-            new GenerationJob(session).run(GanRun.open(run, conf), GenerationOptions.of(count, generated, 0), (d, t) -> { });
+            new GenerationJob(session).run(GanRun.open(run, conf),
+                    GenerationOptions.of(count, generated, 0).withLabels(null, true), (d, t) -> { });
         }
         String generatedGrid = out + "/generated-grid.png";
         HadoopFiles.writeAtomically(new Path(generatedGrid),

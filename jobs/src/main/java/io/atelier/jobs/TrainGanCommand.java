@@ -47,7 +47,7 @@ final class TrainGanCommand implements Callable<Integer> {
     Integer sampleEvery;
     @Option(names = "--sample-count", paramLabel = "N", description = "Images per sample grid (default: 64).")
     Integer sampleCount;
-    @Option(names = "--lr", paramLabel = "LR", description = "Adam learning rate (default: 2e-4).")
+    @Option(names = "--lr", paramLabel = "LR", description = "Adam learning rate (default: 1e-3).")
     Double lr;
     @Option(names = "--ema-decay", paramLabel = "D", description = "Generator moving-average decay (default: 0.999).")
     Double emaDecay;

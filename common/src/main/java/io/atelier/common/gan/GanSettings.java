@@ -31,9 +31,14 @@ public record GanSettings(String data, String out, String model, int workers, in
                           int sampleEvery, int sampleCount, double lr, double emaDecay, int latentDim,
                           int generatorWidth, int discriminatorWidth) implements Serializable {
 
-    /** Defaults sized for recognisable Fashion-MNIST samples within minutes on 2 cores. */
+    /**
+     * Defaults sized for recognisable Fashion-MNIST samples within minutes on 2 cores. The learning
+     * rate is 5x the DCGAN paper's 2e-4: over the quickstart's 600 steps per worker, 2e-4 left
+     * noisy shirt-shaped blobs, 5e-4 the first trousers and shoes, 1e-3 clean varied items with
+     * D and G in balance (D(real) ~0.67, D(fake) ~0.31, against 0.88 / 0.12 at 2e-4).
+     */
     public static final GanSettings DEFAULTS = new GanSettings(null, null, "dcgan", 2, 10, 30, 64, 42L, false, false,
-            10, 3, 5, 64, 2e-4, 0.999, 100, 64, 64);
+            10, 3, 5, 64, 1e-3, 0.999, 100, 64, 64);
 
     public GanSettings {
         if (!"dcgan".equals(model)) {
