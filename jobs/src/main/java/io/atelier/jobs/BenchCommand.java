@@ -3,6 +3,8 @@ package io.atelier.jobs;
 import io.atelier.common.bench.EvaluationBenchmark;
 import io.atelier.common.bench.IngestBenchmark;
 import io.atelier.common.classify.ClassifierFeatures;
+import io.atelier.common.gan.GanStep;
+import io.atelier.common.gan.GanStepBenchmark;
 import io.atelier.common.io.Json;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -11,6 +13,8 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code atelier bench <what>}: side-by-side measurements printed as a table. */
@@ -66,12 +70,17 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "gan-step", mixinStandardHelpOptions = true,
-            description = "One reference DCGAN training step (28x28x1, batch B): ms, images/s, GFLOP/s, share of matmul peak.")
+            description = {"One reference DCGAN training step (28x28x1, batch B): ms, images/s, GFLOP/s, share of matmul peak.",
+                    "--backend libtorch runs the same step on libtorch's own kernels, --compare runs both in one process",
+                    "(libtorch needs a build with the torch profile: " + GanStepBench.TORCH_BUILD + ")."})
     static final class GanStepBench implements Callable<Integer> {
+        static final String TORCH_BUILD = "mvn -Ptorch -DskipTests package";
+        static final String LIBTORCH = "libtorch";
+
         @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
         int batch;
 
-        @Option(names = "--steps", defaultValue = "20", description = "Timed steps (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--steps", defaultValue = "20", description = "Timed steps (per backend and round with --compare; default: ${DEFAULT-VALUE}).")
         int steps;
 
         @Option(names = "--warmup", defaultValue = "30", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
@@ -80,17 +89,45 @@ final class BenchCommand implements Runnable {
         @Option(names = "--threads", description = "Native compute threads (default: all cores).")
         Integer threads;
 
-        @Option(names = "--json", description = "Print only the JSON line (its last line has ms_per_step).")
+        @Option(names = "--backend", defaultValue = "atelier", description = "atelier or libtorch (default: ${DEFAULT-VALUE}).")
+        String backend;
+
+        @Option(names = "--compare", description = "Run atelier and libtorch alternately in one process and print one table.")
+        boolean compare;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "Alternating rounds with --compare (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--json", description = "Print only the JSON line(s) (the last has ms_per_step).")
         boolean json;
 
         @Override
         public Integer call() {
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            var result = io.atelier.common.gan.GanStepBenchmark.run(batch, warmup, steps, t);
-            if (!json) {
-                System.out.print(result.table());
+            List<String> names = compare ? List.of("atelier", LIBTORCH) : List.of(backend);
+            List<GanStep.Provider> providers = new ArrayList<>();
+            for (String name : names) {
+                var p = GanStep.provider(name);
+                if (p.isEmpty()) {
+                    System.err.println(LIBTORCH.equals(name)
+                            ? "atelier: the libtorch backend is not built in; build with `" + TORCH_BUILD
+                                    + "` (downloads libtorch's natives, about 60 MB) and run again"
+                            : "atelier: unknown backend '" + name + "' (atelier or libtorch)");
+                    return 2;
+                }
+                providers.add(p.get());
             }
-            System.out.println(result.json());
+            var results = GanStepBenchmark.compare(providers, batch, warmup, steps, compare ? rounds : 1, t);
+            if (!json) {
+                if (compare) {
+                    GanStepBenchmark.comparisonTable(results, rounds).print(System.out);
+                } else {
+                    System.out.print(results.get(0).table());
+                }
+            }
+            for (var r : results) {
+                System.out.println(r.json());
+            }
             return 0;
         }
     }

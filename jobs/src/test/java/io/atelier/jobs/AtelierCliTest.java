@@ -128,4 +128,16 @@ class AtelierCliTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("crop, pad or stretch"), r.err());
     }
+
+    @Test
+    void libtorchStepWithoutTheTorchBuildSaysHowToGetIt() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.atelier.common.gan.GanStep.provider("libtorch").isEmpty(),
+                "built with -Ptorch");
+        for (String[] args : new String[][]{{"bench", "gan-step", "--backend", "libtorch"}, {"bench", "gan-step", "--compare"}}) {
+            Result r = atelier(args);
+            assertEquals(2, r.code(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains("mvn -Ptorch -DskipTests package"), r.err());
+        }
+    }
 }
