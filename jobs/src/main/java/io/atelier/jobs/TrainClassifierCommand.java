@@ -52,7 +52,8 @@ final class TrainClassifierCommand implements Callable<Integer> {
                 learningRate, width);
         SparkSession session = SparkSessions.create("train-classifier", spark.master);
         ClassifierTrainer.Result r = new ClassifierTrainer(session).train(options,
-                (done, total, seconds) -> System.out.printf("epoch %d/%d  %.1f s%n", done, total, seconds));
+                (done, total, seconds, accuracy) -> System.out.printf("epoch %d/%d  %.1f s  test accuracy %.4f%n", done,
+                        total, seconds, accuracy));
         System.out.printf("test accuracy %.4f on %d images (trained on %d, %.1f s)%n", r.testAccuracy(), r.testCount(),
                 r.trainCount(), r.seconds());
         System.out.printf("model %s  sha256 %s%n", r.path(), r.sha256());

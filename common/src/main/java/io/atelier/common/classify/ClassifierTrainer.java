@@ -41,11 +41,11 @@ public final class ClassifierTrainer {
         this.spark = spark;
     }
 
-    /** Called after each epoch. */
+    /** Called after each epoch with its training time and the test-split accuracy reached. */
     public interface Progress {
-        void epoch(int done, int total, double seconds);
+        void epoch(int done, int total, double seconds, double testAccuracy);
 
-        Progress NONE = (d, t, s) -> { };
+        Progress NONE = (d, t, s, a) -> { };
     }
 
     public record Result(String path, String sha256, double testAccuracy, long trainCount, long testCount,
@@ -78,12 +78,16 @@ public final class ClassifierTrainer {
         SparkDl4jMultiLayer spark4j = new SparkDl4jMultiLayer(spark.sparkContext(),
                 ClassifierNetwork.build(m.height(), m.channels(), classes, o.width(), o.seed(), o.learningRate()), master);
         long trainCount = m.count(DatasetSchema.TRAIN);
+        org.nd4j.evaluation.classification.Evaluation eval = null;
         for (int e = 1; e <= o.epochs(); e++) {
             long t0 = System.nanoTime();
             spark4j.fit(train);
-            progress.epoch(e, o.epochs(), (System.nanoTime() - t0) / 1e9);
+            double fitSeconds = (System.nanoTime() - t0) / 1e9;
+            // Scored after every epoch (a forward pass over the test split, a small share of an
+            // epoch) so a long run shows where it is heading; the last score is the model's.
+            eval = spark4j.evaluate(test);
+            progress.epoch(e, o.epochs(), fitSeconds, eval.accuracy());
         }
-        org.nd4j.evaluation.classification.Evaluation eval = spark4j.evaluate(test);
         double seconds = (System.nanoTime() - start) / 1e9;
         MultiLayerNetwork network = spark4j.getNetwork();
 
