@@ -58,8 +58,7 @@ public record GanRun(String runDir, DcganConfig config, List<String> labels, int
     public SampleGenerator open() {
         Configuration conf = new Configuration();
         TrainingState state = RunDirectory.existing(runDir, conf).checkpoints().load(round).state();
-        DcganSampler sampler = new DcganTrainer(config).newSampler(64);
-        return (seed, indices, labelsOf) -> sampler.generate(state, seed, indices, labelsOf);
+        return GanState.sampler(config, state);
     }
 
     @Override
