@@ -106,10 +106,10 @@ public final class TrainingFid implements RoundEvaluator {
      */
     public static SampledEvaluation every(int every, SparkSession spark, FeatureSource features, Options options) {
         Manifest m = ImageDataset.open(spark, options.data()).manifest();
-        if (m.height() != features.size() || m.width() != features.size() || m.channels() != features.channels()) {
+        if (!features.accepts(m.height(), m.width(), m.channels())) {
             throw new IllegalArgumentException("--eval-data " + options.data() + " holds " + m.height() + "x" + m.width()
-                    + "x" + m.channels() + " images; the feature network takes " + features.size() + "x"
-                    + features.size() + "x" + features.channels());
+                    + "x" + m.channels() + " images; the feature network takes " + features.accepted()
+                    + ": choose another feature network");
         }
         sampleSize(m, options, DatasetSchema.TEST.equals(options.split()) ? DatasetSchema.TRAIN : DatasetSchema.TEST);
         return generatorAt -> new RoundEvaluation(every, new TrainingFid(spark, features, options, generatorAt));
@@ -131,10 +131,11 @@ public final class TrainingFid implements RoundEvaluator {
             floor = FrechetDistance.between(realStatistics, summarise(real, floorSplit));
         }
         GeneratorSource source = generatorAt.apply(state);
-        if (source.size() != features.size() || source.channels() != features.channels()) {
+        Manifest m = real.manifest();
+        if (source.size() != m.height() || source.size() != m.width() || source.channels() != m.channels()) {
             throw new IllegalArgumentException("the model makes " + source.size() + "x" + source.size() + "x"
-                    + source.channels() + " images; the feature network takes " + features.size() + "x"
-                    + features.size() + "x" + features.channels() + ": evaluate with data of the training images' size");
+                    + source.channels() + " images; --eval-data " + options.data() + " holds " + m.height() + "x"
+                    + m.width() + "x" + m.channels() + ": score against data of the training images' shape");
         }
         int partitions = (int) Math.max(1, Math.min(spark.sparkContext().defaultParallelism(), count / 64));
         GenerationOptions generation = GenerationOptions.of(count, "(scored, not written)", options.seed())
