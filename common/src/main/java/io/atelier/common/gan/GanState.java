@@ -1,6 +1,5 @@
 package io.atelier.common.gan;
 
-import io.atelier.common.generate.GeneratorSource;
 import io.atelier.common.generate.SampleGenerator;
 import io.atelier.common.io.Sha256;
 import io.atelier.common.train.TrainingState;
@@ -14,11 +13,11 @@ import java.util.Map;
 
 /**
  * The generator of an in-memory training state (between rounds, not from a checkpoint) as a
- * {@link GeneratorSource}: what evaluation during training samples from. It carries only the EMA
+ * {@link io.atelier.common.generate.GeneratorSource}: what evaluation during training samples from. It carries only the EMA
  * generator's tensors, copied, so the training state is never shared with the sampler; equality
  * is by their SHA-256, so executors reuse a generator only for the same weights.
  */
-public final class GanState implements GeneratorSource {
+public final class GanState implements DcganSource {
     private final DcganConfig config;
     private final List<String> labels;
     private final TrainingState generator;
@@ -59,13 +58,8 @@ public final class GanState implements GeneratorSource {
     }
 
     @Override
-    public int channels() {
-        return config.channels();
-    }
-
-    @Override
-    public int size() {
-        return config.imageSize();
+    public DcganConfig config() {
+        return config;
     }
 
     @Override
