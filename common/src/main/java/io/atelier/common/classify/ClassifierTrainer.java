@@ -75,8 +75,11 @@ public final class ClassifierTrainer {
                 .saveUpdater(true)
                 .rngSeed(o.seed())
                 .build();
-        SparkDl4jMultiLayer spark4j = new SparkDl4jMultiLayer(spark.sparkContext(),
-                ClassifierNetwork.build(m.height(), m.channels(), classes, o.width(), o.seed(), o.learningRate()), master);
+        ClassifierModel initial = o.init() == null ? null : startingModel(o, m, conf);
+        SparkDl4jMultiLayer spark4j = initial == null
+                ? new SparkDl4jMultiLayer(spark.sparkContext(),
+                        ClassifierNetwork.build(m.height(), m.channels(), classes, o.width(), o.seed(), o.learningRate()), master)
+                : new SparkDl4jMultiLayer(spark.sparkContext(), initial.network(), master);
         long trainCount = m.count(DatasetSchema.TRAIN);
         org.nd4j.evaluation.classification.Evaluation eval = null;
         for (int e = 1; e <= o.epochs(); e++) {
@@ -101,7 +104,11 @@ public final class ClassifierTrainer {
         provenance.put("batchPerWorker", o.batch());
         provenance.put("averagingFrequency", o.averagingFrequency());
         provenance.put("learningRate", o.learningRate());
-        provenance.put("width", o.width());
+        provenance.put("width", initial == null ? o.width() : initial.info().provenance().get("width"));
+        if (initial != null) {
+            provenance.put("continuedFrom", Map.of("path", o.init(), "sha256", initial.sha256(),
+                    "testAccuracy", initial.info().testAccuracy(), "provenance", initial.info().provenance()));
+        }
         provenance.put("trainCount", trainCount);
         provenance.put("trainingSeconds", seconds);
         provenance.put("versions", Versions.all());
@@ -109,6 +116,19 @@ public final class ClassifierTrainer {
                 eval.getNumRowCounter(), ClassifierNetwork.FEATURES, provenance);
         String sha = ClassifierModel.save(network, info, o.output(), conf);
         return new Result(o.output(), sha, eval.accuracy(), trainCount, (long) eval.getNumRowCounter(), seconds);
+    }
+
+    /** The classifier to continue, with this run's learning rate; it must fit the dataset. */
+    private static ClassifierModel startingModel(ClassifierOptions o, Manifest m, Configuration conf) {
+        ClassifierModel start = ClassifierModel.load(o.init(), conf);
+        ClassifierModel.Info info = start.info();
+        if (info.size() != m.height() || info.channels() != m.channels() || !info.classNames().equals(m.labelNames())) {
+            throw new IllegalArgumentException("--init " + o.init() + " takes " + info.size() + "x" + info.size() + "x"
+                    + info.channels() + " images of classes " + info.classNames() + "; --data " + o.data() + " has "
+                    + m.height() + "x" + m.width() + "x" + m.channels() + " of " + m.labelNames());
+        }
+        start.network().setLearningRate(o.learningRate());
+        return start;
     }
 
     private static void requireTrainable(ClassifierOptions o, Manifest m, Configuration conf) {
