@@ -10,6 +10,7 @@ import io.atelier.common.generate.GenerationJob;
 import io.atelier.common.generate.GenerationOptions;
 import io.atelier.common.eval.EvaluationOptions;
 import io.atelier.common.eval.EvaluationReport;
+import io.atelier.common.eval.FeatureSource;
 import io.atelier.common.eval.Scores;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
@@ -40,12 +41,10 @@ final class EvaluateCommand implements Callable<Integer> {
                     + " code path (seed --seed, every class when conditional) into FILE.json's sibling FILE.samples.")
     String fake;
 
-    /** Relative to the working directory, which bin/atelier sets to the repository root. */
-    static final String DEFAULT_FEATURES = "data/models/fashion-mnist-classifier.zip";
+    static final String DEFAULT_FEATURES = FeatureChoice.DEFAULT;
 
-    @Option(names = "--features", defaultValue = DEFAULT_FEATURES, paramLabel = "MODEL",
-            description = "Feature network: a model file from `atelier train-classifier` "
-                    + "(default: ${DEFAULT-VALUE}, for 28x28 gray images).")
+    @Option(names = "--features", defaultValue = DEFAULT_FEATURES, paramLabel = "MODEL|mobilenet_v2|inception_v3",
+            description = FeatureChoice.HELP)
     String features;
 
     @Option(names = "--split", defaultValue = "test", description = "Split of --real to compare with; the floor uses the other (default: ${DEFAULT-VALUE}).")
@@ -82,14 +81,11 @@ final class EvaluateCommand implements Callable<Integer> {
         EvaluationOptions defaults = EvaluationOptions.of(real, fake);
         EvaluationOptions options = new EvaluationOptions(real, fake, split, fakeSplit, count, seed, defaults.batch(),
                 reservoir, defaults.kidSubsets(), defaults.kidSubsetSize(), defaults.k());
-        if (!HadoopFiles.exists(new Path(features), conf)) {
-            throw new IllegalArgumentException("--features " + features + " does not exist; train one with "
-                    + "`atelier train-classifier` and pass it");
-        }
-        ClassifierFeatures classifier = ClassifierFeatures.load(features, conf);
-        EvaluationReport report = new Evaluation(session).run(classifier, options);
+        FeatureSource source = FeatureChoice.load(session, "--features", features);
+        EvaluationReport report = new Evaluation(session).run(source, options);
         ImageDataset fakeData = ImageDataset.open(session, fake);
-        if (classifier.classNames().equals(fakeData.manifest().labelNames())) {
+        if (source instanceof ClassifierFeatures classifier
+                && classifier.classNames().equals(fakeData.manifest().labelNames())) {
             // Labelled samples (a class-conditional model's): did each class come out as asked?
             Dataset<Row> rows = fakeData.rows(session);
             rows = fakeSplit == null ? rows : rows.where(col(DatasetSchema.SPLIT).equalTo(fakeSplit));

@@ -39,7 +39,8 @@ final class IngestCommand implements Callable<Integer> {
     int shards;
 
     @Option(names = "--test-fraction", defaultValue = "0.1", paramLabel = "F",
-            description = "Share of images in the test split, chosen by content hash (default: ${DEFAULT-VALUE}).")
+            description = "Share of images in the test split, chosen by content hash; 0 puts all in train, 1 all in "
+                    + "test (default: ${DEFAULT-VALUE}).")
     double testFraction;
 
     @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Split seed (default: ${DEFAULT-VALUE}).")

@@ -40,6 +40,11 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--width", defaultValue = "32", description = "Channels of the first convolution (default: ${DEFAULT-VALUE}).")
     int width;
 
+    @Option(names = "--init", paramLabel = "MODEL",
+            description = "Continue training this classifier file (its network; --width is then ignored) at "
+                    + "--learning-rate, e.g. lower for a last epoch.")
+    String init;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of weights and data splits (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -49,10 +54,11 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ClassifierOptions options = new ClassifierOptions(data, out, workers, epochs, batch, seed, averaging,
-                learningRate, width);
+                learningRate, width, init);
         SparkSession session = SparkSessions.create("train-classifier", spark.master);
         ClassifierTrainer.Result r = new ClassifierTrainer(session).train(options,
-                (done, total, seconds) -> System.out.printf("epoch %d/%d  %.1f s%n", done, total, seconds));
+                (done, total, seconds, accuracy) -> System.out.printf("epoch %d/%d  %.1f s  test accuracy %.4f%n", done,
+                        total, seconds, accuracy));
         System.out.printf("test accuracy %.4f on %d images (trained on %d, %.1f s)%n", r.testAccuracy(), r.testCount(),
                 r.trainCount(), r.seconds());
         System.out.printf("model %s  sha256 %s%n", r.path(), r.sha256());

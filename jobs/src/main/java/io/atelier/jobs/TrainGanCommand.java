@@ -2,6 +2,7 @@ package io.atelier.jobs;
 
 import io.atelier.common.gan.GanSettings;
 import io.atelier.common.gan.GanTraining;
+import io.atelier.common.generate.SampledEvaluation;
 import io.atelier.common.io.Configs;
 import io.atelier.common.train.TrainingResult;
 import org.apache.spark.sql.SparkSession;
@@ -61,6 +62,9 @@ final class TrainGanCommand implements Callable<Integer> {
     String config;
 
     @Mixin
+    TrainingEvaluationOptions evaluation;
+
+    @Mixin
     SparkOptions spark;
 
     GanSettings settings() {
@@ -91,14 +95,19 @@ final class TrainGanCommand implements Callable<Integer> {
     public Integer call() {
         GanSettings s = settings();
         SparkSession session = SparkSessions.create("train-gan", spark.master);
-        TrainingResult result = run(session, s);
+        TrainingResult result = run(session, s, evaluation.evaluation(session, s.data()));
         return result.roundsTrained() >= 0 ? 0 : 1;
     }
 
     static TrainingResult run(SparkSession session, GanSettings s) {
+        return run(session, s, null);
+    }
+
+    /** @param evaluation FID between rounds, or null */
+    static TrainingResult run(SparkSession session, GanSettings s, SampledEvaluation evaluation) {
         System.out.printf("train-gan: %s on %s, %d workers x %d local steps, %d rounds, batch %d, seed %d%n",
                 s.model(), s.data(), s.workers(), s.localSteps(), s.rounds(), s.batch(), s.seed());
-        TrainingResult result = GanTraining.run(session, s, p -> System.out.println(p.describe()));
+        TrainingResult result = GanTraining.run(session, s, p -> System.out.println(p.describe()), evaluation);
         System.out.println("run directory: " + result.runDir() + "   report: " + result.report());
         return result;
     }

@@ -108,10 +108,31 @@ class GanCommandsTest {
     @Test
     void conditionalSamplesAreRecognisedAsTheirLabelAndGenerationIgnoresPartitioning() throws IOException {
         Path run = tmp.resolve("run-conditional");
+        Path features = Path.of(System.getProperty("atelier.repo.root", "..")).resolve(EvaluateCommand.DEFAULT_FEATURES);
         AtelierCliTest.Result r = atelier("train-gan", "--data", dataset, "--out", run.toString(), "--conditional",
                 "--workers", "2", "--local-steps", "10", "--rounds", "12", "--batch", "32", "--lr", "0.0005",
-                "--ema-decay", "0.99", "--sample-every", "4", "--master", "local[2]");
+                "--ema-decay", "0.99", "--sample-every", "4", "--eval-every", "6", "--eval-count", "60",
+                "--eval-features", features.toString(), "--master", "local[2]");
         assertEquals(0, r.code(), r.err() + r.out());
+
+        // FID after rounds 6 and 12 joins those rounds' metrics, the report charts it over its floor,
+        // and config.json records how it was computed.
+        List<JsonNode> lines = Files.readAllLines(run.resolve("metrics.jsonl")).stream().map(GanCommandsTest::json).toList();
+        for (JsonNode line : lines) {
+            int round = line.get("round").asInt();
+            assertEquals(round % 6 == 0, line.at("/metrics/fid").isNumber(), "fid in round " + round + ": " + line);
+        }
+        double fid6 = lines.get(5).at("/metrics/fid").asDouble();
+        double fid12 = lines.get(11).at("/metrics/fid").asDouble();
+        double floor = lines.get(11).at("/metrics/fid_floor").asDouble();
+        assertTrue(fid12 > floor && floor > 0, "FID " + fid12 + " above its floor " + floor);
+        assertTrue(r.out().contains("evaluated in"), "the evaluation's time is printed: " + r.out());
+        assertTrue(Files.readString(run.resolve("report.html")).contains("alt=\"fid (dashed: floor"), "FID chart");
+        JsonNode evaluation = new ObjectMapper().readTree(run.resolve("config.json").toFile()).get("evaluation");
+        assertEquals(6, evaluation.get("every").asInt(), evaluation.toString());
+        assertEquals(60, evaluation.get("count").asInt());
+        assertEquals(dataset, evaluation.get("data").asText(), "the training data by default");
+        assertEquals(64, evaluation.at("/features/sha256").asText().length());
 
         String one = tmp.resolve("gen-1").toString();
         String three = tmp.resolve("gen-3").toString();
@@ -143,16 +164,27 @@ class GanCommandsTest {
         double accuracy = correct / (double) generated.size();
         assertTrue(accuracy >= 0.8, "generated samples recognised as their label: " + accuracy + " (chance 0.33)");
 
-        // evaluate --fake RUN samples the run through generate's code path, then scores them.
+        // evaluate --fake RUN samples the run through generate's code path, then scores them: the
+        // same samples and real images as the FID of the last round.
         Path report = tmp.resolve("scores.json");
-        Path features = Path.of(System.getProperty("atelier.repo.root", "..")).resolve(EvaluateCommand.DEFAULT_FEATURES);
         AtelierCliTest.Result scored = atelier("evaluate", "--real", dataset, "--fake", run.toString(), "--split", "test",
                 "--count", "60", "--features", features.toString(), "--out", report.toString(), "--master", "local[2]");
         assertEquals(0, scored.code(), scored.err() + scored.out());
         JsonNode json = new ObjectMapper().readTree(report.toFile());
-        assertTrue(json.toString().contains("fid"), "report has FID: " + json);
+        // Equal up to float rounding: the images are batched and summed over partitions differently.
+        assertEquals(fid12, json.at("/scores/fid").asDouble(), 1e-6 * fid12, "evaluate of round 12 == its FID in training");
+        assertEquals(floor, json.at("/floor/fid").asDouble(), 1e-6 * floor, "the same floor");
+        assertTrue(fid6 != fid12, "the score follows training: " + fid6 + " then " + fid12);
         assertEquals(60, ImageDataset.open(spark, report + ".samples").manifest().counts().rows(),
                 "the scored samples stay beside the report");
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return new ObjectMapper().readTree(line);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static Map<String, byte[]> byOrigin(SparkSession spark, String dir) {

@@ -14,11 +14,13 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * A small CNN: two conv-BN-ReLU-pool stages, a dense feature layer and softmax. The dense layer
- * (the penultimate) is what evaluation uses as features.
+ * A small CNN: two conv-BN-ReLU-pool stages, a dense feature layer, dropout and softmax. The
+ * dense layer (the penultimate) is what evaluation uses as features.
  */
 public final class ClassifierNetwork {
     public static final int FEATURES = 128;
+    /** Share of the feature layer's activations kept by dropout during training. */
+    static final double KEEP = 0.5;
 
     private ClassifierNetwork() {
     }
@@ -37,7 +39,8 @@ public final class ClassifierNetwork {
                 .layer(new BatchNormalization.Builder().activation(Activation.RELU).build())
                 .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
                 .layer(new DenseLayer.Builder().nOut(FEATURES).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
+                // Dropout on the feature layer's output while training (DL4J's value is the share kept).
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes).dropOut(KEEP)
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutional(size, size, channels))
                 .build();

@@ -7,9 +7,11 @@ import java.io.Serializable;
  * @param batch              minibatch per worker
  * @param averagingFrequency minibatches each worker fits between parameter averages
  * @param width              channels of the first convolution (the second has twice as many)
+ * @param init               a classifier file to continue training (its network and width), or null for new weights
  */
 public record ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
-                                int averagingFrequency, double learningRate, int width) implements Serializable {
+                                int averagingFrequency, double learningRate, int width, String init)
+        implements Serializable {
     public ClassifierOptions {
         if (data == null || data.isBlank()) {
             throw new IllegalArgumentException("--data: give the dataset to train on");
@@ -26,15 +28,26 @@ public record ClassifierOptions(String data, String output, int workers, int epo
         }
     }
 
+    /** New weights. */
+    public ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
+                             int averagingFrequency, double learningRate, int width) {
+        this(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width, null);
+    }
+
     public static ClassifierOptions of(String data, String output) {
         return new ClassifierOptions(data, output, 2, 3, 64, 42L, 5, 2e-3, 32);
     }
 
     public ClassifierOptions withEpochs(int e) {
-        return new ClassifierOptions(data, output, workers, e, batch, seed, averagingFrequency, learningRate, width);
+        return new ClassifierOptions(data, output, workers, e, batch, seed, averagingFrequency, learningRate, width, init);
     }
 
     public ClassifierOptions withWorkers(int w) {
-        return new ClassifierOptions(data, output, w, epochs, batch, seed, averagingFrequency, learningRate, width);
+        return new ClassifierOptions(data, output, w, epochs, batch, seed, averagingFrequency, learningRate, width, init);
+    }
+
+    public ClassifierOptions withInit(String model) {
+        return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
+                model);
     }
 }

@@ -41,11 +41,11 @@ public final class ClassifierTrainer {
         this.spark = spark;
     }
 
-    /** Called after each epoch. */
+    /** Called after each epoch with its training time and the test-split accuracy reached. */
     public interface Progress {
-        void epoch(int done, int total, double seconds);
+        void epoch(int done, int total, double seconds, double testAccuracy);
 
-        Progress NONE = (d, t, s) -> { };
+        Progress NONE = (d, t, s, a) -> { };
     }
 
     public record Result(String path, String sha256, double testAccuracy, long trainCount, long testCount,
@@ -75,15 +75,22 @@ public final class ClassifierTrainer {
                 .saveUpdater(true)
                 .rngSeed(o.seed())
                 .build();
-        SparkDl4jMultiLayer spark4j = new SparkDl4jMultiLayer(spark.sparkContext(),
-                ClassifierNetwork.build(m.height(), m.channels(), classes, o.width(), o.seed(), o.learningRate()), master);
+        ClassifierModel initial = o.init() == null ? null : startingModel(o, m, conf);
+        SparkDl4jMultiLayer spark4j = initial == null
+                ? new SparkDl4jMultiLayer(spark.sparkContext(),
+                        ClassifierNetwork.build(m.height(), m.channels(), classes, o.width(), o.seed(), o.learningRate()), master)
+                : new SparkDl4jMultiLayer(spark.sparkContext(), initial.network(), master);
         long trainCount = m.count(DatasetSchema.TRAIN);
+        org.nd4j.evaluation.classification.Evaluation eval = null;
         for (int e = 1; e <= o.epochs(); e++) {
             long t0 = System.nanoTime();
             spark4j.fit(train);
-            progress.epoch(e, o.epochs(), (System.nanoTime() - t0) / 1e9);
+            double fitSeconds = (System.nanoTime() - t0) / 1e9;
+            // Scored after every epoch (a forward pass over the test split, a small share of an
+            // epoch) so a long run shows where it is heading; the last score is the model's.
+            eval = spark4j.evaluate(test);
+            progress.epoch(e, o.epochs(), fitSeconds, eval.accuracy());
         }
-        org.nd4j.evaluation.classification.Evaluation eval = spark4j.evaluate(test);
         double seconds = (System.nanoTime() - start) / 1e9;
         MultiLayerNetwork network = spark4j.getNetwork();
 
@@ -97,7 +104,11 @@ public final class ClassifierTrainer {
         provenance.put("batchPerWorker", o.batch());
         provenance.put("averagingFrequency", o.averagingFrequency());
         provenance.put("learningRate", o.learningRate());
-        provenance.put("width", o.width());
+        provenance.put("width", initial == null ? o.width() : initial.info().provenance().get("width"));
+        if (initial != null) {
+            provenance.put("continuedFrom", Map.of("path", o.init(), "sha256", initial.sha256(),
+                    "testAccuracy", initial.info().testAccuracy(), "provenance", initial.info().provenance()));
+        }
         provenance.put("trainCount", trainCount);
         provenance.put("trainingSeconds", seconds);
         provenance.put("versions", Versions.all());
@@ -105,6 +116,19 @@ public final class ClassifierTrainer {
                 eval.getNumRowCounter(), ClassifierNetwork.FEATURES, provenance);
         String sha = ClassifierModel.save(network, info, o.output(), conf);
         return new Result(o.output(), sha, eval.accuracy(), trainCount, (long) eval.getNumRowCounter(), seconds);
+    }
+
+    /** The classifier to continue, with this run's learning rate; it must fit the dataset. */
+    private static ClassifierModel startingModel(ClassifierOptions o, Manifest m, Configuration conf) {
+        ClassifierModel start = ClassifierModel.load(o.init(), conf);
+        ClassifierModel.Info info = start.info();
+        if (info.size() != m.height() || info.channels() != m.channels() || !info.classNames().equals(m.labelNames())) {
+            throw new IllegalArgumentException("--init " + o.init() + " takes " + info.size() + "x" + info.size() + "x"
+                    + info.channels() + " images of classes " + info.classNames() + "; --data " + o.data() + " has "
+                    + m.height() + "x" + m.width() + "x" + m.channels() + " of " + m.labelNames());
+        }
+        start.network().setLearningRate(o.learningRate());
+        return start;
     }
 
     private static void requireTrainable(ClassifierOptions o, Manifest m, Configuration conf) {

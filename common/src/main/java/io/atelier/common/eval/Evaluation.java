@@ -39,6 +39,13 @@ public final class Evaluation {
         String floorSplit = DatasetSchema.TEST.equals(o.split()) ? DatasetSchema.TRAIN : DatasetSchema.TEST;
         requireFits("--real", real.manifest(), features);
         requireFits("--fake", fake.manifest(), features);
+        Manifest r = real.manifest();
+        Manifest f = fake.manifest();
+        if (r.height() != f.height() || r.width() != f.width() || r.channels() != f.channels()) {
+            throw new IllegalArgumentException("--real holds " + r.height() + "x" + r.width() + "x" + r.channels()
+                    + " images, --fake " + f.height() + "x" + f.width() + "x" + f.channels()
+                    + "; compare images of one shape (re-ingest one side with the other's --size and --channels)");
+        }
         long n = sampleSize(real.manifest(), fake.manifest(), o, floorSplit);
 
         FeatureSummary realSummary = summarise(real, o.split(), n, o.seed(), features, o);
@@ -49,9 +56,7 @@ public final class Evaluation {
 
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("features", features.provenance());
-        d.put("image", Map.of("size", features.size(), "channels", features.channels(),
-                "resize", "none: both datasets must already have the feature network's input size",
-                "scale", "pixel / 127.5 - 1, RGB planes"));
+        d.put("image", features.preprocessing(r.height(), r.width(), r.channels()));
         d.put("countPerSide", n);
         d.put("countRequested", o.count());
         d.put("real", side(real, o.split(), conf));
@@ -94,10 +99,10 @@ public final class Evaluation {
     }
 
     private static void requireFits(String option, Manifest m, FeatureSource f) {
-        if (m.height() != f.size() || m.width() != f.size() || m.channels() != f.channels()) {
+        if (!f.accepts(m.height(), m.width(), m.channels())) {
             throw new IllegalArgumentException(option + " holds " + m.height() + "x" + m.width() + "x" + m.channels()
-                    + " images; the feature network takes " + f.size() + "x" + f.size() + "x" + f.channels()
-                    + " (re-ingest with --size " + f.size() + ")");
+                    + " images; the feature network takes " + f.accepted() + " (re-ingest with --size " + f.size()
+                    + ", or choose another --features)");
         }
     }
 

@@ -49,11 +49,10 @@ public final class FeatureSummaryJob {
             while (rows.hasNext()) {
                 Row row = rows.next();
                 SparkImage image = SparkImage.fromRow(row.getStruct(0));
-                if (image.height() != source.size() || image.width() != source.size()
-                        || image.nChannels() != source.channels()) {
+                if (!source.accepts(image.height(), image.width(), image.nChannels())) {
                     throw new IllegalArgumentException("image " + image.origin() + " is " + image.height() + "x"
                             + image.width() + "x" + image.nChannels() + "; the feature network takes "
-                            + source.size() + "x" + source.size() + "x" + source.channels());
+                            + source.accepted());
                 }
                 images.add(image);
                 keys.add(row.getLong(1));

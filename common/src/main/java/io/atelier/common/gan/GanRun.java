@@ -1,7 +1,6 @@
 package io.atelier.common.gan;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.atelier.common.generate.GeneratorSource;
 import io.atelier.common.generate.SampleGenerator;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
@@ -21,7 +20,7 @@ import java.util.Map;
  * the weights of its latest complete checkpoint, loaded and checksum-verified on each executor.
  */
 public record GanRun(String runDir, DcganConfig config, List<String> labels, int round, String checkpointSha256)
-        implements GeneratorSource {
+        implements DcganSource {
 
     public static GanRun open(String runDir, Configuration conf) {
         RunDirectory dir = RunDirectory.existing(runDir, conf);
@@ -58,18 +57,7 @@ public record GanRun(String runDir, DcganConfig config, List<String> labels, int
     public SampleGenerator open() {
         Configuration conf = new Configuration();
         TrainingState state = RunDirectory.existing(runDir, conf).checkpoints().load(round).state();
-        DcganSampler sampler = new DcganTrainer(config).newSampler(64);
-        return (seed, indices, labelsOf) -> sampler.generate(state, seed, indices, labelsOf);
-    }
-
-    @Override
-    public int channels() {
-        return config.channels();
-    }
-
-    @Override
-    public int size() {
-        return config.imageSize();
+        return GanState.sampler(config, state);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.atelier.common.gan;
 
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
+import io.atelier.common.generate.SampledEvaluation;
 import io.atelier.common.train.AveragingEngine;
 import io.atelier.common.train.EngineConfig;
 import io.atelier.common.train.ProgressListener;
@@ -24,6 +25,12 @@ public final class GanTraining {
     }
 
     public static TrainingResult run(SparkSession spark, GanSettings settings, ProgressListener progress) {
+        return run(spark, settings, progress, null);
+    }
+
+    /** @param evaluation scores between rounds (e.g. FID), sampling the EMA generator; null for none */
+    public static TrainingResult run(SparkSession spark, GanSettings settings, ProgressListener progress,
+                                     SampledEvaluation evaluation) {
         GanSettings s = settings.requirePaths();
         Manifest manifest = ImageDataset.open(spark, s.data()).manifest();
         long trainImages = manifest.count("train");
@@ -46,6 +53,9 @@ public final class GanTraining {
         resolved.put(CONFIG_ENGINE, engine);
         resolved.put(CONFIG_LABELS, manifest.labelNames());
         RunSpec spec = new RunSpec(new DcganTrainer(model), s.data(), s.out(), engine, resolved);
+        if (evaluation != null) {
+            spec = spec.withEvaluation(evaluation.forModel(state -> GanState.of(model, manifest.labelNames(), state)));
+        }
         AveragingEngine trainer = new AveragingEngine(spark);
         return s.resume() ? trainer.resume(spec, progress) : trainer.train(spec, progress);
     }

@@ -12,6 +12,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -45,21 +46,8 @@ public final class GenerationJob {
     public Manifest run(GeneratorSource source, GenerationOptions options, Progress progress) {
         DatasetWriter writer = new DatasetWriter(spark, options.output());
         writer.requireFreshOutput("--out");
-        List<String> names = source.labelNames();
-        if ((options.label() != null || options.allLabels()) && names.isEmpty()) {
-            throw new IllegalArgumentException("--label: model " + source.name() + " is not class-conditional;"
-                    + " leave --label out");
-        }
-        if (options.label() != null && !options.allLabels() && (options.label() < 0 || options.label() >= names.size())) {
-            throw new IllegalArgumentException("--label " + options.label() + ": the model has labels 0.."
-                    + (names.size() - 1) + " " + names);
-        }
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<long[]> ranges = partitionRanges(options.count(), options.batch(), options.partitions());
         LongAccumulator done = spark.sparkContext().longAccumulator("generate.done");
-        Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
-        PartitionTask task = new PartitionTask(source, options, names, done, conf);
-        JavaRDD<Row> rows = jsc.parallelize(ranges, ranges.size()).flatMap(task::rows);
+        JavaRDD<Row> rows = generate(source, options, done);
 
         Map<String, Object> provenance = new LinkedHashMap<>();
         Map<String, Object> generation = new LinkedHashMap<>();
@@ -73,12 +61,38 @@ public final class GenerationJob {
         Thread poller = poll(done, options.count(), progress);
         try {
             return writer.write(spark.createDataFrame(rows, DatasetSchema.ROW),
-                    new DatasetWriter.Description(source.size(), source.channels(), options.shards(), names,
+                    new DatasetWriter.Description(source.size(), source.channels(), options.shards(), source.labelNames(),
                             provenance, null), staging -> { });
         } finally {
             poller.interrupt();
             progress.update(done.value(), options.count());
         }
+    }
+
+    /**
+     * The rows {@link #run} would write ({@link DatasetSchema#ROW}), made where they are consumed
+     * and never written: for scoring samples without storing them. {@code options.output()} is unused.
+     */
+    public Dataset<Row> rows(GeneratorSource source, GenerationOptions options) {
+        return spark.createDataFrame(generate(source, options, spark.sparkContext().longAccumulator("generate.done")),
+                DatasetSchema.ROW);
+    }
+
+    private JavaRDD<Row> generate(GeneratorSource source, GenerationOptions options, LongAccumulator done) {
+        List<String> names = source.labelNames();
+        if ((options.label() != null || options.allLabels()) && names.isEmpty()) {
+            throw new IllegalArgumentException("--label: model " + source.name() + " is not class-conditional;"
+                    + " leave --label out");
+        }
+        if (options.label() != null && !options.allLabels() && (options.label() < 0 || options.label() >= names.size())) {
+            throw new IllegalArgumentException("--label " + options.label() + ": the model has labels 0.."
+                    + (names.size() - 1) + " " + names);
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<long[]> ranges = partitionRanges(options.count(), options.batch(), options.partitions());
+        Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
+        PartitionTask task = new PartitionTask(source, options, names, done, conf);
+        return jsc.parallelize(ranges, ranges.size()).flatMap(task::rows);
     }
 
     /** [start, end) index ranges: whole batches, spread evenly over at most {@code partitions}. */
@@ -215,7 +229,15 @@ public final class GenerationJob {
      * shared by two tasks at once (a generator holds its own buffers and is not thread-safe).
      */
     static final class GeneratorPool {
-        private static final Map<GeneratorSource, java.util.Deque<SampleGenerator>> IDLE = new LinkedHashMap<>();
+        /** Sources kept: training evaluation brings a new source (new weights) every time; older ones are dropped. */
+        private static final int SOURCES = 4;
+        private static final Map<GeneratorSource, java.util.Deque<SampleGenerator>> IDLE =
+                new LinkedHashMap<>(8, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<GeneratorSource, java.util.Deque<SampleGenerator>> eldest) {
+                        return size() > SOURCES;
+                    }
+                };
 
         static SampleGenerator borrow(GeneratorSource source) {
             synchronized (IDLE) {

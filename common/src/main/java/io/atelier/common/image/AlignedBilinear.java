@@ -36,6 +36,30 @@ public final class AlignedBilinear {
         return out;
     }
 
+    /**
+     * Images already in tensors ([n, c, h, w], values in [-1, 1] as {@link ImageTensors} makes
+     * them; c = 1 or 3) as the networks take them: [n, 3, size, size] RGB in [0, 1], resized the
+     * same way. A gray image's one channel is replicated to R, G and B.
+     */
+    public static float[] fromSignedNchw(float[] nchw, int n, int c, int h, int w, int size) {
+        if (c != 1 && c != 3) {
+            throw new IllegalArgumentException("images with " + c + " channels: use 1 (gray) or 3 (RGB)");
+        }
+        float[] out = new float[n * 3 * size * size];
+        float[] hwc = new float[h * w * 3];
+        int plane = h * w;
+        for (int i = 0; i < n; i++) {
+            int base = i * c * plane;
+            for (int p = 0; p < plane; p++) {
+                for (int ch = 0; ch < 3; ch++) {
+                    hwc[3 * p + ch] = (nchw[base + (c == 1 ? 0 : ch) * plane + p] + 1f) * 0.5f;
+                }
+            }
+            resizeInto(hwc, h, w, 3, size, size, out, i * 3 * size * size);
+        }
+        return out;
+    }
+
     /** Resizes HWC values into planar CHW at {@code offset} of {@code out}. */
     static void resizeInto(float[] hwc, int inH, int inW, int c, int outH, int outW, float[] out, int offset) {
         double rowRatio = outH > 1 ? (double) (inH - 1) / (outH - 1) : (double) inH / outH;

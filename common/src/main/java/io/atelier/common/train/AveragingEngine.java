@@ -1,5 +1,7 @@
 package io.atelier.common.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.atelier.common.io.Sha256;
 import io.atelier.common.Versions;
 import io.atelier.common.data.DatasetLayout;
@@ -42,11 +44,18 @@ import java.util.Map;
  *
  * <p>Same config, seed and W give bit-identical states, whether run at once, resumed from a
  * checkpoint, or with tasks retried after failures.
+ *
+ * <p>A spec may carry a {@link RoundEvaluation}: after the rounds it names, its
+ * {@link RoundEvaluator} scores the state on the driver (it may run Spark jobs of its own) and
+ * its metrics join the round's line of {@code metrics.jsonl}. It reads the state and never changes
+ * it, so parameters are the same with or without it.
  */
 public final class AveragingEngine {
     private static final Logger LOG = LoggerFactory.getLogger(AveragingEngine.class);
     /** Purpose tag for the sample-grid stream: the same inputs after every round. */
     static final long SAMPLE_STREAM = 0x53414D504C45L;
+    /** The key of config.json under which a run with evaluation records its settings. */
+    public static final String CONFIG_EVALUATION = "evaluation";
     private static final int ETA_WINDOW = 10;
 
     private final SparkSession spark;
@@ -110,14 +119,23 @@ public final class AveragingEngine {
                 state = result.state();
                 int round = state.round();
                 boolean last = round == cfg.rounds();
-                RoundRecord record = RoundRecord.of(result, cfg.workers(), cfg.localSteps(), trainer.imagesPerStep());
+                Map<String, Double> scores = Map.of();
+                double evaluationSeconds = 0;
+                RoundEvaluation evaluation = spec.evaluation();
+                if (evaluation != null && evaluation.due(round, cfg.rounds())) {
+                    long t0 = System.nanoTime();
+                    scores = evaluation.evaluator().evaluate(state);
+                    evaluationSeconds = (System.nanoTime() - t0) / 1e9;
+                }
+                RoundRecord record = RoundRecord.of(result, cfg.workers(), cfg.localSteps(), trainer.imagesPerStep(),
+                        scores, evaluationSeconds);
                 log.append(record);
                 String sample = round % cfg.sampleEvery() == 0 || last ? writeSample(spec, dataset.manifest(), dir, state) : null;
                 String checkpoint = round % cfg.checkpointEvery() == 0 || last
                         ? writeCheckpoint(spec, dir, state, manifestSha) : null;
                 progress.onRound(new RoundProgress(round, cfg.rounds(), state.step(), record.metrics(), record.imagesPerSecond(),
                         result.roundSeconds(), result.overheadShare(), eta(recent, result.roundSeconds(), cfg.rounds() - round),
-                        checkpoint, sample));
+                        checkpoint, sample, evaluationSeconds));
             }
             decoded = group.imagesDecoded();
         }
@@ -194,8 +212,18 @@ public final class AveragingEngine {
                 CheckpointMeta.sizes(state), Versions.all(), Instant.now().toString());
     }
 
+    /** The caller's config, plus an {@code evaluation} section with the evaluator's settings when there is one. */
     private static void writeConfig(RunDirectory dir, RunSpec spec) {
-        HadoopFiles.writeAtomically(dir.config(), Json.pretty(spec.config()).getBytes(StandardCharsets.UTF_8), dir.conf());
+        Object config = spec.config();
+        if (spec.evaluation() != null) {
+            JsonNode tree = Json.MAPPER.valueToTree(config);
+            if (!(tree instanceof ObjectNode object)) {
+                throw new IllegalArgumentException("a run with evaluation needs a config that is a JSON object, got " + tree);
+            }
+            object.set(CONFIG_EVALUATION, Json.MAPPER.valueToTree(spec.evaluation().settings()));
+            config = object;
+        }
+        HadoopFiles.writeAtomically(dir.config(), Json.pretty(config).getBytes(StandardCharsets.UTF_8), dir.conf());
     }
 
     private static String manifestSha(ImageDataset dataset, Configuration conf) {

@@ -3,6 +3,7 @@ package io.atelier.common.train;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -17,19 +18,30 @@ import java.util.Map;
  * @param overheadSeconds  round minus compute: broadcast, scheduling, result transfer, averaging
  * @param overheadShare    overhead as a share of the round
  * @param imagesPerSecond  images trained on per second of round time, all workers together
+ * @param evaluationSeconds wall time of the scores computed after the round (0 when none were),
+ *                          not part of the round time
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RoundRecord(int round, long step, long imagesSeen, Map<String, Double> metrics,
                           double roundSeconds, double computeSeconds, double broadcastSeconds,
                           double overheadSeconds, double overheadShare,
-                          double imagesPerSecond, double stepsPerSecond, String time) {
+                          double imagesPerSecond, double stepsPerSecond, double evaluationSeconds, String time) {
 
-    static RoundRecord of(RoundResult r, int workers, int localSteps, int imagesPerStep) {
+    /** @param scores the evaluator's metrics for this round (empty when none ran), logged beside the workers' */
+    static RoundRecord of(RoundResult r, int workers, int localSteps, int imagesPerStep, Map<String, Double> scores,
+                          double evaluationSeconds) {
         TrainingState s = r.state();
         double perSecond = r.roundSeconds() > 0 ? 1 / r.roundSeconds() : 0;
-        return new RoundRecord(s.round(), s.step(), s.step() * workers * imagesPerStep, r.metrics(),
+        Map<String, Double> metrics = new LinkedHashMap<>(r.metrics());
+        for (Map.Entry<String, Double> e : scores.entrySet()) {
+            if (metrics.putIfAbsent(e.getKey(), e.getValue()) != null) {
+                throw new IllegalStateException("the round evaluator's metric '" + e.getKey()
+                        + "' has the name of a training metric; rename it");
+            }
+        }
+        return new RoundRecord(s.round(), s.step(), s.step() * workers * imagesPerStep, metrics,
                 r.roundSeconds(), r.computeSeconds(), r.broadcastSeconds(), r.overheadSeconds(), r.overheadShare(),
                 (double) workers * localSteps * imagesPerStep * perSecond, (double) localSteps * perSecond,
-                Instant.now().toString());
+                evaluationSeconds, Instant.now().toString());
     }
 }

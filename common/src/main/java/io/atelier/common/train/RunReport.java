@@ -8,10 +8,12 @@ import org.apache.hadoop.fs.Path;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -34,6 +36,8 @@ import java.util.function.ToDoubleFunction;
 public final class RunReport {
     /** Sample grids shown at most; evenly spaced over the run, always with the newest. */
     static final int MAX_GRIDS = 12;
+    /** A metric named {@code NAME_floor} is the reference line of metric {@code NAME}'s chart. */
+    public static final String FLOOR_SUFFIX = "_floor";
     private static final int CHART_WIDTH = 560;
     private static final int CHART_HEIGHT = 280;
 
@@ -72,13 +76,20 @@ public final class RunReport {
 
         h.append("<h2>Training metrics</h2>\n<div class=\"grid\">\n");
         for (String metric : metrics) {
-            chart(h, metric, "round", metric, Map.of(metric, r -> r.metrics().getOrDefault(metric, Double.NaN)), records);
+            if (metric.endsWith(FLOOR_SUFFIX) && metrics.contains(metric.substring(0, metric.length() - FLOOR_SUFFIX.length()))) {
+                continue; // drawn as the reference line of its metric's chart
+            }
+            double floor = latest(records, metric + FLOOR_SUFFIX);
+            String title = Double.isNaN(floor) ? metric : metric + " (dashed: floor " + String.format("%.4g", floor) + ")";
+            chart(h, title, "round", metric, Map.of(metric, r -> r.metrics().getOrDefault(metric, Double.NaN)), records,
+                    floor);
         }
         h.append("</div>\n<h2>Throughput and timing</h2>\n<div class=\"grid\">\n");
-        chart(h, "Images per second", "round", "images/s", Map.of("images/s", RoundRecord::imagesPerSecond), records);
-        chart(h, "Seconds per round", "round", "seconds", timingSeries(), records);
+        chart(h, "Images per second", "round", "images/s", Map.of("images/s", RoundRecord::imagesPerSecond), records,
+                Double.NaN);
+        chart(h, "Seconds per round", "round", "seconds", timingSeries(), records, Double.NaN);
         chart(h, "Averaging overhead (share of round)", "round", "share",
-                Map.of("overhead share", RoundRecord::overheadShare), records);
+                Map.of("overhead share", RoundRecord::overheadShare), records, Double.NaN);
         h.append("</div>\n<h2>Samples (same inputs every time)</h2>\n<div class=\"grid\">\n");
         TreeMap<Integer, Path> samples = dir.samples();
         for (Map.Entry<Integer, Path> e : pick(samples).entrySet()) {
@@ -109,6 +120,11 @@ public final class RunReport {
             row(h, "Rounds", Integer.toString(last.round()));
             row(h, "Images seen", Long.toString(last.imagesSeen()));
             row(h, "Images per second (mean)", String.format("%.1f", records.stream().mapToDouble(RoundRecord::imagesPerSecond).average().orElse(0)));
+            double[] evaluations = records.stream().mapToDouble(RoundRecord::evaluationSeconds).filter(t -> t > 0).toArray();
+            if (evaluations.length > 0) {
+                row(h, "Evaluations", String.format("%d, %.1f s each on average (not in the round times)", evaluations.length,
+                        java.util.Arrays.stream(evaluations).average().orElse(0)));
+            }
             row(h, "Averaging overhead (mean share)", String.format("%.1f%%", 100 * records.stream().mapToDouble(RoundRecord::overheadShare).average().orElse(0)));
             StringBuilder latest = new StringBuilder();
             last.metrics().forEach((k, v) -> latest.append(k).append(' ').append(String.format("%.4g", v)).append("  "));
@@ -139,8 +155,21 @@ public final class RunReport {
         return series;
     }
 
+    /** The metric's value in the newest record that has it, or NaN. */
+    private static double latest(List<RoundRecord> records, String metric) {
+        for (int i = records.size() - 1; i >= 0; i--) {
+            Double v = records.get(i).metrics().get(metric);
+            if (v != null) {
+                return v;
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** @param reference a value drawn as a dashed horizontal line (a metric's floor), or NaN */
     private static void chart(StringBuilder h, String title, String xLabel, String yLabel,
-                              Map<String, ToDoubleFunction<RoundRecord>> series, List<RoundRecord> records) {
+                              Map<String, ToDoubleFunction<RoundRecord>> series, List<RoundRecord> records,
+                              double reference) {
         XYSeriesCollection data = new XYSeriesCollection();
         for (Map.Entry<String, ToDoubleFunction<RoundRecord>> s : series.entrySet()) {
             XYSeries xy = new XYSeries(s.getKey());
@@ -159,6 +188,13 @@ public final class RunReport {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        if (Double.isFinite(reference)) {
+            ValueMarker marker = new ValueMarker(reference, Color.DARK_GRAY,
+                    new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[]{6f, 4f}, 0f));
+            plot.addRangeMarker(marker);
+            // Keep the line in view when the curve lies far above it.
+            plot.getRangeAxis().setLowerBound(Math.min(plot.getRangeAxis().getLowerBound(), reference * 0.9));
+        }
         byte[] png = ImageGrid.toPng(chart.createBufferedImage(CHART_WIDTH, CHART_HEIGHT));
         h.append("<img alt=\"").append(esc(title)).append("\" src=\"data:image/png;base64,")
                 .append(Base64.getEncoder().encodeToString(png)).append("\">\n");

@@ -15,6 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -87,6 +90,19 @@ class ClassifierTrainerTest {
                 "noise " + noisy.scores() + " vs floor " + same.floor());
         assertEquals(features.provenance().get("sha256"),
                 ((java.util.Map<?, ?>) same.definition().get("features")).get("sha256"));
+
+        // Continuing it for an epoch at a lower rate starts from its weights, not from scratch.
+        String more = tmp.resolve("continued.zip").toString();
+        List<Double> epochAccuracy = new ArrayList<>();
+        ClassifierTrainer.Result continued = new ClassifierTrainer(spark).train(
+                new ClassifierOptions(data, more, 2, 1, 64, 7L, 10, 1e-3, 8).withInit(out),
+                (done, total, seconds, accuracy) -> epochAccuracy.add(accuracy));
+        assertEquals(List.of(continued.testAccuracy()), epochAccuracy, "scored after its one epoch");
+        assertTrue(continued.testAccuracy() > result.testAccuracy() - 0.03, "continued " + continued.testAccuracy()
+                + " after " + result.testAccuracy());
+        Map<?, ?> from = (Map<?, ?>) ClassifierModel.load(more, spark.sparkContext().hadoopConfiguration()).info()
+                .provenance().get("continuedFrom");
+        assertEquals(result.sha256(), from.get("sha256"), "provenance names the model it continued");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.atelier.common.eval;
 
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
+import io.atelier.common.embed.NetworkFeatures;
 import io.atelier.common.io.Json;
 import io.atelier.common.testdata.FashionMnistFixture;
 import io.atelier.common.testdata.NoiseDataset;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -91,6 +93,38 @@ class EvaluationTest {
         String json = Json.pretty(realVsNoise);
         for (String field : List.of("\"fid\"", "\"kidMean\"", "\"precision\"", "\"recall\"", "\"floor\"",
                 "\"fidOverFloor\"", "\"manifestSha256\"", "\"countPerSide\"", "\"versions\"", "\"seed\"")) {
+            assertTrue(json.contains(field), field + " missing from " + json);
+        }
+    }
+
+    @Test
+    void anRgbNetworkScoresGrayImagesResizedWithTheirChannelReplicated() throws Exception {
+        NetworkFeatures network = NetworkFeatures.load(spark, "random", null);
+        float[] gray = new float[2 * 28 * 28];
+        for (int i = 0; i < gray.length; i++) {
+            gray[i] = (float) Math.sin(i * 0.37);
+        }
+        float[] rgb = new float[2 * 3 * 28 * 28];
+        for (int n = 0; n < 2; n++) {
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(gray, n * 784, rgb, (n * 3 + c) * 784, 784);
+            }
+        }
+        FeatureExtractor extractor = network.open();
+        float[][] fromGray = extractor.features(Nd4j.create(gray, new long[]{2, 1, 28, 28}, 'c'));
+        float[][] fromRgb = extractor.features(Nd4j.create(rgb, new long[]{2, 3, 28, 28}, 'c'));
+        assertEquals(network.dimension(), fromGray[0].length);
+        for (int n = 0; n < 2; n++) {
+            assertArrayEquals(fromRgb[n], fromGray[n], "image " + n + ": gray must equal its channel replicated");
+        }
+
+        EvaluationOptions o = small(fashion, fashion).withCount(200);
+        EvaluationReport same = new Evaluation(spark).run(network, o.withSplits(DatasetSchema.TEST, DatasetSchema.TEST));
+        assertEquals(0, same.scores().fid(), 1e-6, "the same sample through a resizing network");
+        assertTrue(same.floor().fid() > 1e-6, "disjoint samples differ: " + same.floor());
+        String json = Json.pretty(same);
+        for (String field : List.of("\"gray\" : \"the gray channel is replicated to R, G and B\"", "\"input\" : \"28x28x1\"",
+                "bilinear with aligned corners to 32x32", "random:conv3")) {
             assertTrue(json.contains(field), field + " missing from " + json);
         }
     }

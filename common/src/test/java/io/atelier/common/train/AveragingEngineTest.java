@@ -156,6 +156,68 @@ class AveragingEngineTest {
                 "config.json is the config of the resumed run");
     }
 
+    /** Scores a state by the sum of its tensors (after a Spark job of its own, as FID would run). */
+    private static final class SumEvaluator implements RoundEvaluator {
+        final List<Integer> rounds = new ArrayList<>();
+
+        @Override
+        public Map<String, Double> evaluate(TrainingState state) {
+            rounds.add(state.round());
+            double sum = spark.range(4).count() - 4;
+            for (float[] t : state.tensors().values()) {
+                for (float v : t) {
+                    sum += v;
+                }
+            }
+            return Map.of("score", sum, "score" + RunReport.FLOOR_SUFFIX, 0.25);
+        }
+
+        @Override
+        public Map<String, Object> settings() {
+            return Map.of("what", "sum-of-tensors");
+        }
+    }
+
+    @Test
+    void evaluationJoinsTheRoundsItNamesAndResumesToTheSameParametersAndScores() throws IOException {
+        TrainingState plain = engine.train(spec("no-eval", trainer(), config(6)), ProgressListener.NONE).state();
+        SumEvaluator wholeEval = new SumEvaluator();
+        List<RoundProgress> progress = new ArrayList<>();
+        TrainingState whole = engine.train(spec("eval-whole", trainer(), config(6)).withEvaluation(3, wholeEval),
+                progress::add).state();
+
+        assertTrue(plain.bitIdentical(whole), "evaluation must not change training");
+        assertEquals(List.of(3, 6), wholeEval.rounds, "every 3rd round and the last");
+        List<RoundRecord> records = metrics("eval-whole");
+        for (RoundRecord r : records) {
+            assertEquals(r.round() % 3 == 0, r.metrics().containsKey("score"), "round " + r.round() + ": " + r.metrics());
+            assertEquals(r.round() % 3 == 0, r.evaluationSeconds() > 0, "evaluation time of round " + r.round());
+            assertTrue(r.metrics().containsKey("loss"), "the workers' metrics stay");
+        }
+        assertTrue(progress.get(2).describe().contains("score") && progress.get(2).describe().contains("evaluated in"),
+                progress.get(2).describe());
+        String config = Files.readString(tmp.resolve("eval-whole").resolve(RunDirectory.CONFIG));
+        assertTrue(config.contains("\"evaluation\"") && config.contains("sum-of-tensors") && config.contains("marker-eval-whole"),
+                config);
+        String html = Files.readString(tmp.resolve("eval-whole").resolve(RunDirectory.REPORT));
+        assertTrue(html.contains("alt=\"score (dashed: floor 0.2500)\""), "the floor is the score chart's reference line");
+        assertFalse(html.contains("alt=\"score_floor"), "the floor gets no chart of its own");
+
+        // Stop after round 4 (evaluated as the last round), resume to 6 with evaluation.
+        SumEvaluator firstEval = new SumEvaluator();
+        engine.train(spec("eval-split", trainer(), config(4)).withEvaluation(3, firstEval), ProgressListener.NONE);
+        SumEvaluator resumedEval = new SumEvaluator();
+        TrainingState resumed = engine.resume(spec("eval-split", trainer(), config(6)).withEvaluation(3, resumedEval),
+                ProgressListener.NONE).state();
+        assertEquals(List.of(3, 4), firstEval.rounds);
+        assertEquals(List.of(6), resumedEval.rounds);
+        assertTrue(whole.bitIdentical(resumed), "train 4 + resume to 6, evaluating, == train 6");
+        List<RoundRecord> split = metrics("eval-split");
+        for (int round : List.of(3, 6)) {
+            assertEquals(records.get(round - 1).metrics(), split.get(round - 1).metrics(), "round " + round);
+        }
+    }
+
     @Test
     void resumeAfterACrashContinuesFromTheLastCompleteCheckpoint() throws IOException {
         TrainingState whole = engine.train(spec("whole-crash", trainer(), config(6)), ProgressListener.NONE).state();

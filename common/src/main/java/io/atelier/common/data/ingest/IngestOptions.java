@@ -40,8 +40,8 @@ public record IngestOptions(List<String> inputs, String output, int size, int ch
         if (shards < 1 || shards > 10_000) {
             throw new IllegalArgumentException("--shards " + shards + ": use 1..10000");
         }
-        if (!(testFraction >= 0 && testFraction < 1)) {
-            throw new IllegalArgumentException("--test-fraction " + testFraction + ": use a value in [0, 1)");
+        if (!(testFraction >= 0 && testFraction <= 1)) {
+            throw new IllegalArgumentException("--test-fraction " + testFraction + ": use a value in [0, 1]");
         }
         if (maxPixels <= 0) {
             throw new IllegalArgumentException("--max-pixels " + maxPixels + ": must be positive");

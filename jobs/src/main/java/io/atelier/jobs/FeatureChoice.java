@@ -1,0 +1,32 @@
+package io.atelier.jobs;
+
+import io.atelier.common.classify.ClassifierFeatures;
+import io.atelier.common.embed.NetworkFeatures;
+import io.atelier.common.eval.FeatureSource;
+import io.atelier.common.io.HadoopFiles;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+
+/** The feature network named by {@code evaluate --features} or {@code train-gan --eval-features}. */
+final class FeatureChoice {
+    /** Relative to the working directory, which bin/atelier sets to the repository root. */
+    static final String DEFAULT = "data/models/fashion-mnist-classifier.zip";
+    static final String HELP = "Feature network: a model file from `atelier train-classifier` (default: " + DEFAULT
+            + ", for 28x28 gray images), or mobilenet_v2 / inception_v3 (the shipped nsfwjs networks, ImageNet-"
+            + "initialised and fine-tuned on 5 classes: any image size, gray replicated to RGB; not comparable with "
+            + "published Inception FIDs).";
+
+    private FeatureChoice() {
+    }
+
+    static FeatureSource load(SparkSession spark, String option, String choice) {
+        if (NetworkFeatures.isName(choice)) {
+            return NetworkFeatures.load(spark, choice, null);
+        }
+        if (!HadoopFiles.exists(new Path(choice), spark.sparkContext().hadoopConfiguration())) {
+            throw new IllegalArgumentException(option + " " + choice + " does not exist; train one with "
+                    + "`atelier train-classifier`, or use " + String.join(" or ", NetworkFeatures.NAMES));
+        }
+        return ClassifierFeatures.load(choice, spark.sparkContext().hadoopConfiguration());
+    }
+}
