@@ -62,9 +62,9 @@ final class QuickstartCommand implements Callable<Integer> {
         boolean resume = HadoopFiles.exists(new Path(run, "checkpoints"), conf);
         System.out.println("== 3/4 train-gan -> " + run + (resume ? " (resuming)" : ""));
         GanSettings defaults = GanSettings.DEFAULTS;
-        // Class-conditional: one network learns all ten classes and the 10-column grids show one
-        // class per column, so variety is visible by construction.
-        GanSettings settings = new GanSettings(datasetDir, run, "dcgan", 2, 10, rounds, 64, 42L, resume, true,
+        // Unconditional: at this budget the conditional model scored worse (FID 53 vs 39 against a
+        // floor of 4.4) because it collapses within each class (recall 0.004 vs 0.62).
+        GanSettings settings = new GanSettings(datasetDir, run, "dcgan", 2, 10, rounds, 64, 42L, resume, false,
                 10, 3, 5, 100, defaults.lr(), defaults.emaDecay(), defaults.latentDim(), defaults.generatorWidth(),
                 defaults.discriminatorWidth());
         TrainGanCommand.run(session, settings);
@@ -74,8 +74,7 @@ final class QuickstartCommand implements Callable<Integer> {
         if (ImageDataset.isDataset(generated, conf)) {
             System.out.println("generate: " + generated + " already holds a generated dataset; nothing to do");
         } else {
-            new GenerationJob(session).run(GanRun.open(run, conf),
-                    GenerationOptions.of(count, generated, 0).withLabels(null, true), (d, t) -> { });
+            new GenerationJob(session).run(GanRun.open(run, conf), GenerationOptions.of(count, generated, 0), (d, t) -> { });
         }
         String generatedGrid = out + "/generated-grid.png";
         HadoopFiles.writeAtomically(new Path(generatedGrid),

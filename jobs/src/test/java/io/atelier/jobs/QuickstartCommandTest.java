@@ -1,7 +1,6 @@
 package io.atelier.jobs;
 
 import io.atelier.common.data.ImageDataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -9,8 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.TreeMap;
 
 import static io.atelier.jobs.AtelierCliTest.atelier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,15 +34,10 @@ class QuickstartCommandTest {
             assertTrue(Files.isRegularFile(out.resolve(file)), file + " written");
         }
 
-        // A conditional run generates a labelled dataset: 30 samples spread evenly over 10 classes.
         SparkSession spark = SparkSession.active();
         ImageDataset generated = ImageDataset.open(spark, out.resolve("generated").toString());
-        Map<Integer, Long> perLabel = new TreeMap<>();
-        for (Row row : generated.rows(spark).select("label").collectAsList()) {
-            perLabel.merge(row.getInt(0), 1L, Long::sum);
-        }
-        assertEquals(10, perLabel.size(), "classes in " + perLabel);
-        perLabel.values().forEach(n -> assertEquals(3L, n, "samples per class in " + perLabel));
+        assertEquals(30, generated.rows(spark).count(), "generated rows");
+        assertEquals(28, generated.manifest().height());
 
         AtelierCliTest.Result again = atelier(args);
         assertEquals(0, again.code(), again.err());
