@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public record GatysOptions(String contentLayer, Map<String, Double> styleLayers, double contentWeight,
                            double styleWeight, double tvWeight, int iterations, Optimizer optimizer,
-                           double learningRate, Init init, long seed) {
+                           double learningRate, Init init, long seed) implements java.io.Serializable {
 
     /** How the image is updated from the loss gradient. */
     public enum Optimizer {
