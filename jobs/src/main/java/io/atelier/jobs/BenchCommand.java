@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print a table of side-by-side measurements.",
         subcommands = {BenchCommand.IngestBench.class, BenchCommand.GanStepBench.class,
-                BenchCommand.ScalingBenchCommand.class, BenchCommand.EvaluateBench.class})
+                BenchCommand.ScalingBenchCommand.class, BenchCommand.EvaluateBench.class,
+                BenchCommand.StylizeBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -171,6 +172,58 @@ final class BenchCommand implements Runnable {
             SparkSession session = SparkSessions.create("bench evaluate", spark.master);
             EvaluationBenchmark.run(session, data, ClassifierFeatures.load(features,
                     session.sparkContext().hadoopConfiguration()), images, repeats).print(System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "stylize", mixinStandardHelpOptions = true,
+            description = {"Fast-method images/s at 256 and 512 px, Gatys seconds per 256-px image per 100 iterations,",
+                    "and the stylize job's peak heap at 1,000 and 10,000 catalog images."})
+    static final class StylizeBench implements Callable<Integer> {
+        @Option(names = "--model", defaultValue = "data/models/style-starry_night",
+                description = "Fast style model (default: ${DEFAULT-VALUE}).")
+        String model;
+
+        @Option(names = "--style", defaultValue = "data/images/style/starry_night.jpg",
+                description = "Style image for Gatys (default: ${DEFAULT-VALUE}).")
+        String style;
+
+        @Option(names = "--fast-images", defaultValue = "20", description = "Images timed per size (default: ${DEFAULT-VALUE}).")
+        int fastImages;
+
+        @Option(names = "--gatys-iterations", defaultValue = "10",
+                description = "Gatys iterations timed, scaled to 100; 0 skips Gatys (default: ${DEFAULT-VALUE}).")
+        int gatysIterations;
+
+        @Option(names = "--catalogs", defaultValue = "1000,10000", split = ",",
+                description = "Catalog sizes for the memory runs (default: ${DEFAULT-VALUE}).")
+        java.util.List<Integer> catalogs;
+
+        @Option(names = "--catalog-size", defaultValue = "64", description = "--size of the memory runs (default: ${DEFAULT-VALUE}).")
+        int catalogSize;
+
+        @Option(names = "--json", description = "Also print the rows as one JSON line.")
+        boolean json;
+
+        @Mixin
+        SparkOptions spark;
+
+        @Override
+        public Integer call() throws Exception {
+            SparkSession session = SparkSessions.create("bench stylize", spark.master);
+            Path dir = Files.createTempDirectory("atelier-bench-stylize");
+            try {
+                String m = Files.isDirectory(Path.of(model)) ? model : null;
+                var table = io.atelier.common.bench.StylizeBenchmark.run(session,
+                        new io.atelier.common.bench.StylizeBenchmark.Options(m, style, java.util.List.of(256, 512),
+                                fastImages, gatysIterations, catalogs, catalogSize, dir));
+                table.print(System.out);
+                if (json) {
+                    System.out.println(Json.line(table.rows()));
+                }
+            } finally {
+                org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+            }
             return 0;
         }
     }

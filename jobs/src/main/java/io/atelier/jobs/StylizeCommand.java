@@ -42,6 +42,13 @@ final class StylizeCommand implements Callable<Integer> {
     @Option(names = "--png-dir", paramLabel = "DIR", description = "Also write DIR/STYLE/<relative path>.png.")
     String pngDir;
 
+    @Option(names = "--grid", paramLabel = "FILE.png",
+            description = "After the run, write a before/after sheet of the output's first --grid-inputs inputs.")
+    String grid;
+
+    @Option(names = "--grid-inputs", defaultValue = "4", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int gridInputs;
+
     @Option(names = "--iterations", defaultValue = "100", paramLabel = "I", description = "Gatys iterations per scale (default: ${DEFAULT-VALUE}).")
     int iterations;
 
@@ -115,6 +122,10 @@ final class StylizeCommand implements Callable<Integer> {
         String unit = s.styles() > 1 ? " (image x style pairs: " + s.images() + " images x " + s.styles() + " styles)" : "";
         System.out.printf("stylize: in %d = stylized %d + skipped %d + quarantined %d%s in %.1f s -> %s%n",
                 s.in(), s.stylized(), s.skipped(), s.quarantined(), unit, s.seconds(), out);
+        if (grid != null) {
+            io.atelier.common.stylize.StylizeGrid.write(session, out, grid, gridInputs);
+            System.out.println("stylize: before/after sheet " + grid);
+        }
         return 0;
     }
 

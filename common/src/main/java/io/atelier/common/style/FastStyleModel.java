@@ -21,7 +21,8 @@ import java.util.Map;
  * <pre>
  *   model.json    format, style name and SHA-256 of the style image, network config, parameter
  *                 names and shapes in order, weights SHA-256, how it was trained (run, round, losses)
- *   weights.bin   every parameter as little-endian float32, in the order model.json lists them
+ *   weights.bin   every parameter as little-endian float32, in the network's fixed order
+ *                 ({@link TransformerNet#shapes}; model.json lists the shapes by name)
  * </pre>
  */
 public record FastStyleModel(String style, String styleSha256, TransformerNet.Config config,

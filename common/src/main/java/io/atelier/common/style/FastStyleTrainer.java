@@ -70,16 +70,22 @@ public final class FastStyleTrainer implements ModelTrainer {
     private final ExtractorSpec features;
     private final byte[] styleImage;
     private final List<byte[]> previews;
+    private final int sampleHeight;
+    private final int sampleWidth;
 
     /**
      * @param styleImage encoded style picture
      * @param previews   encoded pictures the sample grids stylize (a few of the training images)
+     * @param sampleSize {height, width} of sample-grid cells: the dataset's image size
      */
-    public FastStyleTrainer(Settings settings, ExtractorSpec features, byte[] styleImage, List<byte[]> previews) {
+    public FastStyleTrainer(Settings settings, ExtractorSpec features, byte[] styleImage, List<byte[]> previews,
+                            int[] sampleSize) {
         this.settings = settings;
         this.features = features;
         this.styleImage = styleImage.clone();
         this.previews = List.copyOf(previews);
+        this.sampleHeight = sampleSize[0];
+        this.sampleWidth = sampleSize[1];
     }
 
     public Settings settings() {
@@ -125,7 +131,7 @@ public final class FastStyleTrainer implements ModelTrainer {
     /** The preview pictures stylized by the state's network, at the dataset's size, in [-1, 1]. */
     @Override
     public float[] sampleGrid(TrainingState state, long seed, int count) {
-        throw new UnsupportedOperationException("use sampleGrid(state, count, height, width)");
+        return sampleGrid(state, count, sampleHeight, sampleWidth);
     }
 
     /** Each grid cell: a preview picture (in turn) stylized, {@code height x width}, values in [-1, 1]. */

@@ -192,6 +192,7 @@ public final class StylizeJob {
                 .select("origin", "path", "id", "content", "image", "problem", "size", "styles")
                 .repartition(partitions);
         JavaRDD<Row> rows = joined.javaRDD().mapPartitions(task::stylize);
+        long t0 = System.nanoTime();
         Thread poller = poll(stylized, planned, progress);
         try {
             spark.createDataFrame(rows, ROW).write().mode(SaveMode.Append)
@@ -200,7 +201,8 @@ public final class StylizeJob {
         } finally {
             poller.interrupt();
         }
-        progress.update(stylized.value(), planned, 0, Duration.ZERO);
+        progress.update(stylized.value(), planned, stylized.value() / Math.max((System.nanoTime() - t0) / 1e9, 1e-9),
+                Duration.ZERO);
     }
 
     private static Thread poll(LongAccumulator stylized, long planned, Progress progress) {

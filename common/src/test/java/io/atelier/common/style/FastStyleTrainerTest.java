@@ -32,7 +32,8 @@ class FastStyleTrainerTest {
         FastStyleTrainer.Settings settings = new FastStyleTrainer.Settings(new TransformerNet.Config(4, 1), "conv3",
                 layers, 1.0, 1e3, 1.0, 24, 2, 0.02, 32);
         byte[] style = Files.readAllBytes(ROOT.resolve("data/images/style/starry_night.jpg"));
-        return new FastStyleTrainer(settings, ExtractorSpec.resolve("random", null, null, new Configuration()), style, List.of());
+        return new FastStyleTrainer(settings, ExtractorSpec.resolve("random", null, null, new Configuration()), style, List.of(),
+                new int[]{32, 32});
     }
 
     /** Four 32x32 crops of the shipped photo as one worker's data (NCHW RGB bytes). */
