@@ -25,6 +25,28 @@ final class BenchCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
+    /** A benchmark that works in a scratch directory and returns its table. */
+    interface ScratchBench {
+        io.atelier.common.bench.BenchTable run(Path dir) throws Exception;
+    }
+
+    /** Runs in {@code workDir}, or in a new temporary directory deleted after; prints the table (and its JSON line). */
+    static void printInScratch(Path workDir, String prefix, boolean json, ScratchBench bench) throws Exception {
+        boolean temporary = workDir == null;
+        Path dir = temporary ? Files.createTempDirectory(prefix) : workDir;
+        try {
+            var table = bench.run(dir);
+            table.print(System.out);
+            if (json) {
+                System.out.println(Json.line(table.rows()));
+            }
+        } finally {
+            if (temporary) {
+                org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+            }
+        }
+    }
+
     @Command(name = "ingest", mixinStandardHelpOptions = true,
             description = "atelier ingest vs Spark's image data source on the same synthetic JPEGs.")
     static final class IngestBench implements Callable<Integer> {
@@ -49,19 +71,7 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             SparkSession session = SparkSessions.create("bench ingest", spark.master);
-            boolean temporary = workDir == null;
-            Path dir = temporary ? Files.createTempDirectory("atelier-bench-ingest") : workDir;
-            try {
-                var table = IngestBenchmark.run(session, dir, images, size, repeats);
-                table.print(System.out);
-                if (json) {
-                    System.out.println(Json.line(table.rows()));
-                }
-            } finally {
-                if (temporary) {
-                    org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
-                }
-            }
+            printInScratch(workDir, "atelier-bench-ingest", json, dir -> IngestBenchmark.run(session, dir, images, size, repeats));
             return 0;
         }
     }
@@ -202,6 +212,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--catalog-size", defaultValue = "64", description = "--size of the memory runs (default: ${DEFAULT-VALUE}).")
         int catalogSize;
 
+        @Option(names = "--work-dir", description = "Scratch directory (default: a new temporary one, deleted after).")
+        Path workDir;
+
         @Option(names = "--json", description = "Also print the rows as one JSON line.")
         boolean json;
 
@@ -211,19 +224,10 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             SparkSession session = SparkSessions.create("bench stylize", spark.master);
-            Path dir = Files.createTempDirectory("atelier-bench-stylize");
-            try {
-                String m = Files.isDirectory(Path.of(model)) ? model : null;
-                var table = io.atelier.common.bench.StylizeBenchmark.run(session,
-                        new io.atelier.common.bench.StylizeBenchmark.Options(m, style, java.util.List.of(256, 512),
-                                fastImages, gatysIterations, catalogs, catalogSize, dir));
-                table.print(System.out);
-                if (json) {
-                    System.out.println(Json.line(table.rows()));
-                }
-            } finally {
-                org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
-            }
+            String m = Files.isDirectory(Path.of(model)) ? model : null;
+            printInScratch(workDir, "atelier-bench-stylize", json, dir -> io.atelier.common.bench.StylizeBenchmark.run(session,
+                    new io.atelier.common.bench.StylizeBenchmark.Options(m, style, java.util.List.of(256, 512), fastImages,
+                            gatysIterations, catalogs, catalogSize, dir)));
             return 0;
         }
     }

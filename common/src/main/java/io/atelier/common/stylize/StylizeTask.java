@@ -21,7 +21,6 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 
 /**
  * The two per-item steps of a stylize job. {@link #check}: decode an item once to give it its
@@ -99,25 +98,7 @@ final class StylizeTask implements Serializable {
             throw new IllegalStateException("injected failure in partition " + task.partitionId()
                     + " (a test simulating a run killed midway)");
         }
-        return new Iterator<>() {
-            private final ArrayDeque<Row> ready = new ArrayDeque<>();
-
-            @Override
-            public boolean hasNext() {
-                while (ready.isEmpty() && work.hasNext()) {
-                    stylizeOne(work.next(), ready);
-                }
-                return !ready.isEmpty();
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return ready.poll();
-            }
-        };
+        return io.atelier.common.io.Refilling.of(work::hasNext, ready -> stylizeOne(work.next(), ready));
     }
 
     private void stylizeOne(Row item, ArrayDeque<Row> out) {
