@@ -38,8 +38,10 @@ public final class StylizeGrid {
         }
         Map<String, Map<String, BufferedImage>> variants = new TreeMap<>();
         Map<String, String> origins = new TreeMap<>();
-        for (Row r : output.where(col("path").isin(paths.toArray())).collectAsList()) {
-            String variant = r.getString(3) + " / " + r.getString(4) + " " + r.getString(5).substring(0, 6);
+        List<Row> found = output.where(col("path").isin(paths.toArray())).collectAsList();
+        boolean manyStyles = found.stream().map(r -> r.getString(3)).distinct().count() > 1;
+        for (Row r : found) {
+            String variant = label(outDir, r.getString(3), r.getString(4), r.getString(5), manyStyles, conf);
             variants.computeIfAbsent(variant, v -> new TreeMap<>()).put(r.getString(2),
                     SparkImage.fromRow(r.getStruct(6)).toRgb());
             origins.put(r.getString(2), r.getString(1));
@@ -63,6 +65,26 @@ public final class StylizeGrid {
             labels.add(variant);
         });
         HadoopFiles.writeAtomically(new Path(gridFile), ImageGrid.toPng(ImageGrid.compose(rows, labels, 1)), conf);
+    }
+
+    /**
+     * A short row label: method, Gatys iterations, "colour kept" for --preserve-color (read from
+     * {@code _params/<hash>.json}), prefixed with the style when there are several.
+     */
+    private static String label(String outDir, String style, String method, String hash, boolean manyStyles,
+                                Configuration conf) {
+        String text = method + " " + hash.substring(0, 6);
+        Path file = new Path(new Path(outDir, StylizeJob.PARAMS), hash + ".json");
+        if (HadoopFiles.exists(file, conf)) {
+            try {
+                var p = io.atelier.common.io.Json.MAPPER.readTree(HadoopFiles.readAll(file, conf));
+                text = method + (p.has("iterations") ? " " + p.get("iterations").asInt() + " it" : "")
+                        + (p.path("preserveColor").asBoolean() ? ", colour kept" : "");
+            } catch (java.io.IOException e) {
+                // an unreadable description leaves the hash as the label
+            }
+        }
+        return manyStyles ? style + ": " + text : text;
     }
 
     /** The input picture at the stylized size, or a blank cell when its origin cannot be read back (datasets). */

@@ -48,6 +48,7 @@ import static org.apache.spark.sql.functions.row_number;
  * <pre>
  *   part-*.parquet   id, origin, path, style, method, params (hash), image (Spark's image struct)
  *   _quarantine/     Parquet (origin, reason, size): this run's rejected inputs
+ *   _params/H.json   what each parameters hash H stands for (style, method, every parameter)
  *   _stylize.json    the last run's parameters per style, counts and versions
  * </pre>
  *
@@ -68,6 +69,8 @@ public final class StylizeJob {
     private static final Logger LOG = LoggerFactory.getLogger(StylizeJob.class);
     public static final String DESCRIPTION = "_stylize.json";
     public static final String QUARANTINE = "_quarantine";
+    /** {@code _params/<hash>.json}: what each parameters hash in the rows stands for, kept for every run. */
+    public static final String PARAMS = "_params";
     private static final long PROGRESS_INTERVAL_MS = 2000;
 
     public static final StructType ROW = new StructType(new StructField[]{
@@ -120,6 +123,15 @@ public final class StylizeJob {
             if (byId.put(s.id(), s) != null) {
                 throw new IllegalArgumentException("two styles are both named '" + s.id() + "'; give each style image"
                         + " (or model) a different name");
+            }
+        }
+        for (StyleSpec s : specs) {
+            Path file = new Path(new Path(out, PARAMS), s.paramsHash() + ".json");
+            if (!HadoopFiles.exists(file, conf)) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("style", s.id());
+                p.putAll(s.parameters());
+                HadoopFiles.writeAtomically(file, Json.pretty(p).getBytes(StandardCharsets.UTF_8), conf);
             }
         }
         if (o.method() == StylizeOptions.Method.GATYS) {
