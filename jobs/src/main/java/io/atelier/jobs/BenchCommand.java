@@ -30,19 +30,28 @@ final class BenchCommand implements Runnable {
         io.atelier.common.bench.BenchTable run(Path dir) throws Exception;
     }
 
-    /** Runs in {@code workDir}, or in a new temporary directory deleted after; prints the table (and its JSON line). */
-    static void printInScratch(Path workDir, String prefix, boolean json, ScratchBench bench) throws Exception {
-        boolean temporary = workDir == null;
-        Path dir = temporary ? Files.createTempDirectory(prefix) : workDir;
-        try {
-            var table = bench.run(dir);
-            table.print(System.out);
-            if (json) {
-                System.out.println(Json.line(table.rows()));
-            }
-        } finally {
-            if (temporary) {
-                org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+    /** Where a benchmark works and how it prints: the options and the runner bench ingest and bench stylize share. */
+    static final class ScratchOptions {
+        @Option(names = "--work-dir", description = "Scratch directory (default: a new temporary one, deleted after).")
+        Path workDir;
+
+        @Option(names = "--json", description = "Also print the rows as one JSON line.")
+        boolean json;
+
+        /** Runs in --work-dir, or in a new temporary directory deleted after; prints the table (and its JSON line). */
+        void print(String prefix, ScratchBench bench) throws Exception {
+            boolean temporary = workDir == null;
+            Path dir = temporary ? Files.createTempDirectory(prefix) : workDir;
+            try {
+                var table = bench.run(dir);
+                table.print(System.out);
+                if (json) {
+                    System.out.println(Json.line(table.rows()));
+                }
+            } finally {
+                if (temporary) {
+                    org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+                }
             }
         }
     }
@@ -59,11 +68,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--repeats", defaultValue = "3", description = "Timed runs of each (default: ${DEFAULT-VALUE}).")
         int repeats;
 
-        @Option(names = "--work-dir", description = "Scratch directory (default: a new temporary one, deleted after).")
-        Path workDir;
-
-        @Option(names = "--json", description = "Also print the rows as one JSON line.")
-        boolean json;
+        @Mixin
+        ScratchOptions scratch;
 
         @Mixin
         SparkOptions spark;
@@ -71,7 +77,7 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             SparkSession session = SparkSessions.create("bench ingest", spark.master);
-            printInScratch(workDir, "atelier-bench-ingest", json, dir -> IngestBenchmark.run(session, dir, images, size, repeats));
+            scratch.print("atelier-bench-ingest", dir -> IngestBenchmark.run(session, dir, images, size, repeats));
             return 0;
         }
     }
@@ -212,11 +218,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--catalog-size", defaultValue = "64", description = "--size of the memory runs (default: ${DEFAULT-VALUE}).")
         int catalogSize;
 
-        @Option(names = "--work-dir", description = "Scratch directory (default: a new temporary one, deleted after).")
-        Path workDir;
-
-        @Option(names = "--json", description = "Also print the rows as one JSON line.")
-        boolean json;
+        @Mixin
+        ScratchOptions scratch;
 
         @Mixin
         SparkOptions spark;
@@ -225,7 +228,7 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             SparkSession session = SparkSessions.create("bench stylize", spark.master);
             String m = Files.isDirectory(Path.of(model)) ? model : null;
-            printInScratch(workDir, "atelier-bench-stylize", json, dir -> io.atelier.common.bench.StylizeBenchmark.run(session,
+            scratch.print("atelier-bench-stylize", dir -> io.atelier.common.bench.StylizeBenchmark.run(session,
                     new io.atelier.common.bench.StylizeBenchmark.Options(m, style, java.util.List.of(256, 512), fastImages,
                             gatysIterations, catalogs, catalogSize, dir)));
             return 0;
