@@ -21,11 +21,43 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print a table of side-by-side measurements.",
         subcommands = {BenchCommand.IngestBench.class, BenchCommand.GanStepBench.class,
-                BenchCommand.ScalingBenchCommand.class, BenchCommand.EvaluateBench.class})
+                BenchCommand.ScalingBenchCommand.class, BenchCommand.EvaluateBench.class,
+                BenchCommand.StylizeBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
         new picocli.CommandLine(this).usage(System.out);
+    }
+
+    /** A benchmark that works in a scratch directory and returns its table. */
+    interface ScratchBench {
+        io.atelier.common.bench.BenchTable run(Path dir) throws Exception;
+    }
+
+    /** Where a benchmark works and how it prints: the options and the runner bench ingest and bench stylize share. */
+    static final class ScratchOptions {
+        @Option(names = "--work-dir", description = "Scratch directory (default: a new temporary one, deleted after).")
+        Path workDir;
+
+        @Option(names = "--json", description = "Also print the rows as one JSON line.")
+        boolean json;
+
+        /** Runs in --work-dir, or in a new temporary directory deleted after; prints the table (and its JSON line). */
+        void print(String prefix, ScratchBench bench) throws Exception {
+            boolean temporary = workDir == null;
+            Path dir = temporary ? Files.createTempDirectory(prefix) : workDir;
+            try {
+                var table = bench.run(dir);
+                table.print(System.out);
+                if (json) {
+                    System.out.println(Json.line(table.rows()));
+                }
+            } finally {
+                if (temporary) {
+                    org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+                }
+            }
+        }
     }
 
     @Command(name = "ingest", mixinStandardHelpOptions = true,
@@ -40,11 +72,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--repeats", defaultValue = "3", description = "Timed runs of each (default: ${DEFAULT-VALUE}).")
         int repeats;
 
-        @Option(names = "--work-dir", description = "Scratch directory (default: a new temporary one, deleted after).")
-        Path workDir;
-
-        @Option(names = "--json", description = "Also print the rows as one JSON line.")
-        boolean json;
+        @Mixin
+        ScratchOptions scratch;
 
         @Mixin
         SparkOptions spark;
@@ -52,19 +81,7 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             SparkSession session = SparkSessions.create("bench ingest", spark.master);
-            boolean temporary = workDir == null;
-            Path dir = temporary ? Files.createTempDirectory("atelier-bench-ingest") : workDir;
-            try {
-                var table = IngestBenchmark.run(session, dir, images, size, repeats);
-                table.print(System.out);
-                if (json) {
-                    System.out.println(Json.line(table.rows()));
-                }
-            } finally {
-                if (temporary) {
-                    org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
-                }
-            }
+            scratch.print("atelier-bench-ingest", dir -> IngestBenchmark.run(session, dir, images, size, repeats));
             return 0;
         }
     }
@@ -208,6 +225,49 @@ final class BenchCommand implements Runnable {
             SparkSession session = SparkSessions.create("bench evaluate", spark.master);
             EvaluationBenchmark.run(session, data, ClassifierFeatures.load(features,
                     session.sparkContext().hadoopConfiguration()), images, repeats).print(System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "stylize", mixinStandardHelpOptions = true,
+            description = {"Fast-method images/s at 256 and 512 px, Gatys seconds per 256-px image per 100 iterations,",
+                    "and the stylize job's peak heap at 1,000 and 10,000 catalog images."})
+    static final class StylizeBench implements Callable<Integer> {
+        @Option(names = "--model", defaultValue = "data/models/style-starry_night",
+                description = "Fast style model (default: ${DEFAULT-VALUE}).")
+        String model;
+
+        @Option(names = "--style", defaultValue = "data/images/style/starry_night.jpg",
+                description = "Style image for Gatys (default: ${DEFAULT-VALUE}).")
+        String style;
+
+        @Option(names = "--fast-images", defaultValue = "20", description = "Images timed per size (default: ${DEFAULT-VALUE}).")
+        int fastImages;
+
+        @Option(names = "--gatys-iterations", defaultValue = "10",
+                description = "Gatys iterations timed, scaled to 100; 0 skips Gatys (default: ${DEFAULT-VALUE}).")
+        int gatysIterations;
+
+        @Option(names = "--catalogs", defaultValue = "1000,10000", split = ",",
+                description = "Catalog sizes for the memory runs (default: ${DEFAULT-VALUE}).")
+        java.util.List<Integer> catalogs;
+
+        @Option(names = "--catalog-size", defaultValue = "64", description = "--size of the memory runs (default: ${DEFAULT-VALUE}).")
+        int catalogSize;
+
+        @Mixin
+        ScratchOptions scratch;
+
+        @Mixin
+        SparkOptions spark;
+
+        @Override
+        public Integer call() throws Exception {
+            SparkSession session = SparkSessions.create("bench stylize", spark.master);
+            String m = Files.isDirectory(Path.of(model)) ? model : null;
+            scratch.print("atelier-bench-stylize", dir -> io.atelier.common.bench.StylizeBenchmark.run(session,
+                    new io.atelier.common.bench.StylizeBenchmark.Options(m, style, java.util.List.of(256, 512), fastImages,
+                            gatysIterations, catalogs, catalogSize, dir)));
             return 0;
         }
     }

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 
 /**
  * One partition of an embedding job: rows stream through in batches (never all in memory), the
@@ -44,25 +43,7 @@ final class EmbedPartition implements Serializable {
     Iterator<Row> apply(Iterator<Row> inputs) {
         FeatureNetwork net = ExecutorNetworks.get(spec.value());
         ImageDecoder decoder = new ImageDecoder(maxPixels);
-        return new Iterator<>() {
-            private final ArrayDeque<Row> ready = new ArrayDeque<>();
-
-            @Override
-            public boolean hasNext() {
-                while (ready.isEmpty() && inputs.hasNext()) {
-                    embedNextBatch(inputs, net, decoder, ready);
-                }
-                return !ready.isEmpty();
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return ready.poll();
-            }
-        };
+        return io.atelier.common.io.Refilling.of(inputs::hasNext, ready -> embedNextBatch(inputs, net, decoder, ready));
     }
 
     private record Decoded(String id, String origin, BufferedImage rgb) {

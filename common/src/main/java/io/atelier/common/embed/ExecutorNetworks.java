@@ -6,13 +6,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** One network per executor JVM and spec, shared by all its tasks (and by later jobs there). */
-final class ExecutorNetworks {
+public final class ExecutorNetworks {
     private static final Map<String, FeatureNetwork> NETWORKS = new ConcurrentHashMap<>();
 
     private ExecutorNetworks() {
     }
 
-    static FeatureNetwork get(ExtractorSpec spec) {
+    public static FeatureNetwork get(ExtractorSpec spec) {
         return NETWORKS.computeIfAbsent(spec.key(), k -> spec.build());
     }
 }

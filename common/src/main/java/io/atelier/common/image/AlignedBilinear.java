@@ -61,7 +61,7 @@ public final class AlignedBilinear {
     }
 
     /** Resizes HWC values into planar CHW at {@code offset} of {@code out}. */
-    static void resizeInto(float[] hwc, int inH, int inW, int c, int outH, int outW, float[] out, int offset) {
+    public static void resizeInto(float[] hwc, int inH, int inW, int c, int outH, int outW, float[] out, int offset) {
         double rowRatio = outH > 1 ? (double) (inH - 1) / (outH - 1) : (double) inH / outH;
         double colRatio = outW > 1 ? (double) (inW - 1) / (outW - 1) : (double) inW / outW;
         int plane = outH * outW;

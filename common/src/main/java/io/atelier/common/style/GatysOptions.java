@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public record GatysOptions(String contentLayer, Map<String, Double> styleLayers, double contentWeight,
                            double styleWeight, double tvWeight, int iterations, Optimizer optimizer,
-                           double learningRate, Init init, long seed) {
+                           double learningRate, Init init, long seed) implements java.io.Serializable {
 
     /** How the image is updated from the loss gradient. */
     public enum Optimizer {
@@ -105,5 +105,36 @@ public record GatysOptions(String contentLayer, Map<String, Double> styleLayers,
     public GatysOptions withInit(Init start, long noiseSeed) {
         return new GatysOptions(contentLayer, styleLayers, contentWeight, styleWeight, tvWeight, iterations, optimizer,
                 learningRate, start, noiseSeed);
+    }
+
+    public GatysOptions withWeights(double content, double style, double tv) {
+        return new GatysOptions(contentLayer, styleLayers, content, style, tv, iterations, optimizer, learningRate,
+                init, seed);
+    }
+
+    /** Other layers; a null content layer or empty style map keeps the current ones. */
+    public GatysOptions withLayers(String content, Map<String, Double> style) {
+        return new GatysOptions(content == null ? contentLayer : content,
+                style == null || style.isEmpty() ? styleLayers : style, contentWeight, styleWeight, tvWeight,
+                iterations, optimizer, learningRate, init, seed);
+    }
+
+    public GatysOptions withLearningRate(double rate) {
+        return new GatysOptions(contentLayer, styleLayers, contentWeight, styleWeight, tvWeight, iterations, optimizer,
+                rate, init, seed);
+    }
+
+    /** Parses {@code name[:weight],...} (weight 1 when left out), e.g. {@code conv1:1,conv2:0.5}. */
+    public static Map<String, Double> parseLayers(java.util.List<String> specs) {
+        Map<String, Double> layers = new LinkedHashMap<>();
+        for (String spec : specs) {
+            String[] parts = spec.trim().split(":");
+            try {
+                layers.put(parts[0], parts.length > 1 ? Double.parseDouble(parts[1]) : 1.0);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--style-layers '" + spec + "': write NAME or NAME:WEIGHT");
+            }
+        }
+        return layers;
     }
 }

@@ -11,7 +11,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -42,16 +41,25 @@ public final class GatysStylizer {
     }
 
     public Result stylize(INDArray content, INDArray style, GatysOptions o) {
+        return stylize(content, style, o, start(content, style, o));
+    }
+
+    /** As {@link #stylize(INDArray, INDArray, GatysOptions)}, from a given start (a coarser scale's result, say). */
+    public Result stylize(INDArray content, INDArray style, GatysOptions o, INDArray startImage) {
+        if (!java.util.Arrays.equals(startImage.shape(), content.shape())) {
+            throw new IllegalArgumentException("the start image must have the content's shape "
+                    + java.util.Arrays.toString(content.shape()) + ", got " + java.util.Arrays.toString(startImage.shape()));
+        }
         List<String> layers = new ArrayList<>(o.styleLayers().keySet());
         layers.add(o.contentLayer());
         net.requireLayers(layers);
-        Map<String, INDArray> styleTargets = targets(style, o).grams();
-        INDArray contentTarget = targets(content, o).content();
+        Map<String, INDArray> styleTargets = FeatureTargets.of(net, style, o.styleLayers().keySet(), o.contentLayer()).grams();
+        INDArray contentTarget = FeatureTargets.of(net, content, o.styleLayers().keySet(), o.contentLayer()).content();
 
         long h = content.size(2);
         long w = content.size(3);
         SameDiff sd = SameDiff.create();
-        SDVariable image = sd.var(IMAGE, start(content, style, o));
+        SDVariable image = sd.var(IMAGE, startImage.castTo(DataType.FLOAT).dup());
         KerasGraphBuilder.Built built = net.attach(sd, image, h, w);
         SDVariable styleLoss = null;
         for (Map.Entry<String, Double> layer : o.styleLayers().entrySet()) {
@@ -100,30 +108,8 @@ public final class GatysStylizer {
         return new Result(x.dup(), history);
     }
 
-    private record Targets(Map<String, INDArray> grams, INDArray content) {
-    }
-
-    /** Feature targets of a fixed image, from the same graph pieces the loss uses. */
-    private Targets targets(INDArray image, GatysOptions o) {
-        SameDiff sd = SameDiff.create();
-        KerasGraphBuilder.Built built = net.attach(sd, sd.constant("fixed", image.castTo(DataType.FLOAT)),
-                image.size(2), image.size(3));
-        List<String> names = new ArrayList<>();
-        for (String layer : o.styleLayers().keySet()) {
-            long[] s = built.shapes().get(layer);
-            names.add(StyleLosses.gram(sd, "gram/" + layer, built.outputs().get(layer), s[0], s[1], s[2]).name());
-        }
-        names.add(o.contentLayer());
-        Map<String, INDArray> out = sd.output(Map.of(), names);
-        Map<String, INDArray> grams = new LinkedHashMap<>();
-        for (String layer : o.styleLayers().keySet()) {
-            grams.put(layer, out.get("gram/" + layer));
-        }
-        return new Targets(grams, out.get(o.contentLayer()));
-    }
-
     /** The starting image; noise is seeded, so a run repeats exactly. */
-    private static INDArray start(INDArray content, INDArray style, GatysOptions o) {
+    static INDArray start(INDArray content, INDArray style, GatysOptions o) {
         return switch (o.init()) {
             case CONTENT -> content.castTo(DataType.FLOAT).dup();
             case STYLE -> {
@@ -143,11 +129,8 @@ public final class GatysStylizer {
         };
     }
 
-    /** Adam (Kingma and Ba) on one array, in place. */
+    /** Adam on the image, holding its own moments. */
     private static final class Adam {
-        private static final double BETA1 = 0.9;
-        private static final double BETA2 = 0.999;
-        private static final double EPS = 1e-8;
         private final double rate;
         private final INDArray m;
         private final INDArray v;
@@ -160,12 +143,7 @@ public final class GatysStylizer {
         }
 
         void update(INDArray x, INDArray grad) {
-            t++;
-            m.muli(BETA1).addi(grad.mul(1 - BETA1));
-            v.muli(BETA2).addi(grad.mul(grad).muli(1 - BETA2));
-            INDArray mHat = m.div(1 - Math.pow(BETA1, t));
-            INDArray vHat = v.div(1 - Math.pow(BETA2, t));
-            x.subi(mHat.muli(rate).divi(Transforms.sqrt(vHat, true).addi(EPS)));
+            AdamStep.apply(x, grad, m, v, ++t, rate);
         }
     }
 }

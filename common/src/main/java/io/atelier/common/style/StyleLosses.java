@@ -27,6 +27,13 @@ public final class StyleLosses {
         return sd.math().div(name, ftf, (double) (h * w));
     }
 
+    /** Gram matrices of a batch of maps {@code [n, h, w, c]}: {@code [n, c, c]}, each as {@link #gram}. */
+    public static SDVariable gramBatch(SameDiff sd, String name, SDVariable nhwc, long n, long h, long w, long c) {
+        SDVariable flat = sd.reshape(name + "/flat", nhwc, n, h * w, c);
+        SDVariable ftf = sd.mmul(name + "/ftf", flat, flat, true, false, false);
+        return sd.math().div(name, ftf, (double) (h * w));
+    }
+
     public static SDVariable styleLoss(SameDiff sd, String name, SDVariable gram, SDVariable target) {
         return sd.math().squaredDifference(name + "/sq", gram, target).mean(name);
     }

@@ -1,5 +1,7 @@
 /**
- * Neural style transfer: Gram-matrix style loss, content and total-variation losses, and
- * optimisation-based (Gatys) stylization over a feature network. Depends on nn and image.
+ * Neural style transfer: Gram-matrix style loss, content and total-variation losses,
+ * optimisation-based (Gatys) stylization over a feature network, and the fast feed-forward
+ * transformer (Johnson et al.) with its trainer for the averaging engine. Depends on features,
+ * embed (feature network specs), train, data, image and io.
  */
 package io.atelier.common.style;

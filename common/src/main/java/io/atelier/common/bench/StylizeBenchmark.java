@@ -1,0 +1,146 @@
+package io.atelier.common.bench;
+
+import io.atelier.common.embed.ExtractorSpec;
+import io.atelier.common.features.KerasFeatureNetwork;
+import io.atelier.common.style.FastStyleModel;
+import io.atelier.common.style.FastStylizer;
+import io.atelier.common.style.GatysImageStylizer;
+import io.atelier.common.style.GatysOptions;
+import io.atelier.common.style.TransformerNet;
+import io.atelier.common.stylize.StylizeJob;
+import io.atelier.common.stylize.StylizeOptions;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code atelier bench stylize}: the fast method's images/s at two sizes (one forward pass each,
+ * in this JVM), Gatys seconds per image per 100 iterations, and the stylize job's peak heap over
+ * catalogs of growing size (it must not grow: rows stream through tasks).
+ */
+public final class StylizeBenchmark {
+    private StylizeBenchmark() {
+    }
+
+    /**
+     * @param model           fast model directory, or null for an untrained network of the shipped shape
+     * @param fastImages      images timed per fast size
+     * @param gatysIterations Gatys iterations timed (scaled to 100 in the table)
+     * @param catalogs        catalog sizes for the memory runs
+     * @param catalogSize     --size of the memory runs (small, so they measure the job, not the network)
+     */
+    public record Options(String model, String style, List<Integer> fastSizes, int fastImages, int gatysIterations,
+                          List<Integer> catalogs, int catalogSize, Path workDir) {
+    }
+
+    public static BenchTable run(SparkSession spark, Options o) throws IOException {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        FastStyleModel model = o.model() != null ? FastStyleModel.load(o.model(), conf) : untrained();
+        BenchTable table = new BenchTable("bench stylize (model " + (o.model() != null ? o.model() : "untrained, 16 ch, 3 blocks")
+                + ")", "measure", "setting", "value");
+        Path photos = o.workDir().resolve("photos");
+        SyntheticPhotos.write(photos, Math.max(4, o.fastImages()), 640, 480, 7);
+        List<BufferedImage> inputs = new ArrayList<>();
+        try (var files = Files.list(photos)) {
+            for (Path p : files.sorted().limit(Math.max(4, o.fastImages())).toList()) {
+                inputs.add(ImageIO.read(p.toFile()));
+            }
+        }
+        for (int size : o.fastSizes()) {
+            FastStylizer fast = new FastStylizer(model, size, false);
+            fast.stylize(inputs.get(0)); // warm-up: graph preparation and native kernels
+            long t0 = System.nanoTime();
+            for (int i = 0; i < o.fastImages(); i++) {
+                fast.stylize(inputs.get(i % inputs.size()));
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            table.row("fast images/s", size + " px", String.format("%.2f", o.fastImages() / seconds));
+        }
+        if (o.gatysIterations() > 0) {
+            ExtractorSpec spec = ExtractorSpec.resolve("mobilenet_v2", null, null, conf);
+            KerasFeatureNetwork net = (KerasFeatureNetwork) spec.build();
+            BufferedImage style = ImageIO.read(Path.of(o.style()).toFile());
+            GatysImageStylizer gatys = new GatysImageStylizer(net, style,
+                    GatysOptions.defaults("mobilenet_v2").withIterations(o.gatysIterations()), 256, 1, false);
+            long t0 = System.nanoTime();
+            gatys.stylize(inputs.get(0));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            table.row("gatys s/image per 100 iterations", "256 px, mobilenet_v2, L-BFGS",
+                    String.format("%.1f (timed %d iterations)", seconds * 100 / o.gatysIterations(), o.gatysIterations()));
+        }
+        Path modelDir = o.workDir().resolve("model");
+        model.save(modelDir.toString(), conf);
+        for (int n : o.catalogs()) {
+            Path catalog = o.workDir().resolve("catalog-" + n);
+            SyntheticPhotos.write(catalog, n, 160, 120, n);
+            StylizeOptions so = StylizeOptions.of(catalog.toString(), List.of(), List.of(modelDir.toString()),
+                    o.workDir().resolve("out-" + n).toString(), StylizeOptions.Method.FAST).withSize(o.catalogSize());
+            System.gc();
+            LiveHeap live = LiveHeap.start();
+            long t0 = System.nanoTime();
+            StylizeJob.Summary s = new StylizeJob(spark).run(so, StylizeJob.Progress.NONE);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double peak = live.stop();
+            table.row("executor peak live heap (MiB)", n + " images, " + o.catalogSize() + " px",
+                    String.format("%.0f (%d stylized, %.1f images/s)", peak, s.stylized(), s.stylized() / seconds));
+        }
+        table.note("Local mode: the executor is this JVM. Live heap: the heap in use right after each garbage"
+                + " collection (what survives, polled every 100 ms), its peak over the run; it would grow with the"
+                + " catalog if rows were held.");
+        return table;
+    }
+
+    /** Polls the heap pools' usage after their last collection and keeps the peak of the sum. */
+    private static final class LiveHeap {
+        private final Thread poller;
+        private volatile long peak;
+
+        private LiveHeap() {
+            poller = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    long sum = 0;
+                    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                        if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                            sum += pool.getCollectionUsage().getUsed();
+                        }
+                    }
+                    peak = Math.max(peak, sum);
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "bench-live-heap");
+            poller.setDaemon(true);
+        }
+
+        static LiveHeap start() {
+            LiveHeap h = new LiveHeap();
+            h.poller.start();
+            return h;
+        }
+
+        /** The peak in MiB. */
+        double stop() {
+            poller.interrupt();
+            return peak / (1024.0 * 1024.0);
+        }
+    }
+
+    private static FastStyleModel untrained() {
+        TransformerNet.Config c = new TransformerNet.Config(16, 3);
+        return new FastStyleModel("untrained", "none", c, TransformerNet.initial(c, 1), Map.of());
+    }
+}

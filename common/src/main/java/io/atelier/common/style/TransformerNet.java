@@ -1,0 +1,179 @@
+package io.atelier.common.style;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.enums.WeightsFormat;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.BiFunction;
+
+/**
+ * Johnson et al.'s image transformation network as SameDiff ops, NCHW, RGB in [0, 1] in and out:
+ * a 9x9 convolution, two stride-2 3x3 convolutions (channels C, 2C, 4C), R residual blocks at 4C,
+ * two nearest-neighbour x2 upsamplings each followed by a 3x3 convolution, and a 9x9 convolution
+ * to RGB. Every hidden convolution is followed by instance normalisation (per image and channel,
+ * from mean and variance ops: libnd4j's batch-norm gradient is wrong in this version) and ReLU.
+ *
+ * <p>The output is {@code sigmoid(y + logit(x))}: the network learns a change to its input, so
+ * before training it is near the identity and the content is there from the first step. Input
+ * sides must be multiples of 4 (two halvings, two doublings). Upsampling names its scales and layout
+ * explicitly: the one-scale form of {@code upsampling2d} passes the op too few arguments in M2.1.
+ */
+public final class TransformerNet {
+    private static final double NORM_EPS = 1e-5;
+    /** Input pixels are squeezed into [EDGE, 1 - EDGE] before the logit, which is infinite at 0 and 1. */
+    private static final double EDGE = 0.02;
+
+    private TransformerNet() {
+    }
+
+    /** C (the first convolution's channels) and R (residual blocks). */
+    public record Config(int channels, int residualBlocks) implements Serializable {
+        public Config {
+            if (channels < 1 || channels > 256) {
+                throw new IllegalArgumentException("--channels " + channels + ": use 1..256");
+            }
+            if (residualBlocks < 0 || residualBlocks > 32) {
+                throw new IllegalArgumentException("--residual-blocks " + residualBlocks + ": use 0..32");
+            }
+        }
+    }
+
+    /**
+     * Every parameter's name and shape, in a fixed order: convolution kernels {@code [kh, kw, in, out]},
+     * instance-norm scales and shifts {@code [1, c, 1, 1]}, the output bias {@code [3]}.
+     */
+    public static LinkedHashMap<String, long[]> shapes(Config c) {
+        LinkedHashMap<String, long[]> s = new LinkedHashMap<>();
+        int c1 = c.channels();
+        int c2 = 2 * c1;
+        int c4 = 4 * c1;
+        conv(s, "down1", 9, 3, c1, true);
+        conv(s, "down2", 3, c1, c2, true);
+        conv(s, "down3", 3, c2, c4, true);
+        for (int r = 0; r < c.residualBlocks(); r++) {
+            conv(s, "res" + r + "a", 3, c4, c4, true);
+            conv(s, "res" + r + "b", 3, c4, c4, true);
+        }
+        conv(s, "up1", 3, c4, c2, true);
+        conv(s, "up2", 3, c2, c1, true);
+        conv(s, "out", 9, c1, 3, false);
+        s.put("out/bias", new long[]{3});
+        return s;
+    }
+
+    private static void conv(Map<String, long[]> s, String name, int k, int in, int out, boolean norm) {
+        s.put(name + "/kernel", new long[]{k, k, in, out});
+        if (norm) {
+            s.put(name + "/gamma", new long[]{1, out, 1, 1});
+            s.put(name + "/beta", new long[]{1, out, 1, 1});
+        }
+    }
+
+    public static long parameterCount(Config c) {
+        long n = 0;
+        for (long[] shape : shapes(c).values()) {
+            n += length(shape);
+        }
+        return n;
+    }
+
+    static int length(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return Math.toIntExact(n);
+    }
+
+    /**
+     * Starting weights from the seed: He-normal kernels (the output kernel 100x smaller, so the
+     * untrained network is close to the identity), norm scales 1, shifts and bias 0.
+     */
+    public static Map<String, float[]> initial(Config c, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<String, float[]> params = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : shapes(c).entrySet()) {
+            long[] shape = e.getValue();
+            float[] v = new float[length(shape)];
+            String name = e.getKey();
+            if (name.endsWith("/kernel")) {
+                double std = Math.sqrt(2.0 / (shape[0] * shape[1] * shape[2])) * (name.startsWith("out/") ? 0.01 : 1);
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (gaussian(random) * std);
+                }
+            } else if (name.endsWith("/gamma")) {
+                java.util.Arrays.fill(v, 1f);
+            }
+            params.put(name, v);
+        }
+        return params;
+    }
+
+    private static double gaussian(SplittableRandom random) {
+        double u1 = 1 - random.nextDouble();
+        double u2 = random.nextDouble();
+        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    /**
+     * Adds the network to {@code sd}, reading each parameter through {@code param} (a variable to
+     * train, or a constant to run), and returns the output {@code [n, 3, h, w]} in (0, 1).
+     */
+    public static SDVariable build(SameDiff sd, SDVariable input, Config c, BiFunction<String, long[], SDVariable> param) {
+        SDVariable x = convNormRelu(sd, "down1", input, 1, param, shapes(c));
+        x = convNormRelu(sd, "down2", x, 2, param, shapes(c));
+        x = convNormRelu(sd, "down3", x, 2, param, shapes(c));
+        LinkedHashMap<String, long[]> shapes = shapes(c);
+        for (int r = 0; r < c.residualBlocks(); r++) {
+            SDVariable y = convNormRelu(sd, "res" + r + "a", x, 1, param, shapes);
+            y = norm(sd, "res" + r + "b", conv(sd, "res" + r + "b", y, 1, param, shapes), param, shapes);
+            x = x.add("res" + r, y);
+        }
+        x = convNormRelu(sd, "up1", sd.cnn().upsampling2d("up1/x2", x, 2, 2, true), 1, param, shapes);
+        x = convNormRelu(sd, "up2", sd.cnn().upsampling2d("up2/x2", x, 2, 2, true), 1, param, shapes);
+        SDVariable y = conv(sd, "out", x, 1, param, shapes);
+        y = y.add("out/biased", sd.reshape("out/bias4", param.apply("out/bias", shapes.get("out/bias")), 1, 3, 1, 1));
+        SDVariable squeezed = input.mul(1 - 2 * EDGE).add(EDGE);
+        SDVariable logit = sd.math().log(squeezed.div(squeezed.rsub(1.0)));
+        return sd.nn().sigmoid("stylized", y.add(logit));
+    }
+
+    private static SDVariable convNormRelu(SameDiff sd, String name, SDVariable x, int stride,
+                                           BiFunction<String, long[], SDVariable> param, Map<String, long[]> shapes) {
+        return sd.nn().relu(name + "/relu", norm(sd, name, conv(sd, name, x, stride, param, shapes), param, shapes), 0);
+    }
+
+    private static SDVariable conv(SameDiff sd, String name, SDVariable x, int stride,
+                                   BiFunction<String, long[], SDVariable> param, Map<String, long[]> shapes) {
+        long[] k = shapes.get(name + "/kernel");
+        Conv2DConfig config = Conv2DConfig.builder().kH(k[0]).kW(k[1]).sH(stride).sW(stride).dH(1).dW(1)
+                .paddingMode(PaddingMode.SAME).dataFormat("NCHW").weightsFormat(WeightsFormat.YXIO).build();
+        return sd.cnn().conv2d(name + "/conv", x, param.apply(name + "/kernel", k), config);
+    }
+
+    /** Instance normalisation: per image and channel over height and width, then scale and shift. */
+    private static SDVariable norm(SameDiff sd, String name, SDVariable x, BiFunction<String, long[], SDVariable> param,
+                                   Map<String, long[]> shapes) {
+        SDVariable mean = x.mean(true, 2, 3);
+        SDVariable centred = x.sub(mean);
+        SDVariable variance = centred.mul(centred).mean(true, 2, 3);
+        SDVariable normed = centred.mul(sd.math().pow(variance.add(NORM_EPS), -0.5));
+        return normed.mul(param.apply(name + "/gamma", shapes.get(name + "/gamma")))
+                .add(name + "/norm", param.apply(name + "/beta", shapes.get(name + "/beta")));
+    }
+
+    /** Parameters as constants, for inference. */
+    public static BiFunction<String, long[], SDVariable> constants(SameDiff sd, Map<String, float[]> params) {
+        return (name, shape) -> {
+            return sd.hasVariable("param/" + name) ? sd.getVariable("param/" + name) : sd.constant("param/" + name, Nd4j.create(params.get(name), shape, 'c'));
+        };
+    }
+}

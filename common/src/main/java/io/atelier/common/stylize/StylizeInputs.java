@@ -1,0 +1,122 @@
+package io.atelier.common.stylize;
+
+import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.data.ImageDataset;
+import io.atelier.common.data.ingest.RawItems;
+import io.atelier.common.image.SparkImage;
+import io.atelier.common.io.HadoopFiles;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.io.IOException;
+import java.io.Serializable;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * The catalog as one frame of items, whatever its form, before any decoding: {@code origin}
+ * (where it came from), {@code path} (relative to the input, for mirrored image files; a
+ * dataset's id), {@code id} (known only for datasets), the encoded {@code content} or the
+ * decoded {@code image}, a {@code problem} when it could not even be read, and its {@code size}.
+ * Reading the same input twice gives the same items: the job reads it once to list and check,
+ * and once more for the images that still need work.
+ */
+final class StylizeInputs implements Serializable {
+    static final StructType ITEM = new StructType(new StructField[]{
+            DataTypes.createStructField("origin", DataTypes.StringType, false),
+            DataTypes.createStructField("path", DataTypes.StringType, false),
+            DataTypes.createStructField("id", DataTypes.StringType, true),
+            DataTypes.createStructField("content", DataTypes.BinaryType, true),
+            DataTypes.createStructField("image", SparkImage.STRUCT, true),
+            DataTypes.createStructField("problem", DataTypes.StringType, true),
+            DataTypes.createStructField("size", DataTypes.LongType, false)});
+
+    private StylizeInputs() {
+    }
+
+    static boolean isGlob(String input) {
+        return input.matches(".*[*?\\[{].*");
+    }
+
+    /** Fails in one line, before any data moves, when the input is not there. */
+    static void check(String input, Configuration conf) {
+        if (!isGlob(input) && !HadoopFiles.exists(new Path(input), conf)) {
+            throw new IllegalArgumentException("--input " + input + ": no such file or directory");
+        }
+    }
+
+    static Dataset<Row> read(SparkSession spark, String input, long maxFileBytes) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        if (ImageDataset.isDataset(input, conf)) {
+            return ImageDataset.open(input, conf).rows(spark).select(
+                    col(DatasetSchema.IMAGE + ".origin").as("origin"), col(DatasetSchema.ID).as("path"),
+                    col(DatasetSchema.ID), lit(null).cast(DataTypes.BinaryType).as("content"), col(DatasetSchema.IMAGE),
+                    lit(null).cast(DataTypes.StringType).as("problem"),
+                    org.apache.spark.sql.functions.length(col(DatasetSchema.IMAGE + ".data")).cast(DataTypes.LongType).as("size"));
+        }
+        if (isGlob(input)) {
+            String prefix = qualifiedPrefix(input, conf);
+            Dataset<Row> files = spark.read().format("binaryFile").load(input);
+            return files.select(col("path").as("origin"), col("path").substr(prefix.length() + 2, Integer.MAX_VALUE).as("path"),
+                    lit(null).cast(DataTypes.StringType).as("id"),
+                    when(col("length").leq(maxFileBytes), col("content")).as("content"),
+                    lit(null).cast(SparkImage.STRUCT).as("image"),
+                    when(col("length").gt(maxFileBytes), lit("file larger than the " + maxFileBytes + "-byte limit"))
+                            .as("problem"),
+                    col("length").as("size"));
+        }
+        Path root = new Path(input);
+        String[] cuts;
+        try {
+            FileSystem fs = root.getFileSystem(conf);
+            Path base = fs.getFileStatus(root).isDirectory() ? root : root.getParent();
+            // Origins spell the root as the input gave it; the qualified form is a fallback.
+            cuts = new String[]{withSlash(base.toString()), withSlash(fs.makeQualified(base).toString())};
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--input " + input + ": cannot be read: " + e.getMessage(), e);
+        }
+        return spark.createDataFrame(RawItems.read(spark, input, maxFileBytes).map(r -> {
+            String origin = r.getString(0);
+            String relative = origin.replaceFirst("^.*/", "");
+            for (String cut : cuts) {
+                if (origin.startsWith(cut)) {
+                    relative = origin.substring(cut.length());
+                    break;
+                }
+            }
+            return RowFactory.create(origin, relative.replace("!/", "/"), null, r.get(1), r.get(2), r.get(3), r.get(4));
+        }), ITEM);
+    }
+
+    private static String withSlash(String dir) {
+        return dir.endsWith("/") ? dir : dir + "/";
+    }
+
+    /** The glob's directory part before its first wildcard, as Spark's binaryFile spells paths. */
+    private static String qualifiedPrefix(String glob, Configuration conf) {
+        int wildcard = glob.length();
+        for (char c : new char[]{'*', '?', '[', '{'}) {
+            int i = glob.indexOf(c);
+            if (i >= 0) {
+                wildcard = Math.min(wildcard, i);
+            }
+        }
+        int slash = glob.lastIndexOf('/', wildcard);
+        Path dir = new Path(slash <= 0 ? "." : glob.substring(0, slash));
+        try {
+            return dir.getFileSystem(conf).makeQualified(dir).toString();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--input " + glob + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,327 @@
+package io.atelier.common.stylize;
+
+import io.atelier.common.Versions;
+import io.atelier.common.embed.ExtractorSpec;
+import io.atelier.common.image.SparkImage;
+import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.Json;
+import io.atelier.common.io.SerializableConfiguration;
+import io.atelier.common.style.FastStyleModel;
+import io.atelier.common.style.GatysImageStylizer;
+import io.atelier.common.style.GatysOptions;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.row_number;
+
+/**
+ * {@code atelier stylize}: every input image x every style, once. Layout of the output directory:
+ * <pre>
+ *   part-*.parquet   id, origin, path, style, method, params (hash), image (Spark's image struct)
+ *   _quarantine/     Parquet (origin, reason, size): this run's rejected inputs
+ *   _params/H.json   what each parameters hash H stands for (style, method, every parameter)
+ *   _stylize.json    the last run's parameters per style, counts and versions
+ * </pre>
+ *
+ * <p>How a run goes. (1) List: read the input, decode each item once to get its id (a hash of
+ * its pixels, or the dataset's id) or its quarantine reason; only these keys are kept. (2) Plan:
+ * pairs (image, style) minus the pairs already in the output with the same parameters hash,
+ * one image kept per id. (3) Work: read the input again, join the images still to do, and
+ * stylize them in tasks of {@code imagesPerTask} images, each executor reusing its stylizers.
+ *
+ * <p>Commit: rows are appended with Hadoop's file output committer, algorithm 2, under which a
+ * task's file is renamed into the output as the task commits. So a run killed midway leaves the
+ * files of its finished tasks, complete, and only uncommitted temporary files (under
+ * {@code _temporary}, which readers skip and the next run replaces) for the rest; the next run
+ * lists the committed (id, style, params) keys and does only the remaining work. Rows stream
+ * through tasks; nothing is collected to the driver but counts.
+ */
+public final class StylizeJob {
+    private static final Logger LOG = LoggerFactory.getLogger(StylizeJob.class);
+    public static final String DESCRIPTION = "_stylize.json";
+    public static final String QUARANTINE = "_quarantine";
+    /** {@code _params/<hash>.json}: what each parameters hash in the rows stands for, kept for every run. */
+    public static final String PARAMS = "_params";
+    private static final long PROGRESS_INTERVAL_MS = 2000;
+
+    public static final StructType ROW = new StructType(new StructField[]{
+            DataTypes.createStructField("id", DataTypes.StringType, false),
+            DataTypes.createStructField("origin", DataTypes.StringType, false),
+            DataTypes.createStructField("path", DataTypes.StringType, false),
+            DataTypes.createStructField("style", DataTypes.StringType, false),
+            DataTypes.createStructField("method", DataTypes.StringType, false),
+            DataTypes.createStructField("params", DataTypes.StringType, false),
+            DataTypes.createStructField("image", SparkImage.STRUCT, false)});
+
+    static final StructType KEY = new StructType(new StructField[]{
+            DataTypes.createStructField("origin", DataTypes.StringType, false),
+            DataTypes.createStructField("path", DataTypes.StringType, false),
+            DataTypes.createStructField("id", DataTypes.StringType, true),
+            DataTypes.createStructField("reason", DataTypes.StringType, true),
+            DataTypes.createStructField("size", DataTypes.LongType, false)});
+
+    private final SparkSession spark;
+
+    public StylizeJob(SparkSession spark) {
+        this.spark = spark;
+    }
+
+    /**
+     * Counts in (image, style) pairs: {@code in = stylized + skipped + quarantined}, where skipped
+     * pairs were already in the output (or are the same picture as another input) and each
+     * quarantined image counts once per style.
+     */
+    public record Summary(long in, long stylized, long skipped, long quarantined, int images, int styles,
+                          double seconds, List<String> styleIds) {
+    }
+
+    /** Progress of the work stage: pairs done of those planned. */
+    public interface Progress {
+        void update(long done, long planned, double pairsPerSecond, Duration eta);
+
+        Progress NONE = (done, planned, rate, eta) -> { };
+    }
+
+    public Summary run(StylizeOptions o, Progress progress) {
+        long started = System.nanoTime();
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        Path out = new Path(o.output());
+        StylizeInputs.check(o.input(), conf);
+        checkOutput(out, conf);
+        List<StyleSpec> specs = styles(o, conf);
+        Map<String, StyleSpec> byId = new LinkedHashMap<>();
+        for (StyleSpec s : specs) {
+            if (byId.put(s.id(), s) != null) {
+                throw new IllegalArgumentException("two styles are both named '" + s.id() + "'; give each style image"
+                        + " (or model) a different name");
+            }
+        }
+        for (StyleSpec s : specs) {
+            Path file = new Path(new Path(out, PARAMS), s.paramsHash() + ".json");
+            if (!HadoopFiles.exists(file, conf)) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("style", s.id());
+                p.putAll(s.parameters());
+                HadoopFiles.writeAtomically(file, Json.pretty(p).getBytes(StandardCharsets.UTF_8), conf);
+            }
+        }
+        if (o.method() == StylizeOptions.Method.GATYS) {
+            // Validates the network and layer names on the driver before any task runs.
+            specs.get(0).build();
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<Map<String, StyleSpec>> shared = jsc.broadcast(byId);
+        LongAccumulator stylized = spark.sparkContext().longAccumulator("stylize.pairs");
+        LongAccumulator lost = spark.sparkContext().longAccumulator("stylize.lost");
+        StylizeTask task = new StylizeTask(o.maxPixels(), shared, jsc.broadcast(new SerializableConfiguration(conf)),
+                o.pngDir(), o.failFromPartition(), stylized, lost);
+
+        spark.sparkContext().setJobDescription("stylize: list and check the inputs");
+        Dataset<Row> keys = spark.createDataFrame(StylizeInputs.read(spark, o.input(), o.maxFileBytes())
+                .javaRDD().map(task::check), KEY).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            long images = keys.count();
+            Dataset<Row> rejected = keys.where(col("reason").isNotNull());
+            long bad = rejected.count();
+            writeQuarantine(out, rejected, bad, conf);
+            int k = specs.size();
+            // One input per distinct picture: the one whose origin sorts first.
+            Dataset<Row> unique = keys.where(col("reason").isNull())
+                    .withColumn("_rank", row_number().over(Window.partitionBy("id").orderBy("origin")))
+                    .where(col("_rank").equalTo(1)).drop("_rank", "reason", "size");
+            List<Row> styleRows = new ArrayList<>();
+            specs.forEach(s -> styleRows.add(RowFactory.create(s.id(), s.paramsHash())));
+            Dataset<Row> styleFrame = spark.createDataFrame(styleRows, new StructType()
+                    .add("style", DataTypes.StringType).add("params", DataTypes.StringType));
+            Dataset<Row> done = (HadoopFiles.exists(out, conf) ? spark.read().schema(ROW).parquet(out.toString())
+                    : spark.createDataFrame(List.of(), ROW))
+                    .select(col("id").as("d_id"), col("style").as("d_style"), col("params").as("d_params"));
+            Dataset<Row> pairs = unique.crossJoin(org.apache.spark.sql.functions.broadcast(styleFrame));
+            Dataset<Row> todo = pairs.join(done, pairs.col("id").equalTo(done.col("d_id"))
+                            .and(pairs.col("style").equalTo(done.col("d_style")))
+                            .and(pairs.col("params").equalTo(done.col("d_params"))), "left_anti")
+                    .groupBy("origin", "path", "id").agg(collect_list("style").as("styles"))
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            try {
+                long todoImages = todo.count();
+                long planned = todoImages == 0 ? 0 : todo.select(org.apache.spark.sql.functions.sum(
+                        org.apache.spark.sql.functions.size(col("styles")))).first().getLong(0);
+                LOG.info("stylize: {} inputs, {} quarantined, {} (image, style) pairs to do", images, bad, planned);
+                if (planned > 0) {
+                    work(o, out, todo, todoImages, planned, task, stylized, progress);
+                }
+                long made = stylized.value();
+                long in = images * k;
+                long quarantined = bad * k + lost.value();
+                Summary summary = new Summary(in, made, in - made - quarantined, quarantined, (int) images, k,
+                        (System.nanoTime() - started) / 1e9, List.copyOf(byId.keySet()));
+                HadoopFiles.writeAtomically(new Path(out, DESCRIPTION),
+                        Json.pretty(describe(o, specs, summary)).getBytes(StandardCharsets.UTF_8), conf);
+                return summary;
+            } finally {
+                todo.unpersist();
+            }
+        } finally {
+            keys.unpersist();
+        }
+    }
+
+    private void work(StylizeOptions o, Path out, Dataset<Row> todo, long todoImages, long planned, StylizeTask task,
+                      LongAccumulator stylized, Progress progress) {
+        int partitions = (int) Math.max(1, (todoImages + o.imagesPerTask() - 1) / o.imagesPerTask());
+        spark.sparkContext().setJobDescription("stylize: " + planned + " (image, style) pairs in " + partitions + " tasks");
+        Dataset<Row> items = StylizeInputs.read(spark, o.input(), o.maxFileBytes()).drop("id");
+        Dataset<Row> joined = items.join(todo.select("origin", "id", "styles"), "origin")
+                .select("origin", "path", "id", "content", "image", "problem", "size", "styles")
+                .repartition(partitions);
+        JavaRDD<Row> rows = joined.javaRDD().mapPartitions(task::stylize);
+        long t0 = System.nanoTime();
+        Thread poller = poll(stylized, planned, progress);
+        try {
+            spark.createDataFrame(rows, ROW).write().mode(SaveMode.Append)
+                    .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
+                    .parquet(out.toString());
+        } finally {
+            poller.interrupt();
+        }
+        progress.update(stylized.value(), planned, stylized.value() / Math.max((System.nanoTime() - t0) / 1e9, 1e-9),
+                Duration.ZERO);
+    }
+
+    private static Thread poll(LongAccumulator stylized, long planned, Progress progress) {
+        long t0 = System.nanoTime();
+        Thread poller = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(PROGRESS_INTERVAL_MS);
+                    long done = stylized.value();
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    double rate = done / Math.max(seconds, 1e-9);
+                    Duration eta = done == 0 ? null : Duration.ofSeconds(Math.round((planned - done) / rate));
+                    progress.update(done, planned, rate, eta);
+                }
+            } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+            }
+        }, "stylize-progress");
+        poller.setDaemon(true);
+        poller.start();
+        return poller;
+    }
+
+    /** The output must be new, empty, or an earlier stylize output (which this run extends). */
+    private static void checkOutput(Path out, Configuration conf) {
+        if (!HadoopFiles.exists(out, conf) || HadoopFiles.isEmptyDirectory(out, conf)) {
+            return;
+        }
+        try {
+            for (FileStatus f : out.getFileSystem(conf).listStatus(out)) {
+                String name = f.getPath().getName();
+                boolean ours = name.startsWith("part-") || name.startsWith("_") || name.startsWith(".");
+                if (!ours || name.equals("_manifest.json")) {
+                    throw new IllegalArgumentException("--out " + out + " holds " + name + ", so it is not a stylize"
+                            + " output; choose a new --out (nothing was written)");
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--out " + out + ": cannot be listed: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<StyleSpec> styles(StylizeOptions o, Configuration conf) {
+        List<StyleSpec> specs = new ArrayList<>();
+        if (o.method() == StylizeOptions.Method.FAST) {
+            for (String model : o.models()) {
+                specs.add(StyleSpec.fast(FastStyleModel.load(model, conf), model, o.size(), o.preserveColor()));
+            }
+            return specs;
+        }
+        ExtractorSpec extractor = ExtractorSpec.resolve(o.extractor(), o.modelDir(), null, conf);
+        GatysOptions g = GatysOptions.defaults(extractor.name()).withIterations(o.iterations())
+                .withLayers(o.contentLayer(), o.styleLayers())
+                .withInit(o.init(), o.seed()).withOptimizer(o.optimizer());
+        if (o.weights() != null) {
+            g = g.withWeights(o.weights()[0], o.weights()[1], o.weights()[2]);
+        }
+        int scales = o.scales() > 0 ? o.scales() : GatysImageStylizer.defaultScales(o.size());
+        for (String style : o.styles()) {
+            Path p = new Path(style);
+            if (!HadoopFiles.exists(p, conf)) {
+                throw new IllegalArgumentException("--style " + style + ": no such file");
+            }
+            String name = p.getName();
+            String id = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+            specs.add(StyleSpec.gatys(id, HadoopFiles.readAll(p, conf), g, extractor, o.size(), scales, o.preserveColor()));
+        }
+        return specs;
+    }
+
+    /** Replaces the quarantine table with this run's: written aside, then renamed into place. */
+    private static void writeQuarantine(Path out, Dataset<Row> rejected, long count, Configuration conf) {
+        Path target = new Path(out, QUARANTINE);
+        Path aside = new Path(out, "_quarantine-" + UUID.randomUUID());
+        if (count > 0) {
+            rejected.select("origin", "reason", "size").orderBy("origin").coalesce(1).write().parquet(aside.toString());
+        }
+        if (HadoopFiles.exists(target, conf)) {
+            HadoopFiles.deleteRecursively(target, conf);
+        }
+        if (count > 0) {
+            HadoopFiles.rename(aside, target, conf);
+        }
+    }
+
+    private static Map<String, Object> describe(StylizeOptions o, List<StyleSpec> specs, Summary s) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("input", o.input());
+        d.put("method", o.method().label());
+        Map<String, Object> styles = new LinkedHashMap<>();
+        for (StyleSpec spec : specs) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("params", spec.paramsHash());
+            one.put("parameters", spec.parameters());
+            styles.put(spec.id(), one);
+        }
+        d.put("styles", styles);
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("in", s.in());
+        counts.put("stylized", s.stylized());
+        counts.put("skipped", s.skipped());
+        counts.put("quarantined", s.quarantined());
+        counts.put("images", s.images());
+        d.put("lastRun", counts);
+        d.put("seconds", s.seconds());
+        d.put("versions", Versions.all());
+        d.put("finishedAt", Instant.now().toString());
+        return d;
+    }
+}

@@ -1,0 +1,118 @@
+package io.atelier.jobs;
+
+import io.atelier.common.style.FastStyleModel;
+import io.atelier.common.style.TransformerNet;
+import io.atelier.common.testing.SampleImages;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@org.junit.jupiter.api.extension.ExtendWith(StopSparkAfterAll.class)
+class StylizeCommandTest {
+    static final Path ROOT = EmbedCommandTest.ROOT;
+    static final String STYLE = ROOT.resolve("data/images/style/starry_night.jpg").toString();
+
+    @TempDir
+    Path tmp;
+
+    private Path catalog(int good) {
+        Path dir = tmp.resolve("catalog");
+        for (int i = 0; i < good; i++) {
+            SampleImages.write(dir.resolve(i % 2 == 0 ? "cats" : "dogs").resolve("p" + i + ".png"),
+                    SampleImages.shape(i % 4, i, 40, 30), "png");
+        }
+        return dir;
+    }
+
+    private static long rows(Path out) {
+        return SparkSession.active().read().parquet(out.toString()).count();
+    }
+
+    private static long distinctPairs(Path out) {
+        return SparkSession.active().read().parquet(out.toString()).select("id", "style").distinct().count();
+    }
+
+    @Test
+    void brokenFilesAreQuarantinedAndASecondRunAddsNothing() throws IOException {
+        Path dir = catalog(4);
+        byte[] png = SampleImages.encode(SampleImages.shape(1, 9, 40, 30), "png");
+        SampleImages.write(dir.resolve("cats/empty.png"), new byte[0]);
+        SampleImages.write(dir.resolve("cats/truncated.png"), SampleImages.truncate(png, png.length / 2));
+        SampleImages.write(dir.resolve("notes.txt"), "not a picture".getBytes());
+        SampleImages.write(dir.resolve("dogs/bomb.png"), SampleImages.pngBomb(5000, 5000));
+        Path out = tmp.resolve("stylized");
+        Path pngs = tmp.resolve("pngs");
+        String[] args = {"stylize", "--input", dir.toString(), "--style", STYLE, "--out", out.toString(),
+                "--method", "gatys", "--extractor", "random", "--size", "24", "--iterations", "2",
+                "--max-pixels", "1000000", "--png-dir", pngs.toString(), "--master", "local[2]"};
+
+        AtelierCliTest.Result first = AtelierCliTest.atelier(args);
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("stylize: in 8 = stylized 4 + skipped 0 + quarantined 4"), first.out());
+        assertEquals(4, rows(out));
+        Dataset<Row> quarantine = SparkSession.active().read().parquet(out.resolve("_quarantine").toString());
+        List<String> reasons = quarantine.orderBy("origin").select("reason").as(org.apache.spark.sql.Encoders.STRING())
+                .collectAsList();
+        assertEquals(4, reasons.size(), reasons.toString());
+        assertTrue(reasons.stream().anyMatch(r -> r.contains("over --max-pixels")), reasons.toString());
+        assertTrue(reasons.stream().anyMatch(r -> r.contains("empty file")), reasons.toString());
+        Row one = SparkSession.active().read().parquet(out.toString()).where("path = 'cats/p0.png'").first();
+        assertEquals("starry_night", one.getAs("style"));
+        assertEquals("gatys", one.getAs("method"));
+        Row image = one.getAs("image");
+        assertEquals(24, Math.max(image.<Integer>getAs("height"), image.<Integer>getAs("width")), "longer side is --size");
+        assertTrue(Files.isRegularFile(pngs.resolve("starry_night/cats/p0.png")), "PNG mirrors the input's path");
+
+        AtelierCliTest.Result second = AtelierCliTest.atelier(args);
+        assertEquals(0, second.code(), second.err());
+        assertTrue(second.out().contains("stylize: in 8 = stylized 0 + skipped 4 + quarantined 4"), second.out());
+        assertEquals(4, rows(out), "a second run adds no rows");
+
+        SampleImages.write(dir.resolve("dogs/new.png"), SampleImages.shape(2, 17, 40, 30), "png");
+        AtelierCliTest.Result third = AtelierCliTest.atelier(args);
+        assertEquals(0, third.code(), third.err());
+        assertTrue(third.out().contains("stylize: in 9 = stylized 1 + skipped 4 + quarantined 4"), third.out());
+        assertEquals(5, rows(out), "only the new image was stylized");
+        assertEquals(5, distinctPairs(out));
+    }
+
+    @Test
+    void aKilledRunResumesToExactlyOneRowPerImageAndStyle() {
+        Path dir = catalog(12);
+        Path model = tmp.resolve("model");
+        TransformerNet.Config config = new TransformerNet.Config(2, 1);
+        new FastStyleModel("tiny", "none", config, TransformerNet.initial(config, 1), Map.of())
+                .save(model.toString(), new Configuration());
+        Path out = tmp.resolve("stylized");
+        String[] common = {"stylize", "--input", dir.toString(), "--model", model.toString(), "--method", "fast",
+                "--out", out.toString(), "--size", "32", "--images-per-task", "2", "--master", "local[2]"};
+
+        String[] failing = java.util.stream.Stream.concat(java.util.Arrays.stream(common),
+                java.util.stream.Stream.of("--fail-from-partition", "3")).toArray(String[]::new);
+        AtelierCliTest.Result killed = AtelierCliTest.atelier(failing);
+        assertEquals(1, killed.code(), "the injected failure ends the run: " + killed.out() + killed.err());
+        assertTrue(killed.err().contains("injected failure in partition"), killed.err());
+        long committed = rows(out);
+        assertTrue(committed > 0 && committed < 12, "some tasks committed before the failure, not all: " + committed);
+        assertEquals(committed, distinctPairs(out));
+
+        AtelierCliTest.Result resumed = AtelierCliTest.atelier(common);
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("stylize: in 12 = stylized " + (12 - committed) + " + skipped " + committed
+                + " + quarantined 0"), resumed.out());
+        assertEquals(12, rows(out), "exactly one row per image and style");
+        assertEquals(12, distinctPairs(out));
+    }
+}
