@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "atelier", mixinStandardHelpOptions = true, versionProvider = AtelierCli.Version.class,
         description = "Train and run generative image models on Apache Spark.",
-        subcommands = {IngestCommand.class, InspectCommand.class, TrainGanCommand.class, GenerateCommand.class,
+        subcommands = {IngestCommand.class, InspectCommand.class, TrainGanCommand.class, TrainDiffusionCommand.class, GenerateCommand.class,
                 EmbedCommand.class, TrainClassifierCommand.class, EvaluateCommand.class, QuickstartCommand.class,
                 BenchCommand.class})
 public final class AtelierCli implements Runnable {
