@@ -20,6 +20,8 @@ public final class GroupNormAct implements Layer {
     private final boolean silu;
     private final long[] shape;
     private final Tensor xhat;
+    private final Tensor sig;
+    private final int[] groupOf;
     private final Tensor y;
     private final Tensor gradIn;
     private final float[] invStd;
@@ -54,6 +56,11 @@ public final class GroupNormAct implements Layer {
         this.silu = silu;
         this.shape = shape.clone();
         this.xhat = new Tensor(maxRows, shape);
+        this.sig = silu ? new Tensor(maxRows, shape) : null;
+        this.groupOf = new int[channels];
+        for (int c = 0; c < channels; c++) {
+            groupOf[c] = c / (channels / groups);
+        }
         this.y = new Tensor(maxRows, shape);
         this.gradIn = new Tensor(maxRows, shape);
         this.invStd = new float[maxRows * groups];
@@ -80,6 +87,7 @@ public final class GroupNormAct implements Layer {
         FloatBuffer xf = in.floats();
         FloatBuffer hf = xhat.floats();
         FloatBuffer yf = y.floats();
+        FloatBuffer sf = silu ? sig.floats() : null;
         FloatBuffer p = params.values();
         int g0 = params.offset(gammaName);
         int b0 = params.offset(betaName);
@@ -94,8 +102,9 @@ public final class GroupNormAct implements Layer {
                 int o = base + s * channels;
                 for (int c = 0; c < channels; c++) {
                     float v = xf.get(o + c);
-                    sum[c / per] += v;
-                    sq[c / per] += (double) v * v;
+                    int g = groupOf[c];
+                    sum[g] += v;
+                    sq[g] += (double) v * v;
                 }
             }
             for (int g = 0; g < groups; g++) {
@@ -107,11 +116,16 @@ public final class GroupNormAct implements Layer {
             for (int s = 0; s < spatial; s++) {
                 int o = base + s * channels;
                 for (int c = 0; c < channels; c++) {
-                    int g = c / per;
+                    int g = groupOf[c];
                     float h = (xf.get(o + c) - mean[g]) * invStd[r * groups + g];
                     hf.put(o + c, h);
                     float v = p.get(g0 + c) * h + p.get(b0 + c);
-                    yf.put(o + c, silu ? v * Activation.sigmoid(v) : v);
+                    if (silu) {
+                        float sv = Activation.sigmoid(v);
+                        sf.put(o + c, sv);
+                        v *= sv;
+                    }
+                    yf.put(o + c, v);
                 }
             }
         }
@@ -123,6 +137,7 @@ public final class GroupNormAct implements Layer {
         FloatBuffer gy = gradOut.floats();
         FloatBuffer hf = xhat.floats();
         FloatBuffer gx = gradIn.floats();
+        FloatBuffer sf = silu ? sig.floats() : null;
         FloatBuffer p = params.values();
         FloatBuffer pg = params.grads();
         int g0 = params.offset(gammaName);
@@ -145,21 +160,22 @@ public final class GroupNormAct implements Layer {
                     float g = gy.get(o + c);
                     if (silu) {
                         float v = gamma * h + p.get(b0 + c);
-                        float sg = Activation.sigmoid(v);
+                        float sg = sf.get(o + c);
                         g *= sg * (1f + v * (1f - sg));
                     }
                     dGamma[c] += (double) g * h;
                     dBeta[c] += g;
                     float dh = g * gamma;
                     gx.put(o + c, dh);
-                    sumG[c / per] += dh;
-                    sumGx[c / per] += (double) dh * h;
+                    int gi = groupOf[c];
+                    sumG[gi] += dh;
+                    sumGx[gi] += (double) dh * h;
                 }
             }
             for (int s = 0; s < spatial; s++) {
                 int o = base + s * channels;
                 for (int c = 0; c < channels; c++) {
-                    int g = c / per;
+                    int g = groupOf[c];
                     float dh = gx.get(o + c);
                     gx.put(o + c, invStd[r * groups + g]
                             * (float) (dh - sumG[g] / count - hf.get(o + c) * sumGx[g] / count));
