@@ -6,6 +6,7 @@ import io.atelier.common.train.AveragingEngine;
 import io.atelier.common.train.EngineConfig;
 import io.atelier.common.train.ProgressListener;
 import io.atelier.common.train.RunSpec;
+import io.atelier.common.train.TrainingInputs;
 import io.atelier.common.train.TrainingResult;
 import org.apache.spark.sql.SparkSession;
 
@@ -27,16 +28,7 @@ public final class DiffusionTraining {
     public static TrainingResult run(SparkSession spark, DiffusionSettings settings, ProgressListener progress) {
         DiffusionSettings s = settings.requirePaths();
         Manifest manifest = ImageDataset.open(spark, s.data()).manifest();
-        long trainImages = manifest.count("train");
-        if (trainImages < s.workers()) {
-            throw new IllegalArgumentException("--data " + s.data() + " has " + trainImages + " train images for "
-                    + s.workers() + " workers");
-        }
-        if (s.workers() > manifest.shards()) {
-            throw new IllegalArgumentException("--workers " + s.workers() + ": the dataset has " + manifest.shards()
-                    + " shards and each worker needs at least one; use --workers " + manifest.shards()
-                    + " or fewer, or re-ingest with more --shards");
-        }
+        TrainingInputs.requireTrainable(manifest, s.data(), s.workers(), 1);
         DiffusionConfig model = s.model(manifest);
         EngineConfig engine = new EngineConfig(s.workers(), s.localSteps(), s.rounds(), s.seed(), s.sampleEvery(),
                 s.sampleCount(), s.checkpointEvery(), s.keepCheckpoints());
