@@ -101,10 +101,12 @@ class DiffusionCommandsTest {
         AtelierCliTest.Result p = atelier("generate", "--model", run.toString(), "--count", "24", "--out", prompted,
                 "--prompt", "Bottom bar", "--steps", "20", "--guidance", "6", "--master", "local[2]");
         assertEquals(0, p.code(), p.err() + p.out());
+        // Labels follow the dataset's (sorted) label names, not CLASSES' order.
+        int bottomLabel = ImageDataset.open(spark, dataset).manifest().labelNames().indexOf("bar-bottom");
         int bottom = 0;
         List<Row> rows = ImageDataset.open(spark, prompted).rows(spark).select("image").collectAsList();
         for (Row row : rows) {
-            if (GanCommandsTest.nearest(means, SparkImage.fromRow(row.getStruct(0)).data()) == 1) {
+            if (GanCommandsTest.nearest(means, SparkImage.fromRow(row.getStruct(0)).data()) == bottomLabel) {
                 bottom++;
             }
         }
@@ -113,8 +115,11 @@ class DiffusionCommandsTest {
         AtelierCliTest.Result unknown = atelier("generate", "--model", run.toString(), "--count", "4", "--out",
                 tmp.resolve("gen-unknown").toString(), "--prompt", "sideways bar", "--master", "local[2]");
         assertEquals(2, unknown.code());
-        assertTrue(unknown.err().contains("unknown word sideways")
-                && unknown.err().contains("bar, top, bottom, middle, vertical"), unknown.err());
+        assertTrue(unknown.err().contains("unknown word sideways") && unknown.err().contains("the model knows: bar, "),
+                unknown.err());
+        for (String word : List.of("top", "bottom", "middle", "vertical")) {
+            assertTrue(unknown.err().contains(word), "the vocabulary is listed: " + unknown.err());
+        }
 
         AtelierCliTest.Result ddpm = atelier("generate", "--model", run.toString(), "--count", "3", "--out",
                 tmp.resolve("gen-ddpm").toString(), "--sampler", "ddpm", "--label", "0", "--master", "local[2]");

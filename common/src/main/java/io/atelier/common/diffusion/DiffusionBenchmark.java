@@ -59,6 +59,7 @@ public final class DiffusionBenchmark {
                     "bench diffusion-step: U-Net 28x28x1 (base %d, levels %s, attention %s%s), batch %d, %d timed steps, %d thread(s)",
                     config.base(), config.mults(), config.attention() ? "on" : "off", conditional ? ", conditional" : "",
                     batch, steps, NativeThreads.get()), "measure", "value");
+            t.row("parameters", fmt("%d", worker.network().params().layout().size()));
             t.row("median ms/step", fmt("%.1f", median));
             t.row("min / max ms/step", fmt("%.1f / %.1f", Arrays.stream(ms).min().orElse(0), Arrays.stream(ms).max().orElse(0)));
             t.row("CPU ms/step", fmt("%.1f", cpu / 1e6 / steps));
@@ -67,6 +68,10 @@ public final class DiffusionBenchmark {
             t.row("GFLOP/s", fmt("%.1f", gflops));
             t.row("matmul peak GFLOP/s", fmt("%.1f", peak));
             t.row("share of peak", fmt("%.0f%%", 100 * gflops / peak));
+            // On a shared machine wall time includes waiting for a core; CPU time does not.
+            // GFLOP per CPU-second against the peak per thread-second.
+            double cpuShare = gflop / (cpu / 1e9 / steps) / (peak / NativeThreads.get());
+            t.row("share of peak by CPU time", fmt("%.0f%%", 100 * cpuShare));
             String json = fmt("{\"bench\":\"diffusion_step\",\"batch\":%d,\"steps\":%d,\"threads\":%d,\"ms_per_step\":%.2f,"
                     + "\"gflop_per_step\":%.3f,\"gflops\":%.2f,\"peak_gflops\":%.2f,\"peak_share\":%.4f}",
                     batch, steps, NativeThreads.get(), median, gflop, gflops, peak, gflops / peak);
