@@ -10,8 +10,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "atelier", mixinStandardHelpOptions = true, versionProvider = AtelierCli.Version.class,
         description = "Train and run generative image models on Apache Spark.",
-        subcommands = {IngestCommand.class, InspectCommand.class, TrainGanCommand.class, GenerateCommand.class,
-                EmbedCommand.class, StylizeCommand.class, TrainStyleCommand.class, TrainClassifierCommand.class, EvaluateCommand.class, QuickstartCommand.class,
+        subcommands = {IngestCommand.class, InspectCommand.class, TrainGanCommand.class, TrainDiffusionCommand.class,
+                GenerateCommand.class, EmbedCommand.class, StylizeCommand.class, TrainStyleCommand.class,
+                TrainClassifierCommand.class, EvaluateCommand.class, QuickstartCommand.class,
                 BenchCommand.class})
 public final class AtelierCli implements Runnable {
 

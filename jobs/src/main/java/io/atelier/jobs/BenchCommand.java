@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print a table of side-by-side measurements.",
         subcommands = {BenchCommand.IngestBench.class, BenchCommand.GanStepBench.class,
+                BenchCommand.DiffusionStepBench.class, BenchCommand.SampleBench.class,
                 BenchCommand.ScalingBenchCommand.class, BenchCommand.EvaluateBench.class,
                 BenchCommand.StylizeBench.class})
 final class BenchCommand implements Runnable {
@@ -145,6 +146,69 @@ final class BenchCommand implements Runnable {
             for (var r : results) {
                 System.out.println(r.json());
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "diffusion-step", mixinStandardHelpOptions = true,
+            description = "One train step of the default 28x28 U-Net (batch B): ms, images/s, GFLOP/s, share of matmul peak.")
+    static final class DiffusionStepBench implements Callable<Integer> {
+        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--steps", defaultValue = "10", description = "Timed steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--warmup", defaultValue = "5", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--threads", description = "Native compute threads (default: all cores).")
+        Integer threads;
+
+        @Option(names = "--conditional", description = "With a 10-class condition (as --conditional trains).")
+        boolean conditional;
+
+        @Option(names = "--json", description = "Print only the JSON line.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            var result = io.atelier.common.diffusion.DiffusionBenchmark.step(batch, warmup, steps, t, conditional);
+            if (!json) {
+                result.table().print(System.out);
+            }
+            System.out.println(result.json());
+            return 0;
+        }
+    }
+
+    @Command(name = "sample", mixinStandardHelpOptions = true,
+            description = "Images/s of DDIM sampling with the default 28x28 U-Net (conditional, guided).")
+    static final class SampleBench implements Callable<Integer> {
+        @Option(names = "--images", defaultValue = "64", description = "Images to sample (default: ${DEFAULT-VALUE}).")
+        int images;
+
+        @Option(names = "--steps", defaultValue = "50", description = "DDIM steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--guidance", defaultValue = "2", description = "Guidance; 0 or 1 need one pass per step (default: ${DEFAULT-VALUE}).")
+        double guidance;
+
+        @Option(names = "--threads", description = "Native compute threads (default: all cores).")
+        Integer threads;
+
+        @Option(names = "--json", description = "Print only the JSON line.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            var result = io.atelier.common.diffusion.DiffusionBenchmark.sample(images, steps, guidance, t);
+            if (!json) {
+                result.table().print(System.out);
+            }
+            System.out.println(result.json());
             return 0;
         }
     }

@@ -5,9 +5,11 @@ import io.atelier.common.classify.ClassifierFeatures;
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.eval.Evaluation;
-import io.atelier.common.gan.GanRun;
 import io.atelier.common.generate.GenerationJob;
 import io.atelier.common.generate.GenerationOptions;
+import io.atelier.common.generate.GeneratorSource;
+import io.atelier.common.generate.SamplingOptions;
+import io.atelier.common.runs.Runs;
 import io.atelier.common.eval.EvaluationOptions;
 import io.atelier.common.eval.EvaluationReport;
 import io.atelier.common.eval.FeatureSource;
@@ -101,15 +103,15 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** --fake as a dataset, or samples generated from a train-gan run with generate's code path. */
+    /** --fake as a dataset, or samples generated from a training run with generate's code path. */
     private String fakeDataset(SparkSession session, Configuration conf) {
         if (ImageDataset.isDataset(fake, conf)) {
             return fake;
         }
         if (!HadoopFiles.exists(new Path(fake, "config.json"), conf)) {
-            throw new IllegalArgumentException("--fake " + fake + " is neither a dataset nor a train-gan run directory");
+            throw new IllegalArgumentException("--fake " + fake + " is neither a dataset nor a train-gan or train-diffusion run directory");
         }
-        GanRun run = GanRun.open(fake, conf);
+        GeneratorSource run = Runs.open(fake, conf, SamplingOptions.NONE);
         long n = Math.min(count, ImageDataset.open(session, real).manifest().count(split));
         String samples = out + ".samples";
         if (!ImageDataset.isDataset(samples, conf)) {

@@ -1,9 +1,11 @@
 package io.atelier.jobs;
 
 import io.atelier.common.data.Manifest;
-import io.atelier.common.gan.GanRun;
 import io.atelier.common.generate.GenerationJob;
 import io.atelier.common.generate.GenerationOptions;
+import io.atelier.common.generate.GeneratorSource;
+import io.atelier.common.generate.SamplingOptions;
+import io.atelier.common.runs.Runs;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -19,7 +21,7 @@ import java.util.concurrent.Callable;
         description = {"Generate a dataset from a trained run. Sample i's noise derives from (seed, i) only,",
                 "so the output is identical whatever the partitioning and on re-run."})
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "RUN", description = "Run directory of train-gan.")
+    @Option(names = "--model", required = true, paramLabel = "RUN", description = "Run directory of train-gan or train-diffusion.")
     String model;
     @Option(names = "--count", required = true, paramLabel = "N", description = "Images to generate.")
     long count;
@@ -33,6 +35,16 @@ final class GenerateCommand implements Callable<Integer> {
     String label;
     @Option(names = "--partitions", paramLabel = "P", description = "Spark tasks (default: one per 256 images, at most 64).")
     Integer partitions;
+    @Option(names = "--sampler", paramLabel = "ddpm|ddim", description = "Diffusion sampler (default: ddim).")
+    String sampler;
+    @Option(names = "--steps", paramLabel = "S", description = "DDIM steps, evenly spaced over T (default: 50).")
+    Integer steps;
+    @Option(names = "--eta", paramLabel = "E", description = "DDIM noise: 0 deterministic, 1 the posterior variance (default: 0).")
+    Double eta;
+    @Option(names = "--guidance", paramLabel = "G", description = "Classifier-free guidance: eps_u + G (eps_c - eps_u) (default: 2).")
+    Double guidance;
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "Condition every sample on these words (a conditional diffusion run).")
+    String prompt;
     @Option(names = "--shards", defaultValue = "8", paramLabel = "N", description = "Shards of the output (default: ${DEFAULT-VALUE}).")
     int shards;
 
@@ -42,7 +54,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SparkSession session = SparkSessions.create("generate", spark.master);
-        GanRun run = GanRun.open(model, session.sparkContext().hadoopConfiguration());
+        if (prompt != null && label != null) {
+            throw new IllegalArgumentException("--prompt and --label: give one of them");
+        }
+        GeneratorSource run = Runs.open(model, session.sparkContext().hadoopConfiguration(),
+                new SamplingOptions(sampler, steps, eta, guidance, prompt));
         boolean all = "all".equalsIgnoreCase(label);
         Integer fixed = label == null || all ? null : parseLabel(label);
         GenerationOptions defaults = GenerationOptions.of(count, out, seed);

@@ -58,7 +58,7 @@ class EvaluationCommandsTest {
         assertEquals(2, r.code(), r.err());
         // Spark's own start-up warnings may precede it; the command says one line.
         assertEquals(1, r.err().lines().filter(l -> l.startsWith("atelier evaluate:")).count(), r.err());
-        assertTrue(r.err().contains("neither a dataset nor a train-gan run"), "says what --fake must be: " + r.err());
+        assertTrue(r.err().contains("neither a dataset nor a train-gan or train-diffusion run"), "says what --fake must be: " + r.err());
         assertFalse(Files.exists(report));
     }
 }

@@ -97,6 +97,11 @@ class GanCommandsTest {
                 "--config", writeConfig("{\"round\": 2}").toString(), "--master", "local[2]");
         assertEquals(2, typo.code());
         assertTrue(typo.err().contains("unknown setting 'round'"), typo.err());
+
+        AtelierCliTest.Result sampler = atelier("generate", "--model", run.toString(), "--count", "4", "--out",
+                tmp.resolve("gen-sampler").toString(), "--sampler", "ddim", "--master", "local[2]");
+        assertEquals(2, sampler.code(), "sampler options are refused for a GAN run");
+        assertTrue(sampler.err().contains("--sampler") && sampler.err().contains("GAN run"), sampler.err());
     }
 
     private static Path writeConfig(String json) throws IOException {
@@ -187,12 +192,12 @@ class GanCommandsTest {
         }
     }
 
-    private static Map<String, byte[]> byOrigin(SparkSession spark, String dir) {
+    static Map<String, byte[]> byOrigin(SparkSession spark, String dir) {
         return ImageDataset.open(spark, dir).rows(spark).select("image.origin", "image.data").collectAsList().stream()
                 .collect(Collectors.toMap(r -> r.getString(0).substring(r.getString(0).indexOf('#')), r -> (byte[]) r.get(1)));
     }
 
-    private static double[][] classMeans(SparkSession spark, String dir) {
+    static double[][] classMeans(SparkSession spark, String dir) {
         double[][] sums = new double[CLASSES.length][28 * 28];
         Map<Integer, Integer> counts = new HashMap<>();
         for (Row row : ImageDataset.open(spark, dir).rows(spark).select("image", "label").collectAsList()) {
@@ -211,7 +216,7 @@ class GanCommandsTest {
         return sums;
     }
 
-    private static int nearest(double[][] means, byte[] px) {
+    static int nearest(double[][] means, byte[] px) {
         int best = -1;
         double bestDistance = Double.MAX_VALUE;
         for (int c = 0; c < means.length; c++) {

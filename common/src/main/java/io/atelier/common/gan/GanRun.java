@@ -1,15 +1,10 @@
 package io.atelier.common.gan;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.atelier.common.generate.SampleGenerator;
-import io.atelier.common.io.HadoopFiles;
-import io.atelier.common.io.Json;
-import io.atelier.common.train.Checkpoints;
-import io.atelier.common.train.RunDirectory;
+import io.atelier.common.train.TrainedRun;
 import io.atelier.common.train.TrainingState;
 import org.apache.hadoop.conf.Configuration;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,40 +18,22 @@ public record GanRun(String runDir, DcganConfig config, List<String> labels, int
         implements DcganSource {
 
     public static GanRun open(String runDir, Configuration conf) {
-        RunDirectory dir = RunDirectory.existing(runDir, conf);
-        JsonNode resolved;
-        try {
-            resolved = Json.MAPPER.readTree(HadoopFiles.readAll(dir.config(), conf));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--model " + runDir + ": cannot read " + dir.config() + ": " + e.getMessage(), e);
-        }
-        if (!resolved.has(GanTraining.CONFIG_MODEL)) {
-            throw new IllegalArgumentException("--model " + runDir + " is not a train-gan run (its config.json has no '"
-                    + GanTraining.CONFIG_MODEL + "' section)");
-        }
-        DcganConfig config;
-        try {
-            config = Json.MAPPER.treeToValue(resolved.get(GanTraining.CONFIG_MODEL), DcganConfig.class);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--model " + runDir + ": unreadable model config: " + e.getMessage(), e);
-        }
+        return of(TrainedRun.open(runDir, conf));
+    }
+
+    /** A GAN run from its opened directory (its config.json must have a DCGAN section). */
+    public static GanRun of(TrainedRun run) {
+        DcganConfig config = run.section(GanTraining.CONFIG_MODEL, DcganConfig.class);
         List<String> labels = new ArrayList<>();
         if (config.conditional()) {
-            resolved.path(GanTraining.CONFIG_LABELS).forEach(n -> labels.add(n.asText()));
+            run.config().path(GanTraining.CONFIG_LABELS).forEach(n -> labels.add(n.asText()));
         }
-        Checkpoints checkpoints = dir.checkpoints();
-        int round = checkpoints.latestRound().orElseThrow(() -> new IllegalArgumentException("--model " + runDir
-                + " has no complete checkpoint yet; train it first (or wait for its first checkpoint)"));
-        Checkpoints.Checkpoint checkpoint = checkpoints.load(round); // verifies the checksums on the driver
-        String sha = io.atelier.common.io.Sha256.of(
-                HadoopFiles.readAll(new org.apache.hadoop.fs.Path(checkpoint.dir(), Checkpoints.STATE), conf));
-        return new GanRun(runDir, config, List.copyOf(labels), round, sha);
+        return new GanRun(run.runDir(), config, List.copyOf(labels), run.round(), run.checkpointSha256());
     }
 
     @Override
     public SampleGenerator open() {
-        Configuration conf = new Configuration();
-        TrainingState state = RunDirectory.existing(runDir, conf).checkpoints().load(round).state();
+        TrainingState state = TrainedRun.loadState(runDir, round);
         return GanState.sampler(config, state);
     }
 
@@ -78,7 +55,6 @@ public record GanRun(String runDir, DcganConfig config, List<String> labels, int
 
     @Override
     public String name() {
-        String trimmed = runDir.endsWith("/") ? runDir.substring(0, runDir.length() - 1) : runDir;
-        return "dcgan:" + trimmed.substring(trimmed.lastIndexOf('/') + 1) + "@" + round;
+        return "dcgan:" + TrainedRun.shortName(runDir) + "@" + round;
     }
 }

@@ -7,6 +7,7 @@ import io.atelier.common.train.AveragingEngine;
 import io.atelier.common.train.EngineConfig;
 import io.atelier.common.train.ProgressListener;
 import io.atelier.common.train.RunSpec;
+import io.atelier.common.train.TrainingInputs;
 import io.atelier.common.train.TrainingResult;
 import org.apache.spark.sql.SparkSession;
 
@@ -33,16 +34,7 @@ public final class GanTraining {
                                      SampledEvaluation evaluation) {
         GanSettings s = settings.requirePaths();
         Manifest manifest = ImageDataset.open(spark, s.data()).manifest();
-        long trainImages = manifest.count("train");
-        if (trainImages < (long) s.batch() * s.workers()) {
-            throw new IllegalArgumentException("--data " + s.data() + " has " + trainImages + " train images; "
-                    + s.workers() + " workers with --batch " + s.batch() + " need at least " + s.batch() * s.workers());
-        }
-        if (s.workers() > manifest.shards()) {
-            throw new IllegalArgumentException("--workers " + s.workers() + ": the dataset has " + manifest.shards()
-                    + " shards and each worker needs at least one; use --workers " + manifest.shards()
-                    + " or fewer, or re-ingest with more --shards");
-        }
+        TrainingInputs.requireTrainable(manifest, s.data(), s.workers(), s.batch());
         DcganConfig model = s.dcgan(manifest);
         EngineConfig engine = new EngineConfig(s.workers(), s.localSteps(), s.rounds(), s.seed(), s.sampleEvery(),
                 s.sampleCount(), s.checkpointEvery(), s.keepCheckpoints());

@@ -22,13 +22,18 @@ public final class Adam {
 
     /** One update; {@code t} is the 1-based step number used for bias correction. */
     public void step(FloatBuffer params, FloatBuffer grads, float[] m, float[] v, long t) {
+        step(params, grads, m, v, t, 1.0);
+    }
+
+    /** One update with the step size scaled by {@code lrScale} (a warm-up or decay schedule). */
+    public void step(FloatBuffer params, FloatBuffer grads, float[] m, float[] v, long t, double lrScale) {
         int n = m.length;
         if (v.length != n || params.capacity() < n || grads.capacity() < n) {
             throw new IllegalArgumentException("Adam: moment and parameter sizes differ");
         }
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
-        float stepSize = (float) (lr / bc1);
+        float stepSize = (float) (lr * lrScale / bc1);
         float rootBc2 = (float) Math.sqrt(bc2);
         float b1 = beta1;
         float b2 = beta2;

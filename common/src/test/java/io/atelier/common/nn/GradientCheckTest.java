@@ -197,6 +197,103 @@ class GradientCheckTest {
     }
 
     @Test
+    void groupNormGradientsMatchFiniteDifferencesWithAndWithoutSilu() {
+        for (boolean silu : new boolean[]{false, true}) {
+            ParamLayout.Builder pb = ParamLayout.builder();
+            GroupNormAct.register(pb, "gn", 6);
+            Params params = new Params(pb.build());
+            params.load(randomish(params.layout().size(), 12, 0.5f, 0.5f));
+            GroupNormAct gn = new GroupNormAct(params, "gn", 3, silu, 2, 3, 2, 6);
+            checkLayer("group norm " + (silu ? "+ SiLU" : ""), gn, params, 2, 3, 2, 6);
+        }
+    }
+
+    @Test
+    void upsampleAndSiluGradientsMatchFiniteDifferences() {
+        Params none = null;
+        checkLayer("nearest upsample", new Upsample2x(3, 2, 4, 2), none, 2, 3, 2, 4);
+        checkLayer("SiLU", new Silu(3, 5), none, 3, 5);
+    }
+
+    @Test
+    void selfAttentionGradientsMatchFiniteDifferences() {
+        ParamLayout.Builder pb = ParamLayout.builder();
+        SelfAttention.register(pb, "attn", 4);
+        Params params = new Params(pb.build());
+        params.load(pb.build().initialValues(new Rng(31)));
+        scale(params.values(), params.layout(), "attn.proj.weight", 10f);
+        scale(params.values(), params.layout(), "attn.q.weight", 2f);
+        checkLayer("self-attention", new SelfAttention(params, "attn", 3, 3, 4, 2, 2), params, 2, 3, 3, 4);
+    }
+
+    @Test
+    void residualBlockGradientsMatchFiniteDifferencesIncludingTheEmbedding() {
+        for (int[] widths : new int[][]{{4, 4}, {4, 6}}) {
+            ParamLayout.Builder pb = ParamLayout.builder();
+            ResBlock.register(pb, "rb", widths[0], widths[1], 5);
+            Params params = new Params(pb.build());
+            params.load(pb.build().initialValues(new Rng(41)));
+            scale(params.values(), params.layout(), "rb.conv2.weight", 10f);
+            ResBlock block = new ResBlock(params, "rb", widths[0], widths[1], 4, 3, 5, 2, 2);
+            Tensor x = new Tensor(2, 4, 3, widths[0]);
+            fill(x.floats(), 2 * x.rowSize(), 42, 1f, 0.2f);
+            Tensor emb = new Tensor(2, 5);
+            fill(emb.floats(), 10, 43, 1f, 0f);
+            float[] r = randomish(2 * 4 * 3 * widths[1], 44, 1f, 0f);
+            DoubleSupplier loss = () -> dot(block.forward(x, emb, 2).floats(), r);
+            loss.getAsDouble();
+            Tensor gy = new Tensor(2, 4, 3, widths[1]);
+            gy.floats().put(0, r);
+            Tensor gEmb = new Tensor(2, 5);
+            Tensor gx = block.backward(gy, 2, gEmb);
+            String what = "residual block " + widths[0] + "->" + widths[1];
+            compare(what + " input", loss, x.floats(), gx.floats(), 2 * x.rowSize(), 0);
+            compare(what + " embedding", loss, emb.floats(), gEmb.floats(), 10, 0);
+            compare(what + " params", loss, params.values(), params.grads(), params.layout().size(), 0);
+        }
+    }
+
+    @Test
+    void conditionalUNetGradientsMatchFiniteDifferences() {
+        absTol = 5e-3;
+        UNetArchitecture arch = new UNetArchitecture(8, 1, 4, List.of(1, 2), true, 2, 3);
+        UNet net = new UNet(arch, 2);
+        net.params().load(arch.params().initialValues(new Rng(51)));
+        for (String name : List.of("out.weight", "down0.conv2.weight", "down1.conv2.weight", "mid1.conv2.weight",
+                "mid2.conv2.weight", "up0.conv2.weight", "up1.conv2.weight", "mid.attn.proj.weight")) {
+            scale(net.params().values(), net.params().layout(), name, 10f);
+        }
+        fill(net.input().floats(), 2 * 64, 52, 1f, 0f);
+        net.setTimesAndConditions(new double[]{3, 17}, new int[][]{{0, 2}, null}, 2);
+        float[] r = randomish(2 * 64, 53, 1f, 0f);
+        DoubleSupplier loss = () -> dot(net.forward(2).floats(), r);
+        loss.getAsDouble();
+        Tensor gy = new Tensor(2, 8, 8, 1);
+        gy.floats().put(0, r);
+        net.backward(gy, 2);
+        ParamLayout.Entry words = arch.params().get("cond.words");
+        compare("U-Net condition words", loss, net.params().values(), net.params().grads(),
+                words.offset() + words.length(), words.offset());
+        compare("U-Net params", loss, net.params().values(), net.params().grads(), arch.params().size(), 0);
+    }
+
+    private void checkLayer(String what, Layer layer, Params params, int rows, long... shape) {
+        Tensor x = new Tensor(rows, shape);
+        fill(x.floats(), rows * x.rowSize(), 61, 1f, 0.3f);
+        long[] outShape = layer.outShape();
+        Tensor gy = new Tensor(rows, outShape);
+        float[] r = randomish(rows * gy.rowSize(), 62, 1f, 0f);
+        DoubleSupplier loss = () -> dot(layer.forward(x, rows, Layer.Pass.TRAIN).floats(), r);
+        loss.getAsDouble();
+        gy.floats().put(0, r);
+        Tensor gx = layer.backward(gy, rows, Layer.Grads.ALL);
+        compare(what + " input", loss, x.floats(), gx.floats(), rows * x.rowSize(), 0);
+        if (params != null) {
+            compare(what + " params", loss, params.values(), params.grads(), params.layout().size(), 0);
+        }
+    }
+
+    @Test
     void activationDerivativesMatchFiniteDifferencesAwayFromKinks() {
         float[] xs = {-2.5f, -0.7f, -0.05f, 0.03f, 0.4f, 1.9f};
         for (Activation act : Activation.values()) {

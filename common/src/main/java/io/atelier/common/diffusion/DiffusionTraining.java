@@ -1,0 +1,45 @@
+package io.atelier.common.diffusion;
+
+import io.atelier.common.data.ImageDataset;
+import io.atelier.common.data.Manifest;
+import io.atelier.common.train.AveragingEngine;
+import io.atelier.common.train.EngineConfig;
+import io.atelier.common.train.ProgressListener;
+import io.atelier.common.train.RunSpec;
+import io.atelier.common.train.TrainingInputs;
+import io.atelier.common.train.TrainingResult;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The train-diffusion job: settings -> model config sized from the dataset -> the averaging engine. */
+public final class DiffusionTraining {
+    public static final String COMMAND = "train-diffusion";
+    /** Keys of the run's config.json that {@link DiffusionRun} reads back. */
+    static final String CONFIG_SETTINGS = "settings";
+    static final String CONFIG_MODEL = "diffusion";
+    static final String CONFIG_ENGINE = "engine";
+    static final String CONFIG_LABELS = "labelNames";
+
+    private DiffusionTraining() {
+    }
+
+    public static TrainingResult run(SparkSession spark, DiffusionSettings settings, ProgressListener progress) {
+        DiffusionSettings s = settings.requirePaths();
+        Manifest manifest = ImageDataset.open(spark, s.data()).manifest();
+        TrainingInputs.requireTrainable(manifest, s.data(), s.workers(), 1);
+        DiffusionConfig model = s.model(manifest);
+        EngineConfig engine = new EngineConfig(s.workers(), s.localSteps(), s.rounds(), s.seed(), s.sampleEvery(),
+                s.sampleCount(), s.checkpointEvery(), s.keepCheckpoints());
+        Map<String, Object> resolved = new LinkedHashMap<>();
+        resolved.put("command", COMMAND);
+        resolved.put(CONFIG_SETTINGS, s);
+        resolved.put(CONFIG_MODEL, model);
+        resolved.put(CONFIG_ENGINE, engine);
+        resolved.put(CONFIG_LABELS, manifest.labelNames());
+        RunSpec spec = new RunSpec(new DiffusionTrainer(model), s.data(), s.out(), engine, resolved);
+        AveragingEngine trainer = new AveragingEngine(spark);
+        return s.resume() ? trainer.resume(spec, progress) : trainer.train(spec, progress);
+    }
+}

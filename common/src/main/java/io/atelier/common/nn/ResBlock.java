@@ -1,0 +1,109 @@
+package io.atelier.common.nn;
+
+import java.nio.FloatBuffer;
+
+/**
+ * The U-Net's residual block on NHWC rows [H, W, in] -> [H, W, out]:
+ * {@code conv2(GN-SiLU(conv1(GN-SiLU(x)) + Dense(emb))) + skip(x)}, where emb (the activated
+ * time/condition embedding, one row per image) is projected to one shift per channel and
+ * {@code skip} is a 1x1 convolution when the widths differ, else the identity. The backward
+ * pass adds the embedding's gradient into a caller-owned buffer, since every block reads the
+ * same embedding.
+ */
+public final class ResBlock {
+    private final int pixels;
+    private final int out;
+    private final GroupNormAct norm1;
+    private final Conv2d conv1;
+    private final Dense embProj;
+    private final GroupNormAct norm2;
+    private final Conv2d conv2;
+    private final Conv2d skip;
+    private final Tensor y;
+    private final Tensor gradIn;
+    private final Tensor gradEmbShift;
+    private Tensor x;
+
+    /** Registers the block's parameters under {@code name}; the last convolution starts small. */
+    public static void register(ParamLayout.Builder layout, String name, int in, int out, int embDim) {
+        GroupNormAct.register(layout, name + ".norm1", in);
+        Conv2d.register(layout, name + ".conv1", false, in, out, 3, Math.sqrt(2.0 / (9 * in)));
+        Dense.register(layout, name + ".emb", embDim, out, Math.sqrt(1.0 / embDim));
+        GroupNormAct.register(layout, name + ".norm2", out);
+        Conv2d.register(layout, name + ".conv2", false, out, out, 3, 0.1 * Math.sqrt(1.0 / (9 * out)));
+        if (in != out) {
+            Conv2d.register(layout, name + ".skip", false, in, out, 1, Math.sqrt(1.0 / in));
+        }
+    }
+
+    public ResBlock(Params params, String name, int in, int out, int h, int w, int embDim, int groups, int maxRows) {
+        this.pixels = h * w;
+        this.out = out;
+        this.norm1 = new GroupNormAct(params, name + ".norm1", Math.min(groups, in), true, maxRows, h, w, in);
+        this.conv1 = new Conv2d(params, name + ".conv1", false, in, out, 3, 1, 1, h, w, maxRows);
+        this.embProj = new Dense(params, name + ".emb", embDim, out, maxRows);
+        this.norm2 = new GroupNormAct(params, name + ".norm2", Math.min(groups, out), true, maxRows, h, w, out);
+        this.conv2 = new Conv2d(params, name + ".conv2", false, out, out, 3, 1, 1, h, w, maxRows);
+        this.skip = in != out ? new Conv2d(params, name + ".skip", false, in, out, 1, 1, 0, h, w, maxRows) : null;
+        this.y = new Tensor(maxRows, h, w, out);
+        this.gradIn = new Tensor(maxRows, h, w, in);
+        this.gradEmbShift = new Tensor(maxRows, out);
+    }
+
+    public long[] outShape() {
+        return y.rowShape();
+    }
+
+    public Tensor forward(Tensor in, Tensor emb, int n) {
+        x = in;
+        Tensor h = conv1.forward(norm1.forward(in, n, Layer.Pass.TRAIN), n, Layer.Pass.TRAIN);
+        FloatBuffer hf = h.floats();
+        FloatBuffer sf = embProj.forward(emb, n, Layer.Pass.TRAIN).floats();
+        for (int r = 0; r < n; r++) {
+            for (int p = 0; p < pixels; p++) {
+                int o = (r * pixels + p) * out;
+                for (int c = 0; c < out; c++) {
+                    hf.put(o + c, hf.get(o + c) + sf.get(r * out + c));
+                }
+            }
+        }
+        Tensor main = conv2.forward(norm2.forward(h, n, Layer.Pass.TRAIN), n, Layer.Pass.TRAIN);
+        FloatBuffer mf = main.floats();
+        FloatBuffer rf = (skip != null ? skip.forward(in, n, Layer.Pass.TRAIN) : in).floats();
+        FloatBuffer yf = y.floats();
+        for (int i = 0, end = n * pixels * out; i < end; i++) {
+            yf.put(i, mf.get(i) + rf.get(i));
+        }
+        return y;
+    }
+
+    /** Returns the input gradient and adds the embedding's gradient into {@code gradEmb}. */
+    public Tensor backward(Tensor gradOut, int n, Tensor gradEmb) {
+        Tensor gh = norm2.backward(conv2.backward(gradOut, n, Layer.Grads.ALL), n, Layer.Grads.ALL);
+        FloatBuffer ghf = gh.floats();
+        FloatBuffer gs = gradEmbShift.floats();
+        for (int r = 0; r < n; r++) {
+            for (int c = 0; c < out; c++) {
+                gs.put(r * out + c, 0f);
+            }
+            for (int p = 0; p < pixels; p++) {
+                int o = (r * pixels + p) * out;
+                for (int c = 0; c < out; c++) {
+                    gs.put(r * out + c, gs.get(r * out + c) + ghf.get(o + c));
+                }
+            }
+        }
+        FloatBuffer ge = embProj.backward(gradEmbShift, n, Layer.Grads.ALL).floats();
+        FloatBuffer acc = gradEmb.floats();
+        for (int i = 0, end = n * gradEmb.rowSize(); i < end; i++) {
+            acc.put(i, acc.get(i) + ge.get(i));
+        }
+        FloatBuffer gMain = norm1.backward(conv1.backward(gh, n, Layer.Grads.ALL), n, Layer.Grads.ALL).floats();
+        FloatBuffer gSkip = (skip != null ? skip.backward(gradOut, n, Layer.Grads.ALL) : gradOut).floats();
+        FloatBuffer gx = gradIn.floats();
+        for (int i = 0, end = n * x.rowSize(); i < end; i++) {
+            gx.put(i, gMain.get(i) + gSkip.get(i));
+        }
+        return gradIn;
+    }
+}
