@@ -69,6 +69,9 @@ final class TrainDiffusionCommand implements Callable<Integer> {
     String config;
 
     @Mixin
+    TrainingEvaluationOptions evaluation;
+
+    @Mixin
     SparkOptions spark;
 
     DiffusionSettings settings() {
@@ -106,7 +109,8 @@ final class TrainDiffusionCommand implements Callable<Integer> {
         System.out.printf("train-diffusion: %s on %s, %s schedule, T=%d, %d workers x %d local steps, %d rounds, batch %d, seed %d%n",
                 s.conditional() ? "conditional U-Net" : "U-Net", s.data(), s.schedule(), s.timesteps(), s.workers(),
                 s.localSteps(), s.rounds(), s.batch(), s.seed());
-        TrainingResult result = DiffusionTraining.run(session, s, p -> System.out.println(p.describe()));
+        TrainingResult result = DiffusionTraining.run(session, s, p -> System.out.println(p.describe()),
+                evaluation.evaluation(session, s.data()));
         System.out.println("run directory: " + result.runDir() + "   report: " + result.report());
         return 0;
     }

@@ -53,10 +53,17 @@ class DiffusionCommandsTest {
         AtelierCliTest.Result r = atelier("train-diffusion", "--data", dataset, "--out", run.toString(), "--conditional",
                 "--workers", "2", "--local-steps", "20", "--rounds", "12", "--batch", "24", "--base", "8",
                 "--timesteps", "200", "--lr", "0.003", "--warmup", "20", "--ema-decay", "0.99", "--sample-every", "6",
-                "--sample-count", "9", "--master", "local[2]");
+                "--sample-count", "9", "--eval-every", "12", "--eval-count", "48", "--eval-features",
+                Path.of(System.getProperty("atelier.repo.root", "..")).resolve(EvaluateCommand.DEFAULT_FEATURES).toString(),
+                "--master", "local[2]");
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("round 12/12"), "progress per round: " + r.out());
         List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
+        // FID of the EMA weights' samples after the last round, beside the real-vs-real floor.
+        JsonNode scored = new ObjectMapper().readTree(metrics.get(11)).path("metrics");
+        assertTrue(scored.path("fid").asDouble() > scored.path("fid_floor").asDouble(), "fid and its floor: " + scored);
+        assertTrue(new ObjectMapper().readTree(metrics.get(5)).path("metrics").path("fid").isMissingNode(),
+                "no evaluation at round 6");
         assertEquals(12, metrics.size(), "one metrics line per round");
         ObjectMapper json = new ObjectMapper();
         double first = json.readTree(metrics.get(0)).at("/metrics/loss").asDouble();

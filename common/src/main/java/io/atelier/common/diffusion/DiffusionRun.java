@@ -54,11 +54,18 @@ public record DiffusionRun(String runDir, DiffusionConfig config, List<String> l
     @Override
     public SampleGenerator open() {
         TrainingState state = TrainedRun.loadState(runDir, round);
-        float[] weights = state.get(DiffusionTrainer.EMA);
+        return generator(config, labels, state.get(DiffusionTrainer.EMA), sampling, prompt, name());
+    }
+
+    /**
+     * Images from EMA weights {@code weights}: each sample conditioned on {@code prompt} when one is
+     * given, else on its label's caption (unconditional for label -1). Progress goes to stderr.
+     */
+    static SampleGenerator generator(DiffusionConfig config, List<String> labels, float[] weights,
+                                     DiffusionSampler.Settings sampling, String prompt, String what) {
         DiffusionSampler sampler = new DiffusionSampler(config, MAX_ROWS);
         Vocabulary vocabulary = config.conditional() ? config.vocabulary() : null;
         int[] promptWords = prompt == null ? null : vocabulary.encode(prompt);
-        String what = name();
         return (seed, indices, labelsOf) -> {
             int[][] conditions = new int[indices.length][];
             for (int i = 0; i < indices.length; i++) {

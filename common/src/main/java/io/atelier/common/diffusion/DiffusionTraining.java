@@ -5,6 +5,7 @@ import io.atelier.common.data.Manifest;
 import io.atelier.common.train.AveragingEngine;
 import io.atelier.common.train.EngineConfig;
 import io.atelier.common.train.ProgressListener;
+import io.atelier.common.generate.SampledEvaluation;
 import io.atelier.common.train.RunSpec;
 import io.atelier.common.train.TrainingInputs;
 import io.atelier.common.train.TrainingResult;
@@ -26,6 +27,12 @@ public final class DiffusionTraining {
     }
 
     public static TrainingResult run(SparkSession spark, DiffusionSettings settings, ProgressListener progress) {
+        return run(spark, settings, progress, null);
+    }
+
+    /** @param evaluation scores between rounds (e.g. FID), sampling the EMA weights; null for none */
+    public static TrainingResult run(SparkSession spark, DiffusionSettings settings, ProgressListener progress,
+                                     SampledEvaluation evaluation) {
         DiffusionSettings s = settings.requirePaths();
         Manifest manifest = ImageDataset.open(spark, s.data()).manifest();
         TrainingInputs.requireTrainable(manifest, s.data(), s.workers(), 1);
@@ -39,6 +46,9 @@ public final class DiffusionTraining {
         resolved.put(CONFIG_ENGINE, engine);
         resolved.put(CONFIG_LABELS, manifest.labelNames());
         RunSpec spec = new RunSpec(new DiffusionTrainer(model), s.data(), s.out(), engine, resolved);
+        if (evaluation != null) {
+            spec = spec.withEvaluation(evaluation.forModel(state -> DiffusionState.of(model, manifest.labelNames(), state)));
+        }
         AveragingEngine trainer = new AveragingEngine(spark);
         return s.resume() ? trainer.resume(spec, progress) : trainer.train(spec, progress);
     }

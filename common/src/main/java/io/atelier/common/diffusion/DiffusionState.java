@@ -1,0 +1,90 @@
+package io.atelier.common.diffusion;
+
+import io.atelier.common.generate.GeneratorSource;
+import io.atelier.common.generate.SampleGenerator;
+import io.atelier.common.io.Sha256;
+import io.atelier.common.train.TrainingState;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The EMA weights of an in-memory training state (between rounds) as a {@link GeneratorSource}:
+ * what evaluation during training samples from, with the default sampler settings. It holds a
+ * copy of the weights, so the training state is never shared; equality is by their SHA-256, so
+ * executors reuse a sampler only for the same weights.
+ */
+public final class DiffusionState implements GeneratorSource {
+    private final DiffusionConfig config;
+    private final List<String> labels;
+    private final float[] weights;
+    private final int round;
+    private final String sha256;
+
+    private DiffusionState(DiffusionConfig config, List<String> labels, float[] weights, int round, String sha256) {
+        this.config = config;
+        this.labels = labels;
+        this.weights = weights;
+        this.round = round;
+        this.sha256 = sha256;
+    }
+
+    public static DiffusionState of(DiffusionConfig config, List<String> labels, TrainingState state) {
+        float[] w = state.get(DiffusionTrainer.EMA).clone();
+        ByteBuffer bytes = ByteBuffer.allocate(w.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(w);
+        java.security.MessageDigest sha = Sha256.digest();
+        sha.update(bytes.array());
+        return new DiffusionState(config, config.conditional() ? List.copyOf(labels) : List.of(), w, state.round(),
+                HexFormat.of().formatHex(sha.digest()));
+    }
+
+    @Override
+    public SampleGenerator open() {
+        return DiffusionRun.generator(config, labels, weights, DiffusionSampler.Settings.DEFAULT, null, name());
+    }
+
+    @Override
+    public int channels() {
+        return config.channels();
+    }
+
+    @Override
+    public int size() {
+        return config.imageSize();
+    }
+
+    @Override
+    public List<String> labelNames() {
+        return labels;
+    }
+
+    @Override
+    public Map<String, Object> provenance() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("family", "diffusion");
+        p.put("round", round);
+        p.put("weightsSha256", sha256);
+        p.put("sampler", "EMA weights, " + DiffusionSampler.Settings.DEFAULT.describe());
+        return p;
+    }
+
+    @Override
+    public String name() {
+        return "diffusion@" + round;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DiffusionState other && other.sha256.equals(sha256) && other.config.equals(config);
+    }
+
+    @Override
+    public int hashCode() {
+        return sha256.hashCode();
+    }
+}
