@@ -1,6 +1,5 @@
 package io.atelier.common.diffusion;
 
-import io.atelier.common.generate.GeneratorSource;
 import io.atelier.common.generate.SampleGenerator;
 import io.atelier.common.generate.SamplingOptions;
 import io.atelier.common.train.TrainedRun;
@@ -19,7 +18,7 @@ import java.util.Map;
  * @param prompt the prompt's text, or null; when given it conditions every sample (labels are not used)
  */
 public record DiffusionRun(String runDir, DiffusionConfig config, List<String> labels, int round, String checkpointSha256,
-                           DiffusionSampler.Settings sampling, String prompt) implements GeneratorSource {
+                           DiffusionSampler.Settings sampling, String prompt) implements DiffusionSource {
     /** Samples per native batch of the sampler (guided sampling runs two rows per sample). */
     static final int MAX_ROWS = 64;
     private static final long PROGRESS_EVERY_NANOS = 10_000_000_000L;
@@ -89,16 +88,6 @@ public record DiffusionRun(String runDir, DiffusionConfig config, List<String> l
                 }
             });
         };
-    }
-
-    @Override
-    public int channels() {
-        return config.channels();
-    }
-
-    @Override
-    public int size() {
-        return config.imageSize();
     }
 
     @Override

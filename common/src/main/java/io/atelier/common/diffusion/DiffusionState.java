@@ -1,6 +1,5 @@
 package io.atelier.common.diffusion;
 
-import io.atelier.common.generate.GeneratorSource;
 import io.atelier.common.generate.SampleGenerator;
 import io.atelier.common.io.Sha256;
 import io.atelier.common.train.TrainingState;
@@ -13,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The EMA weights of an in-memory training state (between rounds) as a {@link GeneratorSource}:
+ * The EMA weights of an in-memory training state (between rounds) as a {@link io.atelier.common.generate.GeneratorSource}:
  * what evaluation during training samples from, with the default sampler settings. It holds a
  * copy of the weights, so the training state is never shared; equality is by their SHA-256, so
  * executors reuse a sampler only for the same weights.
  */
-public final class DiffusionState implements GeneratorSource {
+public final class DiffusionState implements DiffusionSource {
     private final DiffusionConfig config;
     private final List<String> labels;
     private final float[] weights;
@@ -49,13 +48,8 @@ public final class DiffusionState implements GeneratorSource {
     }
 
     @Override
-    public int channels() {
-        return config.channels();
-    }
-
-    @Override
-    public int size() {
-        return config.imageSize();
+    public DiffusionConfig config() {
+        return config;
     }
 
     @Override
