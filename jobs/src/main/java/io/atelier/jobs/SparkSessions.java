@@ -38,6 +38,10 @@ public final class SparkSessions {
             conf.setIfMissing("spark.sql.shuffle.partitions", String.valueOf(
                     Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
         }
-        return SparkSession.builder().config(conf).getOrCreate();
+        SparkSession session = SparkSession.builder().config(conf).getOrCreate();
+        // getOrCreate may hand back another thread's default session without making it this
+        // thread's active one; code that asks for the active session must find this one.
+        SparkSession.setActiveSession(session);
+        return session;
     }
 }

@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Runs every code cell of every notebook in notebooks/, in order, through JShell. */
+@org.junit.jupiter.api.extension.ExtendWith(StopSparkAfterAll.class)
 class NotebooksTest {
     static final Path ROOT = Path.of(System.getProperty("atelier.repo.root", "..")).toAbsolutePath().normalize();
 
