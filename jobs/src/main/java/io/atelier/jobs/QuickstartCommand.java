@@ -33,7 +33,7 @@ final class QuickstartCommand implements Callable<Integer> {
             description = "Where the dataset, run and generated data go (default: ${DEFAULT-VALUE}).")
     String out;
 
-    @Option(names = "--rounds", defaultValue = "60", paramLabel = "R",
+    @Option(names = "--rounds", defaultValue = "120", paramLabel = "R",
             description = "Training rounds of 2 workers x 10 steps (default: ${DEFAULT-VALUE}).")
     int rounds;
 
