@@ -4,9 +4,6 @@ import io.atelier.common.generate.SampleGenerator;
 import io.atelier.common.io.Sha256;
 import io.atelier.common.train.TrainingState;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +31,8 @@ public final class DiffusionState implements DiffusionSource {
 
     public static DiffusionState of(DiffusionConfig config, List<String> labels, TrainingState state) {
         float[] w = state.get(DiffusionTrainer.EMA).clone();
-        ByteBuffer bytes = ByteBuffer.allocate(w.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(w);
-        java.security.MessageDigest sha = Sha256.digest();
-        sha.update(bytes.array());
         return new DiffusionState(config, config.conditional() ? List.copyOf(labels) : List.of(), w, state.round(),
-                HexFormat.of().formatHex(sha.digest()));
+                Sha256.ofFloats(w));
     }
 
     @Override

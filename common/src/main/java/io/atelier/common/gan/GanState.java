@@ -4,9 +4,6 @@ import io.atelier.common.generate.SampleGenerator;
 import io.atelier.common.io.Sha256;
 import io.atelier.common.train.TrainingState;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,17 +30,12 @@ public final class GanState implements DcganSource {
     /** @param labels the class names of a conditional model (ignored when it is not) */
     public static GanState of(DcganConfig config, List<String> labels, TrainingState state) {
         Map<String, float[]> tensors = new LinkedHashMap<>();
-        MessageDigest sha = Sha256.digest();
         for (String name : List.of(DcganTrainer.G_EMA, DcganTrainer.G_EMA_STATS)) {
-            float[] t = state.get(name).clone();
-            tensors.put(name, t);
-            ByteBuffer bytes = ByteBuffer.allocate(t.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            bytes.asFloatBuffer().put(t);
-            sha.update(bytes.array());
+            tensors.put(name, state.get(name).clone());
         }
         return new GanState(config, config.conditional() ? List.copyOf(labels) : List.of(),
                 new TrainingState(tensors, state.step(), state.round()),
-                java.util.HexFormat.of().formatHex(sha.digest()));
+                Sha256.ofFloats(tensors.values().toArray(new float[0][])));
     }
 
     /** Images from {@code state}'s EMA generator, batch norm in inference mode (also what {@link GanRun} samples with). */

@@ -5,6 +5,8 @@ import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -24,6 +26,17 @@ public final class Sha256 {
 
     public static String of(byte[] bytes) {
         return HexFormat.of().formatHex(digest().digest(bytes));
+    }
+
+    /** SHA-256 of float arrays in order, each as its little-endian IEEE 754 bytes. */
+    public static String ofFloats(float[]... arrays) {
+        MessageDigest md = digest();
+        for (float[] a : arrays) {
+            ByteBuffer bytes = ByteBuffer.allocate(a.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(a);
+            md.update(bytes.array());
+        }
+        return HexFormat.of().formatHex(md.digest());
     }
 
     public static String of(Path file, Configuration conf) throws IOException {
