@@ -37,6 +37,15 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--learning-rate", defaultValue = "0.002", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
+    @Option(names = "--final-learning-rate", paramLabel = "RATE",
+            description = "Learning rate of the last epoch; the epochs between fall geometrically from "
+                    + "--learning-rate (default: constant).")
+    Double finalLearningRate;
+
+    @Option(names = "--flip", description = "Mirror a random half of each epoch's training images left to right "
+            + "(for classes that look alike mirrored, as clothes do).")
+    boolean flip;
+
     @Option(names = "--width", defaultValue = "32", description = "Channels of the first convolution (default: ${DEFAULT-VALUE}).")
     int width;
 
@@ -54,11 +63,12 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ClassifierOptions options = new ClassifierOptions(data, out, workers, epochs, batch, seed, averaging,
-                learningRate, width, init);
+                learningRate, width, init, finalLearningRate == null ? learningRate : finalLearningRate, flip);
         SparkSession session = SparkSessions.create("train-classifier", spark.master);
         ClassifierTrainer.Result r = new ClassifierTrainer(session).train(options,
-                (done, total, seconds, accuracy) -> System.out.printf("epoch %d/%d  %.1f s  test accuracy %.4f%n", done,
-                        total, seconds, accuracy));
+                (done, total, seconds, accuracy) -> System.out.printf(
+                        "epoch %d/%d  learning rate %.2e  %.1f s  test accuracy %.4f%n", done, total,
+                        options.learningRate(done), seconds, accuracy));
         System.out.printf("test accuracy %.4f on %d images (trained on %d, %.1f s)%n", r.testAccuracy(), r.testCount(),
                 r.trainCount(), r.seconds());
         System.out.printf("model %s  sha256 %s%n", r.path(), r.sha256());

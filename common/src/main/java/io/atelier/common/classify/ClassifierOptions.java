@@ -8,9 +8,13 @@ import java.io.Serializable;
  * @param averagingFrequency minibatches each worker fits between parameter averages
  * @param width              channels of the first convolution (the second has twice as many)
  * @param init               a classifier file to continue training (its network and width), or null for new weights
+ * @param finalLearningRate  the last epoch's learning rate; epochs in between fall geometrically
+ *                           from {@code learningRate} (equal to it: constant)
+ * @param flip               mirror a random half of each epoch's training images left to right
  */
 public record ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
-                                int averagingFrequency, double learningRate, int width, String init)
+                                int averagingFrequency, double learningRate, int width, String init,
+                                double finalLearningRate, boolean flip)
         implements Serializable {
     public ClassifierOptions {
         if (data == null || data.isBlank()) {
@@ -23,9 +27,17 @@ public record ClassifierOptions(String data, String output, int workers, int epo
             throw new IllegalArgumentException("--workers " + workers + ", --epochs " + epochs + ", --batch " + batch
                     + ", --averaging " + averagingFrequency + ", --width " + width + ": all must be 1 or more");
         }
-        if (!(learningRate > 0)) {
-            throw new IllegalArgumentException("--learning-rate " + learningRate + ": must be positive");
+        if (!(learningRate > 0) || !(finalLearningRate > 0)) {
+            throw new IllegalArgumentException("--learning-rate " + learningRate + ", --final-learning-rate "
+                    + finalLearningRate + ": both must be positive");
         }
+    }
+
+    /** New weights, constant learning rate, no augmentation. */
+    public ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
+                             int averagingFrequency, double learningRate, int width, String init) {
+        this(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width, init, learningRate,
+                false);
     }
 
     /** New weights. */
@@ -39,15 +51,31 @@ public record ClassifierOptions(String data, String output, int workers, int epo
     }
 
     public ClassifierOptions withEpochs(int e) {
-        return new ClassifierOptions(data, output, workers, e, batch, seed, averagingFrequency, learningRate, width, init);
+        return new ClassifierOptions(data, output, workers, e, batch, seed, averagingFrequency, learningRate, width, init,
+                finalLearningRate, flip);
     }
 
     public ClassifierOptions withWorkers(int w) {
-        return new ClassifierOptions(data, output, w, epochs, batch, seed, averagingFrequency, learningRate, width, init);
+        return new ClassifierOptions(data, output, w, epochs, batch, seed, averagingFrequency, learningRate, width, init,
+                finalLearningRate, flip);
     }
 
     public ClassifierOptions withInit(String model) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                model);
+                model, finalLearningRate, flip);
+    }
+
+    public ClassifierOptions withSchedule(double finalRate, boolean mirror) {
+        return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
+                init, finalRate, mirror);
+    }
+
+    /** Epoch {@code e}'s (1-based) learning rate: geometric from the first to the final rate. */
+    public double learningRate(int e) {
+        if (epochs == 1) {
+            return learningRate;
+        }
+        double t = (e - 1) / (double) (epochs - 1);
+        return learningRate * Math.pow(finalLearningRate / learningRate, t);
     }
 }

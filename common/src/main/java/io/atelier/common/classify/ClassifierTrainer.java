@@ -10,7 +10,9 @@ import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -26,8 +28,11 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.xxhash64;
 
 /**
  * Trains the classifier on a dataset's train split with dl4j-spark's parameter averaging
@@ -61,9 +66,8 @@ public final class ClassifierTrainer {
         long start = System.nanoTime();
 
         // Not persisted here: the training master persists the RDD it is given (and refuses one
-        // that already has a storage level).
-        JavaRDD<DataSet> train = minibatches(dataset, DatasetSchema.TRAIN, classes, o);
-        JavaRDD<DataSet> test = minibatches(dataset, DatasetSchema.TEST, classes, o);
+        // that already has a storage level). The train split is drawn anew each epoch.
+        JavaRDD<DataSet> test = minibatches(dataset, DatasetSchema.TEST, classes, o, 0);
         // Direct: the Export approach writes minibatches to temporary files that executors of a
         // non-local master may not see. Java serialization throughout (no Kryo registrator).
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(o.workers(), o.batch())
@@ -84,7 +88,12 @@ public final class ClassifierTrainer {
         org.nd4j.evaluation.classification.Evaluation eval = null;
         for (int e = 1; e <= o.epochs(); e++) {
             long t0 = System.nanoTime();
+            // The training master broadcasts the configuration with the parameters at every
+            // average, so this reaches the workers.
+            spark4j.getNetwork().setLearningRate(o.learningRate(e));
+            JavaRDD<DataSet> train = minibatches(dataset, DatasetSchema.TRAIN, classes, o, e);
             spark4j.fit(train);
+            train.unpersist(false);
             double fitSeconds = (System.nanoTime() - t0) / 1e9;
             // Scored after every epoch (a forward pass over the test split, a small share of an
             // epoch) so a long run shows where it is heading; the last score is the model's.
@@ -104,6 +113,8 @@ public final class ClassifierTrainer {
         provenance.put("batchPerWorker", o.batch());
         provenance.put("averagingFrequency", o.averagingFrequency());
         provenance.put("learningRate", o.learningRate());
+        provenance.put("finalLearningRate", o.finalLearningRate());
+        provenance.put("flip", o.flip());
         provenance.put("width", initial == null ? o.width() : initial.info().provenance().get("width"));
         if (initial != null) {
             provenance.put("continuedFrom", Map.of("path", o.init(), "sha256", initial.sha256(),
@@ -146,24 +157,36 @@ public final class ClassifierTrainer {
 
     /**
      * Minibatches of {@code batch} labelled rows (fewer at a partition's end), spread over one
-     * partition per worker; rows without a label are skipped.
+     * partition per worker; rows without a label are skipped. For a training epoch ({@code
+     * epoch > 0}) the rows come in an order drawn from the seed and the epoch, and with {@code
+     * --flip} a random half of them are mirrored, so runs repeat exactly.
      */
-    private JavaRDD<DataSet> minibatches(ImageDataset dataset, String split, int classes, ClassifierOptions o) {
+    private JavaRDD<DataSet> minibatches(ImageDataset dataset, String split, int classes, ClassifierOptions o,
+                                         int epoch) {
         int batch = o.batch();
-        return dataset.rows(spark)
+        long draw = o.seed() * 1_000_003L + epoch;
+        boolean flip = epoch > 0 && o.flip();
+        // Each worker's rows sorted by a hash of id and epoch: an order drawn anew each epoch
+        // that does not depend on the order shuffle blocks arrive in.
+        String order = "order";
+        Dataset<Row> rows = dataset.rows(spark)
                 .where(col(DatasetSchema.SPLIT).equalTo(split).and(col(DatasetSchema.LABEL).isNotNull()))
-                .select(DatasetSchema.IMAGE, DatasetSchema.LABEL)
-                .repartition(o.workers())
+                .select(col(DatasetSchema.IMAGE), col(DatasetSchema.LABEL),
+                        xxhash64(col(DatasetSchema.ID), lit(draw)).as(order));
+        return rows.repartition(o.workers())
+                .sortWithinPartitions(order)
                 .javaRDD()
-                .mapPartitions((Iterator<Row> rows) -> {
+                .mapPartitions((Iterator<Row> it) -> {
+                    SplittableRandom coin = new SplittableRandom(draw * 31 + TaskContext.getPartitionId());
                     List<DataSet> out = new ArrayList<>();
                     List<SparkImage> images = new ArrayList<>(batch);
                     List<Integer> labels = new ArrayList<>(batch);
-                    while (rows.hasNext()) {
-                        Row row = rows.next();
-                        images.add(SparkImage.fromRow(row.getStruct(0)));
+                    while (it.hasNext()) {
+                        Row row = it.next();
+                        SparkImage image = SparkImage.fromRow(row.getStruct(0));
+                        images.add(flip && coin.nextBoolean() ? image.mirrored() : image);
                         labels.add(row.getInt(1));
-                        if (images.size() == batch || !rows.hasNext()) {
+                        if (images.size() == batch || !it.hasNext()) {
                             out.add(toMinibatch(images, labels, classes));
                             images.clear();
                             labels.clear();

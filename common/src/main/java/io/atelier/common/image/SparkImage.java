@@ -108,6 +108,19 @@ public record SparkImage(String origin, int height, int width, int nChannels, in
         return (value * a + 255 * (255 - a) + 127) / 255;
     }
 
+    /** This image mirrored left to right (each pixel's channels kept together). */
+    public SparkImage mirrored() {
+        byte[] out = new byte[data.length];
+        int rowBytes = width * nChannels;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                System.arraycopy(data, y * rowBytes + x * nChannels, out, y * rowBytes + (width - 1 - x) * nChannels,
+                        nChannels);
+            }
+        }
+        return new SparkImage(origin, height, width, nChannels, mode, out);
+    }
+
     public Row toRow() {
         return RowFactory.create(origin, height, width, nChannels, mode, data);
     }
