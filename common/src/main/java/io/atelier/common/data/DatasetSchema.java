@@ -16,6 +16,8 @@ public final class DatasetSchema {
     public static final String LABEL_NAME = "label_name";
     public static final String SPLIT = "split";
     public static final String SHARD = "shard";
+    /** Optional free text describing the image; a dataset has the column only when some row has one. */
+    public static final String CAPTION = "caption";
 
     public static final String TRAIN = "train";
     public static final String TEST = "test";

@@ -69,15 +69,14 @@ public final class DatasetWriter {
         // Not hidden: Spark ignores paths starting with "." or "_", and the counts are read back from here.
         Path staging = new Path(parent, out.getName() + ".writing-" + UUID.randomUUID());
         try {
-            rows.select(DatasetSchema.IMAGE, DatasetSchema.ID, DatasetSchema.LABEL, DatasetSchema.LABEL_NAME,
-                            DatasetSchema.SPLIT, DatasetSchema.SHARD)
-                    .repartition(d.shards(), col(DatasetSchema.SHARD))
+            Dataset<Row> stored = rows.select(storedColumns(rows));
+            stored.repartition(d.shards(), col(DatasetSchema.SHARD))
                     .sortWithinPartitions(DatasetSchema.SHARD, DatasetSchema.ID)
                     .write().partitionBy(DatasetSchema.SHARD).parquet(staging.toString());
             if (!holdsParquet(staging)) {
                 // A partitioned write of no rows leaves no file to read a schema from, and
                 // spark.read().parquet(dir) then fails; one empty file keeps it readable as no rows.
-                spark.createDataFrame(java.util.List.<Row>of(), DatasetSchema.ROW).coalesce(1)
+                spark.createDataFrame(java.util.List.<Row>of(), stored.schema()).coalesce(1)
                         .write().mode(org.apache.spark.sql.SaveMode.Append).parquet(staging.toString());
             }
             long written = System.nanoTime();
@@ -95,16 +94,31 @@ public final class DatasetWriter {
         }
     }
 
+    /** The row columns, with {@code caption} after them when the rows carry one. */
+    private static org.apache.spark.sql.Column[] storedColumns(Dataset<Row> rows) {
+        List<String> names = new ArrayList<>(List.of(DatasetSchema.ROW.fieldNames()));
+        if (DatasetSchema.hasColumn(rows.schema(), DatasetSchema.CAPTION)) {
+            names.add(DatasetSchema.CAPTION);
+        }
+        return names.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new);
+    }
+
     private Manifest describe(Path staging, Description d) {
         Dataset<Row> written = spark.read().parquet(staging.toString());
+        boolean captions = DatasetSchema.hasColumn(written.schema(), DatasetSchema.CAPTION);
         Map<String, Long> perSplit = new TreeMap<>();
         Map<String, Map<String, Long>> perLabel = new TreeMap<>();
         Map<Integer, Long> perShard = new TreeMap<>();
         long rows = 0;
-        for (Row r : written.groupBy(DatasetSchema.LABEL, DatasetSchema.SPLIT, DatasetSchema.SHARD).count().collectAsList()) {
+        long captioned = 0;
+        org.apache.spark.sql.Column captionCount = captions ? org.apache.spark.sql.functions.count(col(DatasetSchema.CAPTION))
+                : org.apache.spark.sql.functions.lit(0L);
+        for (Row r : written.groupBy(DatasetSchema.LABEL, DatasetSchema.SPLIT, DatasetSchema.SHARD)
+                .agg(org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)), captionCount).collectAsList()) {
             String label = r.isNullAt(0) ? "unlabelled" : String.valueOf(r.getInt(0));
             long n = r.getLong(3);
             rows += n;
+            captioned += r.getLong(4);
             perSplit.merge(r.getString(1), n, Long::sum);
             perLabel.computeIfAbsent(label, k -> new TreeMap<>()).merge(r.getString(1), n, Long::sum);
             perShard.merge(r.getInt(2), n, Long::sum);
@@ -129,7 +143,8 @@ public final class DatasetWriter {
         provenance.put("createdAt", Instant.now().toString());
         return new Manifest(Manifest.SCHEMA_VERSION, Manifest.FORMAT, "atelier " + Versions.atelier(), d.size(),
                 d.size(), c, c == 1 ? "GRAY" : "BGR", d.shards(), counts,
-                d.labelNames() == null ? List.of() : new ArrayList<>(d.labelNames()), mean, std, provenance);
+                d.labelNames() == null ? List.of() : new ArrayList<>(d.labelNames()), mean, std, provenance,
+                captions ? captioned : null);
     }
 
     /** Per-channel sums of pixel/255 and of its square, channels in RGB order. */

@@ -62,6 +62,22 @@ public final class ImageDataset {
         return spark.read().parquet(path).select(columns());
     }
 
+    /**
+     * All rows with their {@code caption} as a last column: null for every row of a dataset
+     * without captions, so callers read old and new datasets alike.
+     */
+    public Dataset<Row> rowsWithCaptions(SparkSession spark) {
+        Dataset<Row> all = spark.read().parquet(path);
+        org.apache.spark.sql.Column caption = DatasetSchema.hasColumn(all.schema(), DatasetSchema.CAPTION)
+                ? org.apache.spark.sql.functions.col(DatasetSchema.CAPTION)
+                : org.apache.spark.sql.functions.lit(null).cast(org.apache.spark.sql.types.DataTypes.StringType)
+                .as(DatasetSchema.CAPTION);
+        org.apache.spark.sql.Column[] row = columns();
+        org.apache.spark.sql.Column[] withCaption = java.util.Arrays.copyOf(row, row.length + 1);
+        withCaption[row.length] = caption;
+        return all.select(withCaption);
+    }
+
     /** Rows of the given shards only; each shard is its own directory, so others are not read. */
     public Dataset<Row> shards(SparkSession spark, Collection<Integer> shards) {
         if (shards.isEmpty()) {

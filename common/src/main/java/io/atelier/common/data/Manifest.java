@@ -29,7 +29,9 @@ public record Manifest(
         double[] channelMean,
         double[] channelStd,
         /** What made the dataset: ingest parameters, or for generated data the model and seed. */
-        Map<String, Object> provenance) {
+        Map<String, Object> provenance,
+        /** Rows with a caption; null when the dataset has no caption column (none, or written before captions). */
+        Long captioned) {
 
     public static final int SCHEMA_VERSION = 1;
     public static final String FORMAT = "atelier-image-dataset";
@@ -47,6 +49,10 @@ public record Manifest(
             Long accepted,
             Long duplicates,
             Long quarantined) {
+    }
+
+    public boolean hasCaptions() {
+        return captioned != null && captioned > 0;
     }
 
     public long count(String split) {

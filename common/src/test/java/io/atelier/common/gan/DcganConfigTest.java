@@ -17,7 +17,7 @@ class DcganConfigTest {
 
     private static Manifest manifest(int h, int w, int c, List<String> labels) {
         return new Manifest(Manifest.SCHEMA_VERSION, Manifest.FORMAT, "test", h, w, c, c == 1 ? "GRAY" : "BGR", 1,
-                null, labels, null, null, null);
+                null, labels, null, null, null, null);
     }
 
     @Test

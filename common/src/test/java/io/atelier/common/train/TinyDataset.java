@@ -69,7 +69,7 @@ final class TinyDataset {
         Manifest.Counts counts = new Manifest.Counts(total, Map.of(DatasetSchema.TRAIN, train, DatasetSchema.TEST, total - train),
                 null, perShardCounts, null, null, null, null);
         Manifest manifest = new Manifest(Manifest.SCHEMA_VERSION, Manifest.FORMAT, "test fixture", SIZE, SIZE, CHANNELS, "BGR",
-                shards, counts, List.of("plain", "red"), null, null, Map.of("fixture", "TinyDataset"));
+                shards, counts, List.of("plain", "red"), null, null, Map.of("fixture", "TinyDataset"), null);
         Files.writeString(dir.resolve(DatasetLayout.MANIFEST), Json.pretty(manifest), StandardCharsets.UTF_8);
         return dir;
     }

@@ -12,14 +12,18 @@ import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * A zip, tar or tar.gz archive of images, streamed entry by entry (never unpacked to disk).
- * Inside the archive the image-folder layout applies: the first folder is the label.
+ * Inside the archive the image-folder layout applies: the first folder is the label, and
+ * {@code x.txt} beside {@code x.png} is its caption.
  */
 record ArchiveUnit(String path, LabelSource labels, long maxEntryBytes) implements WorkUnit {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ArchiveUnit.class);
 
     static boolean isArchive(String name) {
         String n = name.toLowerCase(Locale.ROOT);
@@ -31,9 +35,15 @@ record ArchiveUnit(String path, LabelSource labels, long maxEntryBytes) implemen
         return -1;
     }
 
+    /**
+     * Reads the archive twice: first its caption files (small), then its images with their
+     * captions, since an archive may list a caption before or after its image.
+     */
     @Override
     public void read(Configuration conf, Consumer<SourceItem> sink) {
         Path archive = new Path(path);
+        Map<String, String> captionNames = new HashMap<>();
+        Map<String, byte[]> captions = readCaptions(conf, captionNames);
         long entries = 0;
         try (InputStream raw = new BufferedInputStream(archive.getFileSystem(conf).open(archive));
              ArchiveInputStream<? extends ArchiveEntry> in = open(raw)) {
@@ -45,14 +55,29 @@ record ArchiveUnit(String path, LabelSource labels, long maxEntryBytes) implemen
                 entries++;
                 String name = entry.getName().replace('\\', '/');
                 String origin = path + "!/" + name;
+                if (captions.containsKey(SidecarCaptions.stem(name)) && SidecarCaptions.isCaptionFile(name)) {
+                    continue; // read in the first pass; an unpaired one is reported below
+                }
                 byte[] bytes = readEntry(in, maxEntryBytes);
                 if (bytes == null) {
                     sink.accept(SourceItem.unreadable(origin, entry.getSize(),
                             "archive entry larger than the " + maxEntryBytes + "-byte limit"));
                 } else {
-                    sink.accept(SourceItem.encoded(origin, bytes, labels.labelOf(stripLeadingSlash(name))));
+                    String stem = SidecarCaptions.stem(name);
+                    byte[] text = captions.get(stem);
+                    SidecarCaptions.Caption caption = text == null ? null
+                            : SidecarCaptions.read(path + "!/" + captionNames.get(stem), text);
+                    if (text != null) {
+                        captionNames.put(stem, null); // paired
+                    }
+                    sink.accept(SourceItem.captioned(origin, bytes, labels.labelOf(stripLeadingSlash(name)), caption));
                 }
             }
+            captionNames.forEach((stem, name) -> {
+                if (name != null) {
+                    sink.accept(SourceItem.unreadable(path + "!/" + name, captions.get(stem).length, SidecarCaptions.ORPHAN));
+                }
+            });
             if (entries == 0) {
                 sink.accept(SourceItem.unreadable(path, -1, "archive holds no files (empty or not a valid archive)"));
             }
@@ -63,6 +88,32 @@ record ArchiveUnit(String path, LabelSource labels, long maxEntryBytes) implemen
             sink.accept(SourceItem.unreadable(path + (entries > 0 ? "!/<after entry " + entries + ">" : ""), -1,
                     "damaged archive: " + what));
         }
+    }
+
+    /**
+     * Caption files by stem (their names into {@code names}); a damaged archive yields those
+     * read before the damage, which the second pass then reports.
+     */
+    private Map<String, byte[]> readCaptions(Configuration conf, Map<String, String> names) {
+        Map<String, byte[]> captions = new HashMap<>();
+        Path archive = new Path(path);
+        try (InputStream raw = new BufferedInputStream(archive.getFileSystem(conf).open(archive));
+             ArchiveInputStream<? extends ArchiveEntry> in = open(raw)) {
+            ArchiveEntry entry;
+            while ((entry = in.getNextEntry()) != null) {
+                String name = entry.getName().replace('\\', '/');
+                if (!entry.isDirectory() && !isHidden(name) && SidecarCaptions.isCaptionFile(name)) {
+                    byte[] bytes = readEntry(in, maxEntryBytes);
+                    if (bytes != null) {
+                        captions.put(SidecarCaptions.stem(name), bytes);
+                        names.put(SidecarCaptions.stem(name), name);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("caption pass over {} stopped: {}", path, e.toString()); // the image pass reports the damage
+        }
+        return captions;
     }
 
     private ArchiveInputStream<? extends ArchiveEntry> open(InputStream raw) throws IOException {

@@ -9,12 +9,13 @@ import java.io.Serializable;
 
 /**
  * Reads source items from rows with an {@code image} struct: Spark's {@code image} source output
- * or an existing dataset, whose label, label_name and split are kept when present.
+ * or an existing dataset, whose label, label_name, split and caption are kept when present.
  */
 final class FrameItems implements Serializable {
     private final boolean hasLabel;
     private final boolean hasLabelName;
     private final boolean hasSplit;
+    private final boolean hasCaption;
     private final LabelSource labels;
 
     FrameItems(StructType schema, LabelSource labels, String what) {
@@ -26,6 +27,7 @@ final class FrameItems implements Serializable {
         this.hasLabel = DatasetSchema.hasColumn(schema, DatasetSchema.LABEL);
         this.hasLabelName = DatasetSchema.hasColumn(schema, DatasetSchema.LABEL_NAME);
         this.hasSplit = DatasetSchema.hasColumn(schema, DatasetSchema.SPLIT);
+        this.hasCaption = DatasetSchema.hasColumn(schema, DatasetSchema.CAPTION);
         this.labels = labels;
     }
 
@@ -59,7 +61,8 @@ final class FrameItems implements Serializable {
             }
         }
         String split = hasSplit ? row.getString(row.fieldIndex(DatasetSchema.SPLIT)) : null;
-        return SourceItem.pixels(origin, image, labelName, label, split);
+        String caption = hasCaption ? row.getString(row.fieldIndex(DatasetSchema.CAPTION)) : null;
+        return SourceItem.pixels(origin, image, labelName, label, split, caption);
     }
 
     private static String parentFolder(String origin) {

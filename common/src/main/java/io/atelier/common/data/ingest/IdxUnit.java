@@ -50,7 +50,7 @@ record IdxUnit(IdxFile images, IdxFile labelsFile, int from, int to, List<String
                 Integer label = labels == null ? null : labels[i - from] & 0xFF;
                 String name = label == null ? null : nameOf(label);
                 SparkImage image = new SparkImage(origin, images.rows(), images.cols(), 1, SparkImage.CV_8UC1, pixels);
-                sink.accept(SourceItem.pixels(origin, image, name, label, null));
+                sink.accept(SourceItem.pixels(origin, image, name, label, null, null));
             }
         } catch (IOException e) {
             sink.accept(SourceItem.unreadable(images.path() + "#" + from + "-" + (to - 1), -1,

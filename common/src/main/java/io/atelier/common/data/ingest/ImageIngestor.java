@@ -50,7 +50,7 @@ final class ImageIngestor implements Serializable {
             String id = ImageIds.contentId(image);
             String split = item.split() != null ? item.split() : splitOf(id);
             return RowFactory.create(image.toRow(), id, item.label(), item.labelName(), split, ImageIds.shardOf(id, shards),
-                    item.origin(), null, item.sizeBytes());
+                    item.origin(), null, item.sizeBytes(), item.caption());
         } catch (RejectedImageException e) {
             return quarantine(item, e.getMessage());
         } catch (RuntimeException e) {
@@ -81,7 +81,7 @@ final class ImageIngestor implements Serializable {
     }
 
     private Row quarantine(SourceItem item, String reason) {
-        return RowFactory.create(null, null, null, null, null, null, item.origin(), reason, item.sizeBytes());
+        return RowFactory.create(null, null, null, null, null, null, item.origin(), reason, item.sizeBytes(), null);
     }
 
     private String splitOf(String id) {

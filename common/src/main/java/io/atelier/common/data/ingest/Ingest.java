@@ -175,7 +175,11 @@ public final class Ingest {
             DatasetWriter.Description description = new DatasetWriter.Description(options.size(), channels,
                     options.shards(), labels.names(), provenance,
                     new DatasetWriter.Reconciliation(in, uniqueCount, duplicates, quarantinedCount));
-            Manifest manifest = new DatasetWriter(spark, out.toString()).write(labels.apply(unique), description,
+            Dataset<Row> rows = labels.apply(unique);
+            if (unique.where(col(DatasetSchema.CAPTION).isNotNull()).isEmpty()) {
+                rows = rows.drop(DatasetSchema.CAPTION); // the column exists only in captioned datasets
+            }
+            Manifest manifest = new DatasetWriter(spark, out.toString()).write(rows, description,
                     staging -> {
                         if (quarantinedCount > 0) {
                             quarantined.select(IngestOutcome.QUARANTINE_COLUMNS[0], IngestOutcome.QUARANTINE_COLUMNS[1],

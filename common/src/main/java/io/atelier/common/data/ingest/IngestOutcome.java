@@ -25,7 +25,8 @@ final class IngestOutcome {
             DataTypes.createStructField(DatasetSchema.SHARD, DataTypes.IntegerType, true),
             DataTypes.createStructField(ORIGIN, DataTypes.StringType, false),
             DataTypes.createStructField(REASON, DataTypes.StringType, true),
-            DataTypes.createStructField(SIZE, DataTypes.LongType, false)});
+            DataTypes.createStructField(SIZE, DataTypes.LongType, false),
+            DataTypes.createStructField(DatasetSchema.CAPTION, DataTypes.StringType, true)});
 
     /** Position of {@link #REASON}: outcome rows are built without a schema, so by index. */
     static final int REASON_INDEX = SCHEMA.fieldIndex(REASON);

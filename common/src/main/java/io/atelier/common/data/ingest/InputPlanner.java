@@ -11,12 +11,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Looks at each --input on the driver, checks it is readable, and cuts it into work units. */
+/**
+ * Looks at each --input on the driver, checks it is readable, and cuts it into work units. In a
+ * folder, a {@code .txt} file named like an image is that image's caption, not an input.
+ */
 final class InputPlanner {
     static final String CLASS_NAMES_FILE = "class-names.txt";
     private static final int IDX_RECORDS_PER_UNIT = 5_000;
@@ -109,11 +114,19 @@ final class InputPlanner {
         for (String relative : sorted) {
             idxOnly &= planFile(child(root, relative), relative, root, units, imageFiles);
         }
+        Map<String, String> captions = pairCaptions(imageFiles);
+        imageFiles.removeAll(new java.util.HashSet<>(captions.values()));
         relativeFiles.addAll(imageFiles);
         int batch = Math.max(16, Math.min(256, relativeFiles.size() / (parallelism * 8) + 1));
         for (int i = 0; i < relativeFiles.size(); i += batch) {
-            units.add(new FileBatchUnit(root.toString(), List.copyOf(relativeFiles.subList(i,
-                    Math.min(relativeFiles.size(), i + batch))), options.labels(), options.maxFileBytes()));
+            List<String> files = List.copyOf(relativeFiles.subList(i, Math.min(relativeFiles.size(), i + batch)));
+            Map<String, String> theirCaptions = new HashMap<>();
+            files.forEach(f -> {
+                if (captions.containsKey(f)) {
+                    theirCaptions.put(f, captions.get(f));
+                }
+            });
+            units.add(new FileBatchUnit(root.toString(), files, theirCaptions, options.labels(), options.maxFileBytes()));
         }
         return idxOnly && relativeFiles.isEmpty();
     }
@@ -142,11 +155,29 @@ final class InputPlanner {
             return true; // a data set's licence or readme inside a folder, not a broken image
         }
         if (relative.isEmpty()) {
-            units.add(new FileBatchUnit(file.toString(), List.of(""), LabelSource.NONE, options.maxFileBytes()));
+            units.add(new FileBatchUnit(file.toString(), List.of(""), Map.of(), LabelSource.NONE, options.maxFileBytes()));
         } else {
             imageFiles.add(relative);
         }
         return false;
+    }
+
+    /** Image -> its sidecar caption, for every image with one; unpaired caption files stay items (and are quarantined). */
+    static Map<String, String> pairCaptions(List<String> files) {
+        Map<String, String> byStem = new HashMap<>();
+        for (String f : files) {
+            if (SidecarCaptions.isCaptionFile(f)) {
+                byStem.put(SidecarCaptions.stem(f), f);
+            }
+        }
+        Map<String, String> paired = new HashMap<>();
+        for (String f : files) {
+            String caption = SidecarCaptions.isCaptionFile(f) ? null : byStem.get(SidecarCaptions.stem(f));
+            if (caption != null) {
+                paired.put(f, caption);
+            }
+        }
+        return paired;
     }
 
     private void planIdx(Path imagesPath, List<WorkUnit> units) {
