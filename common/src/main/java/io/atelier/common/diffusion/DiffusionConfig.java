@@ -10,8 +10,8 @@ import java.util.Locale;
 /**
  * Everything that fixes a diffusion model: geometry, U-Net widths, the forward process, what the
  * network predicts, the optimiser (Adam with linear warm-up and global-norm gradient clipping),
- * the EMA used for sampling, and the condition: the captions (label names) whose words the
- * model learns, dropped with probability {@code condDrop} so the same network also predicts
+ * the EMA used for sampling, and the condition: the captions (label names or the dataset's
+ * captions) whose words the model learns, dropped with probability {@code condDrop} so the same network also predicts
  * unconditionally (classifier-free guidance). Immutable and serialisable.
  *
  * @param imageSize  side of the square images: 28, 32 or 64
@@ -28,13 +28,15 @@ import java.util.Locale;
  * @param gradClip     global gradient norm cap (0: no clipping)
  * @param emaDecay     decay of the weights' moving average used for sampling
  * @param batchSize    images per step and worker
- * @param captions     one caption per class when conditional (the label names); empty otherwise
+ * @param captions     when conditional, the captions learned from (one per class: the label names; or the
+ *                     distinct captions of the dataset's train split); empty otherwise
  * @param condDrop     probability of training a row without its condition
+ * @param captionSource where the captions came from (null, in runs made before captions: label names)
  */
 public record DiffusionConfig(int imageSize, int channels, int base, List<Integer> mults, boolean attention, int groups,
                               int timesteps, NoiseSchedule.Kind schedule, Prediction prediction, double learningRate,
                               int warmupSteps, double gradClip, double emaDecay, int batchSize, List<String> captions,
-                              double condDrop) implements Serializable {
+                              double condDrop, CaptionSource captionSource) implements Serializable {
 
     public static final List<Integer> IMAGE_SIZES = List.of(28, 32, 64);
 
@@ -50,7 +52,11 @@ public record DiffusionConfig(int imageSize, int channels, int base, List<Intege
         }
     }
 
+    /** What a conditional model's captions are: the label names, or the dataset's {@code caption} column. */
+    public enum CaptionSource { LABEL_NAME, CAPTION }
+
     public DiffusionConfig {
+        captionSource = captionSource == null ? CaptionSource.LABEL_NAME : captionSource;
         if (!IMAGE_SIZES.contains(imageSize)) {
             throw new IllegalArgumentException("diffusion image size must be one of " + IMAGE_SIZES + ", got " + imageSize);
         }
@@ -80,25 +86,16 @@ public record DiffusionConfig(int imageSize, int channels, int base, List<Intege
     public static DiffusionConfig defaults(int imageSize, int channels) {
         List<Integer> mults = imageSize == 64 ? List.of(1, 2, 2, 2) : List.of(1, 2, 2);
         return new DiffusionConfig(imageSize, channels, 32, mults, true, 8, 1000, NoiseSchedule.Kind.LINEAR,
-                Prediction.EPS, 5e-4, 200, 1.0, 0.999, 64, List.of(), 0.1);
+                Prediction.EPS, 5e-4, 200, 1.0, 0.999, 64, List.of(), 0.1, CaptionSource.LABEL_NAME);
     }
 
-    /** Sized from a dataset; conditional models take one caption per label name. */
-    public static DiffusionConfig forManifest(Manifest manifest, boolean conditional) {
+    /** Sized from a dataset's geometry (captions come from {@link ConditionCaptions}). */
+    public static DiffusionConfig forManifest(Manifest manifest) {
         if (manifest.height() != manifest.width()) {
             throw new IllegalArgumentException("diffusion needs square images; the dataset's are "
                     + manifest.height() + "x" + manifest.width() + " (re-ingest with a square size)");
         }
-        DiffusionConfig c = defaults(manifest.height(), manifest.channels());
-        if (conditional) {
-            List<String> names = manifest.labelNames() == null ? List.of() : manifest.labelNames();
-            if (names.size() < 2) {
-                throw new IllegalArgumentException("--conditional needs a labelled dataset with at least 2 labels; this one has "
-                        + names.size());
-            }
-            c = c.withCaptions(names, c.condDrop());
-        }
-        return c;
+        return defaults(manifest.height(), manifest.channels());
     }
 
     public boolean conditional() {
@@ -106,7 +103,16 @@ public record DiffusionConfig(int imageSize, int channels, int base, List<Intege
     }
 
     public Vocabulary vocabulary() {
-        return new Vocabulary(captions);
+        return captionSource == CaptionSource.CAPTION ? Vocabulary.ofCaptions(captions) : new Vocabulary(captions);
+    }
+
+    /**
+     * The word ids that ask for class {@code label}, named {@code name}: its caption for a model of
+     * label names; the name's words for a model of free captions (an error if it never saw them).
+     */
+    public int[] labelCondition(Vocabulary vocabulary, int label, String name) {
+        return captionSource == CaptionSource.CAPTION ? vocabulary.encode(name, "--label " + label + " ('" + name + "')")
+                : vocabulary.caption(label);
     }
 
     public NoiseSchedule noiseSchedule() {
@@ -127,23 +133,28 @@ public record DiffusionConfig(int imageSize, int channels, int base, List<Intege
         return channels * imageSize * imageSize;
     }
 
+    /** Conditioned on label names {@code names}. */
     public DiffusionConfig withCaptions(List<String> names, double drop) {
+        return withCaptions(names, CaptionSource.LABEL_NAME, drop);
+    }
+
+    public DiffusionConfig withCaptions(List<String> texts, CaptionSource source, double drop) {
         return new DiffusionConfig(imageSize, channels, base, mults, attention, groups, timesteps, schedule, prediction,
-                learningRate, warmupSteps, gradClip, emaDecay, batchSize, names, drop);
+                learningRate, warmupSteps, gradClip, emaDecay, batchSize, texts, drop, source);
     }
 
     public DiffusionConfig withNetwork(int newBase, List<Integer> newMults, boolean newAttention, int newGroups) {
         return new DiffusionConfig(imageSize, channels, newBase, newMults, newAttention, newGroups, timesteps, schedule,
-                prediction, learningRate, warmupSteps, gradClip, emaDecay, batchSize, captions, condDrop);
+                prediction, learningRate, warmupSteps, gradClip, emaDecay, batchSize, captions, condDrop, captionSource);
     }
 
     public DiffusionConfig withProcess(int newTimesteps, NoiseSchedule.Kind newSchedule, Prediction newPrediction) {
         return new DiffusionConfig(imageSize, channels, base, mults, attention, groups, newTimesteps, newSchedule,
-                newPrediction, learningRate, warmupSteps, gradClip, emaDecay, batchSize, captions, condDrop);
+                newPrediction, learningRate, warmupSteps, gradClip, emaDecay, batchSize, captions, condDrop, captionSource);
     }
 
     public DiffusionConfig withOptimizer(double lr, int warmup, double clip, double ema, int batch) {
         return new DiffusionConfig(imageSize, channels, base, mults, attention, groups, timesteps, schedule, prediction,
-                lr, warmup, clip, ema, batch, captions, condDrop);
+                lr, warmup, clip, ema, batch, captions, condDrop, captionSource);
     }
 }

@@ -71,11 +71,11 @@ public record DiffusionRun(String runDir, DiffusionConfig config, List<String> l
                 if (promptWords != null) {
                     conditions[i] = promptWords;
                 } else if (labelsOf[i] >= 0) {
-                    if (vocabulary == null || labelsOf[i] >= vocabulary.captions()) {
+                    if (vocabulary == null || labelsOf[i] >= labels.size()) {
                         throw new IllegalArgumentException("sample " + indices[i] + ": label " + labelsOf[i]
                                 + " outside the model's " + labels.size() + " classes");
                     }
-                    conditions[i] = vocabulary.caption(labelsOf[i]);
+                    conditions[i] = config.labelCondition(vocabulary, labelsOf[i], labels.get(labelsOf[i]));
                 }
             }
             long[] last = {System.nanoTime()};

@@ -17,7 +17,7 @@ import java.util.List;
  * @param batch           images per step and worker
  * @param seed            run seed: the same settings and seed give the same parameters
  * @param resume          continue from the latest complete checkpoint
- * @param conditional     learn a condition from each image's caption (its label name)
+ * @param conditional     learn a condition from each image's caption (its label name when the dataset has no captions)
  * @param condDrop        probability of dropping the condition (classifier-free guidance)
  * @param schedule        noise schedule: linear or cosine
  * @param timesteps       T
@@ -65,13 +65,16 @@ public record DiffusionSettings(String data, String out, int workers, int localS
         return this;
     }
 
-    /** The model config for a dataset: geometry and captions from its manifest, the rest from here. */
-    public DiffusionConfig model(Manifest manifest) {
-        DiffusionConfig c = DiffusionConfig.forManifest(manifest, conditional);
+    /**
+     * The model config for a dataset: geometry from its manifest, the captions given (null when
+     * unconditional), the rest from here.
+     */
+    public DiffusionConfig model(Manifest manifest, ConditionCaptions captions) {
+        DiffusionConfig c = DiffusionConfig.forManifest(manifest);
         List<Integer> mults = c.mults();
-        return c.withNetwork(base, mults, attention, Math.min(8, base))
+        c = c.withNetwork(base, mults, attention, Math.min(8, base))
                 .withProcess(timesteps, NoiseSchedule.Kind.parse(schedule), DiffusionConfig.Prediction.parse(prediction))
-                .withOptimizer(lr, warmup, gradClip, emaDecay, batch)
-                .withCaptions(c.captions(), condDrop);
+                .withOptimizer(lr, warmup, gradClip, emaDecay, batch);
+        return captions == null ? c.withCaptions(List.of(), condDrop) : c.withCaptions(captions.texts(), captions.source(), condDrop);
     }
 }

@@ -82,6 +82,12 @@ public final class DiffusionTrainer implements ModelTrainer {
         return gridSampler.sample(state.get(EMA), seed, indices, conditions, DiffusionSampler.Settings.DEFAULT, null);
     }
 
+    /** A model of free captions sees each row's caption index; one of label names, its class. */
+    @Override
+    public io.atelier.common.train.RowLabeler rowLabeler() {
+        return ConditionCaptions.labeler(config);
+    }
+
     @Override
     public int imagesPerStep() {
         return config.batchSize();

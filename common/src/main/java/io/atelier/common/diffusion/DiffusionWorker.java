@@ -133,7 +133,7 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
             times[i] = timeRng.nextInt(schedule.timesteps());
             timeValues[i] = times[i];
             boolean drop = dropRng.nextDouble() < config.condDrop();
-            conditions[i] = captions.length == 0 || drop ? null : captions[labels[i]];
+            conditions[i] = captions.length == 0 || drop || labels[i] < 0 ? null : captions[labels[i]];
             schedule.noise(x0Nhwc, noise, i * size, size, times[i], xt);
             if (config.prediction() == DiffusionConfig.Prediction.V) {
                 schedule.velocity(x0Nhwc, noise, i * size, size, times[i], target);
@@ -190,9 +190,11 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
         if (wd.count() < 1) {
             throw new IllegalArgumentException("worker " + wd.worker() + " has no training images");
         }
+        // A row without a caption trains the unconditional prediction; a class model needs every label.
+        int lowest = config.captionSource() == DiffusionConfig.CaptionSource.CAPTION ? -1 : 0;
         for (int i = 0; captions.length > 0 && i < wd.count(); i++) {
             int label = wd.labels()[i];
-            if (label < 0 || label >= captions.length) {
+            if (label < lowest || label >= captions.length) {
                 throw new IllegalArgumentException("worker " + wd.worker() + ": image " + i + " has label " + label
                         + ", a conditional model needs labels in [0, " + captions.length + ")");
             }

@@ -9,16 +9,26 @@ import java.util.Map;
 
 /**
  * The words a conditional diffusion model understands: every word of its captions (the dataset's
- * label names), lower-cased and split on anything that is not a letter or digit. A caption or
- * prompt becomes its word ids; the model's condition is the mean of those words' learned
- * vectors, so "ankle boot" and class 9's caption give the same condition.
+ * label names or its captions), lower-cased and split on anything that is not a letter or digit.
+ * A caption or prompt becomes its word ids; the model's condition is the mean of those words'
+ * learned vectors, so "ankle boot" and class 9's caption give the same condition.
  */
 public final class Vocabulary implements Serializable {
     private final List<String> words;
     private final Map<String, Integer> ids;
     private final List<int[]> captions;
 
+    /** The vocabulary of label names: two names with the same words are refused (a prompt could not pick one). */
     public Vocabulary(List<String> captions) {
+        this(captions, true);
+    }
+
+    /** The vocabulary of free captions, where captions with the same words simply ask for the same thing. */
+    public static Vocabulary ofCaptions(List<String> captions) {
+        return new Vocabulary(captions, false);
+    }
+
+    private Vocabulary(List<String> captions, boolean distinctLabels) {
         Map<String, Integer> m = new LinkedHashMap<>();
         List<int[]> encoded = new ArrayList<>();
         for (String caption : captions) {
@@ -34,7 +44,7 @@ public final class Vocabulary implements Serializable {
         this.ids = m;
         this.words = List.copyOf(m.keySet());
         this.captions = encoded;
-        for (int a = 0; a < captions.size(); a++) {
+        for (int a = 0; distinctLabels && a < captions.size(); a++) {
             for (int b = a + 1; b < captions.size(); b++) {
                 if (sameBag(encoded.get(a), encoded.get(b))) {
                     throw new IllegalArgumentException("labels '" + captions.get(a) + "' and '" + captions.get(b)
@@ -73,9 +83,14 @@ public final class Vocabulary implements Serializable {
 
     /** Word ids of a prompt; an unknown word is an error that lists the vocabulary. */
     public int[] encode(String prompt) {
+        return encode(prompt, "--prompt '" + prompt + "'");
+    }
+
+    /** As {@link #encode(String)}, errors naming the text as {@code what}. */
+    public int[] encode(String prompt, String what) {
         List<String> ws = split(prompt);
         if (ws.isEmpty()) {
-            throw new IllegalArgumentException("--prompt '" + prompt + "' has no words; the model knows: " + String.join(", ", words));
+            throw new IllegalArgumentException(what + " has no words; the model knows: " + String.join(", ", words));
         }
         int[] out = new int[ws.size()];
         List<String> unknown = new ArrayList<>();
@@ -88,7 +103,7 @@ public final class Vocabulary implements Serializable {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("--prompt '" + prompt + "': unknown word" + (unknown.size() > 1 ? "s " : " ")
+            throw new IllegalArgumentException(what + ": unknown word" + (unknown.size() > 1 ? "s " : " ")
                     + String.join(", ", unknown) + "; the model knows: " + String.join(", ", words));
         }
         return out;

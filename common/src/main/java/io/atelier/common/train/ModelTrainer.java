@@ -49,6 +49,11 @@ public interface ModelTrainer extends Serializable {
         return 0;
     }
 
+    /** What a training row's label is to this family's workers; the class index unless overridden. */
+    default RowLabeler rowLabeler() {
+        return RowLabeler.CLASS;
+    }
+
     /** The metric names this family reports, in display order (for reports). */
     default List<String> metricNames() {
         return List.of();

@@ -16,11 +16,10 @@ record StoredImage(String id, int label, int height, int width, int channels, by
             .thenComparingInt(StoredImage::label)
             .thenComparing(StoredImage::data, Arrays::compare);
 
-    /** From a row with {@code image}, {@code id} and {@code label} columns. */
-    static StoredImage of(Row row) {
+    /** From a row with {@code image} and {@code id} columns and those {@code labeler} reads. */
+    static StoredImage of(Row row, RowLabeler labeler) {
         SparkImage image = SparkImage.fromRow(row.getStruct(row.fieldIndex(DatasetSchema.IMAGE)));
-        int labelField = row.fieldIndex(DatasetSchema.LABEL);
-        int label = row.isNullAt(labelField) ? -1 : row.getInt(labelField);
+        int label = labeler.labelOf(row);
         return new StoredImage(row.getString(row.fieldIndex(DatasetSchema.ID)), label, image.height(), image.width(),
                 image.nChannels(), image.data());
     }

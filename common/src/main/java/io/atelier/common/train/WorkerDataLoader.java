@@ -35,19 +35,21 @@ final class WorkerDataLoader {
     /**
      * @param decoded counts the images decoded, so a caller can check that decoding ran once
      */
-    static JavaRDD<WorkerData> load(SparkSession spark, ImageDataset dataset, int workers, LongAccumulator decoded) {
+    static JavaRDD<WorkerData> load(SparkSession spark, ImageDataset dataset, int workers, RowLabeler labeler,
+                                    LongAccumulator decoded) {
         Manifest m = dataset.manifest();
         if (m.shards() < workers) {
             throw new IllegalArgumentException("dataset " + dataset.path() + " has " + m.shards() + " shards, fewer than the "
                     + workers + " workers asked for: each worker needs at least one shard; re-ingest with more shards or use fewer workers");
         }
         Shape shape = new Shape(m.channels(), m.height(), m.width());
-        JavaRDD<WorkerData> data = dataset.rows(spark)
+        JavaRDD<WorkerData> data = dataset.rowsWithCaptions(spark)
                 .where(col(DatasetSchema.SPLIT).equalTo(DatasetSchema.TRAIN))
-                .select(DatasetSchema.IMAGE, DatasetSchema.ID, DatasetSchema.LABEL, DatasetSchema.SHARD)
+                .select(DatasetSchema.IMAGE, DatasetSchema.ID, DatasetSchema.LABEL, DatasetSchema.LABEL_NAME,
+                        DatasetSchema.CAPTION, DatasetSchema.SHARD)
                 .javaRDD()
                 .mapToPair(row -> new Tuple2<>(Math.floorMod(row.getInt(row.fieldIndex(DatasetSchema.SHARD)), workers),
-                        StoredImage.of(row)))
+                        StoredImage.of(row, labeler)))
                 .partitionBy(new WorkerPartitioner(workers))
                 .mapPartitionsWithIndex(new Decode(shape, decoded), true);
         return data.persist(STORAGE);

@@ -35,7 +35,7 @@ public final class WorkerGroup implements AutoCloseable {
         this.trainer = trainer;
         this.workers = workers;
         this.decoded = spark.sparkContext().longAccumulator("atelier.imagesDecoded");
-        this.data = WorkerDataLoader.load(spark, dataset, workers, decoded);
+        this.data = WorkerDataLoader.load(spark, dataset, workers, trainer.rowLabeler(), decoded);
         this.imagesPerWorker = new long[workers];
     }
 

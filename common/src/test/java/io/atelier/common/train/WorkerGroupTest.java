@@ -39,7 +39,7 @@ class WorkerGroupTest {
     @Test
     void workerWHoldsTheTrainRowsOfShardsCongruentToW() {
         int train = TinyDataset.trainPerShard(PER_SHARD);
-        JavaRDD<WorkerData> data = WorkerDataLoader.load(spark, dataset, 2, spark.sparkContext().longAccumulator());
+        JavaRDD<WorkerData> data = WorkerDataLoader.load(spark, dataset, 2, RowLabeler.CLASS, spark.sparkContext().longAccumulator());
         try {
             assertEquals(2, data.getNumPartitions());
             assertEquals(WorkerDataLoader.STORAGE, data.getStorageLevel());
