@@ -15,8 +15,14 @@ import java.util.concurrent.Callable;
                 + "averaging; report test-split accuracy; save it (with provenance) for use as "
                 + "`evaluate --features`.")
 final class TrainClassifierCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true, paramLabel = "DATASET", description = "Labelled dataset with train and test splits.")
+    @Option(names = "--data", required = true, paramLabel = "DATASET",
+            description = "Labelled dataset to train on (its train split); with train and test splits unless --test-data is given.")
     String data;
+
+    @Option(names = "--test-data", paramLabel = "DATASET",
+            description = "Score on this dataset's test split instead (same class names), e.g. train on generated "
+                    + "images and score on real ones; --data without a train split then trains on all its labelled rows.")
+    String testData;
 
     @Option(names = "--out", required = true, paramLabel = "MODEL", description = "Model file to write (a zip).")
     String out;
@@ -63,14 +69,17 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ClassifierOptions options = new ClassifierOptions(data, out, workers, epochs, batch, seed, averaging,
-                learningRate, width, init, finalLearningRate == null ? learningRate : finalLearningRate, flip);
+                learningRate, width, init, finalLearningRate == null ? learningRate : finalLearningRate, flip, testData);
         SparkSession session = SparkSessions.create("train-classifier", spark.master);
+        if (testData != null) {
+            System.out.printf("scoring on the test split of %s%n", testData);
+        }
         ClassifierTrainer.Result r = new ClassifierTrainer(session).train(options,
                 (done, total, seconds, accuracy) -> System.out.printf(
                         "epoch %d/%d  learning rate %.2e  %.1f s  test accuracy %.4f%n", done, total,
                         options.learningRate(done), seconds, accuracy));
-        System.out.printf("test accuracy %.4f on %d images (trained on %d, %.1f s)%n", r.testAccuracy(), r.testCount(),
-                r.trainCount(), r.seconds());
+        System.out.printf("test accuracy %.4f on %d images (trained on %s: %d images, %.1f s)%n", r.testAccuracy(),
+                r.testCount(), r.trainedOn(), r.trainCount(), r.seconds());
         System.out.printf("model %s  sha256 %s%n", r.path(), r.sha256());
         return 0;
     }

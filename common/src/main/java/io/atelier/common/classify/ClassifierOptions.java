@@ -11,10 +11,12 @@ import java.io.Serializable;
  * @param finalLearningRate  the last epoch's learning rate; epochs in between fall geometrically
  *                           from {@code learningRate} (equal to it: constant)
  * @param flip               mirror a random half of each epoch's training images left to right
+ * @param testData           the dataset whose test split scores the classifier, or null for {@code data}'s; with
+ *                           another dataset, {@code data} may have no test split (e.g. a generated one)
  */
 public record ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
                                 int averagingFrequency, double learningRate, int width, String init,
-                                double finalLearningRate, boolean flip)
+                                double finalLearningRate, boolean flip, String testData)
         implements Serializable {
     public ClassifierOptions {
         if (data == null || data.isBlank()) {
@@ -37,7 +39,7 @@ public record ClassifierOptions(String data, String output, int workers, int epo
     public ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
                              int averagingFrequency, double learningRate, int width, String init) {
         this(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width, init, learningRate,
-                false);
+                false, null);
     }
 
     /** New weights. */
@@ -52,22 +54,27 @@ public record ClassifierOptions(String data, String output, int workers, int epo
 
     public ClassifierOptions withEpochs(int e) {
         return new ClassifierOptions(data, output, workers, e, batch, seed, averagingFrequency, learningRate, width, init,
-                finalLearningRate, flip);
+                finalLearningRate, flip, testData);
     }
 
     public ClassifierOptions withWorkers(int w) {
         return new ClassifierOptions(data, output, w, epochs, batch, seed, averagingFrequency, learningRate, width, init,
-                finalLearningRate, flip);
+                finalLearningRate, flip, testData);
     }
 
     public ClassifierOptions withInit(String model) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                model, finalLearningRate, flip);
+                model, finalLearningRate, flip, testData);
     }
 
     public ClassifierOptions withSchedule(double finalRate, boolean mirror) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalRate, mirror);
+                init, finalRate, mirror, testData);
+    }
+
+    public ClassifierOptions withTestData(String dataset) {
+        return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
+                init, finalLearningRate, flip, dataset);
     }
 
     /** Epoch {@code e}'s (1-based) learning rate: geometric from the first to the final rate. */

@@ -37,7 +37,8 @@ import static org.apache.spark.sql.functions.xxhash64;
 /**
  * Trains the classifier on a dataset's train split with dl4j-spark's parameter averaging
  * ({@link SparkDl4jMultiLayer} + {@link ParameterAveragingTrainingMaster}), scores it on the
- * test split, and saves it with its provenance.
+ * test split (its own, or another dataset's: see {@link ClassifierData}), and saves it with its
+ * provenance.
  */
 public final class ClassifierTrainer {
     private final SparkSession spark;
@@ -53,21 +54,25 @@ public final class ClassifierTrainer {
         Progress NONE = (d, t, s, a) -> { };
     }
 
+    /** @param trainedOn the rows trained on, in words */
     public record Result(String path, String sha256, double testAccuracy, long trainCount, long testCount,
-                         double seconds) {
+                         double seconds, String trainedOn) {
     }
 
     public Result train(ClassifierOptions o, Progress progress) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        ImageDataset dataset = ImageDataset.open(spark, o.data());
+        if (HadoopFiles.exists(new Path(o.output()), conf)) {
+            throw new IllegalArgumentException("--out " + o.output() + " already exists; choose a new file or delete it");
+        }
+        ClassifierData data = ClassifierData.of(spark, o);
+        ImageDataset dataset = data.train();
         Manifest m = dataset.manifest();
-        requireTrainable(o, m, conf);
         int classes = m.labelNames().size();
         long start = System.nanoTime();
 
         // Not persisted here: the training master persists the RDD it is given (and refuses one
         // that already has a storage level). The train split is drawn anew each epoch.
-        JavaRDD<DataSet> test = minibatches(dataset, DatasetSchema.TEST, classes, o, 0);
+        JavaRDD<DataSet> test = minibatches(data.test(), DatasetSchema.TEST, classes, o, 0);
         // Direct: the Export approach writes minibatches to temporary files that executors of a
         // non-local master may not see. Java serialization throughout (no Kryo registrator).
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(o.workers(), o.batch())
@@ -84,14 +89,14 @@ public final class ClassifierTrainer {
                 ? new SparkDl4jMultiLayer(spark.sparkContext(),
                         ClassifierNetwork.build(m.height(), m.channels(), classes, o.width(), o.seed(), o.learningRate()), master)
                 : new SparkDl4jMultiLayer(spark.sparkContext(), initial.network(), master);
-        long trainCount = m.count(DatasetSchema.TRAIN);
+        long trainCount = data.trainCount();
         org.nd4j.evaluation.classification.Evaluation eval = null;
         for (int e = 1; e <= o.epochs(); e++) {
             long t0 = System.nanoTime();
             // The training master broadcasts the configuration with the parameters at every
             // average, so this reaches the workers.
             spark4j.getNetwork().setLearningRate(o.learningRate(e));
-            JavaRDD<DataSet> train = minibatches(dataset, DatasetSchema.TRAIN, classes, o, e);
+            JavaRDD<DataSet> train = minibatches(dataset, data.trainSplit(), classes, o, e);
             spark4j.fit(train);
             train.unpersist(false);
             double fitSeconds = (System.nanoTime() - t0) / 1e9;
@@ -120,13 +125,20 @@ public final class ClassifierTrainer {
             provenance.put("continuedFrom", Map.of("path", o.init(), "sha256", initial.sha256(),
                     "testAccuracy", initial.info().testAccuracy(), "provenance", initial.info().provenance()));
         }
+        provenance.put("trainedOn", data.describeTrain());
+        if (o.testData() != null) {
+            provenance.put("testDataset", o.testData());
+            provenance.put("testManifestSha256", ClassifierModel.sha256(
+                    HadoopFiles.readAll(new Path(o.testData(), DatasetLayout.MANIFEST), conf)));
+        }
         provenance.put("trainCount", trainCount);
         provenance.put("trainingSeconds", seconds);
         provenance.put("versions", Versions.all());
         ClassifierModel.Info info = new ClassifierModel.Info(m.height(), m.channels(), m.labelNames(), eval.accuracy(),
                 eval.getNumRowCounter(), ClassifierNetwork.FEATURES, provenance);
         String sha = ClassifierModel.save(network, info, o.output(), conf);
-        return new Result(o.output(), sha, eval.accuracy(), trainCount, (long) eval.getNumRowCounter(), seconds);
+        return new Result(o.output(), sha, eval.accuracy(), trainCount, (long) eval.getNumRowCounter(), seconds,
+                data.describeTrain());
     }
 
     /** The classifier to continue, with this run's learning rate; it must fit the dataset. */
@@ -142,22 +154,9 @@ public final class ClassifierTrainer {
         return start;
     }
 
-    private static void requireTrainable(ClassifierOptions o, Manifest m, Configuration conf) {
-        if (m.labelNames() == null || m.labelNames().size() < 2) {
-            throw new IllegalArgumentException("--data " + o.data() + " has no labels; a classifier needs at least 2 classes");
-        }
-        if (m.count(DatasetSchema.TRAIN) == 0 || m.count(DatasetSchema.TEST) == 0) {
-            throw new IllegalArgumentException("--data " + o.data() + " needs both a train and a test split (has "
-                    + m.counts().perSplit() + "); re-ingest with --test-fraction > 0");
-        }
-        if (HadoopFiles.exists(new Path(o.output()), conf)) {
-            throw new IllegalArgumentException("--out " + o.output() + " already exists; choose a new file or delete it");
-        }
-    }
-
     /**
-     * Minibatches of {@code batch} labelled rows (fewer at a partition's end), spread over one
-     * partition per worker; rows without a label are skipped. For a training epoch ({@code
+     * Minibatches of {@code batch} labelled rows of {@code split} (null: every split; fewer at a
+     * partition's end), spread over one partition per worker; rows without a label are skipped. For a training epoch ({@code
      * epoch > 0}) the rows come in an order drawn from the seed and the epoch, and with {@code
      * --flip} a random half of them are mirrored, so runs repeat exactly.
      */
@@ -169,8 +168,9 @@ public final class ClassifierTrainer {
         // Each worker's rows sorted by a hash of id and epoch: an order drawn anew each epoch
         // that does not depend on the order shuffle blocks arrive in.
         String order = "order";
+        org.apache.spark.sql.Column labelled = col(DatasetSchema.LABEL).isNotNull();
         Dataset<Row> rows = dataset.rows(spark)
-                .where(col(DatasetSchema.SPLIT).equalTo(split).and(col(DatasetSchema.LABEL).isNotNull()))
+                .where(split == null ? labelled : col(DatasetSchema.SPLIT).equalTo(split).and(labelled))
                 .select(col(DatasetSchema.IMAGE), col(DatasetSchema.LABEL),
                         xxhash64(col(DatasetSchema.ID), lit(draw)).as(order));
         return rows.repartition(o.workers())

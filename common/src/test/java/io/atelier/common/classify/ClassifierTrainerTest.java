@@ -1,6 +1,7 @@
 package io.atelier.common.classify;
 
 import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.data.DatasetWriter;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.eval.Evaluation;
 import io.atelier.common.eval.EvaluationOptions;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,6 +105,59 @@ class ClassifierTrainerTest {
         Map<?, ?> from = (Map<?, ?>) ClassifierModel.load(more, spark.sparkContext().hadoopConfiguration()).info()
                 .provenance().get("continuedFrom");
         assertEquals(result.sha256(), from.get("sha256"), "provenance names the model it continued");
+    }
+
+    /**
+     * {@code source}'s rows of {@code split} (up to {@code limit}) as a dataset of one split
+     * {@code as}, with label names {@code names}: how a generated dataset (all train) looks.
+     */
+    private String derived(String source, String split, int limit, String as, List<String> names, String name) {
+        ImageDataset real = ImageDataset.open(spark, source);
+        String out = tmp.resolve(name).toString();
+        new DatasetWriter(spark, out).write(real.rows(spark).where(col(DatasetSchema.SPLIT).equalTo(split))
+                        .orderBy(DatasetSchema.ID).limit(limit).withColumn(DatasetSchema.SPLIT, lit(as)),
+                new DatasetWriter.Description(28, 1, real.manifest().shards(), names, Map.of("test", name), null), s -> { });
+        return out;
+    }
+
+    @Test
+    void aClassifierTrainedOnOneDatasetIsScoredOnAnotherDatasetsTestSplit() {
+        String real = FashionMnistFixture.dataset(spark);
+        List<String> names = ImageDataset.open(spark, real).manifest().labelNames();
+        String trainOnly = derived(real, DatasetSchema.TRAIN, 1500, DatasetSchema.TRAIN, names, "train-only");
+        String out = tmp.resolve("scored-elsewhere.zip").toString();
+        ClassifierTrainer.Result r = new ClassifierTrainer(spark).train(
+                new ClassifierOptions(trainOnly, out, 2, 1, 64, 7L, 10, 3e-3, 8).withTestData(real),
+                ClassifierTrainer.Progress.NONE);
+        assertEquals(1500, r.trainCount());
+        assertEquals(ImageDataset.open(spark, real).manifest().count(DatasetSchema.TEST), r.testCount(),
+                "scored on every row of the other dataset's test split");
+        assertTrue(r.testAccuracy() > 0.4, "1,500 images teach more than chance (0.1): " + r.testAccuracy());
+        Map<String, Object> provenance = ClassifierModel.load(out, spark.sparkContext().hadoopConfiguration()).info()
+                .provenance();
+        assertEquals(real, provenance.get("testDataset"));
+        assertEquals(64, ((String) provenance.get("testManifestSha256")).length());
+        assertEquals("the train split of " + trainOnly, provenance.get("trainedOn"));
+
+        // A dataset of test rows only trains on all of them, and says so.
+        String testOnly = derived(real, DatasetSchema.TRAIN, 300, DatasetSchema.TEST, names, "test-only");
+        ClassifierTrainer.Result all = new ClassifierTrainer(spark).train(
+                new ClassifierOptions(testOnly, tmp.resolve("all-rows.zip").toString(), 2, 1, 64, 7L, 10, 3e-3, 8)
+                        .withTestData(real), ClassifierTrainer.Progress.NONE);
+        assertEquals("all 300 labelled rows of " + testOnly + " (it has no train split)", all.trainedOn());
+
+        List<String> renamed = new ArrayList<>(names);
+        renamed.set(9, "Boot");
+        String otherNames = derived(real, DatasetSchema.TRAIN, 100, DatasetSchema.TRAIN, renamed, "other-names");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ClassifierTrainer(spark)
+                .train(ClassifierOptions.of(otherNames, tmp.resolve("x.zip").toString()).withTestData(real),
+                        ClassifierTrainer.Progress.NONE));
+        assertTrue(e.getMessage().startsWith("class names differ: --data " + otherNames) && e.getMessage().contains("Boot"),
+                e.getMessage());
+        IllegalArgumentException noTest = assertThrows(IllegalArgumentException.class, () -> new ClassifierTrainer(spark)
+                .train(ClassifierOptions.of(real, tmp.resolve("y.zip").toString()).withTestData(trainOnly),
+                        ClassifierTrainer.Progress.NONE));
+        assertTrue(noTest.getMessage().contains("--test-data " + trainOnly + " has no test split"), noTest.getMessage());
     }
 
     @Test
