@@ -30,12 +30,12 @@ record FileBatchUnit(String root, List<String> relativePaths, Map<String, String
         for (String relative : relativePaths) {
             Path path = pathOf(relative);
             String origin = path.toString();
-            if (!relative.isEmpty() && SidecarCaptions.isCaptionFile(relative)) {
-                sink.accept(SourceItem.unreadable(origin, -1, SidecarCaptions.ORPHAN));
-                continue;
-            }
             try {
                 byte[] bytes = io.atelier.common.io.HadoopFiles.readAll(path, conf, maxFileBytes);
+                if (!relative.isEmpty() && SidecarCaptions.isCaptionFile(relative)) {
+                    sink.accept(SourceItem.unreadable(origin, bytes.length, SidecarCaptions.ORPHAN));
+                    continue;
+                }
                 String captionFile = captions.get(relative);
                 SidecarCaptions.Caption caption = captionFile == null ? null : SidecarCaptions.read(pathOf(captionFile)
                         .toString(), io.atelier.common.io.HadoopFiles.readAll(pathOf(captionFile), conf, maxFileBytes));
