@@ -99,15 +99,20 @@ class StylizeCommandTest {
         String[] common = {"stylize", "--input", dir.toString(), "--model", model.toString(), "--method", "fast",
                 "--out", out.toString(), "--size", "32", "--images-per-task", "2", "--master", "local[2]"};
 
-        SparkSession spark = SparkSessions.create("stylize", "local[2]");
+        // One core: tasks run one after another, so the first task with output commits before any fails.
+        SparkSession.getDefaultSession().foreach(running -> {
+            running.stop();
+            return null;
+        });
+        SparkSession spark = SparkSessions.create("stylize", "local[1]");
         spark.conf().set(FailingCommitter.CONF, FailingCommitter.class.getName());
-        FailingCommitter.FROM_PARTITION = 3;
+        FailingCommitter.failAfter(1);
         AtelierCliTest.Result killed;
         try {
             killed = AtelierCliTest.atelier(common);
         } finally {
             spark.conf().unset(FailingCommitter.CONF);
-            FailingCommitter.FROM_PARTITION = Integer.MAX_VALUE;
+            FailingCommitter.failAfter(Integer.MAX_VALUE);
         }
         assertEquals(1, killed.code(), "the injected failure ends the run: " + killed.out() + killed.err());
         assertTrue(killed.err().contains("injected failure in partition"), killed.err());
