@@ -319,15 +319,21 @@ final class BenchCommand implements Runnable {
         @Option(names = "--catalog-size", defaultValue = "64", description = "--size of the memory runs (default: ${DEFAULT-VALUE}).")
         int catalogSize;
 
+        @Option(names = "--master", defaultValue = "local-cluster[1,2,1024]",
+                description = "Master of the memory runs: by default one executor JVM of its own (2 cores, 1 GiB),"
+                        + " so its heap is the executor's alone (default: ${DEFAULT-VALUE}).")
+        String master;
+
         @Mixin
         ScratchOptions scratch;
 
-        @Mixin
-        SparkOptions spark;
-
         @Override
         public Integer call() throws Exception {
-            SparkSession session = SparkSessions.create("bench stylize", spark.master);
+            if (LocalClusters.isLocalCluster(master)) {
+                LocalClusters.prepare();
+            }
+            SparkSession session = SparkSessions.create("bench stylize", master,
+                    java.util.Map.of("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE"));
             String m = Files.isDirectory(Path.of(model)) ? model : null;
             scratch.print("atelier-bench-stylize", dir -> io.atelier.common.bench.StylizeBenchmark.run(session,
                     new io.atelier.common.bench.StylizeBenchmark.Options(m, style, java.util.List.of(256, 512), fastImages,

@@ -98,10 +98,6 @@ final class StylizeCommand implements Callable<Integer> {
             description = "Quarantine images whose header declares more pixels, before decoding (default: ${DEFAULT-VALUE}).")
     long maxPixels;
 
-    @Option(names = "--fail-from-partition", hidden = true, defaultValue = "-1",
-            description = "Fault injection for resumption tests: tasks of partitions >= N fail.")
-    int failFromPartition;
-
     @Mixin
     SparkOptions spark;
 
@@ -116,7 +112,7 @@ final class StylizeCommand implements Callable<Integer> {
         StylizeOptions options = new StylizeOptions(input, styles, models, out, m, size, iterations, weights,
                 GatysOptions.Optimizer.parse(optimizer), GatysOptions.Init.parse(init), preserveColor, scales, extractor,
                 modelDir, contentLayer, layers, pngDir, maxPixels, d.maxFileBytes(), seed,
-                imagesPerTask == null ? d.imagesPerTask() : imagesPerTask, failFromPartition);
+                imagesPerTask == null ? d.imagesPerTask() : imagesPerTask);
         SparkSession session = SparkSessions.create("stylize", spark.master);
         StylizeJob.Summary s = new StylizeJob(session).run(options, StylizeCommand::progress);
         String unit = s.styles() > 1 ? " (image x style pairs: " + s.images() + " images x " + s.styles() + " styles)" : "";

@@ -99,9 +99,21 @@ class StylizeCommandTest {
         String[] common = {"stylize", "--input", dir.toString(), "--model", model.toString(), "--method", "fast",
                 "--out", out.toString(), "--size", "32", "--images-per-task", "2", "--master", "local[2]"};
 
-        String[] failing = java.util.stream.Stream.concat(java.util.Arrays.stream(common),
-                java.util.stream.Stream.of("--fail-from-partition", "3")).toArray(String[]::new);
-        AtelierCliTest.Result killed = AtelierCliTest.atelier(failing);
+        // One core: tasks run one after another, so the first task with output commits before any fails.
+        SparkSession.getDefaultSession().foreach(running -> {
+            running.stop();
+            return null;
+        });
+        SparkSession spark = SparkSessions.create("stylize", "local[1]");
+        spark.conf().set(FailingCommitter.CONF, FailingCommitter.class.getName());
+        FailingCommitter.failAfter(1);
+        AtelierCliTest.Result killed;
+        try {
+            killed = AtelierCliTest.atelier(common);
+        } finally {
+            spark.conf().unset(FailingCommitter.CONF);
+            FailingCommitter.failAfter(Integer.MAX_VALUE);
+        }
         assertEquals(1, killed.code(), "the injected failure ends the run: " + killed.out() + killed.err());
         assertTrue(killed.err().contains("injected failure in partition"), killed.err());
         long committed = rows(out);

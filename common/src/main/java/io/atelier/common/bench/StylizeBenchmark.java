@@ -15,9 +15,6 @@ import org.apache.spark.sql.SparkSession;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +24,7 @@ import java.util.Map;
 /**
  * {@code atelier bench stylize}: the fast method's images/s at two sizes (one forward pass each,
  * in this JVM), Gatys seconds per image per 100 iterations, and the stylize job's peak heap over
- * catalogs of growing size (it must not grow: rows stream through tasks).
+ * catalogs of growing size, measured inside the executors (it must not grow: rows stream through tasks).
  */
 public final class StylizeBenchmark {
     private StylizeBenchmark() {
@@ -81,62 +78,29 @@ public final class StylizeBenchmark {
         }
         Path modelDir = o.workDir().resolve("model");
         model.save(modelDir.toString(), conf);
+        String master = spark.sparkContext().master();
         for (int n : o.catalogs()) {
             Path catalog = o.workDir().resolve("catalog-" + n);
             SyntheticPhotos.write(catalog, n, 160, 120, n);
             StylizeOptions so = StylizeOptions.of(catalog.toString(), List.of(), List.of(modelDir.toString()),
                     o.workDir().resolve("out-" + n).toString(), StylizeOptions.Method.FAST).withSize(o.catalogSize());
-            System.gc();
-            LiveHeap live = LiveHeap.start();
+            ExecutorHeap.start(spark);
             long t0 = System.nanoTime();
             StylizeJob.Summary s = new StylizeJob(spark).run(so, StylizeJob.Progress.NONE);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            double peak = live.stop();
+            Map<String, Long> peaks = ExecutorHeap.stop(spark);
+            StringBuilder mib = new StringBuilder();
+            peaks.forEach((id, bytes) -> mib.append(mib.length() == 0 ? "" : ", ")
+                    .append(String.format("%.0f", bytes / (1024.0 * 1024.0))).append(peaks.size() > 1 ? " (" + id + ")" : ""));
             table.row("executor peak live heap (MiB)", n + " images, " + o.catalogSize() + " px",
-                    String.format("%.0f (%d stylized, %.1f images/s)", peak, s.stylized(), s.stylized() / seconds));
+                    String.format("%s (%d stylized, %.1f images/s)", mib, s.stylized(), s.stylized() / seconds));
         }
-        table.note("Local mode: the executor is this JVM. Live heap: the heap in use right after each garbage"
-                + " collection (what survives, polled every 100 ms), its peak over the run; it would grow with the"
-                + " catalog if rows were held.");
+        table.note("Master " + master + (master.startsWith("local[") || master.equals("local")
+                ? ": local mode, so the executor is the driver's JVM and its figure includes the driver's bookkeeping."
+                : ": executors in their own JVMs.") + " Peak live heap: the heap in use right after a full collection"
+                + " that each executor forces every " + ExecutorHeap.PERIOD_MS + " ms during the run (listing,"
+                + " planning and the stylize stage), its largest value; garbage never counts.");
         return table;
-    }
-
-    /** Polls the heap pools' usage after their last collection and keeps the peak of the sum. */
-    private static final class LiveHeap {
-        private final Thread poller;
-        private volatile long peak;
-
-        private LiveHeap() {
-            poller = new Thread(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    long sum = 0;
-                    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                        if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
-                            sum += pool.getCollectionUsage().getUsed();
-                        }
-                    }
-                    peak = Math.max(peak, sum);
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "bench-live-heap");
-            poller.setDaemon(true);
-        }
-
-        static LiveHeap start() {
-            LiveHeap h = new LiveHeap();
-            h.poller.start();
-            return h;
-        }
-
-        /** The peak in MiB. */
-        double stop() {
-            poller.interrupt();
-            return peak / (1024.0 * 1024.0);
-        }
     }
 
     private static FastStyleModel untrained() {

@@ -80,12 +80,16 @@ public final class KerasFeatureNetwork implements FeatureNetwork {
             throw new IllegalArgumentException(name + " takes [n, 3, h, w] RGB in [0, 1], got shape "
                     + java.util.Arrays.toString(nchw.shape()));
         }
-        Map<String, INDArray> raw = sd.output(Map.of(INPUT, nchw.castTo(DataType.FLOAT)), new ArrayList<>(layers));
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        for (String layer : layers) {
-            INDArray a = raw.get(layer);
-            out.put(layer, a.rank() == 4 ? a.permute(0, 3, 1, 2).dup('c') : a);
+        try {
+            Map<String, INDArray> raw = sd.output(Map.of(INPUT, nchw.castTo(DataType.FLOAT)), new ArrayList<>(layers));
+            Map<String, INDArray> out = new LinkedHashMap<>();
+            for (String layer : layers) {
+                INDArray a = raw.get(layer);
+                out.put(layer, a.rank() == 4 ? a.permute(0, 3, 1, 2).dup('c') : a);
+            }
+            return out;
+        } finally {
+            SameDiffSessions.end(sd);
         }
-        return out;
     }
 }

@@ -4,6 +4,7 @@ import io.atelier.common.embed.ExtractorSpec;
 import io.atelier.common.features.FeatureNetwork;
 import io.atelier.common.features.KerasFeatureNetwork;
 import io.atelier.common.features.KerasGraphBuilder;
+import io.atelier.common.features.SameDiffSessions;
 import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.Seeds;
 import io.atelier.common.train.TrainingState;
@@ -232,8 +233,13 @@ public final class FastStyleTrainer implements ModelTrainer {
                 SplittableRandom random = new SplittableRandom(Seeds.derive(runSeed, round, data.worker(), step));
                 INDArray crops = crops(data, random);
                 INDArray target = contentTargets.compute(crops).content();
-                OutAndGrad r = sd.calculateGradientsAndOutputs(Map.of(INPUT, crops, TARGET, target),
-                        List.of(TOTAL, STYLE, CONTENT, TV), names);
+                OutAndGrad r;
+                try {
+                    r = sd.calculateGradientsAndOutputs(Map.of(INPUT, crops, TARGET, target),
+                            List.of(TOTAL, STYLE, CONTENT, TV), names);
+                } finally {
+                    SameDiffSessions.end(sd); // the worker's graph lives for the whole run
+                }
                 long t = state.step() + step + 1;
                 for (Map.Entry<String, SDVariable> p : params.entrySet()) {
                     AdamStep.apply(p.getValue().getArr(), r.getGradients().get(p.getValue().name()), m.get(p.getKey()),

@@ -1,5 +1,6 @@
 package io.atelier.common.style;
 
+import io.atelier.common.features.SameDiffSessions;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -51,6 +52,10 @@ public final class FastStylizer implements ImageStylizer {
             throw new IllegalArgumentException("the fast style network takes sides that are multiples of 4, got "
                     + nchw.size(2) + "x" + nchw.size(3));
         }
-        return sd.output(Map.of(INPUT, nchw.castTo(DataType.FLOAT)), output).get(output);
+        try {
+            return sd.output(Map.of(INPUT, nchw.castTo(DataType.FLOAT)), output).get(output);
+        } finally {
+            SameDiffSessions.end(sd); // one network serves every image of an executor: keep its heap flat
+        }
     }
 }

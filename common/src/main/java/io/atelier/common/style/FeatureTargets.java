@@ -2,6 +2,7 @@ package io.atelier.common.style;
 
 import io.atelier.common.features.KerasFeatureNetwork;
 import io.atelier.common.features.KerasGraphBuilder;
+import io.atelier.common.features.SameDiffSessions;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -57,7 +58,12 @@ public final class FeatureTargets {
         List<String> names = new ArrayList<>();
         styleLayers.forEach(l -> names.add("gram/" + l));
         names.add(contentLayer);
-        Map<String, INDArray> out = sd.output(Map.of(INPUT, nchw.castTo(DataType.FLOAT)), names);
+        Map<String, INDArray> out;
+        try {
+            out = sd.output(Map.of(INPUT, nchw.castTo(DataType.FLOAT)), names);
+        } finally {
+            SameDiffSessions.end(sd);
+        }
         Map<String, INDArray> grams = new LinkedHashMap<>();
         for (String layer : styleLayers) {
             grams.put(layer, out.get("gram/" + layer));

@@ -143,7 +143,7 @@ public final class StylizeJob {
         LongAccumulator stylized = spark.sparkContext().longAccumulator("stylize.pairs");
         LongAccumulator lost = spark.sparkContext().longAccumulator("stylize.lost");
         StylizeTask task = new StylizeTask(o.maxPixels(), shared, jsc.broadcast(new SerializableConfiguration(conf)),
-                o.pngDir(), o.failFromPartition(), stylized, lost);
+                o.pngDir(), stylized, lost);
 
         spark.sparkContext().setJobDescription("stylize: list and check the inputs");
         Dataset<Row> keys = spark.createDataFrame(StylizeInputs.read(spark, o.input(), o.maxFileBytes())

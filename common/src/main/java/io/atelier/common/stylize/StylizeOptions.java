@@ -21,14 +21,12 @@ import java.util.Map;
  * @param pngDir         also write {@code PNGDIR/STYLE/<input's relative path>.png}; null for none
  * @param maxPixels      inputs whose header declares more pixels are quarantined before decoding
  * @param imagesPerTask  images per Spark task: the unit of commit, so of what a killed run loses
- * @param failFromPartition fault injection for resumption tests: tasks of partitions at or after
- *                       this index throw before committing; -1 (always, outside tests) for none
  */
 public record StylizeOptions(String input, List<String> styles, List<String> models, String output, Method method,
                              int size, int iterations, double[] weights, GatysOptions.Optimizer optimizer,
                              GatysOptions.Init init, boolean preserveColor, int scales, String extractor,
                              String modelDir, String contentLayer, Map<String, Double> styleLayers, String pngDir,
-                             long maxPixels, long maxFileBytes, long seed, int imagesPerTask, int failFromPartition) {
+                             long maxPixels, long maxFileBytes, long seed, int imagesPerTask) {
 
     public enum Method {
         GATYS, FAST;
@@ -89,42 +87,42 @@ public record StylizeOptions(String input, List<String> styles, List<String> mod
     public static StylizeOptions of(String input, List<String> styles, List<String> models, String output, Method method) {
         return new StylizeOptions(input, styles, models, output, method, 256, 100, null, GatysOptions.Optimizer.LBFGS,
                 GatysOptions.Init.CONTENT, false, 0, "mobilenet_v2", null, null, Map.of(), null, 50_000_000L,
-                256L << 20, 42, method == Method.FAST ? 32 : 2, -1);
+                256L << 20, 42, method == Method.FAST ? 32 : 2);
     }
 
     public StylizeOptions withSize(int s) {
         return new StylizeOptions(input, styles, models, output, method, s, iterations, weights, optimizer, init,
                 preserveColor, scales, extractor, modelDir, contentLayer, styleLayers, pngDir, maxPixels, maxFileBytes,
-                seed, imagesPerTask, failFromPartition);
+                seed, imagesPerTask);
     }
 
     public StylizeOptions withIterations(int n) {
         return new StylizeOptions(input, styles, models, output, method, size, n, weights, optimizer, init,
                 preserveColor, scales, extractor, modelDir, contentLayer, styleLayers, pngDir, maxPixels, maxFileBytes,
-                seed, imagesPerTask, failFromPartition);
+                seed, imagesPerTask);
     }
 
     public StylizeOptions withExtractor(String name, String dir) {
         return new StylizeOptions(input, styles, models, output, method, size, iterations, weights, optimizer, init,
                 preserveColor, scales, name, dir, contentLayer, styleLayers, pngDir, maxPixels, maxFileBytes,
-                seed, imagesPerTask, failFromPartition);
+                seed, imagesPerTask);
     }
 
-    public StylizeOptions withTasks(int perTask, int failFrom) {
+    public StylizeOptions withTasks(int perTask) {
         return new StylizeOptions(input, styles, models, output, method, size, iterations, weights, optimizer, init,
                 preserveColor, scales, extractor, modelDir, contentLayer, styleLayers, pngDir, maxPixels, maxFileBytes,
-                seed, perTask, failFrom);
+                seed, perTask);
     }
 
     public StylizeOptions withPngDir(String dir) {
         return new StylizeOptions(input, styles, models, output, method, size, iterations, weights, optimizer, init,
                 preserveColor, scales, extractor, modelDir, contentLayer, styleLayers, dir, maxPixels, maxFileBytes,
-                seed, imagesPerTask, failFromPartition);
+                seed, imagesPerTask);
     }
 
     public StylizeOptions withInput(String in) {
         return new StylizeOptions(in, styles, models, output, method, size, iterations, weights, optimizer, init,
                 preserveColor, scales, extractor, modelDir, contentLayer, styleLayers, pngDir, maxPixels, maxFileBytes,
-                seed, imagesPerTask, failFromPartition);
+                seed, imagesPerTask);
     }
 }

@@ -9,7 +9,6 @@ import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.SerializableConfiguration;
 import io.atelier.common.style.ImageStylizer;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -42,17 +41,15 @@ final class StylizeTask implements Serializable {
     private final Broadcast<Map<String, StyleSpec>> styles;
     private final Broadcast<SerializableConfiguration> conf;
     private final String pngDir;
-    private final int failFromPartition;
     private final LongAccumulator stylized;
     private final LongAccumulator lost;
 
     StylizeTask(long maxPixels, Broadcast<Map<String, StyleSpec>> styles, Broadcast<SerializableConfiguration> conf,
-                String pngDir, int failFromPartition, LongAccumulator stylized, LongAccumulator lost) {
+                String pngDir, LongAccumulator stylized, LongAccumulator lost) {
         this.maxPixels = maxPixels;
         this.styles = styles;
         this.conf = conf;
         this.pngDir = pngDir;
-        this.failFromPartition = failFromPartition;
         this.stylized = stylized;
         this.lost = lost;
     }
@@ -93,11 +90,6 @@ final class StylizeTask implements Serializable {
 
     /** Rows of (items columns..., styles array) -> output rows, lazily. */
     Iterator<Row> stylize(Iterator<Row> work) {
-        TaskContext task = TaskContext.get();
-        if (failFromPartition >= 0 && task != null && task.partitionId() >= failFromPartition) {
-            throw new IllegalStateException("injected failure in partition " + task.partitionId()
-                    + " (a test simulating a run killed midway)");
-        }
         return io.atelier.common.io.Refilling.of(work::hasNext, ready -> stylizeOne(work.next(), ready));
     }
 
