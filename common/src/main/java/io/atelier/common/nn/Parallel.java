@@ -4,6 +4,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the hand-written loops over independent rows (samples, or sample and group) on a few
@@ -18,6 +20,7 @@ public final class Parallel {
     public static final String THREADS_PROPERTY = "atelier.nn.threads";
     /** Fewer values than this per chunk cost more to hand over than to compute. */
     private static final long MIN_CHUNK_WORK = 1 << 14;
+    private static final int CHUNKS_PER_THREAD = 4;
     private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
         Thread t = new Worker(r);
         t.setDaemon(true);
@@ -50,29 +53,48 @@ public final class Parallel {
     }
 
     /**
-     * Runs {@code body} over rows [0, n) split into at most {@link #threads()} contiguous chunks;
-     * {@code rowWork} (about the values each row touches) keeps small loops on the caller's thread.
+     * Runs {@code body} over rows [0, n) in contiguous chunks, on the caller and up to
+     * {@link #threads()} - 1 helpers; {@code rowWork} (about the values each row touches) keeps
+     * small loops on the caller's thread. Chunks are handed out as threads come free, a few per
+     * thread, so a helper the OS has not scheduled yet (a shared machine) delays little: the
+     * others take its chunks, and a helper that has not started by the end is skipped.
      */
     public static void rows(int n, long rowWork, Rows body) {
-        int chunks = (int) Math.min(Math.min(threads, n), Math.max(1, n * rowWork / MIN_CHUNK_WORK));
-        if (chunks <= 1 || Thread.currentThread() instanceof Worker) {
+        int t = threads;
+        int chunks = (int) Math.min(Math.min(CHUNKS_PER_THREAD * t, n), Math.max(1, n * rowWork / MIN_CHUNK_WORK));
+        if (t <= 1 || chunks <= 1 || Thread.currentThread() instanceof Worker) {
             body.run(0, n);
             return;
         }
-        Future<?>[] others = new Future<?>[chunks - 1];
-        for (int i = 1; i < chunks; i++) {
-            int from = start(n, chunks, i);
-            int to = start(n, chunks, i + 1);
-            others[i - 1] = POOL.submit(() -> body.run(from, to));
+        AtomicInteger next = new AtomicInteger();
+        Runnable drain = () -> {
+            for (int i = next.getAndIncrement(); i < chunks; i = next.getAndIncrement()) {
+                body.run(start(n, chunks, i), start(n, chunks, i + 1));
+            }
+        };
+        Future<?>[] helpers = new Future<?>[Math.min(t, chunks) - 1];
+        // Whoever sets a helper's flag first decides: the helper runs, or it will do nothing.
+        AtomicBoolean[] claimed = new AtomicBoolean[helpers.length];
+        for (int i = 0; i < helpers.length; i++) {
+            AtomicBoolean mine = new AtomicBoolean();
+            claimed[i] = mine;
+            helpers[i] = POOL.submit(() -> {
+                if (mine.compareAndSet(false, true)) {
+                    drain.run();
+                }
+            });
         }
         Throwable failure = null;
         try {
-            body.run(0, start(n, chunks, 1));
+            drain.run();
         } catch (RuntimeException | Error e) {
             failure = e;
+            next.set(chunks);
         }
-        for (Future<?> f : others) {
-            failure = await(f, failure);
+        for (int i = 0; i < helpers.length; i++) {
+            if (!claimed[i].compareAndSet(false, true)) {
+                failure = await(helpers[i], failure);
+            }
         }
         if (failure instanceof RuntimeException e) {
             throw e;

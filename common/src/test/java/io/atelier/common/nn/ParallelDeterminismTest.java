@@ -54,21 +54,26 @@ class ParallelDeterminismTest {
     }
 
     @Test
-    void aFailingChunkFailsTheCallAfterEveryChunkFinished() {
+    void aFailingChunkFailsTheCallAfterEveryRunningChunkFinished() {
         int before = Parallel.threads();
         Parallel.setThreads(3);
         try {
-            int[] done = new int[90];
+            java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.rows(90, 1 << 14, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    done[r] = 1;
-                }
-                if (from > 0) {
-                    throw new IllegalStateException("chunk " + from);
+                running.incrementAndGet();
+                try {
+                    Thread.sleep(5);
+                    if (from <= 45 && 45 < to) {
+                        throw new IllegalStateException("row 45");
+                    }
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    running.decrementAndGet();
                 }
             }));
-            assertEquals("chunk 30", e.getMessage());
-            assertEquals(90, java.util.Arrays.stream(done).sum());
+            assertEquals("row 45", e.getMessage());
+            assertEquals(0, running.get());
         } finally {
             Parallel.setThreads(before);
         }
