@@ -5,8 +5,9 @@ import java.nio.FloatBuffer;
 /**
  * Group normalisation of rows shaped [H, W, C] (or [C]), channels split into {@code groups}
  * equal groups normalised per row, then a per-channel affine map and optionally SiLU, forward
- * and backward by hand. It has no running statistics, so training and sampling compute the
- * same function and a sample never depends on the others in its batch.
+ * and backward by hand, rows split over threads by {@link Parallel}. It has no running
+ * statistics, so training and sampling compute the same function and a sample never depends on
+ * the others in its batch.
  */
 public final class GroupNormAct implements Layer {
     public static final float EPS = 1e-5f;

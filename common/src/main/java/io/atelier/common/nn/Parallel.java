@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * threads. Work is only ever split between rows, each row is computed by one thread exactly as
  * the serial loop computes it, and nothing is summed across threads, so results are
  * bit-identical for every thread count. The backend's OpenMP threads and these never run at the
- * same time within one step, so both may use every core the task owns. The count follows
+ * same time within one step, so both may use every core the task owns (idle OpenMP threads must
+ * sleep, not spin: OMP_WAIT_POLICY=PASSIVE, see {@code NativeThreads}). The count follows
  * {@code NativeThreads} (a Spark task's CPU share, a benchmark's {@code --threads}) unless the
  * system property {@value #THREADS_PROPERTY} fixes it.
  */
