@@ -104,7 +104,9 @@ public enum Activation {
         return Math.copySign(r, x);
     }
 
+    /** One exp of -|x| (never overflows); the same values as 1 / (1 + e^-x) and e^x / (1 + e^x). */
     public static float sigmoid(float x) {
-        return x >= 0 ? (float) (1.0 / (1.0 + Math.exp(-x))) : (float) (Math.exp(x) / (1.0 + Math.exp(x)));
+        double e = Math.exp(-Math.abs(x));
+        return (float) ((x >= 0 ? 1.0 : e) / (1.0 + e));
     }
 }

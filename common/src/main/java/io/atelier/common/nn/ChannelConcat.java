@@ -25,27 +25,31 @@ public final class ChannelConcat {
             throw new IllegalArgumentException("concat: inputs of " + a.rowSize() + " and " + b.rowSize()
                     + " values per row, expected " + pixels * ca + " and " + pixels * cb);
         }
-        FloatBuffer af = a.floats();
-        FloatBuffer bf = b.floats();
-        FloatBuffer yf = y.floats();
         int c = ca + cb;
-        for (int p = 0, end = n * pixels; p < end; p++) {
-            yf.put(p * c, af, p * ca, ca);
-            yf.put(p * c + ca, bf, p * cb, cb);
-        }
+        Parallel.rows(n, (long) pixels * c, (from, to) -> {
+            FloatBuffer af = a.floats();
+            FloatBuffer bf = b.floats();
+            FloatBuffer yf = y.floats();
+            for (int p = from * pixels, end = to * pixels; p < end; p++) {
+                yf.put(p * c, af, p * ca, ca);
+                yf.put(p * c + ca, bf, p * cb, cb);
+            }
+        });
         return y;
     }
 
     /** Splits {@code gradOut} into {@link #gradA} and {@link #gradB}. */
     public void backward(Tensor gradOut, int n) {
-        FloatBuffer g = gradOut.floats();
-        FloatBuffer ga = gradA.floats();
-        FloatBuffer gb = gradB.floats();
         int c = ca + cb;
-        for (int p = 0, end = n * pixels; p < end; p++) {
-            ga.put(p * ca, g, p * c, ca);
-            gb.put(p * cb, g, p * c + ca, cb);
-        }
+        Parallel.rows(n, (long) pixels * c, (from, to) -> {
+            FloatBuffer g = gradOut.floats();
+            FloatBuffer ga = gradA.floats();
+            FloatBuffer gb = gradB.floats();
+            for (int p = from * pixels, end = to * pixels; p < end; p++) {
+                ga.put(p * ca, g, p * c, ca);
+                gb.put(p * cb, g, p * c + ca, cb);
+            }
+        });
     }
 
     public Tensor gradA() {

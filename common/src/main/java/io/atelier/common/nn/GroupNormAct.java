@@ -5,8 +5,9 @@ import java.nio.FloatBuffer;
 /**
  * Group normalisation of rows shaped [H, W, C] (or [C]), channels split into {@code groups}
  * equal groups normalised per row, then a per-channel affine map and optionally SiLU, forward
- * and backward by hand. It has no running statistics, so training and sampling compute the
- * same function and a sample never depends on the others in its batch.
+ * and backward by hand, rows split over threads by {@link Parallel}. It has no running
+ * statistics, so training and sampling compute the same function and a sample never depends on
+ * the others in its batch.
  */
 public final class GroupNormAct implements Layer {
     public static final float EPS = 1e-5f;
@@ -16,20 +17,22 @@ public final class GroupNormAct implements Layer {
     private final String betaName;
     private final int channels;
     private final int groups;
+    private final int per;
     private final int spatial;
     private final boolean silu;
     private final long[] shape;
     private final Tensor xhat;
     private final Tensor sig;
-    private final int[] groupOf;
     private final Tensor y;
     private final Tensor gradIn;
-    private final float[] invStd;
-    private final double[] sumG;
-    private final double[] sumGx;
-    private final double[] sum;
-    private final double[] sq;
+    private final int[] groupOf;
+    private final float[] gamma;
+    private final float[] beta;
+    // Per row (and group or channel), so rows can run on separate threads.
     private final float[] mean;
+    private final float[] invStd;
+    private final double[] sumA;
+    private final double[] sumB;
     private final double[] dGamma;
     private final double[] dBeta;
 
@@ -48,6 +51,7 @@ public final class GroupNormAct implements Layer {
             throw new IllegalArgumentException(name + ": " + channels + " channels do not split into " + groups + " groups");
         }
         this.groups = groups;
+        this.per = channels / groups;
         long s = 1;
         for (int i = 0; i < shape.length - 1; i++) {
             s *= shape[i];
@@ -57,20 +61,20 @@ public final class GroupNormAct implements Layer {
         this.shape = shape.clone();
         this.xhat = new Tensor(maxRows, shape);
         this.sig = silu ? new Tensor(maxRows, shape) : null;
-        this.groupOf = new int[channels];
-        for (int c = 0; c < channels; c++) {
-            groupOf[c] = c / (channels / groups);
-        }
         this.y = new Tensor(maxRows, shape);
         this.gradIn = new Tensor(maxRows, shape);
+        this.groupOf = new int[channels];
+        for (int c = 0; c < channels; c++) {
+            groupOf[c] = c / per;
+        }
+        this.gamma = new float[channels];
+        this.beta = new float[channels];
+        this.mean = new float[maxRows * groups];
         this.invStd = new float[maxRows * groups];
-        this.sumG = new double[groups];
-        this.sumGx = new double[groups];
-        this.sum = new double[groups];
-        this.sq = new double[groups];
-        this.mean = new float[groups];
-        this.dGamma = new double[channels];
-        this.dBeta = new double[channels];
+        this.sumA = new double[maxRows * groups];
+        this.sumB = new double[maxRows * groups];
+        this.dGamma = new double[maxRows * channels];
+        this.dBeta = new double[maxRows * channels];
     }
 
     @Override
@@ -84,110 +88,166 @@ public final class GroupNormAct implements Layer {
             throw new IllegalArgumentException(gammaName + ": input rows have " + in.rowSize() + " values, expected "
                     + channels * spatial);
         }
-        FloatBuffer xf = in.floats();
+        loadAffine();
+        Parallel.rows(n, in.rowSize(), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                statistics(in.floats(), r);
+                normalise(in.floats(), r);
+            }
+        });
+        return y;
+    }
+
+    /** Row r's per-group mean and 1 / std, sums in double in a fixed order. */
+    private void statistics(FloatBuffer xf, int r) {
+        int base = r * channels * spatial;
+        int gb = r * groups;
+        java.util.Arrays.fill(sumA, gb, gb + groups, 0);
+        java.util.Arrays.fill(sumB, gb, gb + groups, 0);
+        for (int s = 0; s < spatial; s++) {
+            for (int g = 0; g < groups; g++) {
+                int o = base + s * channels + g * per;
+                double a = sumA[gb + g];
+                double b = sumB[gb + g];
+                for (int c = 0; c < per; c++) {
+                    float v = xf.get(o + c);
+                    a += v;
+                    b += (double) v * v;
+                }
+                sumA[gb + g] = a;
+                sumB[gb + g] = b;
+            }
+        }
+        double count = (double) spatial * per;
+        for (int g = 0; g < groups; g++) {
+            double m = sumA[gb + g] / count;
+            double var = Math.max(0, sumB[gb + g] / count - m * m);
+            mean[gb + g] = (float) m;
+            invStd[gb + g] = (float) (1.0 / Math.sqrt(var + EPS));
+        }
+    }
+
+    private void normalise(FloatBuffer xf, int r) {
         FloatBuffer hf = xhat.floats();
         FloatBuffer yf = y.floats();
         FloatBuffer sf = silu ? sig.floats() : null;
-        FloatBuffer p = params.values();
-        int g0 = params.offset(gammaName);
-        int b0 = params.offset(betaName);
-        int per = channels / groups;
-        int row = channels * spatial;
-        double count = (double) spatial * per;
-        for (int r = 0; r < n; r++) {
-            int base = r * row;
-            java.util.Arrays.fill(sum, 0);
-            java.util.Arrays.fill(sq, 0);
-            for (int s = 0; s < spatial; s++) {
-                int o = base + s * channels;
-                for (int c = 0; c < channels; c++) {
-                    float v = xf.get(o + c);
-                    int g = groupOf[c];
-                    sum[g] += v;
-                    sq[g] += (double) v * v;
+        float[] m = mean;
+        float[] is = invStd;
+        float[] gam = gamma;
+        float[] bet = beta;
+        int[] groupIndex = groupOf;
+        int base = r * channels * spatial;
+        int gb = r * groups;
+        for (int s = 0; s < spatial; s++) {
+            int o = base + s * channels;
+            for (int c = 0; c < channels; c++) {
+                int g = gb + groupIndex[c];
+                float h = (xf.get(o + c) - m[g]) * is[g];
+                hf.put(o + c, h);
+                float v = gam[c] * h + bet[c];
+                if (sf != null) {
+                    float sv = Activation.sigmoid(v);
+                    sf.put(o + c, sv);
+                    v *= sv;
                 }
-            }
-            for (int g = 0; g < groups; g++) {
-                double m = sum[g] / count;
-                double var = Math.max(0, sq[g] / count - m * m);
-                mean[g] = (float) m;
-                invStd[r * groups + g] = (float) (1.0 / Math.sqrt(var + EPS));
-            }
-            for (int s = 0; s < spatial; s++) {
-                int o = base + s * channels;
-                for (int c = 0; c < channels; c++) {
-                    int g = groupOf[c];
-                    float h = (xf.get(o + c) - mean[g]) * invStd[r * groups + g];
-                    hf.put(o + c, h);
-                    float v = p.get(g0 + c) * h + p.get(b0 + c);
-                    if (silu) {
-                        float sv = Activation.sigmoid(v);
-                        sf.put(o + c, sv);
-                        v *= sv;
-                    }
-                    yf.put(o + c, v);
-                }
+                yf.put(o + c, v);
             }
         }
-        return y;
     }
 
     @Override
     public Tensor backward(Tensor gradOut, int n, Grads grads) {
-        FloatBuffer gy = gradOut.floats();
-        FloatBuffer hf = xhat.floats();
-        FloatBuffer gx = gradIn.floats();
-        FloatBuffer sf = silu ? sig.floats() : null;
-        FloatBuffer p = params.values();
-        FloatBuffer pg = params.grads();
-        int g0 = params.offset(gammaName);
-        int b0 = params.offset(betaName);
-        int per = channels / groups;
-        int row = channels * spatial;
-        double count = (double) spatial * per;
-        java.util.Arrays.fill(dGamma, 0);
-        java.util.Arrays.fill(dBeta, 0);
-        for (int r = 0; r < n; r++) {
-            int base = r * row;
-            java.util.Arrays.fill(sumG, 0);
-            java.util.Arrays.fill(sumGx, 0);
-            // First pass: the gradient of the affine output (through SiLU), kept in gradIn.
-            for (int s = 0; s < spatial; s++) {
-                int o = base + s * channels;
-                for (int c = 0; c < channels; c++) {
-                    float h = hf.get(o + c);
-                    float gamma = p.get(g0 + c);
-                    float g = gy.get(o + c);
-                    if (silu) {
-                        float v = gamma * h + p.get(b0 + c);
-                        float sg = sf.get(o + c);
-                        g *= sg * (1f + v * (1f - sg));
-                    }
-                    dGamma[c] += (double) g * h;
-                    dBeta[c] += g;
-                    float dh = g * gamma;
-                    gx.put(o + c, dh);
-                    int gi = groupOf[c];
-                    sumG[gi] += dh;
-                    sumGx[gi] += (double) dh * h;
-                }
+        loadAffine();
+        Parallel.rows(n, gradOut.rowSize(), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                affineGradient(gradOut.floats(), r);
+                inputGradient(r);
             }
-            for (int s = 0; s < spatial; s++) {
-                int o = base + s * channels;
-                for (int c = 0; c < channels; c++) {
-                    int g = groupOf[c];
-                    float dh = gx.get(o + c);
-                    gx.put(o + c, invStd[r * groups + g]
-                            * (float) (dh - sumG[g] / count - hf.get(o + c) * sumGx[g] / count));
-                }
-            }
-        }
+        });
         if (grads.params()) {
+            FloatBuffer pg = params.grads();
+            int g0 = params.offset(gammaName);
+            int b0 = params.offset(betaName);
             for (int c = 0; c < channels; c++) {
-                pg.put(g0 + c, (float) dGamma[c]);
-                pg.put(b0 + c, (float) dBeta[c]);
+                double dg = 0;
+                double db = 0;
+                for (int r = 0; r < n; r++) {
+                    dg += dGamma[r * channels + c];
+                    db += dBeta[r * channels + c];
+                }
+                pg.put(g0 + c, (float) dg);
+                pg.put(b0 + c, (float) db);
             }
         }
         return gradIn;
+    }
+
+    /**
+     * Row r's gradient of the normalised values (through the affine map and SiLU), kept in
+     * gradIn, with its per-channel gamma and beta gradients and per-group sums for the input.
+     */
+    private void affineGradient(FloatBuffer gy, int r) {
+        FloatBuffer hf = xhat.floats();
+        FloatBuffer gx = gradIn.floats();
+        FloatBuffer sf = silu ? sig.floats() : null;
+        int base = r * channels * spatial;
+        int gb = r * groups;
+        int cb = r * channels;
+        // Locals: the buffers' raw stores would otherwise make the JIT reload every field per element.
+        double[] dg = dGamma;
+        double[] db = dBeta;
+        double[] sg = sumA;
+        double[] sgx = sumB;
+        float[] gam = gamma;
+        float[] bet = beta;
+        int[] groupIndex = groupOf;
+        java.util.Arrays.fill(dg, cb, cb + channels, 0);
+        java.util.Arrays.fill(db, cb, cb + channels, 0);
+        java.util.Arrays.fill(sg, gb, gb + groups, 0);
+        java.util.Arrays.fill(sgx, gb, gb + groups, 0);
+        for (int s = 0; s < spatial; s++) {
+            int o = base + s * channels;
+            for (int c = 0; c < channels; c++) {
+                float h = hf.get(o + c);
+                float g = gy.get(o + c);
+                if (sf != null) {
+                    float v = gam[c] * h + bet[c];
+                    float sv = sf.get(o + c);
+                    g *= sv * (1f + v * (1f - sv));
+                }
+                dg[cb + c] += (double) g * h;
+                db[cb + c] += g;
+                float dh = g * gam[c];
+                gx.put(o + c, dh);
+                int gi = gb + groupIndex[c];
+                sg[gi] += dh;
+                sgx[gi] += (double) dh * h;
+            }
+        }
+    }
+
+    private void inputGradient(int r) {
+        FloatBuffer hf = xhat.floats();
+        FloatBuffer gx = gradIn.floats();
+        int base = r * channels * spatial;
+        int gb = r * groups;
+        double count = (double) spatial * per;
+        double[] sg = sumA;
+        double[] sgx = sumB;
+        float[] is = invStd;
+        int[] groupIndex = groupOf;
+        for (int s = 0; s < spatial; s++) {
+            int o = base + s * channels;
+            for (int c = 0; c < channels; c++) {
+                int g = gb + groupIndex[c];
+                gx.put(o + c, is[g] * (float) (gx.get(o + c) - sg[g] / count - hf.get(o + c) * sgx[g] / count));
+            }
+        }
+    }
+
+    private void loadAffine() {
+        FloatBuffer p = params.values();
+        p.get(params.offset(gammaName), gamma);
+        p.get(params.offset(betaName), beta);
     }
 }

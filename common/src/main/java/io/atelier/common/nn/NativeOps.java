@@ -31,6 +31,19 @@ final class NativeOps {
         Nd4j.exec(op);
     }
 
+    /**
+     * A batched c[i] = a[i] * b[i] (with optional transposes of each matrix) over rank-3 arrays,
+     * overwriting c: one native call for the whole batch instead of a gemm per matrix.
+     */
+    static DynamicCustomOp matmul(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
+        return DynamicCustomOp.builder("matmul")
+                .addInputs(a, b)
+                .addOutputs(c)
+                .addIntegerArguments(transA ? 1 : 0, transB ? 1 : 0, 0)
+                .addFloatingPointArguments(1.0, 0.0)
+                .build();
+    }
+
     /** c = a * b (with optional transposes), overwriting c. */
     static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
         Nd4j.gemm(a, b, c, transA, transB, 1.0, 0.0);

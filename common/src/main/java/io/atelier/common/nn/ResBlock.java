@@ -1,7 +1,5 @@
 package io.atelier.common.nn;
 
-import java.nio.FloatBuffer;
-
 /**
  * The U-Net's residual block on NHWC rows [H, W, in] -> [H, W, out]:
  * {@code conv2(GN-SiLU(conv1(GN-SiLU(x)) + Dense(emb))) + skip(x)}, where emb (the activated
@@ -22,7 +20,6 @@ public final class ResBlock {
     private final Tensor y;
     private final Tensor gradIn;
     private final Tensor gradEmbShift;
-    private Tensor x;
 
     /** Registers the block's parameters under {@code name}; the last convolution starts small. */
     public static void register(ParamLayout.Builder layout, String name, int in, int out, int embDim) {
@@ -55,55 +52,18 @@ public final class ResBlock {
     }
 
     public Tensor forward(Tensor in, Tensor emb, int n) {
-        x = in;
         Tensor h = conv1.forward(norm1.forward(in, n, Layer.Pass.TRAIN), n, Layer.Pass.TRAIN);
-        FloatBuffer hf = h.floats();
-        FloatBuffer sf = embProj.forward(emb, n, Layer.Pass.TRAIN).floats();
-        for (int r = 0; r < n; r++) {
-            for (int p = 0; p < pixels; p++) {
-                int o = (r * pixels + p) * out;
-                for (int c = 0; c < out; c++) {
-                    hf.put(o + c, hf.get(o + c) + sf.get(r * out + c));
-                }
-            }
-        }
+        Pointwise.addPerChannel(h, embProj.forward(emb, n, Layer.Pass.TRAIN), pixels, out, n);
         Tensor main = conv2.forward(norm2.forward(h, n, Layer.Pass.TRAIN), n, Layer.Pass.TRAIN);
-        FloatBuffer mf = main.floats();
-        FloatBuffer rf = (skip != null ? skip.forward(in, n, Layer.Pass.TRAIN) : in).floats();
-        FloatBuffer yf = y.floats();
-        for (int i = 0, end = n * pixels * out; i < end; i++) {
-            yf.put(i, mf.get(i) + rf.get(i));
-        }
-        return y;
+        return Pointwise.add(main, skip != null ? skip.forward(in, n, Layer.Pass.TRAIN) : in, y, n);
     }
 
     /** Returns the input gradient and adds the embedding's gradient into {@code gradEmb}. */
     public Tensor backward(Tensor gradOut, int n, Tensor gradEmb) {
         Tensor gh = norm2.backward(conv2.backward(gradOut, n, Layer.Grads.ALL), n, Layer.Grads.ALL);
-        FloatBuffer ghf = gh.floats();
-        FloatBuffer gs = gradEmbShift.floats();
-        for (int r = 0; r < n; r++) {
-            for (int c = 0; c < out; c++) {
-                gs.put(r * out + c, 0f);
-            }
-            for (int p = 0; p < pixels; p++) {
-                int o = (r * pixels + p) * out;
-                for (int c = 0; c < out; c++) {
-                    gs.put(r * out + c, gs.get(r * out + c) + ghf.get(o + c));
-                }
-            }
-        }
-        FloatBuffer ge = embProj.backward(gradEmbShift, n, Layer.Grads.ALL).floats();
-        FloatBuffer acc = gradEmb.floats();
-        for (int i = 0, end = n * gradEmb.rowSize(); i < end; i++) {
-            acc.put(i, acc.get(i) + ge.get(i));
-        }
-        FloatBuffer gMain = norm1.backward(conv1.backward(gh, n, Layer.Grads.ALL), n, Layer.Grads.ALL).floats();
-        FloatBuffer gSkip = (skip != null ? skip.backward(gradOut, n, Layer.Grads.ALL) : gradOut).floats();
-        FloatBuffer gx = gradIn.floats();
-        for (int i = 0, end = n * x.rowSize(); i < end; i++) {
-            gx.put(i, gMain.get(i) + gSkip.get(i));
-        }
-        return gradIn;
+        Pointwise.sumPerChannel(gh, gradEmbShift, pixels, out, n);
+        Pointwise.add(gradEmb, embProj.backward(gradEmbShift, n, Layer.Grads.ALL), gradEmb, n);
+        Tensor gMain = norm1.backward(conv1.backward(gh, n, Layer.Grads.ALL), n, Layer.Grads.ALL);
+        return Pointwise.add(gMain, skip != null ? skip.backward(gradOut, n, Layer.Grads.ALL) : gradOut, gradIn, n);
     }
 }

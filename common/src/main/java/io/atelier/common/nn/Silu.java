@@ -23,25 +23,31 @@ public final class Silu implements Layer {
     @Override
     public Tensor forward(Tensor in, int n, Pass pass) {
         x = in;
-        FloatBuffer xf = in.floats();
-        FloatBuffer yf = y.floats();
-        for (int i = 0, end = n * y.rowSize(); i < end; i++) {
-            float v = xf.get(i);
-            yf.put(i, v * Activation.sigmoid(v));
-        }
+        int row = y.rowSize();
+        Parallel.rows(n, row, (from, to) -> {
+            FloatBuffer xf = in.floats();
+            FloatBuffer yf = y.floats();
+            for (int i = from * row, end = to * row; i < end; i++) {
+                float v = xf.get(i);
+                yf.put(i, v * Activation.sigmoid(v));
+            }
+        });
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gradOut, int n, Grads grads) {
-        FloatBuffer xf = x.floats();
-        FloatBuffer g = gradOut.floats();
-        FloatBuffer gx = gradIn.floats();
-        for (int i = 0, end = n * y.rowSize(); i < end; i++) {
-            float v = xf.get(i);
-            float s = Activation.sigmoid(v);
-            gx.put(i, g.get(i) * s * (1f + v * (1f - s)));
-        }
+        int row = y.rowSize();
+        Parallel.rows(n, row, (from, to) -> {
+            FloatBuffer xf = x.floats();
+            FloatBuffer g = gradOut.floats();
+            FloatBuffer gx = gradIn.floats();
+            for (int i = from * row, end = to * row; i < end; i++) {
+                float v = xf.get(i);
+                float s = Activation.sigmoid(v);
+                gx.put(i, g.get(i) * s * (1f + v * (1f - s)));
+            }
+        });
         return gradIn;
     }
 }

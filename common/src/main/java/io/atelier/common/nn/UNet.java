@@ -224,13 +224,7 @@ public final class UNet {
             if (pool[i] != null) {
                 g = pool[i].backward(g, n, Layer.Grads.ALL);
             }
-            FloatBuffer a = g.floats();
-            FloatBuffer b = cat[i].gradB().floats();
-            FloatBuffer sum = skipGrads[i].floats();
-            for (int k = 0, end = n * skipGrads[i].rowSize(); k < end; k++) {
-                sum.put(k, a.get(k) + b.get(k));
-            }
-            g = down[i].backward(skipGrads[i], n, gradEmb);
+            g = down[i].backward(Pointwise.add(g, cat[i].gradB(), skipGrads[i], n), n, gradEmb);
         }
         in.backward(g, n, Layer.Grads.PARAMS);
         Tensor gPre = act1.backward(fc2.backward(act2.backward(gradEmb, n, Layer.Grads.ALL), n, Layer.Grads.ALL),

@@ -28,44 +28,46 @@ public final class Upsample2x implements Layer {
         if (in.rowSize() != h * w * c) {
             throw new IllegalArgumentException("upsample: input rows have " + in.rowSize() + " values, expected " + h * w * c);
         }
-        FloatBuffer x = in.floats();
-        FloatBuffer yf = y.floats();
-        int ow = 2 * w;
-        for (int r = 0; r < n; r++) {
-            int xb = r * h * w * c;
-            int yb = r * 4 * h * w * c;
-            for (int i = 0; i < 2 * h; i++) {
-                for (int j = 0; j < ow; j++) {
-                    int src = xb + ((i >> 1) * w + (j >> 1)) * c;
-                    int dst = yb + (i * ow + j) * c;
-                    for (int k = 0; k < c; k++) {
-                        yf.put(dst + k, x.get(src + k));
+        int line = 2 * w * c;
+        Parallel.rows(n, 4L * h * w * c, (from, to) -> {
+            FloatBuffer x = in.floats();
+            FloatBuffer yf = y.floats();
+            for (int r = from; r < to; r++) {
+                for (int i = 0; i < h; i++) {
+                    int src = (r * h + i) * w * c;
+                    int dst = (r * h + i) * 2 * line;
+                    for (int j = 0; j < w; j++) {
+                        yf.put(dst + 2 * j * c, x, src + j * c, c);
+                        yf.put(dst + (2 * j + 1) * c, x, src + j * c, c);
                     }
+                    yf.put(dst + line, yf, dst, line);
                 }
             }
-        }
+        });
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gradOut, int n, Grads grads) {
-        FloatBuffer g = gradOut.floats();
-        FloatBuffer gx = gradIn.floats();
         int ow = 2 * w;
-        for (int r = 0; r < n; r++) {
-            int xb = r * h * w * c;
-            int yb = r * 4 * h * w * c;
-            for (int i = 0; i < h; i++) {
-                for (int j = 0; j < w; j++) {
-                    int dst = xb + (i * w + j) * c;
-                    int a = yb + (2 * i * ow + 2 * j) * c;
-                    int b = a + ow * c;
-                    for (int k = 0; k < c; k++) {
-                        gx.put(dst + k, g.get(a + k) + g.get(a + c + k) + g.get(b + k) + g.get(b + c + k));
+        Parallel.rows(n, 4L * h * w * c, (from, to) -> {
+            FloatBuffer g = gradOut.floats();
+            FloatBuffer gx = gradIn.floats();
+            for (int r = from; r < to; r++) {
+                int xb = r * h * w * c;
+                int yb = r * 4 * h * w * c;
+                for (int i = 0; i < h; i++) {
+                    for (int j = 0; j < w; j++) {
+                        int dst = xb + (i * w + j) * c;
+                        int a = yb + (2 * i * ow + 2 * j) * c;
+                        int b = a + ow * c;
+                        for (int k = 0; k < c; k++) {
+                            gx.put(dst + k, g.get(a + k) + g.get(a + c + k) + g.get(b + k) + g.get(b + c + k));
+                        }
                     }
                 }
             }
-        }
+        });
         return gradIn;
     }
 }
