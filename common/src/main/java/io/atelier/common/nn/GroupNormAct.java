@@ -91,26 +91,27 @@ public final class GroupNormAct implements Layer {
         loadAffine();
         Parallel.rows(n, in.rowSize(), (from, to) -> {
             for (int r = from; r < to; r++) {
-                statistics(in.floats(), r);
-                normalise(in.floats(), r);
+                float[] xr = RowScratch.floats(X, channels * spatial);
+                in.floats().get(r * channels * spatial, xr, 0, channels * spatial);
+                statistics(xr, r);
+                normalise(xr, r);
             }
         });
         return y;
     }
 
     /** Row r's per-group mean and 1 / std, sums in double in a fixed order. */
-    private void statistics(FloatBuffer xf, int r) {
-        int base = r * channels * spatial;
+    private void statistics(float[] xr, int r) {
         int gb = r * groups;
         java.util.Arrays.fill(sumA, gb, gb + groups, 0);
         java.util.Arrays.fill(sumB, gb, gb + groups, 0);
         for (int s = 0; s < spatial; s++) {
             for (int g = 0; g < groups; g++) {
-                int o = base + s * channels + g * per;
+                int o = s * channels + g * per;
                 double a = sumA[gb + g];
                 double b = sumB[gb + g];
                 for (int c = 0; c < per; c++) {
-                    float v = xf.get(o + c);
+                    float v = xr[o + c];
                     a += v;
                     b += (double) v * v;
                 }
@@ -127,32 +128,41 @@ public final class GroupNormAct implements Layer {
         }
     }
 
-    private void normalise(FloatBuffer xf, int r) {
-        FloatBuffer hf = xhat.floats();
-        FloatBuffer yf = y.floats();
-        FloatBuffer sf = silu ? sig.floats() : null;
-        float[] m = mean;
-        float[] is = invStd;
+    // Element loops run on a row copied into RowScratch arrays, with per-group values spread per
+    // channel, so that the JIT vectorises them.
+    private void normalise(float[] xr, int r) {
+        int len = channels * spatial;
+        int base = r * len;
+        float[] hr = RowScratch.floats(H, len);
+        float[] yr = RowScratch.floats(Y, len);
+        float[] mc = RowScratch.floats(MEAN_C, channels);
+        float[] isc = RowScratch.floats(INV_STD_C, channels);
         float[] gam = gamma;
         float[] bet = beta;
-        int[] groupIndex = groupOf;
-        int base = r * channels * spatial;
         int gb = r * groups;
-        for (int s = 0; s < spatial; s++) {
-            int o = base + s * channels;
+        for (int c = 0; c < channels; c++) {
+            mc[c] = mean[gb + groupOf[c]];
+            isc[c] = invStd[gb + groupOf[c]];
+        }
+        for (int o = 0; o < len; o += channels) {
             for (int c = 0; c < channels; c++) {
-                int g = gb + groupIndex[c];
-                float h = (xf.get(o + c) - m[g]) * is[g];
-                hf.put(o + c, h);
-                float v = gam[c] * h + bet[c];
-                if (sf != null) {
-                    float sv = Activation.sigmoid(v);
-                    sf.put(o + c, sv);
-                    v *= sv;
-                }
-                yf.put(o + c, v);
+                float h = (xr[o + c] - mc[c]) * isc[c];
+                hr[o + c] = h;
+                yr[o + c] = gam[c] * h + bet[c];
             }
         }
+        xhat.floats().put(base, hr, 0, len);
+        if (silu) {
+            float[] sr = RowScratch.floats(SIG, len);
+            for (int i = 0; i < len; i++) {
+                float v = yr[i];
+                float sv = Activation.sigmoidRational(v);
+                sr[i] = sv;
+                yr[i] = v * sv;
+            }
+            sig.floats().put(base, sr, 0, len);
+        }
+        y.floats().put(base, yr, 0, len);
     }
 
     @Override
@@ -160,8 +170,7 @@ public final class GroupNormAct implements Layer {
         loadAffine();
         Parallel.rows(n, gradOut.rowSize(), (from, to) -> {
             for (int r = from; r < to; r++) {
-                affineGradient(gradOut.floats(), r);
-                inputGradient(r);
+                backwardRow(gradOut.floats(), r);
             }
         });
         if (grads.params()) {
@@ -183,68 +192,85 @@ public final class GroupNormAct implements Layer {
     }
 
     /**
-     * Row r's gradient of the normalised values (through the affine map and SiLU), kept in
-     * gradIn, with its per-channel gamma and beta gradients and per-group sums for the input.
+     * Row r: the gradient of the normalised values (through the affine map and SiLU), the
+     * per-channel gamma and beta gradients, per-channel then per-group sums, and the input
+     * gradient, into gradIn. Sums are in double, per channel over positions, then over a
+     * group's channels in order.
      */
-    private void affineGradient(FloatBuffer gy, int r) {
-        FloatBuffer hf = xhat.floats();
-        FloatBuffer gx = gradIn.floats();
-        FloatBuffer sf = silu ? sig.floats() : null;
-        int base = r * channels * spatial;
+    private void backwardRow(FloatBuffer gy, int r) {
+        int len = channels * spatial;
+        int base = r * len;
         int gb = r * groups;
         int cb = r * channels;
-        // Locals: the buffers' raw stores would otherwise make the JIT reload every field per element.
-        double[] dg = dGamma;
-        double[] db = dBeta;
-        double[] sg = sumA;
-        double[] sgx = sumB;
+        float[] hr = RowScratch.floats(H, len);
+        float[] dhr = RowScratch.floats(Y, len);
+        float[] gr = RowScratch.floats(X, len);
         float[] gam = gamma;
         float[] bet = beta;
-        int[] groupIndex = groupOf;
+        xhat.floats().get(base, hr, 0, len);
+        gy.get(base, gr, 0, len);
+        if (silu) {
+            float[] sr = RowScratch.floats(SIG, len);
+            sig.floats().get(base, sr, 0, len);
+            for (int o = 0; o < len; o += channels) {
+                for (int c = 0; c < channels; c++) {
+                    float v = gam[c] * hr[o + c] + bet[c];
+                    float sv = sr[o + c];
+                    gr[o + c] *= sv * (1f + v * (1f - sv));
+                }
+            }
+        }
+        double[] dg = dGamma;
+        double[] db = dBeta;
+        double[] sgc = RowScratch.doubles(0, channels);
+        double[] sgxc = RowScratch.doubles(1, channels);
         java.util.Arrays.fill(dg, cb, cb + channels, 0);
         java.util.Arrays.fill(db, cb, cb + channels, 0);
-        java.util.Arrays.fill(sg, gb, gb + groups, 0);
-        java.util.Arrays.fill(sgx, gb, gb + groups, 0);
-        for (int s = 0; s < spatial; s++) {
-            int o = base + s * channels;
+        java.util.Arrays.fill(sgc, 0, channels, 0);
+        java.util.Arrays.fill(sgxc, 0, channels, 0);
+        for (int o = 0; o < len; o += channels) {
             for (int c = 0; c < channels; c++) {
-                float h = hf.get(o + c);
-                float g = gy.get(o + c);
-                if (sf != null) {
-                    float v = gam[c] * h + bet[c];
-                    float sv = sf.get(o + c);
-                    g *= sv * (1f + v * (1f - sv));
-                }
+                float g = gr[o + c];
+                float h = hr[o + c];
+                float dh = g * gam[c];
+                dhr[o + c] = dh;
                 dg[cb + c] += (double) g * h;
                 db[cb + c] += g;
-                float dh = g * gam[c];
-                gx.put(o + c, dh);
-                int gi = gb + groupIndex[c];
-                sg[gi] += dh;
-                sgx[gi] += (double) dh * h;
+                sgc[c] += dh;
+                sgxc[c] += (double) dh * h;
             }
         }
-    }
-
-    private void inputGradient(int r) {
-        FloatBuffer hf = xhat.floats();
-        FloatBuffer gx = gradIn.floats();
-        int base = r * channels * spatial;
-        int gb = r * groups;
         double count = (double) spatial * per;
-        double[] sg = sumA;
-        double[] sgx = sumB;
-        float[] is = invStd;
-        int[] groupIndex = groupOf;
-        for (int s = 0; s < spatial; s++) {
-            int o = base + s * channels;
-            for (int c = 0; c < channels; c++) {
-                int g = gb + groupIndex[c];
-                gx.put(o + c, is[g] * (float) (gx.get(o + c) - sg[g] / count - hf.get(o + c) * sgx[g] / count));
+        double[] meanC = RowScratch.doubles(2, channels);
+        double[] sgxC = RowScratch.doubles(3, channels);
+        float[] isc = RowScratch.floats(INV_STD_C, channels);
+        for (int g = 0; g < groups; g++) {
+            double a = 0;
+            double b = 0;
+            for (int c = g * per; c < (g + 1) * per; c++) {
+                a += sgc[c];
+                b += sgxc[c];
+            }
+            for (int c = g * per; c < (g + 1) * per; c++) {
+                meanC[c] = a / count;
+                sgxC[c] = b;
+                isc[c] = invStd[gb + g];
             }
         }
+        for (int o = 0; o < len; o += channels) {
+            for (int c = 0; c < channels; c++) {
+                dhr[o + c] = isc[c] * (float) (dhr[o + c] - meanC[c] - hr[o + c] * sgxC[c] / count);
+            }
+        }
+        gradIn.floats().put(base, dhr, 0, len);
     }
 
+    private static final int X = 0;
+    private static final int H = 1;
+    private static final int Y = 2;
+    private static final int SIG = 3;
+    private static final int MEAN_C = 4;
+    private static final int INV_STD_C = 5;
     private void loadAffine() {
         FloatBuffer p = params.values();
         p.get(params.offset(gammaName), gamma);

@@ -1,8 +1,9 @@
 package io.atelier.common.nn;
 
-import java.nio.FloatBuffer;
-
-/** y = x * sigmoid(x) into its own buffer; the backward pass reads the (unchanged) input. */
+/**
+ * y = x * sigmoid(x) into its own buffer; the backward pass reads the (unchanged) input. Rows go
+ * through {@link RowScratch} arrays so that the element loops vectorise.
+ */
 public final class Silu implements Layer {
     private final long[] shape;
     private final Tensor y;
@@ -25,11 +26,14 @@ public final class Silu implements Layer {
         x = in;
         int row = y.rowSize();
         Parallel.rows(n, row, (from, to) -> {
-            FloatBuffer xf = in.floats();
-            FloatBuffer yf = y.floats();
-            for (int i = from * row, end = to * row; i < end; i++) {
-                float v = xf.get(i);
-                yf.put(i, v * Activation.sigmoid(v));
+            float[] xr = RowScratch.floats(0, row);
+            for (int r = from; r < to; r++) {
+                in.floats().get(r * row, xr, 0, row);
+                for (int i = 0; i < row; i++) {
+                    float v = xr[i];
+                    xr[i] = v * Activation.sigmoidRational(v);
+                }
+                y.floats().put(r * row, xr, 0, row);
             }
         });
         return y;
@@ -39,13 +43,17 @@ public final class Silu implements Layer {
     public Tensor backward(Tensor gradOut, int n, Grads grads) {
         int row = y.rowSize();
         Parallel.rows(n, row, (from, to) -> {
-            FloatBuffer xf = x.floats();
-            FloatBuffer g = gradOut.floats();
-            FloatBuffer gx = gradIn.floats();
-            for (int i = from * row, end = to * row; i < end; i++) {
-                float v = xf.get(i);
-                float s = Activation.sigmoid(v);
-                gx.put(i, g.get(i) * s * (1f + v * (1f - s)));
+            float[] xr = RowScratch.floats(0, row);
+            float[] gr = RowScratch.floats(1, row);
+            for (int r = from; r < to; r++) {
+                x.floats().get(r * row, xr, 0, row);
+                gradOut.floats().get(r * row, gr, 0, row);
+                for (int i = 0; i < row; i++) {
+                    float v = xr[i];
+                    float s = Activation.sigmoidRational(v);
+                    gr[i] = gr[i] * s * (1f + v * (1f - s));
+                }
+                gradIn.floats().put(r * row, gr, 0, row);
             }
         });
         return gradIn;
