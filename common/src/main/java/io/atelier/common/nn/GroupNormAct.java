@@ -31,8 +31,6 @@ public final class GroupNormAct implements Layer {
     // Per row (and group or channel), so rows can run on separate threads.
     private final float[] mean;
     private final float[] invStd;
-    private final double[] sumA;
-    private final double[] sumB;
     private final double[] dGamma;
     private final double[] dBeta;
 
@@ -71,8 +69,6 @@ public final class GroupNormAct implements Layer {
         this.beta = new float[channels];
         this.mean = new float[maxRows * groups];
         this.invStd = new float[maxRows * groups];
-        this.sumA = new double[maxRows * groups];
-        this.sumB = new double[maxRows * groups];
         this.dGamma = new double[maxRows * channels];
         this.dBeta = new double[maxRows * channels];
     }
@@ -100,29 +96,40 @@ public final class GroupNormAct implements Layer {
         return y;
     }
 
-    /** Row r's per-group mean and 1 / std, sums in double in a fixed order. */
+    /** Row r's per-group mean and 1 / std, sums in a fixed order (see {@link #BLOCK}). */
     private void statistics(float[] xr, int r) {
-        int gb = r * groups;
-        java.util.Arrays.fill(sumA, gb, gb + groups, 0);
-        java.util.Arrays.fill(sumB, gb, gb + groups, 0);
-        for (int s = 0; s < spatial; s++) {
-            for (int g = 0; g < groups; g++) {
-                int o = s * channels + g * per;
-                double a = sumA[gb + g];
-                double b = sumB[gb + g];
-                for (int c = 0; c < per; c++) {
+        float[] fa = RowScratch.floats(ACC0, channels);
+        float[] fb = RowScratch.floats(ACC1, channels);
+        double[] ca = RowScratch.doubles(0, channels);
+        double[] cb = RowScratch.doubles(1, channels);
+        java.util.Arrays.fill(ca, 0, channels, 0);
+        java.util.Arrays.fill(cb, 0, channels, 0);
+        for (int s0 = 0; s0 < spatial; s0 += BLOCK) {
+            java.util.Arrays.fill(fa, 0, channels, 0);
+            java.util.Arrays.fill(fb, 0, channels, 0);
+            for (int o = s0 * channels, end = Math.min(spatial, s0 + BLOCK) * channels; o < end; o += channels) {
+                for (int c = 0; c < channels; c++) {
                     float v = xr[o + c];
-                    a += v;
-                    b += (double) v * v;
+                    fa[c] += v;
+                    fb[c] += v * v;
                 }
-                sumA[gb + g] = a;
-                sumB[gb + g] = b;
+            }
+            for (int c = 0; c < channels; c++) {
+                ca[c] += fa[c];
+                cb[c] += fb[c];
             }
         }
+        int gb = r * groups;
         double count = (double) spatial * per;
         for (int g = 0; g < groups; g++) {
-            double m = sumA[gb + g] / count;
-            double var = Math.max(0, sumB[gb + g] / count - m * m);
+            double sa = 0;
+            double sb = 0;
+            for (int c = g * per; c < (g + 1) * per; c++) {
+                sa += ca[c];
+                sb += cb[c];
+            }
+            double m = sa / count;
+            double var = Math.max(0, sb / count - m * m);
             mean[gb + g] = (float) m;
             invStd[gb + g] = (float) (1.0 / Math.sqrt(var + EPS));
         }
@@ -193,9 +200,8 @@ public final class GroupNormAct implements Layer {
 
     /**
      * Row r: the gradient of the normalised values (through the affine map and SiLU), the
-     * per-channel gamma and beta gradients, per-channel then per-group sums, and the input
-     * gradient, into gradIn. Sums are in double, per channel over positions, then over a
-     * group's channels in order.
+     * per-channel gamma and beta gradients, per-channel then per-group sums (see {@link #BLOCK}),
+     * and the input gradient, into gradIn.
      */
     private void backwardRow(FloatBuffer gy, int r) {
         int len = channels * spatial;
@@ -224,25 +230,41 @@ public final class GroupNormAct implements Layer {
         double[] db = dBeta;
         double[] sgc = RowScratch.doubles(0, channels);
         double[] sgxc = RowScratch.doubles(1, channels);
+        float[] f0 = RowScratch.floats(ACC0, channels);
+        float[] f1 = RowScratch.floats(ACC1, channels);
+        float[] f2 = RowScratch.floats(ACC2, channels);
+        float[] f3 = RowScratch.floats(ACC3, channels);
         java.util.Arrays.fill(dg, cb, cb + channels, 0);
         java.util.Arrays.fill(db, cb, cb + channels, 0);
         java.util.Arrays.fill(sgc, 0, channels, 0);
         java.util.Arrays.fill(sgxc, 0, channels, 0);
-        for (int o = 0; o < len; o += channels) {
+        for (int s0 = 0; s0 < spatial; s0 += BLOCK) {
+            java.util.Arrays.fill(f0, 0, channels, 0);
+            java.util.Arrays.fill(f1, 0, channels, 0);
+            java.util.Arrays.fill(f2, 0, channels, 0);
+            java.util.Arrays.fill(f3, 0, channels, 0);
+            for (int o = s0 * channels, end = Math.min(spatial, s0 + BLOCK) * channels; o < end; o += channels) {
+                for (int c = 0; c < channels; c++) {
+                    float g = gr[o + c];
+                    float h = hr[o + c];
+                    float dh = g * gam[c];
+                    dhr[o + c] = dh;
+                    f0[c] += g * h;
+                    f1[c] += g;
+                    f2[c] += dh;
+                    f3[c] += dh * h;
+                }
+            }
             for (int c = 0; c < channels; c++) {
-                float g = gr[o + c];
-                float h = hr[o + c];
-                float dh = g * gam[c];
-                dhr[o + c] = dh;
-                dg[cb + c] += (double) g * h;
-                db[cb + c] += g;
-                sgc[c] += dh;
-                sgxc[c] += (double) dh * h;
+                dg[cb + c] += f0[c];
+                db[cb + c] += f1[c];
+                sgc[c] += f2[c];
+                sgxc[c] += f3[c];
             }
         }
         double count = (double) spatial * per;
-        double[] meanC = RowScratch.doubles(2, channels);
-        double[] sgxC = RowScratch.doubles(3, channels);
+        float[] meanDh = RowScratch.floats(MEAN_C, channels);
+        float[] meanDhH = RowScratch.floats(MEAN_DH_H, channels);
         float[] isc = RowScratch.floats(INV_STD_C, channels);
         for (int g = 0; g < groups; g++) {
             double a = 0;
@@ -252,14 +274,14 @@ public final class GroupNormAct implements Layer {
                 b += sgxc[c];
             }
             for (int c = g * per; c < (g + 1) * per; c++) {
-                meanC[c] = a / count;
-                sgxC[c] = b;
+                meanDh[c] = (float) (a / count);
+                meanDhH[c] = (float) (b / count);
                 isc[c] = invStd[gb + g];
             }
         }
         for (int o = 0; o < len; o += channels) {
             for (int c = 0; c < channels; c++) {
-                dhr[o + c] = isc[c] * (float) (dhr[o + c] - meanC[c] - hr[o + c] * sgxC[c] / count);
+                dhr[o + c] = isc[c] * (dhr[o + c] - meanDh[c] - hr[o + c] * meanDhH[c]);
             }
         }
         gradIn.floats().put(base, dhr, 0, len);
@@ -271,6 +293,16 @@ public final class GroupNormAct implements Layer {
     private static final int SIG = 3;
     private static final int MEAN_C = 4;
     private static final int INV_STD_C = 5;
+    private static final int ACC0 = 6;
+    private static final int ACC1 = 7;
+    private static final int ACC2 = 8;
+    private static final int ACC3 = 9;
+    private static final int MEAN_DH_H = 10;
+    /**
+     * Positions summed in float per channel before each such sum joins a double total: the short
+     * float sums vectorise and lose nothing that matters, where double sums per value do not.
+     */
+    private static final int BLOCK = 16;
     private void loadAffine() {
         FloatBuffer p = params.values();
         p.get(params.offset(gammaName), gamma);

@@ -6,14 +6,14 @@ package io.atelier.common.nn;
  * buffers. Reused across layers and steps, since a row's copy never outlives its loop.
  */
 final class RowScratch {
-    private static final int SLOTS = 8;
+    private static final int SLOTS = 12;
     private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
     private static final ThreadLocal<double[][]> DOUBLES = ThreadLocal.withInitial(() -> new double[SLOTS][0]);
 
     private RowScratch() {
     }
 
-    /** This thread's float array number {@code slot} (below 8), at least {@code len} long. */
+    /** This thread's float array number {@code slot} (below 12), at least {@code len} long. */
     static float[] floats(int slot, int len) {
         float[][] s = FLOATS.get();
         if (s[slot].length < len) {
@@ -22,7 +22,7 @@ final class RowScratch {
         return s[slot];
     }
 
-    /** This thread's double array number {@code slot} (below 8), at least {@code len} long. */
+    /** This thread's double array number {@code slot} (below 12), at least {@code len} long. */
     static double[] doubles(int slot, int len) {
         double[][] s = DOUBLES.get();
         if (s[slot].length < len) {
