@@ -1,8 +1,9 @@
 package io.atelier.common.nn;
 
-import java.nio.FloatBuffer;
-
-/** Elementwise sums of whole rows (residuals, gradients of shared inputs), split over rows by {@link Parallel}. */
+/**
+ * Elementwise sums of whole rows (residuals, gradients of shared inputs), split over rows by
+ * {@link Parallel}, each row through {@link RowScratch} arrays so that the loops vectorise.
+ */
 final class Pointwise {
     private Pointwise() {
     }
@@ -11,11 +12,15 @@ final class Pointwise {
     static Tensor add(Tensor a, Tensor b, Tensor out, int n) {
         int row = out.rowSize();
         Parallel.rows(n, row, (from, to) -> {
-            FloatBuffer af = a.floats();
-            FloatBuffer bf = b.floats();
-            FloatBuffer of = out.floats();
-            for (int i = from * row, end = to * row; i < end; i++) {
-                of.put(i, af.get(i) + bf.get(i));
+            float[] ar = RowScratch.floats(0, row);
+            float[] br = RowScratch.floats(1, row);
+            for (int r = from; r < to; r++) {
+                a.floats().get(r * row, ar, 0, row);
+                b.floats().get(r * row, br, 0, row);
+                for (int i = 0; i < row; i++) {
+                    ar[i] += br[i];
+                }
+                out.floats().put(r * row, ar, 0, row);
             }
         });
         return out;
@@ -24,15 +29,18 @@ final class Pointwise {
     /** Adds row r's per-channel values {@code shift[r, c]} to every pixel of NHWC rows [pixels, channels] of x. */
     static void addPerChannel(Tensor x, Tensor shift, int pixels, int channels, int n) {
         Parallel.rows(n, (long) pixels * channels, (from, to) -> {
-            FloatBuffer xf = x.floats();
-            FloatBuffer sf = shift.floats();
+            int len = pixels * channels;
+            float[] xr = RowScratch.floats(0, len);
+            float[] sr = RowScratch.floats(1, channels);
             for (int r = from; r < to; r++) {
-                for (int p = 0; p < pixels; p++) {
-                    int o = (r * pixels + p) * channels;
+                x.floats().get(r * len, xr, 0, len);
+                shift.floats().get(r * channels, sr, 0, channels);
+                for (int o = 0; o < len; o += channels) {
                     for (int c = 0; c < channels; c++) {
-                        xf.put(o + c, xf.get(o + c) + sf.get(r * channels + c));
+                        xr[o + c] += sr[c];
                     }
                 }
+                x.floats().put(r * len, xr, 0, len);
             }
         });
     }
@@ -40,18 +48,18 @@ final class Pointwise {
     /** shift[r, c] = the sum over pixels of NHWC rows [pixels, channels] of g: the adjoint of {@link #addPerChannel}. */
     static void sumPerChannel(Tensor g, Tensor shift, int pixels, int channels, int n) {
         Parallel.rows(n, (long) pixels * channels, (from, to) -> {
-            FloatBuffer gf = g.floats();
-            FloatBuffer sf = shift.floats();
+            int len = pixels * channels;
+            float[] gr = RowScratch.floats(0, len);
+            float[] sr = RowScratch.floats(1, channels);
             for (int r = from; r < to; r++) {
-                for (int c = 0; c < channels; c++) {
-                    sf.put(r * channels + c, 0f);
-                }
-                for (int p = 0; p < pixels; p++) {
-                    int o = (r * pixels + p) * channels;
+                g.floats().get(r * len, gr, 0, len);
+                java.util.Arrays.fill(sr, 0, channels, 0f);
+                for (int o = 0; o < len; o += channels) {
                     for (int c = 0; c < channels; c++) {
-                        sf.put(r * channels + c, sf.get(r * channels + c) + gf.get(o + c));
+                        sr[c] += gr[o + c];
                     }
                 }
+                shift.floats().put(r * channels, sr, 0, channels);
             }
         });
     }
