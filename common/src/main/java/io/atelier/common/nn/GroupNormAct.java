@@ -122,14 +122,8 @@ public final class GroupNormAct implements Layer {
         int gb = r * groups;
         double count = (double) spatial * per;
         for (int g = 0; g < groups; g++) {
-            double sa = 0;
-            double sb = 0;
-            for (int c = g * per; c < (g + 1) * per; c++) {
-                sa += ca[c];
-                sb += cb[c];
-            }
-            double m = sa / count;
-            double var = Math.max(0, sb / count - m * m);
+            double m = groupSum(ca, g) / count;
+            double var = Math.max(0, groupSum(cb, g) / count - m * m);
             mean[gb + g] = (float) m;
             invStd[gb + g] = (float) (1.0 / Math.sqrt(var + EPS));
         }
@@ -267,12 +261,8 @@ public final class GroupNormAct implements Layer {
         float[] meanDhH = RowScratch.floats(MEAN_DH_H, channels);
         float[] isc = RowScratch.floats(INV_STD_C, channels);
         for (int g = 0; g < groups; g++) {
-            double a = 0;
-            double b = 0;
-            for (int c = g * per; c < (g + 1) * per; c++) {
-                a += sgc[c];
-                b += sgxc[c];
-            }
+            double a = groupSum(sgc, g);
+            double b = groupSum(sgxc, g);
             for (int c = g * per; c < (g + 1) * per; c++) {
                 meanDh[c] = (float) (a / count);
                 meanDhH[c] = (float) (b / count);
@@ -285,6 +275,15 @@ public final class GroupNormAct implements Layer {
             }
         }
         gradIn.floats().put(base, dhr, 0, len);
+    }
+
+    /** Group g's channels' per-channel totals, summed in channel order. */
+    private double groupSum(double[] perChannel, int g) {
+        double sum = 0;
+        for (int c = g * per; c < (g + 1) * per; c++) {
+            sum += perChannel[c];
+        }
+        return sum;
     }
 
     private static final int X = 0;
