@@ -13,53 +13,68 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The peak live heap of each executor JVM while a job runs: a sampler thread in the executor
- * forces a full collection every {@link #PERIOD_MS} ms and reads the heap in use right after it,
- * so garbage never counts and what is left is what the JVM holds. Started and read by small
- * Spark jobs, so it measures the executors wherever they run (in local mode: the driver's JVM).
+ * The live heap of each executor JVM while a job runs: a sampler thread in the executor forces a
+ * full collection every {@link #PERIOD_MS} ms and reads the heap in use right after it, so
+ * garbage never counts. Three figures per executor: the median sample (what a running task
+ * typically holds), the peak sample, and the heap left after the job (what stays behind: a leak
+ * shows here). The peak is the noisy one: a sample that lands while both task threads are in the
+ * middle of a forward pass counts the pass's in-flight ND4J state, so longer runs meet higher
+ * peaks by chance. Started and read by small Spark jobs, so it measures the executors wherever
+ * they run (in local mode: the driver's JVM).
  */
 final class ExecutorHeap {
     static final long PERIOD_MS = 1000;
     private static Thread sampler;
-    private static volatile long peak;
+    private static final List<Long> SAMPLES = new ArrayList<>();
+
+    /** Bytes: the median and largest samples during the job, and the live heap after it. */
+    record Figures(long median, long peak, long after) implements java.io.Serializable {
+    }
 
     private ExecutorHeap() {
     }
 
-    /** Starts (or restarts, from zero) a sampler in every executor that one of the tasks reaches. */
+    /** Starts (or restarts, from nothing) a sampler in every executor that one of the tasks reaches. */
     static void start(SparkSession spark) {
         onExecutors(spark, true);
     }
 
-    /** Stops the samplers; the peak of each executor that answered, in bytes, by executor id. */
-    static Map<String, Long> stop(SparkSession spark) {
+    /** Stops the samplers; each executor's figures, by executor id. */
+    static Map<String, Figures> stop(SparkSession spark) {
         return onExecutors(spark, false);
     }
 
-    private static Map<String, Long> onExecutors(SparkSession spark, boolean start) {
+    private static Map<String, Figures> onExecutors(SparkSession spark, boolean start) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int tasks = 4 * Math.max(1, jsc.defaultParallelism());
         List<Integer> slots = new ArrayList<>();
         for (int i = 0; i < tasks; i++) {
             slots.add(i);
         }
-        List<Tuple2<String, Long>> answers = jsc.parallelize(slots, tasks).mapPartitions((Iterator<Integer> ignored) -> {
-            long bytes = start ? restartHere() : stopHere();
-            return List.of(new Tuple2<>(SparkEnv.get().executorId(), bytes)).iterator();
+        List<Tuple2<String, Figures>> answers = jsc.parallelize(slots, tasks).mapPartitions((Iterator<Integer> ignored) -> {
+            Figures f = start ? restartHere() : stopHere();
+            return List.of(new Tuple2<>(SparkEnv.get().executorId(), f)).iterator();
         }).collect();
-        Map<String, Long> peaks = new TreeMap<>();
-        answers.forEach(a -> peaks.merge(a._1(), a._2(), Math::max));
-        return peaks;
+        // Several tasks reach each executor; the one that stopped the sampler has all its samples.
+        Map<String, Figures> figures = new TreeMap<>();
+        answers.forEach(a -> figures.merge(a._1(), a._2(), (x, y) -> x.peak() >= y.peak() ? x : y));
+        return figures;
     }
 
-    private static synchronized long restartHere() {
-        stopHere();
-        peak = liveBytes();
+    private static synchronized Figures restartHere() {
+        stopSampler();
+        synchronized (SAMPLES) {
+            SAMPLES.clear();
+            SAMPLES.add(liveBytes());
+        }
         sampler = new Thread(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
                     Thread.sleep(PERIOD_MS);
-                    peak = Math.max(peak, liveBytes());
+                    long live = liveBytes();
+                    synchronized (SAMPLES) {
+                        SAMPLES.add(live);
+                    }
                 }
             } catch (InterruptedException stop) {
                 Thread.currentThread().interrupt();
@@ -67,12 +82,17 @@ final class ExecutorHeap {
         }, "bench-executor-heap");
         sampler.setDaemon(true);
         sampler.start();
-        return peak;
+        return figures(SAMPLES.get(0));
     }
 
-    private static synchronized long stopHere() {
+    private static synchronized Figures stopHere() {
+        stopSampler();
+        return figures(liveBytes());
+    }
+
+    private static void stopSampler() {
         if (sampler == null) {
-            return peak;
+            return;
         }
         sampler.interrupt();
         try {
@@ -81,8 +101,18 @@ final class ExecutorHeap {
             Thread.currentThread().interrupt();
         }
         sampler = null;
-        peak = Math.max(peak, liveBytes());
-        return peak;
+    }
+
+    private static Figures figures(long after) {
+        List<Long> sorted;
+        synchronized (SAMPLES) {
+            sorted = new ArrayList<>(SAMPLES);
+        }
+        if (sorted.isEmpty()) {
+            return new Figures(after, after, after);
+        }
+        java.util.Collections.sort(sorted);
+        return new Figures(sorted.get(sorted.size() / 2), Math.max(after, sorted.get(sorted.size() - 1)), after);
     }
 
     private static long liveBytes() {

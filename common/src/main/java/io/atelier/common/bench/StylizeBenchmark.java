@@ -23,7 +23,7 @@ import java.util.Map;
 
 /**
  * {@code atelier bench stylize}: the fast method's images/s at two sizes (one forward pass each,
- * in this JVM), Gatys seconds per image per 100 iterations, and the stylize job's peak heap over
+ * in this JVM), Gatys seconds per image per 100 iterations, and the stylize job's live heap (median, peak, after) over
  * catalogs of growing size, measured inside the executors (it must not grow: rows stream through tasks).
  */
 public final class StylizeBenchmark {
@@ -88,19 +88,30 @@ public final class StylizeBenchmark {
             long t0 = System.nanoTime();
             StylizeJob.Summary s = new StylizeJob(spark).run(so, StylizeJob.Progress.NONE);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            Map<String, Long> peaks = ExecutorHeap.stop(spark);
-            StringBuilder mib = new StringBuilder();
-            peaks.forEach((id, bytes) -> mib.append(mib.length() == 0 ? "" : ", ")
-                    .append(String.format("%.0f", bytes / (1024.0 * 1024.0))).append(peaks.size() > 1 ? " (" + id + ")" : ""));
-            table.row("executor peak live heap (MiB)", n + " images, " + o.catalogSize() + " px",
-                    String.format("%s (%d stylized, %.1f images/s)", mib, s.stylized(), s.stylized() / seconds));
+            Map<String, ExecutorHeap.Figures> heaps = ExecutorHeap.stop(spark);
+            String setting = n + " images, " + o.catalogSize() + " px";
+            table.row("executor live heap, median (MiB)", setting, mib(heaps, ExecutorHeap.Figures::median)
+                    + String.format(" (%d stylized, %.1f images/s)", s.stylized(), s.stylized() / seconds));
+            table.row("executor live heap, peak (MiB)", setting, mib(heaps, ExecutorHeap.Figures::peak));
+            table.row("executor live heap after the job (MiB)", setting, mib(heaps, ExecutorHeap.Figures::after));
         }
         table.note("Master " + master + (master.startsWith("local[") || master.equals("local")
                 ? ": local mode, so the executor is the driver's JVM and its figure includes the driver's bookkeeping."
-                : ": executors in their own JVMs.") + " Peak live heap: the heap in use right after a full collection"
+                : ": executors in their own JVMs.") + " Live heap: the heap in use right after a full collection"
                 + " that each executor forces every " + ExecutorHeap.PERIOD_MS + " ms during the run (listing,"
-                + " planning and the stylize stage), its largest value; garbage never counts.");
+                + " planning and the stylize stage), so garbage never counts; median and largest sample, and what"
+                + " is left after the job. The peak counts the ND4J state of forward passes in flight at that"
+                + " moment, so it varies from run to run; the median and the heap after the job show growth.");
         return table;
+    }
+
+    private static String mib(Map<String, ExecutorHeap.Figures> heaps,
+                              java.util.function.ToLongFunction<ExecutorHeap.Figures> figure) {
+        StringBuilder out = new StringBuilder();
+        heaps.forEach((id, f) -> out.append(out.length() == 0 ? "" : ", ")
+                .append(String.format("%.0f", figure.applyAsLong(f) / (1024.0 * 1024.0)))
+                .append(heaps.size() > 1 ? " (" + id + ")" : ""));
+        return out.toString();
     }
 
     private static FastStyleModel untrained() {
