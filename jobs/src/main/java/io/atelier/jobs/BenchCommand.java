@@ -335,9 +335,13 @@ final class BenchCommand implements Runnable {
             SparkSession session = SparkSessions.create("bench stylize", master,
                     java.util.Map.of("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE"));
             String m = Files.isDirectory(Path.of(model)) ? model : null;
-            scratch.print("atelier-bench-stylize", dir -> io.atelier.common.bench.StylizeBenchmark.run(session,
-                    new io.atelier.common.bench.StylizeBenchmark.Options(m, style, java.util.List.of(256, 512), fastImages,
-                            gatysIterations, catalogs, catalogSize, dir)));
+            try {
+                scratch.print("atelier-bench-stylize", dir -> io.atelier.common.bench.StylizeBenchmark.run(session,
+                        new io.atelier.common.bench.StylizeBenchmark.Options(m, style, java.util.List.of(256, 512),
+                                fastImages, gatysIterations, catalogs, catalogSize, dir)));
+            } finally {
+                session.stop(); // stop executors before the JVM exits, or workers relaunch them and log stack traces
+            }
             return 0;
         }
     }
