@@ -199,11 +199,8 @@ public final class StylizeJob {
                       LongAccumulator stylized, Progress progress) {
         int partitions = (int) Math.max(1, (todoImages + o.imagesPerTask() - 1) / o.imagesPerTask());
         spark.sparkContext().setJobDescription("stylize: " + planned + " (image, style) pairs in " + partitions + " tasks");
-        Dataset<Row> items = StylizeInputs.read(spark, o.input(), o.maxFileBytes()).drop("id");
-        Dataset<Row> joined = items.join(todo.select("origin", "id", "styles"), "origin")
-                .select("origin", "path", "id", "content", "image", "problem", "size", "styles")
-                .repartition(partitions);
-        JavaRDD<Row> rows = joined.javaRDD().mapPartitions(task::stylize);
+        JavaRDD<Row> rows = withStyles(StylizeInputs.read(spark, o.input(), o.maxFileBytes()), todo, partitions)
+                .rows().mapPartitions(task::stylize);
         long t0 = System.nanoTime();
         Thread poller = poll(stylized, planned, progress);
         try {
@@ -215,6 +212,35 @@ public final class StylizeJob {
         }
         progress.update(stylized.value(), planned, stylized.value() / Math.max((System.nanoTime() - t0) / 1e9, 1e-9),
                 Duration.ZERO);
+    }
+
+    /** The work stage's input rows, and the physical plan that makes them (for tests and logs). */
+    record Work(JavaRDD<Row> rows, String plan) {
+    }
+
+    /**
+     * The items still to do with their style lists, in {@code partitions} tasks. Both sides are
+     * hash-partitioned by origin into the task count and joined by hashing the small side (keys
+     * and style names) while the images stream through: nothing sorts the encoded images, so a
+     * task holds its own images and no more, whatever the catalog's size. (A sort-merge join, or
+     * a round-robin repartition, which sorts first, holds a partition of images in sort memory.)
+     */
+    static Work withStyles(Dataset<Row> items, Dataset<Row> todo, int partitions) {
+        Dataset<Row> images = items.drop("id").repartition(partitions, col("origin"));
+        Dataset<Row> wanted = todo.select("origin", "id", "styles").repartition(partitions, col("origin"));
+        Dataset<Row> joined = images.join(wanted.hint("shuffle_hash"), "origin")
+                .select("origin", "path", "id", "content", "image", "problem", "size", "styles");
+        // The planner re-sizes a join's two exchanges to the session's shuffle partitions, user
+        // repartitions included, so the task count is set there while this query is planned.
+        SparkSession session = items.sparkSession();
+        String key = "spark.sql.shuffle.partitions";
+        String before = session.conf().get(key);
+        session.conf().set(key, String.valueOf(partitions));
+        try {
+            return new Work(joined.javaRDD(), joined.queryExecution().executedPlan().toString());
+        } finally {
+            session.conf().set(key, before);
+        }
     }
 
     private static Thread poll(LongAccumulator stylized, long planned, Progress progress) {
