@@ -119,7 +119,9 @@ class DcganTrainerTest {
         assertEquals(7 * size, grid.length);
         DcganSampler sampler = trainer.newSampler(4);
         float[] explicit = sampler.generate(state, 77, new long[]{0, 1, 2, 3, 4, 5, 6}, new int[]{0, 1, 2, 0, 1, 2, 0});
-        assertArrayEquals(grid, explicit, "the grid is sample i with class i mod 3");
+        // The grid and this call batch the samples differently (7 vs 4 at a time), and native
+        // kernels may round differently per batch shape: equal up to float rounding.
+        assertArrayEquals(grid, explicit, 1e-5f, "the grid is sample i with class i mod 3");
 
         // Evaluation-mode batch norm makes a sample independent of its batch; kernels may still
         // round differently for another batch size, so this is equality up to float rounding.
