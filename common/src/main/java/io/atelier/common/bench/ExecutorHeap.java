@@ -63,9 +63,10 @@ final class ExecutorHeap {
 
     private static synchronized Figures restartHere() {
         stopSampler();
+        long first = liveBytes();
         synchronized (SAMPLES) {
             SAMPLES.clear();
-            SAMPLES.add(liveBytes());
+            SAMPLES.add(first);
         }
         sampler = new Thread(() -> {
             try {
@@ -82,7 +83,7 @@ final class ExecutorHeap {
         }, "bench-executor-heap");
         sampler.setDaemon(true);
         sampler.start();
-        return figures(SAMPLES.get(0));
+        return new Figures(first, first, first);
     }
 
     private static synchronized Figures stopHere() {

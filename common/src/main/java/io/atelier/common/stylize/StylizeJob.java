@@ -199,8 +199,9 @@ public final class StylizeJob {
                       LongAccumulator stylized, Progress progress) {
         int partitions = (int) Math.max(1, (todoImages + o.imagesPerTask() - 1) / o.imagesPerTask());
         spark.sparkContext().setJobDescription("stylize: " + planned + " (image, style) pairs in " + partitions + " tasks");
-        JavaRDD<Row> rows = withStyles(StylizeInputs.read(spark, o.input(), o.maxFileBytes()), todo, partitions)
-                .rows().mapPartitions(task::stylize);
+        Work work = withStyles(StylizeInputs.read(spark, o.input(), o.maxFileBytes()), todo, partitions);
+        LOG.debug("stylize work stage plan:\n{}", work.plan());
+        JavaRDD<Row> rows = work.rows().mapPartitions(task::stylize);
         long t0 = System.nanoTime();
         Thread poller = poll(stylized, planned, progress);
         try {
