@@ -55,8 +55,12 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--width", defaultValue = "32", description = "Channels of the first convolution (default: ${DEFAULT-VALUE}).")
     int width;
 
+    @Option(names = "--stages", defaultValue = "2",
+            description = "Convolution stages, 2 or 3; each has twice the channels of the one before (default: ${DEFAULT-VALUE}).")
+    int stages;
+
     @Option(names = "--init", paramLabel = "MODEL",
-            description = "Continue training this classifier file (its network; --width is then ignored) at "
+            description = "Continue training this classifier file (its network; --width and --stages are then ignored) at "
                     + "--learning-rate, e.g. lower for a last epoch.")
     String init;
 
@@ -69,7 +73,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ClassifierOptions options = new ClassifierOptions(data, out, workers, epochs, batch, seed, averaging,
-                learningRate, width, init, finalLearningRate == null ? learningRate : finalLearningRate, flip, testData);
+                learningRate, width, init, finalLearningRate == null ? learningRate : finalLearningRate, flip, testData, stages);
         SparkSession session = SparkSessions.create("train-classifier", spark.master);
         if (testData != null) {
             System.out.printf("scoring on the test split of %s%n", testData);

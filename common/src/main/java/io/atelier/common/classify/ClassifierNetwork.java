@@ -14,30 +14,42 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * A small CNN: two conv-BN-ReLU-pool stages, a dense feature layer, dropout and softmax. The
- * dense layer (the penultimate) is what evaluation uses as features.
+ * A small CNN: two or three conv-BN-ReLU-pool stages (each twice as wide as the one before), a
+ * dense feature layer, dropout and softmax. The dense layer (the penultimate) is what evaluation
+ * uses as features.
  */
 public final class ClassifierNetwork {
     public static final int FEATURES = 128;
     /** Share of the feature layer's activations kept by dropout during training. */
     static final double KEEP = 0.5;
+    public static final int MIN_STAGES = 2;
+    public static final int MAX_STAGES = 3;
 
     private ClassifierNetwork() {
     }
 
+    /** Two stages, as the shipped classifier has. */
     public static MultiLayerConfiguration build(int size, int channels, int classes, int width, long seed,
                                                 double learningRate) {
-        return new NeuralNetConfiguration.Builder()
+        return build(size, channels, classes, width, MIN_STAGES, seed, learningRate);
+    }
+
+    public static MultiLayerConfiguration build(int size, int channels, int classes, int width, int stages, long seed,
+                                                double learningRate) {
+        NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .weightInit(WeightInit.RELU)
                 .updater(new Adam(learningRate))
-                .list()
-                .layer(new ConvolutionLayer.Builder(3, 3).nOut(width).padding(1, 1).activation(Activation.IDENTITY).build())
-                .layer(new BatchNormalization.Builder().activation(Activation.RELU).build())
-                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
-                .layer(new ConvolutionLayer.Builder(3, 3).nOut(2 * width).padding(1, 1).activation(Activation.IDENTITY).build())
-                .layer(new BatchNormalization.Builder().activation(Activation.RELU).build())
-                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .list();
+        for (int s = 0; s < stages; s++) {
+            // Convolution without activation: batch norm comes before the ReLU.
+            layers.layer(new ConvolutionLayer.Builder(3, 3).nOut((long) width << s).padding(1, 1)
+                            .activation(Activation.IDENTITY).build())
+                    .layer(new BatchNormalization.Builder().activation(Activation.RELU).build())
+                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                            .build());
+        }
+        return layers
                 .layer(new DenseLayer.Builder().nOut(FEATURES).activation(Activation.RELU).build())
                 // Dropout on the feature layer's output while training (DL4J's value is the share kept).
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes).dropOut(KEEP)

@@ -6,7 +6,8 @@ import java.io.Serializable;
  * @param workers            Spark partitions that train in parallel (one network each)
  * @param batch              minibatch per worker
  * @param averagingFrequency minibatches each worker fits between parameter averages
- * @param width              channels of the first convolution (the second has twice as many)
+ * @param width              channels of the first convolution (each later stage has twice as many)
+ * @param stages             convolution stages (conv-BN-ReLU-pool), 2 or 3
  * @param init               a classifier file to continue training (its network and width), or null for new weights
  * @param finalLearningRate  the last epoch's learning rate; epochs in between fall geometrically
  *                           from {@code learningRate} (equal to it: constant)
@@ -16,7 +17,7 @@ import java.io.Serializable;
  */
 public record ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
                                 int averagingFrequency, double learningRate, int width, String init,
-                                double finalLearningRate, boolean flip, String testData)
+                                double finalLearningRate, boolean flip, String testData, int stages)
         implements Serializable {
     public ClassifierOptions {
         if (data == null || data.isBlank()) {
@@ -33,13 +34,17 @@ public record ClassifierOptions(String data, String output, int workers, int epo
             throw new IllegalArgumentException("--learning-rate " + learningRate + ", --final-learning-rate "
                     + finalLearningRate + ": both must be positive");
         }
+        if (stages < ClassifierNetwork.MIN_STAGES || stages > ClassifierNetwork.MAX_STAGES) {
+            throw new IllegalArgumentException("--stages " + stages + ": give " + ClassifierNetwork.MIN_STAGES + " or "
+                    + ClassifierNetwork.MAX_STAGES + " (28x28 images leave 3x3 maps after three 2x2 poolings)");
+        }
     }
 
     /** New weights, constant learning rate, no augmentation. */
     public ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
                              int averagingFrequency, double learningRate, int width, String init) {
         this(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width, init, learningRate,
-                false, null);
+                false, null, ClassifierNetwork.MIN_STAGES);
     }
 
     /** New weights. */
@@ -54,27 +59,32 @@ public record ClassifierOptions(String data, String output, int workers, int epo
 
     public ClassifierOptions withEpochs(int e) {
         return new ClassifierOptions(data, output, workers, e, batch, seed, averagingFrequency, learningRate, width, init,
-                finalLearningRate, flip, testData);
+                finalLearningRate, flip, testData, stages);
     }
 
     public ClassifierOptions withWorkers(int w) {
         return new ClassifierOptions(data, output, w, epochs, batch, seed, averagingFrequency, learningRate, width, init,
-                finalLearningRate, flip, testData);
+                finalLearningRate, flip, testData, stages);
     }
 
     public ClassifierOptions withInit(String model) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                model, finalLearningRate, flip, testData);
+                model, finalLearningRate, flip, testData, stages);
     }
 
     public ClassifierOptions withSchedule(double finalRate, boolean mirror) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalRate, mirror, testData);
+                init, finalRate, mirror, testData, stages);
     }
 
     public ClassifierOptions withTestData(String dataset) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalLearningRate, flip, dataset);
+                init, finalLearningRate, flip, dataset, stages);
+    }
+
+    public ClassifierOptions withStages(int n) {
+        return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
+                init, finalLearningRate, flip, testData, n);
     }
 
     /** Epoch {@code e}'s (1-based) learning rate: geometric from the first to the final rate. */

@@ -85,9 +85,14 @@ public final class ClassifierTrainer {
                 .rngSeed(o.seed())
                 .build();
         ClassifierModel initial = o.init() == null ? null : startingModel(o, m, conf);
+        if (initial == null && Math.min(m.height(), m.width()) >> o.stages() < 1) {
+            throw new IllegalArgumentException("--stages " + o.stages() + ": " + m.height() + "x" + m.width()
+                    + " images are too small for " + o.stages() + " 2x2 poolings; give fewer stages");
+        }
         SparkDl4jMultiLayer spark4j = initial == null
                 ? new SparkDl4jMultiLayer(spark.sparkContext(),
-                        ClassifierNetwork.build(m.height(), m.channels(), classes, o.width(), o.seed(), o.learningRate()), master)
+                        ClassifierNetwork.build(m.height(), m.channels(), classes, o.width(), o.stages(), o.seed(),
+                                o.learningRate()), master)
                 : new SparkDl4jMultiLayer(spark.sparkContext(), initial.network(), master);
         long trainCount = data.trainCount();
         org.nd4j.evaluation.classification.Evaluation eval = null;
@@ -121,6 +126,8 @@ public final class ClassifierTrainer {
         provenance.put("finalLearningRate", o.finalLearningRate());
         provenance.put("flip", o.flip());
         provenance.put("width", initial == null ? o.width() : initial.info().provenance().get("width"));
+        provenance.put("stages", initial == null ? o.stages()
+                : initial.info().provenance().getOrDefault("stages", ClassifierNetwork.MIN_STAGES));
         if (initial != null) {
             provenance.put("continuedFrom", Map.of("path", o.init(), "sha256", initial.sha256(),
                     "testAccuracy", initial.info().testAccuracy(), "provenance", initial.info().provenance()));
