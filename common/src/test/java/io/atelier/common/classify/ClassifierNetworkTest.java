@@ -1,0 +1,40 @@
+package io.atelier.common.classify;
+
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ClassifierNetworkTest {
+    @Test
+    void aThirdStageDoublesTheChannelsAgainAndPoolsTo3x3() {
+        MultiLayerNetwork two = new MultiLayerNetwork(ClassifierNetwork.build(28, 1, 10, 8, 2, 1L, 1e-3));
+        MultiLayerNetwork three = new MultiLayerNetwork(ClassifierNetwork.build(28, 1, 10, 8, 3, 1L, 1e-3));
+        two.init();
+        three.init();
+        // The dense feature layer sees 7x7x16 after two stages and 3x3x32 after three.
+        assertEquals(7 * 7 * 16, ((DenseLayer) two.getLayer(6).conf().getLayer()).getNIn());
+        assertEquals(3 * 3 * 32, ((DenseLayer) three.getLayer(9).conf().getLayer()).getNIn());
+
+        INDArray batch = Nd4j.rand(new int[]{5, 1, 28, 28});
+        INDArray out = three.output(batch);
+        assertArrayEquals(new long[]{5, 10}, out.shape());
+        assertEquals(5.0, out.sumNumber().doubleValue(), 1e-4, "softmax rows sum to 1");
+        assertEquals(ClassifierNetwork.FEATURES, three.feedForwardToLayer(9, batch).get(10).size(1), "feature width");
+    }
+
+    @Test
+    void stageCountsOutsideTwoToThreeAreRefusedNamingTheOption() {
+        ClassifierOptions o = new ClassifierOptions("d", "m.zip", 2, 1, 64, 7L, 10, 1e-3, 8);
+        assertEquals(2, o.stages(), "default stages");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.withStages(4));
+        assertTrue(e.getMessage().startsWith("--stages 4"), e.getMessage());
+        assertEquals(3, o.withStages(3).stages());
+    }
+}
