@@ -29,11 +29,19 @@ final class InputPlanner {
     private final IngestOptions options;
     private final Configuration conf;
     private final int parallelism;
+    private final int filesPerUnit;
 
+    /** Folder files cut into units sized by the file count and parallelism (16 to 256 files each). */
     InputPlanner(IngestOptions options, Configuration conf, int parallelism) {
+        this(options, conf, parallelism, 0);
+    }
+
+    /** @param filesPerUnit a folder's files per unit, whatever their number; 0: sized as above */
+    InputPlanner(IngestOptions options, Configuration conf, int parallelism, int filesPerUnit) {
         this.options = options;
         this.conf = conf;
         this.parallelism = Math.max(1, parallelism);
+        this.filesPerUnit = Math.max(0, filesPerUnit);
     }
 
     InputPlan plan() {
@@ -117,7 +125,8 @@ final class InputPlanner {
         Map<String, String> captions = pairCaptions(imageFiles);
         imageFiles.removeAll(new java.util.HashSet<>(captions.values()));
         relativeFiles.addAll(imageFiles);
-        int batch = Math.max(16, Math.min(256, relativeFiles.size() / (parallelism * 8) + 1));
+        int batch = filesPerUnit > 0 ? filesPerUnit
+                : Math.max(16, Math.min(256, relativeFiles.size() / (parallelism * 8) + 1));
         for (int i = 0; i < relativeFiles.size(); i += batch) {
             List<String> files = List.copyOf(relativeFiles.subList(i, Math.min(relativeFiles.size(), i + batch)));
             Map<String, String> theirCaptions = new HashMap<>();
