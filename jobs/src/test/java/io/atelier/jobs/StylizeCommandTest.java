@@ -88,13 +88,43 @@ class StylizeCommandTest {
         assertEquals(5, distinctPairs(out));
     }
 
-    @Test
-    void aKilledRunResumesToExactlyOneRowPerImageAndStyle() {
-        Path dir = catalog(12);
+    private Path tinyModel() {
         Path model = tmp.resolve("model");
         TransformerNet.Config config = new TransformerNet.Config(2, 1);
         new FastStyleModel("tiny", "none", config, TransformerNet.initial(config, 1), Map.of())
                 .save(model.toString(), new Configuration());
+        return model;
+    }
+
+    /**
+     * An archive is one listing unit, larger than a task: its images are regrouped by a shuffle
+     * into tasks of --images-per-task, and the counts and the rerun behave as for a folder.
+     */
+    @Test
+    void anArchiveLargerThanATaskIsRegroupedAndASecondRunAddsNothing() {
+        Path zip = SampleImages.zip(catalog(10), tmp.resolve("catalog.zip"));
+        Path out = tmp.resolve("stylized");
+        String[] args = {"stylize", "--input", zip.toString(), "--model", tinyModel().toString(), "--method", "fast",
+                "--out", out.toString(), "--size", "32", "--images-per-task", "3", "--master", "local[2]"};
+
+        AtelierCliTest.Result first = AtelierCliTest.atelier(args);
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("stylize: in 10 = stylized 10 + skipped 0 + quarantined 0"), first.out());
+        assertEquals(10, rows(out));
+        assertEquals(10, distinctPairs(out));
+        assertTrue(SparkSession.active().read().parquet(out.toString()).inputFiles().length >= 4,
+                "10 images in tasks of 3 commit at least 4 files");
+
+        AtelierCliTest.Result second = AtelierCliTest.atelier(args);
+        assertEquals(0, second.code(), second.err());
+        assertTrue(second.out().contains("stylize: in 10 = stylized 0 + skipped 10 + quarantined 0"), second.out());
+        assertEquals(10, rows(out), "a second run adds no rows");
+    }
+
+    @Test
+    void aKilledRunResumesToExactlyOneRowPerImageAndStyle() {
+        Path dir = catalog(12);
+        Path model = tinyModel();
         Path out = tmp.resolve("stylized");
         String[] common = {"stylize", "--input", dir.toString(), "--model", model.toString(), "--method", "fast",
                 "--out", out.toString(), "--size", "32", "--images-per-task", "2", "--master", "local[2]"};

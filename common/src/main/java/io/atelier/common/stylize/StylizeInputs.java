@@ -28,8 +28,8 @@ import static org.apache.spark.sql.functions.when;
  * (where it came from), {@code path} (relative to the input, for mirrored image files; a
  * dataset's id), {@code id} (known only for datasets), the encoded {@code content} or the
  * decoded {@code image}, a {@code problem} when it could not even be read, and its {@code size}.
- * Reading the same input twice gives the same items: the job reads it once to list and check,
- * and once more for the images that still need work.
+ * The job makes this frame once and computes it twice, to list and check and then for the
+ * images that still need work; both passes see the same partitions holding the same items.
  */
 final class StylizeInputs implements Serializable {
     static final StructType ITEM = new StructType(new StructField[]{
@@ -55,7 +55,8 @@ final class StylizeInputs implements Serializable {
         }
     }
 
-    static Dataset<Row> read(SparkSession spark, String input, long maxFileBytes) {
+    /** @param filesPerUnit a folder's files per partition */
+    static Dataset<Row> read(SparkSession spark, String input, long maxFileBytes, int filesPerUnit) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (ImageDataset.isDataset(input, conf)) {
             return ImageDataset.open(input, conf).rows(spark).select(
@@ -85,7 +86,7 @@ final class StylizeInputs implements Serializable {
         } catch (IOException e) {
             throw new IllegalArgumentException("--input " + input + ": cannot be read: " + e.getMessage(), e);
         }
-        return spark.createDataFrame(RawItems.read(spark, input, maxFileBytes).map(r -> {
+        return spark.createDataFrame(RawItems.read(spark, input, maxFileBytes, filesPerUnit).map(r -> {
             String origin = r.getString(0);
             String relative = origin.replaceFirst("^.*/", "");
             for (String cut : cuts) {

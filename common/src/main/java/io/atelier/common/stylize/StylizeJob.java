@@ -34,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,9 @@ import static org.apache.spark.sql.functions.row_number;
  * its pixels, or the dataset's id) or its quarantine reason; only these keys are kept. (2) Plan:
  * pairs (image, style) minus the pairs already in the output with the same parameters hash,
  * one image kept per id. (3) Work: read the input again, join the images still to do, and
- * stylize them in tasks of {@code imagesPerTask} images, each executor reusing its stylizers.
+ * stylize them in tasks of about {@code imagesPerTask} images, each executor reusing its
+ * stylizers. A folder is listed in units of that many files, and each unit's task joins its own
+ * items in place ({@link UnitWork}); other inputs are regrouped by a shuffle ({@link #withStyles}).
  *
  * <p>Commit: rows are appended with Hadoop's file output committer, algorithm 2, under which a
  * task's file is renamed into the output as the task commits. So a run killed midway leaves the
@@ -87,7 +90,8 @@ public final class StylizeJob {
             DataTypes.createStructField("path", DataTypes.StringType, false),
             DataTypes.createStructField("id", DataTypes.StringType, true),
             DataTypes.createStructField("reason", DataTypes.StringType, true),
-            DataTypes.createStructField("size", DataTypes.LongType, false)});
+            DataTypes.createStructField("size", DataTypes.LongType, false),
+            DataTypes.createStructField("unit", DataTypes.IntegerType, false)});
 
     private final SparkSession spark;
 
@@ -146,8 +150,11 @@ public final class StylizeJob {
                 o.pngDir(), stylized, lost);
 
         spark.sparkContext().setJobDescription("stylize: list and check the inputs");
-        Dataset<Row> keys = spark.createDataFrame(StylizeInputs.read(spark, o.input(), o.maxFileBytes())
-                .javaRDD().map(task::check), KEY).persist(StorageLevel.MEMORY_AND_DISK());
+        // Made once, computed twice: the work stage finds each item in the partition that listed it.
+        Dataset<Row> items = StylizeInputs.read(spark, o.input(), o.maxFileBytes(), o.imagesPerTask());
+        JavaRDD<Row> itemRows = items.javaRDD();
+        Dataset<Row> keys = spark.createDataFrame(itemRows.mapPartitionsWithIndex(
+                (unit, it) -> checked(task, unit, it), true), KEY).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long images = keys.count();
             Dataset<Row> rejected = keys.where(col("reason").isNotNull());
@@ -169,7 +176,7 @@ public final class StylizeJob {
             Dataset<Row> todo = pairs.join(done, pairs.col("id").equalTo(done.col("d_id"))
                             .and(pairs.col("style").equalTo(done.col("d_style")))
                             .and(pairs.col("params").equalTo(done.col("d_params"))), "left_anti")
-                    .groupBy("origin", "path", "id").agg(collect_list("style").as("styles"))
+                    .groupBy("origin", "path", "id", "unit").agg(collect_list("style").as("styles"))
                     .persist(StorageLevel.MEMORY_AND_DISK());
             try {
                 long todoImages = todo.count();
@@ -177,7 +184,7 @@ public final class StylizeJob {
                         org.apache.spark.sql.functions.size(col("styles")))).first().getLong(0);
                 LOG.info("stylize: {} inputs, {} quarantined, {} (image, style) pairs to do", images, bad, planned);
                 if (planned > 0) {
-                    work(o, out, todo, todoImages, planned, task, stylized, progress);
+                    work(o, out, items, itemRows, todo, todoImages, planned, task, stylized, lost, progress);
                 }
                 long made = stylized.value();
                 long in = images * k;
@@ -195,13 +202,27 @@ public final class StylizeJob {
         }
     }
 
-    private void work(StylizeOptions o, Path out, Dataset<Row> todo, long todoImages, long planned, StylizeTask task,
-                      LongAccumulator stylized, Progress progress) {
-        int partitions = (int) Math.max(1, (todoImages + o.imagesPerTask() - 1) / o.imagesPerTask());
-        spark.sparkContext().setJobDescription("stylize: " + planned + " (image, style) pairs in " + partitions + " tasks");
-        Work work = withStyles(StylizeInputs.read(spark, o.input(), o.maxFileBytes()), todo, partitions);
-        LOG.debug("stylize work stage plan:\n{}", work.plan());
-        JavaRDD<Row> rows = work.rows().mapPartitions(task::stylize);
+    private void work(StylizeOptions o, Path out, Dataset<Row> items, JavaRDD<Row> itemRows, Dataset<Row> todo,
+                      long todoImages, long planned, StylizeTask task, LongAccumulator stylized, LongAccumulator lost,
+                      Progress progress) {
+        JavaRDD<Row> work;
+        String shape;
+        // A folder's units hold --images-per-task files, so each is one task as listed and no
+        // image moves between tasks. Inputs whose partitions hold more (an archive, a dataset's
+        // Parquet files) are regrouped by a shuffle into tasks of that size.
+        if (UnitWork.fits(todo, 2L * o.imagesPerTask())) {
+            work = UnitWork.rows(itemRows, todo, lost);
+            shape = work.getNumPartitions() + " tasks, one per listed unit";
+        } else {
+            int partitions = (int) Math.max(1, (todoImages + o.imagesPerTask() - 1) / o.imagesPerTask());
+            Work shuffled = withStyles(items, todo.drop("unit"), partitions);
+            LOG.debug("stylize work stage plan:\n{}", shuffled.plan());
+            work = shuffled.rows();
+            shape = partitions + " tasks, images regrouped by a shuffle";
+        }
+        spark.sparkContext().setJobDescription("stylize: " + planned + " (image, style) pairs in " + shape);
+        LOG.info("stylize: work stage of {}", shape);
+        JavaRDD<Row> rows = work.mapPartitions(task::stylize);
         long t0 = System.nanoTime();
         Thread poller = poll(stylized, planned, progress);
         try {
@@ -213,6 +234,21 @@ public final class StylizeJob {
         }
         progress.update(stylized.value(), planned, stylized.value() / Math.max((System.nanoTime() - t0) / 1e9, 1e-9),
                 Duration.ZERO);
+    }
+
+    /** Each item's key row, tagged with the unit (partition) that listed it; streamed. */
+    private static Iterator<Row> checked(StylizeTask task, int unit, Iterator<Row> items) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return items.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                return task.check(items.next(), unit);
+            }
+        };
     }
 
     /** The work stage's input rows, and the physical plan that makes them (for tests and logs). */

@@ -54,22 +54,25 @@ final class StylizeTask implements Serializable {
         this.lost = lost;
     }
 
-    /** An item row -> (origin, path, id, reason, size): id when it decodes, reason when not. */
-    Row check(Row item) {
+    /**
+     * An item row of partition {@code unit} -> (origin, path, id, reason, size, unit): id when it
+     * decodes, reason when not.
+     */
+    Row check(Row item, int unit) {
         String origin = item.getString(ORIGIN);
         String path = item.getString(PATH);
         long size = item.getLong(SIZE);
         if (!item.isNullAt(PROBLEM)) {
-            return RowFactory.create(origin, path, null, item.getString(PROBLEM), size);
+            return RowFactory.create(origin, path, null, item.getString(PROBLEM), size, unit);
         }
         try {
             SparkImage image = decode(item);
             return RowFactory.create(origin, path, item.isNullAt(ID) ? ImageIds.contentId(image) : item.getString(ID),
-                    null, size);
+                    null, size, unit);
         } catch (RejectedImageException e) {
-            return RowFactory.create(origin, path, null, e.getMessage(), size);
+            return RowFactory.create(origin, path, null, e.getMessage(), size, unit);
         } catch (RuntimeException e) {
-            return RowFactory.create(origin, path, null, "cannot convert image: " + e, size);
+            return RowFactory.create(origin, path, null, "cannot convert image: " + e, size, unit);
         }
     }
 

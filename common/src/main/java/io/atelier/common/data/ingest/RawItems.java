@@ -30,26 +30,21 @@ public final class RawItems {
             DataTypes.createStructField("problem", DataTypes.StringType, true),
             DataTypes.createStructField("size", DataTypes.LongType, false)});
 
-    /**
-     * A folder's files per work unit. A unit's items are held together while its task reads them,
-     * so a fixed count keeps that memory the same whatever the catalog's size (ingest's own units
-     * grow to 256 files with the catalog, for throughput).
-     */
-    static final int FILES_PER_UNIT = 32;
-
     private RawItems() {
     }
 
     /**
-     * The items under {@code input}, a folder's in units of {@link #FILES_PER_UNIT} files; the
-     * same input gives the same partitions in the same order.
+     * The items under {@code input}, a folder's in units (partitions) of {@code filesPerUnit}
+     * files; the same input gives the same partitions in the same order. A unit's items are held
+     * together while its task reads them, so a fixed count keeps that memory the same whatever the
+     * catalog's size (ingest's own units grow to 256 files with the catalog, for throughput).
      * Parquet directories are not read here (callers read datasets and image frames themselves).
      */
-    public static JavaRDD<Row> read(SparkSession spark, String input, long maxFileBytes) {
+    public static JavaRDD<Row> read(SparkSession spark, String input, long maxFileBytes, int filesPerUnit) {
         IngestOptions options = new IngestOptions(List.of(input), "unused", 8, 3, io.atelier.common.image.ImageFit.CROP,
                 1, 0, 0, LabelSource.NONE, IngestOptions.DEFAULT_MAX_PIXELS, maxFileBytes, null);
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        InputPlan plan = new InputPlanner(options, conf, spark.sparkContext().defaultParallelism(), FILES_PER_UNIT).plan();
+        InputPlan plan = new InputPlanner(options, conf, spark.sparkContext().defaultParallelism(), filesPerUnit).plan();
         if (!plan.frames().isEmpty()) {
             throw new IllegalArgumentException("--input " + input + " is Parquet without a dataset manifest;"
                     + " ingest it into a dataset first, or give the image files");

@@ -27,13 +27,14 @@ class RawItemsTest {
      */
     @Test
     void folderUnitsHoldAFixedNumberOfFilesAndEveryFileOnce() {
-        int files = 3 * RawItems.FILES_PER_UNIT + 5;
+        int unit = 32;
+        int files = 3 * unit + 5;
         Path root = SampleImages.folderTree(tmp.resolve("catalog"), Map.of("a", files - 40, "b", 40), 8);
-        JavaRDD<Row> items = RawItems.read(LocalSpark.get(), root.toString(), 1 << 20);
+        JavaRDD<Row> items = RawItems.read(LocalSpark.get(), root.toString(), 1 << 20, unit);
 
         List<Integer> perPartition = items.glom().map(List::size).collect();
         assertEquals(4, perPartition.size(), "partitions: " + perPartition);
-        assertTrue(perPartition.stream().allMatch(n -> n <= RawItems.FILES_PER_UNIT), "items per partition: " + perPartition);
+        assertTrue(perPartition.stream().allMatch(n -> n <= unit), "items per partition: " + perPartition);
 
         Set<String> origins = new HashSet<>(items.map(r -> r.getString(0)).collect());
         assertEquals(files, origins.size(), "every file once");
