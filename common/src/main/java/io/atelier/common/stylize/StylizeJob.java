@@ -153,8 +153,9 @@ public final class StylizeJob {
         // Made once, computed twice: the work stage finds each item in the partition that listed it.
         Dataset<Row> items = StylizeInputs.read(spark, o.input(), o.maxFileBytes(), o.imagesPerTask());
         JavaRDD<Row> itemRows = items.javaRDD();
+        // Kept on disk: one key row per image in executor memory would grow with the catalog.
         Dataset<Row> keys = spark.createDataFrame(itemRows.mapPartitionsWithIndex(
-                (unit, it) -> checked(task, unit, it), true), KEY).persist(StorageLevel.MEMORY_AND_DISK());
+                (unit, it) -> checked(task, unit, it), true), KEY).persist(StorageLevel.DISK_ONLY());
         try {
             long images = keys.count();
             Dataset<Row> rejected = keys.where(col("reason").isNotNull());
@@ -177,7 +178,7 @@ public final class StylizeJob {
                             .and(pairs.col("style").equalTo(done.col("d_style")))
                             .and(pairs.col("params").equalTo(done.col("d_params"))), "left_anti")
                     .groupBy("origin", "path", "id", "unit").agg(collect_list("style").as("styles"))
-                    .persist(StorageLevel.MEMORY_AND_DISK());
+                    .persist(StorageLevel.DISK_ONLY());
             try {
                 long todoImages = todo.count();
                 long planned = todoImages == 0 ? 0 : todo.select(org.apache.spark.sql.functions.sum(
