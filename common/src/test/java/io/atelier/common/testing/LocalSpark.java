@@ -11,12 +11,15 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class LocalSpark {
     private static SparkSession session;
+    private static boolean hooked;
 
     private LocalSpark() {
     }
 
     public static synchronized SparkSession get() {
-        if (session == null) {
+        // A test class that stops the active session (one that made its own with getOrCreate)
+        // stops this one too when it was active: start a new one then.
+        if (session == null || session.sparkContext().isStopped()) {
             session = SparkSession.builder()
                     .appName("atelier-tests")
                     .master("local[2]")
@@ -28,7 +31,10 @@ public final class LocalSpark {
                     .config("spark.driver.bindAddress", "127.0.0.1")
                     .config("spark.sql.session.timeZone", "UTC")
                     .getOrCreate();
-            Runtime.getRuntime().addShutdownHook(new Thread(LocalSpark::stop, "local-spark-stop"));
+            if (!hooked) {
+                Runtime.getRuntime().addShutdownHook(new Thread(LocalSpark::stop, "local-spark-stop"));
+                hooked = true;
+            }
         }
         return session;
     }
