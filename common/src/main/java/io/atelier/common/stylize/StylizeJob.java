@@ -5,6 +5,7 @@ import io.atelier.common.embed.ExtractorSpec;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
+import io.atelier.common.io.Refilling;
 import io.atelier.common.io.SerializableConfiguration;
 import io.atelier.common.style.FastStyleModel;
 import io.atelier.common.style.GatysImageStylizer;
@@ -34,7 +35,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,7 +155,8 @@ public final class StylizeJob {
         JavaRDD<Row> itemRows = items.javaRDD();
         // Kept on disk: one key row per image in executor memory would grow with the catalog.
         Dataset<Row> keys = spark.createDataFrame(itemRows.mapPartitionsWithIndex(
-                (unit, it) -> checked(task, unit, it), true), KEY).persist(StorageLevel.DISK_ONLY());
+                (unit, it) -> Refilling.of(it::hasNext, ready -> ready.add(task.check(it.next(), unit))), true), KEY)
+                .persist(StorageLevel.DISK_ONLY());
         try {
             long images = keys.count();
             Dataset<Row> rejected = keys.where(col("reason").isNotNull());
@@ -235,21 +236,6 @@ public final class StylizeJob {
         }
         progress.update(stylized.value(), planned, stylized.value() / Math.max((System.nanoTime() - t0) / 1e9, 1e-9),
                 Duration.ZERO);
-    }
-
-    /** Each item's key row, tagged with the unit (partition) that listed it; streamed. */
-    private static Iterator<Row> checked(StylizeTask task, int unit, Iterator<Row> items) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return items.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                return task.check(items.next(), unit);
-            }
-        };
     }
 
     /** The work stage's input rows, and the physical plan that makes them (for tests and logs). */

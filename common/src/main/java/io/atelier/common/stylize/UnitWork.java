@@ -1,5 +1,6 @@
 package io.atelier.common.stylize;
 
+import io.atelier.common.io.Refilling;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -8,12 +9,10 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
 
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 
 /**
  * The work stage without moving images: each input partition (a unit of the listing) is joined
@@ -41,52 +40,25 @@ final class UnitWork {
         return items.zipPartitions(wanted, (itemsOfUnit, wantedOfUnit) -> join(itemsOfUnit, wantedOfUnit, lost));
     }
 
-    static Iterator<Row> join(Iterator<Row> items, Iterator<Row> wanted, LongAccumulator lost) {
-        Map<String, Row> byOrigin = new HashMap<>();
-        wanted.forEachRemaining(w -> byOrigin.put(w.getString(1), w));
-        return byOrigin.isEmpty() ? Collections.emptyIterator() : new Joined(items, byOrigin, lost);
-    }
-
     /** Streams the items on the list; what is left on it when the unit ends is counted lost. */
-    private static final class Joined implements Iterator<Row> {
-        private final Iterator<Row> items;
-        private final Map<String, Row> left;
-        private final LongAccumulator lost;
-        private Row next;
-
-        Joined(Iterator<Row> items, Map<String, Row> byOrigin, LongAccumulator lost) {
-            this.items = items;
-            this.left = byOrigin;
-            this.lost = lost;
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (next == null && !left.isEmpty() && items.hasNext()) {
-                Row item = items.next();
-                Row w = left.remove(item.getString(0));
-                if (w != null) {
-                    next = RowFactory.create(item.getString(0), item.getString(1), w.getString(2), item.get(3),
-                            item.get(4), item.get(5), item.get(6), w.get(3));
-                }
-            }
-            if (next == null && !left.isEmpty()) {
+    static Iterator<Row> join(Iterator<Row> items, Iterator<Row> wanted, LongAccumulator lost) {
+        Map<String, Row> left = new HashMap<>();
+        wanted.forEachRemaining(w -> left.put(w.getString(1), w));
+        // Reading stops once the list is done, so a unit with nothing to do is never read.
+        return Refilling.of(() -> !left.isEmpty(), ready -> {
+            if (!items.hasNext()) {
                 // Listed, but gone from the unit since (deleted mid-run): counted, never silent.
                 left.values().forEach(w -> lost.add(w.<String>getList(3).size()));
                 left.clear();
+                return;
             }
-            return next != null;
-        }
-
-        @Override
-        public Row next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
+            Row item = items.next();
+            Row w = left.remove(item.getString(0));
+            if (w != null) {
+                ready.add(RowFactory.create(item.getString(0), item.getString(1), w.getString(2), item.get(3),
+                        item.get(4), item.get(5), item.get(6), w.get(3)));
             }
-            Row r = next;
-            next = null;
-            return r;
-        }
+        });
     }
 
     /** Whether every unit's list is short enough to be one task ({@code limit} images). */
