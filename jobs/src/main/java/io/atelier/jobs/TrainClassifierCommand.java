@@ -52,6 +52,11 @@ final class TrainClassifierCommand implements Callable<Integer> {
             + "(for classes that look alike mirrored, as clothes do).")
     boolean flip;
 
+    @Option(names = "--shift", defaultValue = "0", paramLabel = "PIXELS",
+            description = "Move each training image by a random offset of up to this many pixels in x and y, drawn "
+                    + "anew each epoch (vacated pixels repeat the edge; default: ${DEFAULT-VALUE}, none).")
+    int shift;
+
     @Option(names = "--width", defaultValue = "32", description = "Channels of the first convolution (default: ${DEFAULT-VALUE}).")
     int width;
 
@@ -73,7 +78,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ClassifierOptions options = new ClassifierOptions(data, out, workers, epochs, batch, seed, averaging,
-                learningRate, width, init, finalLearningRate == null ? learningRate : finalLearningRate, flip, testData, stages);
+                learningRate, width, init, finalLearningRate == null ? learningRate : finalLearningRate, flip, testData, stages, shift);
         SparkSession session = SparkSessions.create("train-classifier", spark.master);
         if (testData != null) {
             System.out.printf("scoring on the test split of %s%n", testData);

@@ -12,13 +12,17 @@ import java.io.Serializable;
  * @param finalLearningRate  the last epoch's learning rate; epochs in between fall geometrically
  *                           from {@code learningRate} (equal to it: constant)
  * @param flip               mirror a random half of each epoch's training images left to right
+ * @param shift              move each epoch's training images by up to this many pixels in x and y (drawn per
+ *                           image; vacated pixels repeat the edge), 0 for none
  * @param testData           the dataset whose test split scores the classifier, or null for {@code data}'s; with
  *                           another dataset, {@code data} may have no test split (e.g. a generated one)
  */
 public record ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
                                 int averagingFrequency, double learningRate, int width, String init,
-                                double finalLearningRate, boolean flip, String testData, int stages)
+                                double finalLearningRate, boolean flip, String testData, int stages, int shift)
         implements Serializable {
+    public static final int MAX_SHIFT = 4;
+
     public ClassifierOptions {
         if (data == null || data.isBlank()) {
             throw new IllegalArgumentException("--data: give the dataset to train on");
@@ -38,13 +42,17 @@ public record ClassifierOptions(String data, String output, int workers, int epo
             throw new IllegalArgumentException("--stages " + stages + ": give " + ClassifierNetwork.MIN_STAGES + " or "
                     + ClassifierNetwork.MAX_STAGES + " (28x28 images leave 3x3 maps after three 2x2 poolings)");
         }
+        if (shift < 0 || shift > MAX_SHIFT) {
+            throw new IllegalArgumentException("--shift " + shift + ": give 0 to " + MAX_SHIFT
+                    + " pixels (more moves small images' content out of the frame)");
+        }
     }
 
     /** New weights, constant learning rate, no augmentation. */
     public ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
                              int averagingFrequency, double learningRate, int width, String init) {
         this(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width, init, learningRate,
-                false, null, ClassifierNetwork.MIN_STAGES);
+                false, null, ClassifierNetwork.MIN_STAGES, 0);
     }
 
     /** New weights. */
@@ -59,32 +67,37 @@ public record ClassifierOptions(String data, String output, int workers, int epo
 
     public ClassifierOptions withEpochs(int e) {
         return new ClassifierOptions(data, output, workers, e, batch, seed, averagingFrequency, learningRate, width, init,
-                finalLearningRate, flip, testData, stages);
+                finalLearningRate, flip, testData, stages, shift);
     }
 
     public ClassifierOptions withWorkers(int w) {
         return new ClassifierOptions(data, output, w, epochs, batch, seed, averagingFrequency, learningRate, width, init,
-                finalLearningRate, flip, testData, stages);
+                finalLearningRate, flip, testData, stages, shift);
     }
 
     public ClassifierOptions withInit(String model) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                model, finalLearningRate, flip, testData, stages);
+                model, finalLearningRate, flip, testData, stages, shift);
     }
 
     public ClassifierOptions withSchedule(double finalRate, boolean mirror) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalRate, mirror, testData, stages);
+                init, finalRate, mirror, testData, stages, shift);
     }
 
     public ClassifierOptions withTestData(String dataset) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalLearningRate, flip, dataset, stages);
+                init, finalLearningRate, flip, dataset, stages, shift);
     }
 
     public ClassifierOptions withStages(int n) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalLearningRate, flip, testData, n);
+                init, finalLearningRate, flip, testData, n, shift);
+    }
+
+    public ClassifierOptions withShift(int pixels) {
+        return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
+                init, finalLearningRate, flip, testData, stages, pixels);
     }
 
     /** Epoch {@code e}'s (1-based) learning rate: geometric from the first to the final rate. */

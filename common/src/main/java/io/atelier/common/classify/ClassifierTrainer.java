@@ -125,6 +125,7 @@ public final class ClassifierTrainer {
         provenance.put("learningRate", o.learningRate());
         provenance.put("finalLearningRate", o.finalLearningRate());
         provenance.put("flip", o.flip());
+        provenance.put("shift", o.shift());
         provenance.put("width", initial == null ? o.width() : initial.info().provenance().get("width"));
         provenance.put("stages", initial == null ? o.stages()
                 : initial.info().provenance().getOrDefault("stages", ClassifierNetwork.MIN_STAGES));
@@ -165,13 +166,15 @@ public final class ClassifierTrainer {
      * Minibatches of {@code batch} labelled rows of {@code split} (null: every split; fewer at a
      * partition's end), spread over one partition per worker; rows without a label are skipped. For a training epoch ({@code
      * epoch > 0}) the rows come in an order drawn from the seed and the epoch, and with {@code
-     * --flip} a random half of them are mirrored, so runs repeat exactly.
+     * --flip} a random half of them are mirrored, and with {@code --shift} each is moved by a random
+     * offset, so runs repeat exactly.
      */
     private JavaRDD<DataSet> minibatches(ImageDataset dataset, String split, int classes, ClassifierOptions o,
                                          int epoch) {
         int batch = o.batch();
         long draw = o.seed() * 1_000_003L + epoch;
         boolean flip = epoch > 0 && o.flip();
+        int shift = epoch > 0 ? o.shift() : 0;
         // Each worker's rows sorted by a hash of id and epoch: an order drawn anew each epoch
         // that does not depend on the order shuffle blocks arrive in.
         String order = "order";
@@ -191,7 +194,13 @@ public final class ClassifierTrainer {
                     while (it.hasNext()) {
                         Row row = it.next();
                         SparkImage image = SparkImage.fromRow(row.getStruct(0));
-                        images.add(flip && coin.nextBoolean() ? image.mirrored() : image);
+                        if (flip && coin.nextBoolean()) {
+                            image = image.mirrored();
+                        }
+                        if (shift > 0) {
+                            image = image.shifted(coin.nextInt(-shift, shift + 1), coin.nextInt(-shift, shift + 1));
+                        }
+                        images.add(image);
                         labels.add(row.getInt(1));
                         if (images.size() == batch || !it.hasNext()) {
                             out.add(toMinibatch(images, labels, classes));

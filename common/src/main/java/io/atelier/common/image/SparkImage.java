@@ -121,6 +121,23 @@ public record SparkImage(String origin, int height, int width, int nChannels, in
         return new SparkImage(origin, height, width, nChannels, mode, out);
     }
 
+    /**
+     * This image moved {@code dx} pixels right and {@code dy} down (negative: left, up); pixels
+     * moved in from outside repeat the nearest edge pixel.
+     */
+    public SparkImage shifted(int dx, int dy) {
+        byte[] out = new byte[data.length];
+        int rowBytes = width * nChannels;
+        for (int y = 0; y < height; y++) {
+            int sy = Math.min(height - 1, Math.max(0, y - dy));
+            for (int x = 0; x < width; x++) {
+                int sx = Math.min(width - 1, Math.max(0, x - dx));
+                System.arraycopy(data, sy * rowBytes + sx * nChannels, out, y * rowBytes + x * nChannels, nChannels);
+            }
+        }
+        return new SparkImage(origin, height, width, nChannels, mode, out);
+    }
+
     public Row toRow() {
         return RowFactory.create(origin, height, width, nChannels, mode, data);
     }

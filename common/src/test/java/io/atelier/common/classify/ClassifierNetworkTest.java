@@ -37,4 +37,15 @@ class ClassifierNetworkTest {
         assertTrue(e.getMessage().startsWith("--stages 4"), e.getMessage());
         assertEquals(3, o.withStages(3).stages());
     }
+
+    @Test
+    void shiftsOutsideZeroToFourPixelsAreRefusedNamingTheOption() {
+        ClassifierOptions o = new ClassifierOptions("d", "m.zip", 2, 1, 64, 7L, 10, 1e-3, 8);
+        assertEquals(0, o.shift(), "no shift unless asked");
+        assertEquals(2, o.withShift(2).shift());
+        for (int bad : new int[]{-1, ClassifierOptions.MAX_SHIFT + 1}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.withShift(bad));
+            assertTrue(e.getMessage().startsWith("--shift " + bad), e.getMessage());
+        }
+    }
 }

@@ -95,4 +95,17 @@ class SparkImageTest {
         assertThrows(IllegalArgumentException.class, () -> SparkImage.fromRgb("x", twoPixels(), 2),
                 "2 channels is neither gray nor colour");
     }
+
+    @Test
+    void shiftedMovesPixelsAndRepeatsTheEdge() {
+        // 3 wide, 2 high, gray: row 0 = 1 2 3, row 1 = 4 5 6
+        SparkImage img = new SparkImage("s", 2, 3, 1, SparkImage.CV_8UC1, new byte[]{1, 2, 3, 4, 5, 6});
+        assertArrayEquals(new byte[]{1, 1, 2, 4, 4, 5}, img.shifted(1, 0).data(), "one right: left column repeats");
+        assertArrayEquals(new byte[]{2, 3, 3, 5, 6, 6}, img.shifted(-1, 0).data(), "one left: right column repeats");
+        assertArrayEquals(new byte[]{1, 2, 3, 1, 2, 3}, img.shifted(0, 1).data(), "one down: top row repeats");
+        assertArrayEquals(img.data(), img.shifted(0, 0).data(), "no shift: same pixels");
+
+        SparkImage colour = new SparkImage("c", 1, 2, 3, SparkImage.CV_8UC3, new byte[]{1, 2, 3, 7, 8, 9});
+        assertArrayEquals(new byte[]{1, 2, 3, 1, 2, 3}, colour.shifted(1, 0).data(), "channels move together");
+    }
 }
