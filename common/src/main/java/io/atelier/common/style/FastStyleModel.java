@@ -76,6 +76,7 @@ public record FastStyleModel(String style, String styleSha256, TransformerNet.Co
         json.put("styleSha256", styleSha256);
         json.put("channels", config.channels());
         json.put("residualBlocks", config.residualBlocks());
+        json.put("padding", config.padding().id());
         Map<String, long[]> shapes = new LinkedHashMap<>(TransformerNet.shapes(config));
         json.put("parameters", shapes);
         json.put("parameterCount", TransformerNet.parameterCount(config));
@@ -111,8 +112,14 @@ public record FastStyleModel(String style, String styleSha256, TransformerNet.Co
             throw new IllegalArgumentException("--model " + dirOrRun + ": " + WEIGHTS + " does not match the SHA-256 in "
                     + JSON + " (damaged or replaced)");
         }
-        TransformerNet.Config config = new TransformerNet.Config(json.path("channels").asInt(),
-                json.path("residualBlocks").asInt());
+        TransformerNet.Config config;
+        try {
+            // Files written before padding was recorded used zeros.
+            config = new TransformerNet.Config(json.path("channels").asInt(), json.path("residualBlocks").asInt(),
+                    TransformerNet.Padding.of(json.path("padding").asText(TransformerNet.Padding.ZERO.id())));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--model " + dirOrRun + ": " + JSON + ": " + e.getMessage(), e);
+        }
         ByteBuffer buf = ByteBuffer.wrap(weights).order(ByteOrder.LITTLE_ENDIAN);
         Map<String, float[]> params = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : TransformerNet.shapes(config).entrySet()) {

@@ -35,8 +35,9 @@ public final class FastStylizer implements ImageStylizer {
     @Override
     public BufferedImage stylize(BufferedImage content) {
         int[] hw = StyleImages.fitLongest(content.getHeight(), content.getWidth(), size);
-        int h4 = Math.max(4, Math.round(hw[0] / 4f) * 4);
-        int w4 = Math.max(4, Math.round(hw[1] / 4f) * 4);
+        // At least 8: the 9x9 convolutions reflect 4 pixels, which needs 5 on each side.
+        int h4 = Math.max(8, Math.round(hw[0] / 4f) * 4);
+        int w4 = Math.max(8, Math.round(hw[1] / 4f) * 4);
         INDArray x = StyleImages.toUnit(content, h4, w4);
         INDArray y = run(x);
         if (h4 != hw[0] || w4 != hw[1]) {

@@ -1,5 +1,6 @@
 package io.atelier.common.style;
 
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.enums.WeightsFormat;
@@ -18,7 +19,7 @@ import java.util.function.BiFunction;
  * Johnson et al.'s image transformation network as SameDiff ops, NCHW, RGB in [0, 1] in and out:
  * a 9x9 convolution, two stride-2 3x3 convolutions (channels C, 2C, 4C), R residual blocks at 4C,
  * two nearest-neighbour x2 upsamplings each followed by a 3x3 convolution, and a 9x9 convolution
- * to RGB. Every hidden convolution is followed by instance normalisation (per image and channel,
+ * to RGB. Convolutions pad by reflection (or, for older models, zeros: {@link Padding}). Every hidden convolution is followed by instance normalisation (per image and channel,
  * from mean and variance ops: libnd4j's batch-norm gradient is wrong in this version) and ReLU.
  *
  * <p>The output is {@code sigmoid(y + logit(x))}: the network learns a change to its input, so
@@ -34,9 +35,39 @@ public final class TransformerNet {
     private TransformerNet() {
     }
 
-    /** C (the first convolution's channels) and R (residual blocks). */
-    public record Config(int channels, int residualBlocks) implements Serializable {
+    /**
+     * How convolutions see past the image's edge. Reflection (Johnson et al.'s choice) mirrors the
+     * border; zeros make the network paint a frame along every edge. Models written before the
+     * choice was recorded use zeros.
+     */
+    public enum Padding {
+        REFLECT, ZERO;
+
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static Padding of(String id) {
+            for (Padding p : values()) {
+                if (p.id().equals(id)) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("padding '" + id + "': use reflect or zero");
+        }
+    }
+
+    /** C (the first convolution's channels), R (residual blocks) and the padding of every convolution. */
+    public record Config(int channels, int residualBlocks, Padding padding) implements Serializable {
+        /** Reflection padding, as new models use. */
+        public Config(int channels, int residualBlocks) {
+            this(channels, residualBlocks, Padding.REFLECT);
+        }
+
         public Config {
+            if (padding == null) {
+                throw new IllegalArgumentException("padding: give reflect or zero");
+            }
             if (channels < 1 || channels > 256) {
                 throw new IllegalArgumentException("--channels " + channels + ": use 1..256");
             }
@@ -128,46 +159,68 @@ public final class TransformerNet {
      * train, or a constant to run), and returns the output {@code [n, 3, h, w]} in (0, 1).
      */
     public static SDVariable build(SameDiff sd, SDVariable input, Config c, BiFunction<String, long[], SDVariable> param) {
-        SDVariable x = convNormRelu(sd, "down1", input, 1, param, shapes(c));
-        x = convNormRelu(sd, "down2", x, 2, param, shapes(c));
-        x = convNormRelu(sd, "down3", x, 2, param, shapes(c));
-        LinkedHashMap<String, long[]> shapes = shapes(c);
+        Convolutions convs = new Convolutions(sd, param, shapes(c), c.padding());
+        SDVariable x = convs.convNormRelu("down1", input, 1);
+        x = convs.convNormRelu("down2", x, 2);
+        x = convs.convNormRelu("down3", x, 2);
         for (int r = 0; r < c.residualBlocks(); r++) {
-            SDVariable y = convNormRelu(sd, "res" + r + "a", x, 1, param, shapes);
-            y = norm(sd, "res" + r + "b", conv(sd, "res" + r + "b", y, 1, param, shapes), param, shapes);
+            SDVariable y = convs.convNormRelu("res" + r + "a", x, 1);
+            y = convs.norm("res" + r + "b", convs.conv("res" + r + "b", y, 1));
             x = x.add("res" + r, y);
         }
-        x = convNormRelu(sd, "up1", sd.cnn().upsampling2d("up1/x2", x, 2, 2, true), 1, param, shapes);
-        x = convNormRelu(sd, "up2", sd.cnn().upsampling2d("up2/x2", x, 2, 2, true), 1, param, shapes);
-        SDVariable y = conv(sd, "out", x, 1, param, shapes);
+        x = convs.convNormRelu("up1", sd.cnn().upsampling2d("up1/x2", x, 2, 2, true), 1);
+        x = convs.convNormRelu("up2", sd.cnn().upsampling2d("up2/x2", x, 2, 2, true), 1);
+        LinkedHashMap<String, long[]> shapes = shapes(c);
+        SDVariable y = convs.conv("out", x, 1);
         y = y.add("out/biased", sd.reshape("out/bias4", param.apply("out/bias", shapes.get("out/bias")), 1, 3, 1, 1));
         SDVariable squeezed = input.mul(1 - 2 * EDGE).add(EDGE);
         SDVariable logit = sd.math().log(squeezed.div(squeezed.rsub(1.0)));
         return sd.nn().sigmoid("stylized", y.add(logit));
     }
 
-    private static SDVariable convNormRelu(SameDiff sd, String name, SDVariable x, int stride,
-                                           BiFunction<String, long[], SDVariable> param, Map<String, long[]> shapes) {
-        return sd.nn().relu(name + "/relu", norm(sd, name, conv(sd, name, x, stride, param, shapes), param, shapes), 0);
-    }
+    /** The network's convolutions and instance norms, reading parameters through {@code param}. */
+    private record Convolutions(SameDiff sd, BiFunction<String, long[], SDVariable> param, Map<String, long[]> shapes,
+                                Padding padding) {
+        SDVariable convNormRelu(String name, SDVariable x, int stride) {
+            return sd.nn().relu(name + "/relu", norm(name, conv(name, x, stride)), 0);
+        }
 
-    private static SDVariable conv(SameDiff sd, String name, SDVariable x, int stride,
-                                   BiFunction<String, long[], SDVariable> param, Map<String, long[]> shapes) {
-        long[] k = shapes.get(name + "/kernel");
-        Conv2DConfig config = Conv2DConfig.builder().kH(k[0]).kW(k[1]).sH(stride).sW(stride).dH(1).dW(1)
-                .paddingMode(PaddingMode.SAME).dataFormat("NCHW").weightsFormat(WeightsFormat.YXIO).build();
-        return sd.cnn().conv2d(name + "/conv", x, param.apply(name + "/kernel", k), config);
-    }
+        SDVariable conv(String name, SDVariable x, int stride) {
+            long[] k = shapes.get(name + "/kernel");
+            boolean reflect = padding == Padding.REFLECT;
+            Conv2DConfig config = Conv2DConfig.builder().kH(k[0]).kW(k[1]).sH(stride).sW(stride).dH(1).dW(1)
+                    .paddingMode(reflect ? PaddingMode.VALID : PaddingMode.SAME).dataFormat("NCHW")
+                    .weightsFormat(WeightsFormat.YXIO).build();
+            SDVariable in = reflect ? reflect(name, x, (int) (k[0] / 2)) : x;
+            return sd.cnn().conv2d(name + "/conv", in, param.apply(name + "/kernel", k), config);
+        }
 
-    /** Instance normalisation: per image and channel over height and width, then scale and shift. */
-    private static SDVariable norm(SameDiff sd, String name, SDVariable x, BiFunction<String, long[], SDVariable> param,
-                                   Map<String, long[]> shapes) {
-        SDVariable mean = x.mean(true, 2, 3);
-        SDVariable centred = x.sub(mean);
-        SDVariable variance = centred.mul(centred).mean(true, 2, 3);
-        SDVariable normed = centred.mul(sd.math().pow(variance.add(NORM_EPS), -0.5));
-        return normed.mul(param.apply(name + "/gamma", shapes.get(name + "/gamma")))
-                .add(name + "/norm", param.apply(name + "/beta", shapes.get(name + "/beta")));
+        /**
+         * {@code x} with {@code p} rows and columns mirrored on every side (the edge itself not
+         * repeated), from slices, reversals and concatenation, so that gradients flow back into
+         * the border pixels exactly and the sides need not be known when the graph is built.
+         */
+        private SDVariable reflect(String name, SDVariable x, int p) {
+            if (p == 0) {
+                return x;
+            }
+            SDVariable rows = sd.concat(name + "/reflect_h", 2,
+                    sd.reverse(x.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(1, p + 1), SDIndex.all()), 2), x,
+                    sd.reverse(x, 2).get(SDIndex.all(), SDIndex.all(), SDIndex.interval(1, p + 1), SDIndex.all()));
+            return sd.concat(name + "/reflect", 3,
+                    sd.reverse(rows.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.interval(1, p + 1)), 3), rows,
+                    sd.reverse(rows, 3).get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.interval(1, p + 1)));
+        }
+
+        /** Instance normalisation: per image and channel over height and width, then scale and shift. */
+        SDVariable norm(String name, SDVariable x) {
+            SDVariable mean = x.mean(true, 2, 3);
+            SDVariable centred = x.sub(mean);
+            SDVariable variance = centred.mul(centred).mean(true, 2, 3);
+            SDVariable normed = centred.mul(sd.math().pow(variance.add(NORM_EPS), -0.5));
+            return normed.mul(param.apply(name + "/gamma", shapes.get(name + "/gamma")))
+                    .add(name + "/norm", param.apply(name + "/beta", shapes.get(name + "/beta")));
+        }
     }
 
     /** Parameters as constants, for inference. */
