@@ -77,6 +77,7 @@ public record FastStyleModel(String style, String styleSha256, TransformerNet.Co
         json.put("channels", config.channels());
         json.put("residualBlocks", config.residualBlocks());
         json.put("padding", config.padding().id());
+        json.put("outputGain", config.outputGain());
         Map<String, long[]> shapes = new LinkedHashMap<>(TransformerNet.shapes(config));
         json.put("parameters", shapes);
         json.put("parameterCount", TransformerNet.parameterCount(config));
@@ -114,9 +115,10 @@ public record FastStyleModel(String style, String styleSha256, TransformerNet.Co
         }
         TransformerNet.Config config;
         try {
-            // Files written before padding was recorded used zeros.
+            // Files written before padding and gain were recorded used zeros and gain 1.
             config = new TransformerNet.Config(json.path("channels").asInt(), json.path("residualBlocks").asInt(),
-                    TransformerNet.Padding.of(json.path("padding").asText(TransformerNet.Padding.ZERO.id())));
+                    TransformerNet.Padding.of(json.path("padding").asText(TransformerNet.Padding.ZERO.id())),
+                    json.path("outputGain").asDouble(1.0));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--model " + dirOrRun + ": " + JSON + ": " + e.getMessage(), e);
         }

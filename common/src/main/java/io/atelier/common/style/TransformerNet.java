@@ -57,16 +57,29 @@ public final class TransformerNet {
         }
     }
 
-    /** C (the first convolution's channels), R (residual blocks) and the padding of every convolution. */
-    public record Config(int channels, int residualBlocks, Padding padding) implements Serializable {
-        /** Reflection padding, as new models use. */
+    /**
+     * C (the first convolution's channels), R (residual blocks), the padding of every convolution,
+     * and the output convolution's gain: its result is multiplied by this constant. Adam moves
+     * every weight by about the learning rate per step whatever its scale, so with the output
+     * kernel itself small (gain 1, as the first models had) a few steps grow the change to the
+     * logit past the sigmoid's range, and the saturated patches (flat blobs of one colour) stop
+     * learning; a gain well below 1 slows that layer's effect to the others' pace.
+     */
+    public record Config(int channels, int residualBlocks, Padding padding, double outputGain) implements Serializable {
+        /** What new models use. */
+        public static final double OUTPUT_GAIN = 0.05;
+
+        /** Reflection padding and the default output gain, as new models use. */
         public Config(int channels, int residualBlocks) {
-            this(channels, residualBlocks, Padding.REFLECT);
+            this(channels, residualBlocks, Padding.REFLECT, OUTPUT_GAIN);
         }
 
         public Config {
             if (padding == null) {
                 throw new IllegalArgumentException("padding: give reflect or zero");
+            }
+            if (!(outputGain > 0 && outputGain <= 1)) {
+                throw new IllegalArgumentException("outputGain " + outputGain + ": use a value in (0, 1]");
             }
             if (channels < 1 || channels > 256) {
                 throw new IllegalArgumentException("--channels " + channels + ": use 1..256");
@@ -125,8 +138,8 @@ public final class TransformerNet {
     }
 
     /**
-     * Starting weights from the seed: He-normal kernels (the output kernel 100x smaller, so the
-     * untrained network is close to the identity), norm scales 1, shifts and bias 0.
+     * Starting weights from the seed: He-normal kernels (the output kernel, times its gain, 100x
+     * smaller, so the untrained network is close to the identity), norm scales 1, shifts and bias 0.
      */
     public static Map<String, float[]> initial(Config c, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
@@ -136,7 +149,7 @@ public final class TransformerNet {
             float[] v = new float[length(shape)];
             String name = e.getKey();
             if (name.endsWith("/kernel")) {
-                double std = Math.sqrt(2.0 / (shape[0] * shape[1] * shape[2])) * (name.startsWith("out/") ? 0.01 : 1);
+                double std = Math.sqrt(2.0 / (shape[0] * shape[1] * shape[2])) * (name.startsWith("out/") ? 0.01 / c.outputGain() : 1);
                 for (int i = 0; i < v.length; i++) {
                     v[i] = (float) (gaussian(random) * std);
                 }
@@ -172,6 +185,9 @@ public final class TransformerNet {
         x = convs.convNormRelu("up2", sd.cnn().upsampling2d("up2/x2", x, 2, 2, true), 1);
         LinkedHashMap<String, long[]> shapes = shapes(c);
         SDVariable y = convs.conv("out", x, 1);
+        if (c.outputGain() != 1) {
+            y = y.mul("out/gain", c.outputGain());
+        }
         y = y.add("out/biased", sd.reshape("out/bias4", param.apply("out/bias", shapes.get("out/bias")), 1, 3, 1, 1));
         SDVariable squeezed = input.mul(1 - 2 * EDGE).add(EDGE);
         SDVariable logit = sd.math().log(squeezed.div(squeezed.rsub(1.0)));

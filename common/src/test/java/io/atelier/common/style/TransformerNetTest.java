@@ -56,27 +56,29 @@ class TransformerNetTest {
         // output is flat too; zero padding darkens the windows that reach past the edge.
         INDArray flat = Nd4j.valueArrayOf(new long[]{1, 3, 24, 20}, 0.6f);
         INDArray reflected = run(new TransformerNet.Config(4, 1), flat);
-        INDArray zeros = run(new TransformerNet.Config(4, 1, TransformerNet.Padding.ZERO), flat);
+        INDArray zeros = run(new TransformerNet.Config(4, 1, TransformerNet.Padding.ZERO, TransformerNet.Config.OUTPUT_GAIN), flat);
         assertArrayEquals(new long[]{1, 3, 24, 20}, reflected.shape(), "same size out as in");
         assertTrue(spread(reflected) < 1e-4, "reflection padding: flat in, flat out, spread " + spread(reflected));
         assertTrue(spread(zeros) > 1e-2, "zero padding should show at the border, spread " + spread(zeros));
     }
 
     @Test
-    void paddingIsRecordedAndOlderModelFilesReadAsZeroPadded() throws Exception {
+    void paddingAndGainAreRecordedAndOlderModelFilesReadAsZeroPaddedAtGainOne() throws Exception {
         TransformerNet.Config c = new TransformerNet.Config(2, 0);
         assertEquals(TransformerNet.Padding.REFLECT, c.padding(), "new models reflect");
+        assertEquals(TransformerNet.Config.OUTPUT_GAIN, c.outputGain(), "new models' output gain");
         FastStyleModel model = new FastStyleModel("s", "sha", c, TransformerNet.initial(c, 1), Map.of());
         Configuration conf = new Configuration();
         model.save(tmp.resolve("new").toString(), conf);
-        assertEquals(TransformerNet.Padding.REFLECT, FastStyleModel.load(tmp.resolve("new").toString(), conf).config().padding());
+        assertEquals(c, FastStyleModel.load(tmp.resolve("new").toString(), conf).config(), "config round trip");
 
         // A model.json from before padding was recorded: the same file without the field.
         Path json = tmp.resolve("new").resolve(FastStyleModel.JSON);
-        String old = Files.readString(json, StandardCharsets.UTF_8).replaceAll("\\s*\"padding\" : \"reflect\",", "");
-        assertTrue(!old.contains("padding"), "field removed");
+        String old = Files.readString(json, StandardCharsets.UTF_8).replaceAll("\\s*\"(padding|outputGain)\" : [^,]*,", "");
+        assertTrue(!old.contains("padding") && !old.contains("outputGain"), "fields removed: " + old);
         Files.writeString(json, old, StandardCharsets.UTF_8);
         Files.deleteIfExists(json.resolveSibling("." + FastStyleModel.JSON + ".crc")); // Hadoop's checksum of the old text
-        assertEquals(TransformerNet.Padding.ZERO, FastStyleModel.load(tmp.resolve("new").toString(), conf).config().padding());
+        assertEquals(new TransformerNet.Config(2, 0, TransformerNet.Padding.ZERO, 1.0),
+                FastStyleModel.load(tmp.resolve("new").toString(), conf).config(), "an older file's network");
     }
 }
