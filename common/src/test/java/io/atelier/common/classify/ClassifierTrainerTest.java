@@ -93,17 +93,22 @@ class ClassifierTrainerTest {
         assertEquals(features.provenance().get("sha256"),
                 ((java.util.Map<?, ?>) same.definition().get("features")).get("sha256"));
 
-        // Continuing it for an epoch at a lower rate starts from its weights, not from scratch.
+        // Continuing it for an epoch at a lower rate starts from its weights, not from scratch
+        // (here with mirrored and shifted images, which the provenance records).
         String more = tmp.resolve("continued.zip").toString();
         List<Double> epochAccuracy = new ArrayList<>();
         ClassifierTrainer.Result continued = new ClassifierTrainer(spark).train(
-                new ClassifierOptions(data, more, 2, 1, 64, 7L, 10, 1e-3, 8).withInit(out),
+                new ClassifierOptions(data, more, 2, 1, 64, 7L, 10, 1e-3, 8).withInit(out).withSchedule(1e-3, true)
+                        .withShift(2),
                 (done, total, seconds, accuracy) -> epochAccuracy.add(accuracy));
         assertEquals(List.of(continued.testAccuracy()), epochAccuracy, "scored after its one epoch");
         assertTrue(continued.testAccuracy() > result.testAccuracy() - 0.03, "continued " + continued.testAccuracy()
                 + " after " + result.testAccuracy());
-        Map<?, ?> from = (Map<?, ?>) ClassifierModel.load(more, spark.sparkContext().hadoopConfiguration()).info()
-                .provenance().get("continuedFrom");
+        Map<String, Object> provenance = ClassifierModel.load(more, spark.sparkContext().hadoopConfiguration()).info()
+                .provenance();
+        assertEquals(2, ((Number) provenance.get("shift")).intValue(), "shift recorded");
+        assertEquals(Boolean.TRUE, provenance.get("flip"), "flip recorded");
+        Map<?, ?> from = (Map<?, ?>) provenance.get("continuedFrom");
         assertEquals(result.sha256(), from.get("sha256"), "provenance names the model it continued");
     }
 
