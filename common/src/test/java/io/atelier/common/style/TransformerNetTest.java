@@ -24,12 +24,18 @@ class TransformerNetTest {
 
     /** The untrained network (seeded weights, output kernel scaled up so it changes the image) on one input. */
     private static INDArray run(TransformerNet.Config c, INDArray input) {
+        return run(c, input, false);
+    }
+
+    /** @param sized build the graph for this input's size (as training does), not for any size */
+    private static INDArray run(TransformerNet.Config c, INDArray input, boolean sized) {
         Map<String, float[]> params = TransformerNet.initial(c, 11);
         for (int i = 0; i < params.get("out/kernel").length; i++) {
             params.get("out/kernel")[i] *= 100; // undo the near-identity start so borders would show
         }
         SameDiff sd = SameDiff.create();
-        SDVariable in = sd.placeHolder("x", DataType.FLOAT, -1, 3, -1, -1);
+        SDVariable in = sized ? sd.placeHolder("x", DataType.FLOAT, input.shape())
+                : sd.placeHolder("x", DataType.FLOAT, -1, 3, -1, -1);
         String out = TransformerNet.build(sd, in, c, TransformerNet.constants(sd, params)).name();
         return sd.output(Map.of("x", input), out).get(out);
     }
@@ -60,6 +66,24 @@ class TransformerNetTest {
         assertArrayEquals(new long[]{1, 3, 24, 20}, reflected.shape(), "same size out as in");
         assertTrue(spread(reflected) < 1e-4, "reflection padding: flat in, flat out, spread " + spread(reflected));
         assertTrue(spread(zeros) > 1e-2, "zero padding should show at the border, spread " + spread(zeros));
+    }
+
+    @Test
+    void trainingAndInferenceGraphsMirrorTheBorderAlike() {
+        // Training builds the mirrored border from slices, inference with the pad op: same pixels.
+        float[] px = new float[3 * 20 * 28];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (float) random.nextDouble();
+        }
+        INDArray photo = Nd4j.create(px, new long[]{1, 3, 20, 28}, 'c');
+        TransformerNet.Config c = new TransformerNet.Config(4, 1);
+        INDArray sized = run(c, photo, true);
+        INDArray any = run(c, photo, false);
+        assertArrayEquals(any.shape(), sized.shape());
+        assertTrue(sized.sub(any).amaxNumber().doubleValue() < 1e-5,
+                "largest difference " + sized.sub(any).amaxNumber());
+        assertTrue(sized.sub(photo).amaxNumber().doubleValue() > 1e-2, "the network changes the image");
     }
 
     @Test
