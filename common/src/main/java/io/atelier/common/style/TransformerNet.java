@@ -20,8 +20,9 @@ import java.util.function.BiFunction;
  * Johnson et al.'s image transformation network as SameDiff ops, NCHW, RGB in [0, 1] in and out:
  * a 9x9 convolution, two stride-2 3x3 convolutions (channels C, 2C, 4C), R residual blocks at 4C,
  * two nearest-neighbour x2 upsamplings each followed by a 3x3 convolution, and a 9x9 convolution
- * to RGB. Convolutions pad by reflection (or, for older models, zeros: {@link Padding}). Every hidden convolution is followed by instance normalisation (per image and channel,
- * from mean and variance ops: libnd4j's batch-norm gradient is wrong in this version) and ReLU.
+ * to RGB. Convolutions pad by reflection (or, for older models, zeros: {@link Padding}). Every
+ * hidden convolution is followed by instance normalisation (per image and channel, from mean and
+ * variance ops: libnd4j's batch-norm gradient is wrong in this version) and ReLU.
  *
  * <p>The output is {@code sigmoid(y + logit(x))}: the network learns a change to its input, so
  * before training it is near the identity and the content is there from the first step. Input
@@ -187,12 +188,11 @@ public final class TransformerNet {
         }
         x = convs.convNormRelu("up1", sd.cnn().upsampling2d("up1/x2", x, 2, 2, true), 1, 2);
         x = convs.convNormRelu("up2", sd.cnn().upsampling2d("up2/x2", x, 2, 2, true), 1, 1);
-        LinkedHashMap<String, long[]> shapes = shapes(c);
         SDVariable y = convs.conv("out", x, 1, 1);
         if (c.outputGain() != 1) {
             y = y.mul("out/gain", c.outputGain());
         }
-        y = y.add("out/biased", sd.reshape("out/bias4", param.apply("out/bias", shapes.get("out/bias")), 1, 3, 1, 1));
+        y = y.add("out/biased", sd.reshape("out/bias4", param.apply("out/bias", convs.shapes().get("out/bias")), 1, 3, 1, 1));
         SDVariable squeezed = input.mul(1 - 2 * EDGE).add(EDGE);
         SDVariable logit = sd.math().log(squeezed.div(squeezed.rsub(1.0)));
         return sd.nn().sigmoid("stylized", y.add(logit));
