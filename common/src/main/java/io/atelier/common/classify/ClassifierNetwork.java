@@ -3,7 +3,6 @@ package io.atelier.common.classify;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -16,7 +15,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /**
  * A small CNN: two or three conv-BN-ReLU-pool stages (each twice as wide as the one before), a
  * dense feature layer, dropout and softmax. The dense layer (the penultimate) is what evaluation
- * uses as features.
+ * uses as features. Convolution, batch norm and pooling run as native ops ({@link NativeConvolution},
+ * {@link NativeBatchNormalization}, {@link NativeSubsampling}).
  */
 public final class ClassifierNetwork {
     public static final int FEATURES = 128;
@@ -43,11 +43,11 @@ public final class ClassifierNetwork {
                 .list();
         for (int s = 0; s < stages; s++) {
             // Convolution without activation: batch norm comes before the ReLU.
-            layers.layer(new ConvolutionLayer.Builder(3, 3).nOut((long) width << s).padding(1, 1)
-                            .activation(Activation.IDENTITY).build())
-                    .layer(new BatchNormalization.Builder().activation(Activation.RELU).build())
-                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
-                            .build());
+            layers.layer(new NativeConvolution(new ConvolutionLayer.Builder(3, 3).nOut((long) width << s).padding(1, 1)
+                            .activation(Activation.IDENTITY)))
+                    .layer(new NativeBatchNormalization(Activation.RELU.getActivationFunction()))
+                    .layer(new NativeSubsampling(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+                            .kernelSize(2, 2).stride(2, 2)));
         }
         return layers
                 .layer(new DenseLayer.Builder().nOut(FEATURES).activation(Activation.RELU).build())

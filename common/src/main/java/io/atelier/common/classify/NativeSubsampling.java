@@ -1,0 +1,27 @@
+package io.atelier.common.classify;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Collection;
+
+/** DL4J's pooling layer, run as one native op per pass ({@link OneDnnHelpers}). */
+public class NativeSubsampling extends SubsamplingLayer {
+    /** For JSON deserialisation. */
+    public NativeSubsampling() {
+    }
+
+    public NativeSubsampling(SubsamplingLayer.Builder builder) {
+        super(builder);
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int index,
+                             INDArray params, boolean initialize, DataType dataType) {
+        return OneDnnHelpers.attach(super.instantiate(conf, listeners, index, params, initialize, dataType));
+    }
+}
