@@ -220,10 +220,11 @@ public final class TransformerNet {
 
         /**
          * {@code x} with {@code p} rows and columns mirrored on every side (the edge itself not
-         * repeated). A graph built for one input size (training) assembles the border from
-         * one-pixel slices, so gradients flow back into the mirrored pixels exactly; a graph for
-         * any size (inference) uses the pad op, whose forward pass is the same but whose gradient
-         * would drop the mirrored contributions. Not {@code reverse}: its gradient leaks about
+         * repeated). A graph built for one input size (training, and {@link FastStylizer}'s
+         * per-shape graphs) assembles the border from one-pixel slices, so gradients flow back into
+         * the mirrored pixels exactly; a graph for any size uses the pad op, whose forward pass is
+         * the same but several times slower here, and whose gradient would drop the mirrored
+         * contributions. Not {@code reverse}: its gradient leaks about
          * 50 MB of native memory per step in this ND4J version.
          */
         private SDVariable reflect(String name, SDVariable x, int p, int smaller) {
