@@ -64,6 +64,10 @@ final class TrainClassifierCommand implements Callable<Integer> {
             description = "Convolution stages, 2 or 3; each has twice the channels of the one before (default: ${DEFAULT-VALUE}).")
     int stages;
 
+    @Option(names = "--convs", defaultValue = "1",
+            description = "Convolutions per stage, 1 or 2, each with batch norm and ReLU (default: ${DEFAULT-VALUE}).")
+    int convs;
+
     @Option(names = "--init", paramLabel = "MODEL",
             description = "Continue training this classifier file (its network; --width and --stages are then ignored) at "
                     + "--learning-rate, e.g. lower for a last epoch.")
@@ -78,7 +82,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ClassifierOptions options = new ClassifierOptions(data, out, workers, epochs, batch, seed, averaging,
-                learningRate, width, init, finalLearningRate == null ? learningRate : finalLearningRate, flip, testData, stages, shift);
+                learningRate, width, init, finalLearningRate == null ? learningRate : finalLearningRate, flip, testData, stages, shift, convs);
         SparkSession session = SparkSessions.create("train-classifier", spark.master);
         if (testData != null) {
             System.out.printf("scoring on the test split of %s%n", testData);

@@ -13,7 +13,8 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * A small CNN: two or three conv-BN-ReLU-pool stages (each twice as wide as the one before), a
+ * A small CNN: two or three stages of one or two conv-BN-ReLU and a 2x2 max pool (each stage twice as
+ * wide as the one before), a
  * dense feature layer, dropout and softmax. The dense layer (the penultimate) is what evaluation
  * uses as features. Convolution, batch norm and pooling run as native ops ({@link NativeConvolution},
  * {@link NativeBatchNormalization}, {@link NativeSubsampling}).
@@ -24,6 +25,7 @@ public final class ClassifierNetwork {
     static final double KEEP = 0.5;
     public static final int MIN_STAGES = 2;
     public static final int MAX_STAGES = 3;
+    public static final int MAX_CONVS = 2;
 
     private ClassifierNetwork() {
     }
@@ -36,17 +38,25 @@ public final class ClassifierNetwork {
 
     public static MultiLayerConfiguration build(int size, int channels, int classes, int width, int stages, long seed,
                                                 double learningRate) {
+        return build(size, channels, classes, width, stages, 1, seed, learningRate);
+    }
+
+    /** @param convs convolutions per stage (each followed by batch norm and ReLU) before its pooling */
+    public static MultiLayerConfiguration build(int size, int channels, int classes, int width, int stages, int convs,
+                                                long seed, double learningRate) {
         NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .weightInit(WeightInit.RELU)
                 .updater(new Adam(learningRate))
                 .list();
         for (int s = 0; s < stages; s++) {
-            // Convolution without activation: batch norm comes before the ReLU.
-            layers.layer(new NativeConvolution(new ConvolutionLayer.Builder(3, 3).nOut((long) width << s).padding(1, 1)
-                            .activation(Activation.IDENTITY)))
-                    .layer(new NativeBatchNormalization(Activation.RELU.getActivationFunction()))
-                    .layer(new NativeSubsampling(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+            for (int c = 0; c < convs; c++) {
+                // Convolution without activation: batch norm comes before the ReLU.
+                layers.layer(new NativeConvolution(new ConvolutionLayer.Builder(3, 3).nOut((long) width << s)
+                                .padding(1, 1).activation(Activation.IDENTITY)))
+                        .layer(new NativeBatchNormalization(Activation.RELU.getActivationFunction()));
+            }
+            layers.layer(new NativeSubsampling(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
                             .kernelSize(2, 2).stride(2, 2)));
         }
         return layers

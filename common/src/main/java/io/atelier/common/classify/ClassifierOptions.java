@@ -14,12 +14,13 @@ import java.io.Serializable;
  * @param flip               mirror a random half of each epoch's training images left to right
  * @param shift              move each epoch's training images by up to this many pixels in x and y (drawn per
  *                           image; vacated pixels repeat the edge), 0 for none
+ * @param convs              convolutions (each with batch norm and ReLU) per stage, 1 or 2
  * @param testData           the dataset whose test split scores the classifier, or null for {@code data}'s; with
  *                           another dataset, {@code data} may have no test split (e.g. a generated one)
  */
 public record ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
                                 int averagingFrequency, double learningRate, int width, String init,
-                                double finalLearningRate, boolean flip, String testData, int stages, int shift)
+                                double finalLearningRate, boolean flip, String testData, int stages, int shift, int convs)
         implements Serializable {
     public static final int MAX_SHIFT = 4;
 
@@ -42,6 +43,10 @@ public record ClassifierOptions(String data, String output, int workers, int epo
             throw new IllegalArgumentException("--stages " + stages + ": give " + ClassifierNetwork.MIN_STAGES + " or "
                     + ClassifierNetwork.MAX_STAGES + " (28x28 images leave 3x3 maps after three 2x2 poolings)");
         }
+        if (convs < 1 || convs > ClassifierNetwork.MAX_CONVS) {
+            throw new IllegalArgumentException("--convs " + convs + ": give 1 to " + ClassifierNetwork.MAX_CONVS
+                    + " convolutions per stage");
+        }
         if (shift < 0 || shift > MAX_SHIFT) {
             throw new IllegalArgumentException("--shift " + shift + ": give 0 to " + MAX_SHIFT
                     + " pixels (more moves small images' content out of the frame)");
@@ -52,7 +57,7 @@ public record ClassifierOptions(String data, String output, int workers, int epo
     public ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
                              int averagingFrequency, double learningRate, int width, String init) {
         this(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width, init, learningRate,
-                false, null, ClassifierNetwork.MIN_STAGES, 0);
+                false, null, ClassifierNetwork.MIN_STAGES, 0, 1);
     }
 
     /** New weights. */
@@ -67,37 +72,42 @@ public record ClassifierOptions(String data, String output, int workers, int epo
 
     public ClassifierOptions withEpochs(int e) {
         return new ClassifierOptions(data, output, workers, e, batch, seed, averagingFrequency, learningRate, width, init,
-                finalLearningRate, flip, testData, stages, shift);
+                finalLearningRate, flip, testData, stages, shift, convs);
     }
 
     public ClassifierOptions withWorkers(int w) {
         return new ClassifierOptions(data, output, w, epochs, batch, seed, averagingFrequency, learningRate, width, init,
-                finalLearningRate, flip, testData, stages, shift);
+                finalLearningRate, flip, testData, stages, shift, convs);
     }
 
     public ClassifierOptions withInit(String model) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                model, finalLearningRate, flip, testData, stages, shift);
+                model, finalLearningRate, flip, testData, stages, shift, convs);
     }
 
     public ClassifierOptions withSchedule(double finalRate, boolean mirror) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalRate, mirror, testData, stages, shift);
+                init, finalRate, mirror, testData, stages, shift, convs);
     }
 
     public ClassifierOptions withTestData(String dataset) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalLearningRate, flip, dataset, stages, shift);
+                init, finalLearningRate, flip, dataset, stages, shift, convs);
     }
 
     public ClassifierOptions withStages(int n) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalLearningRate, flip, testData, n, shift);
+                init, finalLearningRate, flip, testData, n, shift, convs);
     }
 
     public ClassifierOptions withShift(int pixels) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalLearningRate, flip, testData, stages, pixels);
+                init, finalLearningRate, flip, testData, stages, pixels, convs);
+    }
+
+    public ClassifierOptions withConvs(int n) {
+        return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
+                init, finalLearningRate, flip, testData, stages, shift, n);
     }
 
     /** Epoch {@code e}'s (1-based) learning rate: geometric from the first to the final rate. */

@@ -91,7 +91,7 @@ public final class ClassifierTrainer {
         }
         SparkDl4jMultiLayer spark4j = initial == null
                 ? new SparkDl4jMultiLayer(spark.sparkContext(),
-                        ClassifierNetwork.build(m.height(), m.channels(), classes, o.width(), o.stages(), o.seed(),
+                        ClassifierNetwork.build(m.height(), m.channels(), classes, o.width(), o.stages(), o.convs(), o.seed(),
                                 o.learningRate()), master)
                 : new SparkDl4jMultiLayer(spark.sparkContext(), initial.network(), master);
         long trainCount = data.trainCount();
@@ -129,6 +129,8 @@ public final class ClassifierTrainer {
         provenance.put("width", initial == null ? o.width() : initial.info().provenance().get("width"));
         provenance.put("stages", initial == null ? o.stages()
                 : initial.info().provenance().getOrDefault("stages", ClassifierNetwork.MIN_STAGES));
+        provenance.put("convsPerStage", initial == null ? o.convs()
+                : initial.info().provenance().getOrDefault("convsPerStage", 1));
         if (initial != null) {
             provenance.put("continuedFrom", Map.of("path", o.init(), "sha256", initial.sha256(),
                     "testAccuracy", initial.info().testAccuracy(), "provenance", initial.info().provenance()));
