@@ -1,6 +1,8 @@
 package io.atelier.common.classify;
 
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,6 +29,30 @@ class ClassifierNetworkTest {
         assertArrayEquals(new long[]{5, 10}, out.shape());
         assertEquals(5.0, out.sumNumber().doubleValue(), 1e-4, "softmax rows sum to 1");
         assertEquals(ClassifierNetwork.FEATURES, three.feedForwardToLayer(9, batch).get(10).size(1), "feature width");
+    }
+
+    @Test
+    void twoConvolutionsPerStageKeepTheShapesAndAddAConvolutionAndNormBeforeEachPooling() {
+        MultiLayerNetwork one = new MultiLayerNetwork(ClassifierNetwork.build(28, 1, 10, 8, 3, 1, 1L, 1e-3));
+        MultiLayerNetwork two = new MultiLayerNetwork(ClassifierNetwork.build(28, 1, 10, 8, 3, 2, 1L, 1e-3));
+        one.init();
+        two.init();
+        assertEquals(one.getnLayers() + 3 * 2, two.getnLayers(), "a convolution and a batch norm more per stage");
+        // Stage 1 of the two-convolution network: conv 1->8, norm, conv 8->8, norm, pool.
+        assertEquals(8, ((ConvolutionLayer) two.getLayer(2).conf().getLayer()).getNIn());
+        assertEquals(8, ((ConvolutionLayer) two.getLayer(2).conf().getLayer()).getNOut());
+        assertTrue(two.getLayer(4).conf().getLayer() instanceof SubsamplingLayer, "pooling after the second norm");
+        assertEquals(two.numParams() - one.numParams(), (8 * 8 * 9 + 8 + 4 * 8) + (16 * 16 * 9 + 16 + 4 * 16)
+                + (32 * 32 * 9 + 32 + 4 * 32), "the added convolutions' and norms' parameters");
+        INDArray out = two.output(Nd4j.rand(new int[]{3, 1, 28, 28}));
+        assertArrayEquals(new long[]{3, 10}, out.shape());
+
+        ClassifierOptions o = new ClassifierOptions("d", "m.zip", 2, 1, 64, 7L, 10, 1e-3, 8);
+        assertEquals(1, o.convs(), "one convolution per stage unless asked");
+        for (int bad : new int[]{0, ClassifierNetwork.MAX_CONVS + 1}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.withConvs(bad));
+            assertTrue(e.getMessage().startsWith("--convs " + bad), e.getMessage());
+        }
     }
 
     @Test
