@@ -3,6 +3,7 @@ package io.atelier.common.image;
 import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -15,13 +16,15 @@ import java.util.List;
 public final class ImageGrid {
     private static final int GAP = 2;
     private static final int LABEL_WIDTH = 110;
+    private static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
 
     private ImageGrid() {
     }
 
     /**
      * One row per entry of {@code rows}; each image is scaled by {@code scale} (nearest
-     * neighbour, so small images stay crisp). A null or empty label list draws no label column.
+     * neighbour, so small images stay crisp). A null or empty label list draws no label column;
+     * otherwise the column is as wide as the longest label needs.
      */
     public static BufferedImage compose(List<List<BufferedImage>> rows, List<String> labels, int scale) {
         int cols = rows.stream().mapToInt(List::size).max().orElse(0);
@@ -31,7 +34,7 @@ public final class ImageGrid {
         BufferedImage any = rows.stream().filter(r -> !r.isEmpty()).findFirst().orElseThrow().get(0);
         int cell = Math.max(any.getWidth(), any.getHeight()) * scale;
         boolean labelled = labels != null && !labels.isEmpty();
-        int left = labelled ? LABEL_WIDTH : 0;
+        int left = labelled ? Math.max(LABEL_WIDTH, widest(labels) + 8) : 0;
         int width = left + cols * (cell + GAP) + GAP;
         int height = rows.size() * (cell + GAP) + GAP;
         BufferedImage sheet = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -41,7 +44,7 @@ public final class ImageGrid {
             g.fillRect(0, 0, width, height);
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            g.setFont(LABEL_FONT);
             for (int r = 0; r < rows.size(); r++) {
                 int y = GAP + r * (cell + GAP);
                 if (labelled && r < labels.size()) {
@@ -59,6 +62,16 @@ public final class ImageGrid {
             g.dispose();
         }
         return sheet;
+    }
+
+    private static int widest(List<String> labels) {
+        Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        try {
+            FontMetrics metrics = g.getFontMetrics(LABEL_FONT);
+            return labels.stream().mapToInt(metrics::stringWidth).max().orElse(0);
+        } finally {
+            g.dispose();
+        }
     }
 
     public static byte[] toPng(BufferedImage image) {
