@@ -35,18 +35,28 @@ public final class FastStylizer implements ImageStylizer {
     };
     private final int size;
     private final boolean preserveColor;
+    private final boolean graphPerShape;
 
     /** The network built for one input shape. */
     private record Graph(SameDiff sd, String output) {
     }
 
     public FastStylizer(FastStyleModel model, int size, boolean preserveColor) {
+        this(model, size, preserveColor, true);
+    }
+
+    /**
+     * @param graphPerShape false: one graph for every shape (the pad-op border; kept so the
+     *                      benchmark can time both side by side)
+     */
+    public FastStylizer(FastStyleModel model, int size, boolean preserveColor, boolean graphPerShape) {
         if (size < 16) {
             throw new IllegalArgumentException("--size " + size + ": use at least 16 pixels");
         }
         this.size = size;
         this.preserveColor = preserveColor;
         this.model = model;
+        this.graphPerShape = graphPerShape;
     }
 
     @Override
@@ -70,8 +80,9 @@ public final class FastStylizer implements ImageStylizer {
             throw new IllegalArgumentException("the fast style network takes sides that are multiples of 4, got "
                     + nchw.size(2) + "x" + nchw.size(3));
         }
-        Graph g = graphs.computeIfAbsent(List.of(nchw.shape()[0], nchw.shape()[1], nchw.shape()[2], nchw.shape()[3]),
-                this::build);
+        List<Long> shape = graphPerShape ? List.of(nchw.shape()[0], nchw.shape()[1], nchw.shape()[2], nchw.shape()[3])
+                : List.of(-1L, 3L, -1L, -1L);
+        Graph g = graphs.computeIfAbsent(shape, this::build);
         try {
             return g.sd().output(Map.of(INPUT, nchw.castTo(DataType.FLOAT)), g.output()).get(g.output());
         } finally {
