@@ -61,9 +61,9 @@ public final class StylizeBenchmark {
             FastStylizer anySize = new FastStylizer(model, size, false, false);
             perShape.stylize(inputs.get(0)); // warm-up: graph preparation and native kernels
             anySize.stylize(inputs.get(0));
+            FastStylizer[] both = {perShape, anySize};
             double[] seconds = new double[2];
             for (int i = 0; i < o.fastImages(); i++) {
-                FastStylizer[] both = {perShape, anySize};
                 for (int k = 0; k < 2; k++) {
                     long t0 = System.nanoTime();
                     both[k].stylize(inputs.get(i % inputs.size()));

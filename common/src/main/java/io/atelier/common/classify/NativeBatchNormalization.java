@@ -27,6 +27,6 @@ public class NativeBatchNormalization extends BatchNormalization {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int index,
                              INDArray params, boolean initialize, DataType dataType) {
-        return OneDnnHelpers.attach(super.instantiate(conf, listeners, index, params, initialize, dataType));
+        return OneDnnHelpers.attach(super.instantiate(conf, listeners, index, params, initialize, dataType), dataType);
     }
 }

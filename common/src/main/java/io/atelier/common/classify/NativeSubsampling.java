@@ -22,6 +22,6 @@ public class NativeSubsampling extends SubsamplingLayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int index,
                              INDArray params, boolean initialize, DataType dataType) {
-        return OneDnnHelpers.attach(super.instantiate(conf, listeners, index, params, initialize, dataType));
+        return OneDnnHelpers.attach(super.instantiate(conf, listeners, index, params, initialize, dataType), dataType);
     }
 }

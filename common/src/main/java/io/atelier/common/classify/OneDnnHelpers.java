@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,18 +35,21 @@ final class OneDnnHelpers {
     private OneDnnHelpers() {
     }
 
-    /** {@code layer} with its native helper attached (on the CPU backend; CUDA keeps DL4J's choice). */
-    static <L extends Layer> L attach(L layer) {
+    /**
+     * {@code layer} with its native helper for {@code dataType} attached (on the CPU backend; CUDA
+     * keeps DL4J's choice).
+     */
+    static <L extends Layer> L attach(L layer, DataType dataType) {
         if (!cpuBackend()) {
             return layer;
         }
         Object helper;
-        if (layer instanceof ConvolutionLayer c) {
-            helper = new MKLDNNConvHelper(c.getParam("W").dataType());
+        if (layer instanceof ConvolutionLayer) {
+            helper = new MKLDNNConvHelper(dataType);
         } else if (layer instanceof SubsamplingLayer) {
-            helper = new MKLDNNSubsamplingHelper(Nd4j.dataType());
-        } else if (layer instanceof BatchNormalization b) {
-            helper = new MKLDNNBatchNormHelper(b.getParam("gamma").dataType());
+            helper = new MKLDNNSubsamplingHelper(dataType);
+        } else if (layer instanceof BatchNormalization) {
+            helper = new MKLDNNBatchNormHelper(dataType);
         } else {
             return layer;
         }
