@@ -68,6 +68,11 @@ final class TrainClassifierCommand implements Callable<Integer> {
             description = "Convolutions per stage, 1 or 2, each with batch norm and ReLU (default: ${DEFAULT-VALUE}).")
     int convs;
 
+    @Option(names = "--stage-dropout", defaultValue = "0", paramLabel = "SHARE",
+            description = "Share of each stage's pooled activations dropped while training, 0 to 0.5 (default: "
+                    + "${DEFAULT-VALUE}, none); regularises a network that fits its train split long before its test split.")
+    double stageDropout;
+
     @Option(names = "--init", paramLabel = "MODEL",
             description = "Continue training this classifier file (its network; --width and --stages are then ignored) at "
                     + "--learning-rate, e.g. lower for a last epoch.")
@@ -82,7 +87,8 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ClassifierOptions options = new ClassifierOptions(data, out, workers, epochs, batch, seed, averaging,
-                learningRate, width, init, finalLearningRate == null ? learningRate : finalLearningRate, flip, testData, stages, shift, convs);
+                learningRate, width, init, finalLearningRate == null ? learningRate : finalLearningRate, flip, testData, stages, shift, convs,
+                stageDropout);
         SparkSession session = SparkSessions.create("train-classifier", spark.master);
         if (testData != null) {
             System.out.printf("scoring on the test split of %s%n", testData);

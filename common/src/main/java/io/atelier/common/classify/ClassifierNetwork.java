@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -14,8 +15,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * A small CNN: two or three stages of one or two conv-BN-ReLU and a 2x2 max pool (each stage twice as
- * wide as the one before), a
- * dense feature layer, dropout and softmax. The dense layer (the penultimate) is what evaluation
+ * wide as the one before, optionally followed by dropout), a dense feature layer, dropout and softmax. The dense layer (the penultimate) is what evaluation
  * uses as features. Convolution, batch norm and pooling run as native ops ({@link NativeConvolution},
  * {@link NativeBatchNormalization}, {@link NativeSubsampling}).
  */
@@ -41,9 +41,18 @@ public final class ClassifierNetwork {
         return build(size, channels, classes, width, stages, 1, seed, learningRate);
     }
 
-    /** @param convs convolutions per stage (each followed by batch norm and ReLU) before its pooling */
     public static MultiLayerConfiguration build(int size, int channels, int classes, int width, int stages, int convs,
                                                 long seed, double learningRate) {
+        return build(size, channels, classes, width, stages, convs, 0, seed, learningRate);
+    }
+
+    /**
+     * @param convs        convolutions per stage (each followed by batch norm and ReLU) before its pooling
+     * @param stageDropout share of each stage's pooled activations dropped while training, 0 for none (then
+     *                     the layers are exactly those of a network built without it)
+     */
+    public static MultiLayerConfiguration build(int size, int channels, int classes, int width, int stages, int convs,
+                                                double stageDropout, long seed, double learningRate) {
         NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .weightInit(WeightInit.RELU)
@@ -58,6 +67,10 @@ public final class ClassifierNetwork {
             }
             layers.layer(new NativeSubsampling(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
                             .kernelSize(2, 2).stride(2, 2)));
+            if (stageDropout > 0) {
+                // Parameterless, so the feature layer stays the penultimate and weights keep their order.
+                layers.layer(new DropoutLayer.Builder(1 - stageDropout).build());
+            }
         }
         return layers
                 .layer(new DenseLayer.Builder().nOut(FEATURES).activation(Activation.RELU).build())

@@ -15,14 +15,17 @@ import java.io.Serializable;
  * @param shift              move each epoch's training images by up to this many pixels in x and y (drawn per
  *                           image; vacated pixels repeat the edge), 0 for none
  * @param convs              convolutions (each with batch norm and ReLU) per stage, 1 or 2
+ * @param stageDropout       share of each stage's pooled activations dropped while training (0: none)
  * @param testData           the dataset whose test split scores the classifier, or null for {@code data}'s; with
  *                           another dataset, {@code data} may have no test split (e.g. a generated one)
  */
 public record ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
                                 int averagingFrequency, double learningRate, int width, String init,
-                                double finalLearningRate, boolean flip, String testData, int stages, int shift, int convs)
+                                double finalLearningRate, boolean flip, String testData, int stages, int shift, int convs,
+                                double stageDropout)
         implements Serializable {
     public static final int MAX_SHIFT = 4;
+    public static final double MAX_STAGE_DROPOUT = 0.5;
 
     public ClassifierOptions {
         if (data == null || data.isBlank()) {
@@ -47,6 +50,10 @@ public record ClassifierOptions(String data, String output, int workers, int epo
             throw new IllegalArgumentException("--convs " + convs + ": give 1 to " + ClassifierNetwork.MAX_CONVS
                     + " convolutions per stage");
         }
+        if (!(stageDropout >= 0 && stageDropout <= MAX_STAGE_DROPOUT)) {
+            throw new IllegalArgumentException("--stage-dropout " + stageDropout + ": give a share from 0 to "
+                    + MAX_STAGE_DROPOUT + " of each stage's activations to drop while training");
+        }
         if (shift < 0 || shift > MAX_SHIFT) {
             throw new IllegalArgumentException("--shift " + shift + ": give 0 to " + MAX_SHIFT
                     + " pixels (more moves small images' content out of the frame)");
@@ -57,7 +64,7 @@ public record ClassifierOptions(String data, String output, int workers, int epo
     public ClassifierOptions(String data, String output, int workers, int epochs, int batch, long seed,
                              int averagingFrequency, double learningRate, int width, String init) {
         this(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width, init, learningRate,
-                false, null, ClassifierNetwork.MIN_STAGES, 0, 1);
+                false, null, ClassifierNetwork.MIN_STAGES, 0, 1, 0);
     }
 
     /** New weights. */
@@ -72,42 +79,47 @@ public record ClassifierOptions(String data, String output, int workers, int epo
 
     public ClassifierOptions withEpochs(int e) {
         return new ClassifierOptions(data, output, workers, e, batch, seed, averagingFrequency, learningRate, width, init,
-                finalLearningRate, flip, testData, stages, shift, convs);
+                finalLearningRate, flip, testData, stages, shift, convs, stageDropout);
     }
 
     public ClassifierOptions withWorkers(int w) {
         return new ClassifierOptions(data, output, w, epochs, batch, seed, averagingFrequency, learningRate, width, init,
-                finalLearningRate, flip, testData, stages, shift, convs);
+                finalLearningRate, flip, testData, stages, shift, convs, stageDropout);
     }
 
     public ClassifierOptions withInit(String model) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                model, finalLearningRate, flip, testData, stages, shift, convs);
+                model, finalLearningRate, flip, testData, stages, shift, convs, stageDropout);
     }
 
     public ClassifierOptions withSchedule(double finalRate, boolean mirror) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalRate, mirror, testData, stages, shift, convs);
+                init, finalRate, mirror, testData, stages, shift, convs, stageDropout);
     }
 
     public ClassifierOptions withTestData(String dataset) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalLearningRate, flip, dataset, stages, shift, convs);
+                init, finalLearningRate, flip, dataset, stages, shift, convs, stageDropout);
     }
 
     public ClassifierOptions withStages(int n) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalLearningRate, flip, testData, n, shift, convs);
+                init, finalLearningRate, flip, testData, n, shift, convs, stageDropout);
     }
 
     public ClassifierOptions withShift(int pixels) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalLearningRate, flip, testData, stages, pixels, convs);
+                init, finalLearningRate, flip, testData, stages, pixels, convs, stageDropout);
     }
 
     public ClassifierOptions withConvs(int n) {
         return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
-                init, finalLearningRate, flip, testData, stages, shift, n);
+                init, finalLearningRate, flip, testData, stages, shift, n, stageDropout);
+    }
+
+    public ClassifierOptions withStageDropout(double share) {
+        return new ClassifierOptions(data, output, workers, epochs, batch, seed, averagingFrequency, learningRate, width,
+                init, finalLearningRate, flip, testData, stages, shift, convs, share);
     }
 
     /** Epoch {@code e}'s (1-based) learning rate: geometric from the first to the final rate. */

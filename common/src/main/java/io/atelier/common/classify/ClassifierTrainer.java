@@ -91,7 +91,7 @@ public final class ClassifierTrainer {
         }
         SparkDl4jMultiLayer spark4j = initial == null
                 ? new SparkDl4jMultiLayer(spark.sparkContext(),
-                        ClassifierNetwork.build(m.height(), m.channels(), classes, o.width(), o.stages(), o.convs(), o.seed(),
+                        ClassifierNetwork.build(m.height(), m.channels(), classes, o.width(), o.stages(), o.convs(), o.stageDropout(), o.seed(),
                                 o.learningRate()), master)
                 : new SparkDl4jMultiLayer(spark.sparkContext(), initial.network(), master);
         long trainCount = data.trainCount();
@@ -131,6 +131,8 @@ public final class ClassifierTrainer {
                 : initial.info().provenance().getOrDefault("stages", ClassifierNetwork.MIN_STAGES));
         provenance.put("convsPerStage", initial == null ? o.convs()
                 : initial.info().provenance().getOrDefault("convsPerStage", 1));
+        provenance.put("stageDropout", initial == null ? o.stageDropout()
+                : initial.info().provenance().getOrDefault("stageDropout", 0.0));
         if (initial != null) {
             provenance.put("continuedFrom", Map.of("path", o.init(), "sha256", initial.sha256(),
                     "testAccuracy", initial.info().testAccuracy(), "provenance", initial.info().provenance()));

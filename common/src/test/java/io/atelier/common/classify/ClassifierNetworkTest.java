@@ -74,4 +74,35 @@ class ClassifierNetworkTest {
             assertTrue(e.getMessage().startsWith("--shift " + bad), e.getMessage());
         }
     }
+
+    @Test
+    void stageDropoutDropsOnlyWhileTrainingAndAddsNoParameters() {
+        MultiLayerNetwork plain = new MultiLayerNetwork(ClassifierNetwork.build(28, 1, 10, 8, 3, 2, 1L, 1e-3));
+        MultiLayerNetwork dropped = new MultiLayerNetwork(ClassifierNetwork.build(28, 1, 10, 8, 3, 2, 0.25, 1L, 1e-3));
+        plain.init();
+        dropped.init();
+        assertEquals(plain.getnLayers() + 3, dropped.getnLayers(), "one dropout layer per stage");
+        assertEquals(plain.numParams(), dropped.numParams(), "dropout has no parameters");
+        assertTrue(dropped.getLayer(dropped.getnLayers() - 2).conf().getLayer() instanceof DenseLayer,
+                "the feature layer stays the penultimate");
+
+        // Same seed, same weights in the same order: inference is the plain network's exactly.
+        dropped.setParams(plain.params());
+        INDArray batch = Nd4j.rand(new int[]{4, 1, 28, 28});
+        assertEquals(0.0, plain.output(batch).sub(dropped.output(batch)).amaxNumber().doubleValue(), 1e-6);
+        // While training, a quarter of each stage's activations is zeroed: the feature layer's input changes.
+        int afterLastStage = dropped.getnLayers() - 3;
+        INDArray trainingMap = dropped.feedForwardToLayer(afterLastStage, batch, true).get(afterLastStage + 1);
+        double zeros = trainingMap.eq(0).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).meanNumber().doubleValue();
+        double inferenceZeros = dropped.feedForwardToLayer(afterLastStage, batch, false).get(afterLastStage + 1)
+                .eq(0).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).meanNumber().doubleValue();
+        assertTrue(zeros > inferenceZeros + 0.1, "training zeroes more: " + zeros + " vs " + inferenceZeros);
+
+        ClassifierOptions o = new ClassifierOptions("d", "m.zip", 2, 1, 64, 7L, 10, 1e-3, 8);
+        assertEquals(0.0, o.stageDropout(), "no stage dropout unless asked");
+        for (double bad : new double[]{-0.1, ClassifierOptions.MAX_STAGE_DROPOUT + 0.1}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.withStageDropout(bad));
+            assertTrue(e.getMessage().startsWith("--stage-dropout " + bad), e.getMessage());
+        }
+    }
 }
