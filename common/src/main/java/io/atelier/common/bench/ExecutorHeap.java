@@ -13,11 +13,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The live heap of each executor JVM while a job runs: a sampler thread in the executor forces a
+ * The memory of each executor JVM while a job runs: a sampler thread in the executor forces a
  * full collection every {@link #PERIOD_MS} ms and reads the heap in use right after it, so
- * garbage never counts. Three figures per executor: the median sample (what a running task
- * typically holds), the peak sample, and the heap left after the job (what stays behind: a leak
- * shows here). The peak is the noisy one: a sample that lands while both task threads are in the
+ * garbage never counts, and the process's resident set (heap pages, ND4J's native buffers,
+ * threads). Per executor: the median live heap (what a running task typically holds), its 95th
+ * percentile over the whole run and over its first and last quarters (a leak raises the last
+ * quarter's above the first's), its largest sample, the heap left after the job, and the
+ * process's peak resident set during the job (the kernel's high-water mark, reset at the start).
+ * The largest heap sample is the noisy one: a sample that lands while both task threads are in the
  * middle of a forward pass counts the pass's in-flight ND4J state, so longer runs meet higher
  * peaks by chance. Started and read by small Spark jobs, so it measures the executors wherever
  * they run (in local mode: the driver's JVM).
@@ -27,8 +30,17 @@ final class ExecutorHeap {
     private static Thread sampler;
     private static final List<Long> SAMPLES = new ArrayList<>();
 
-    /** Bytes: the median and largest samples during the job, and the live heap after it. */
-    record Figures(long median, long peak, long after) implements java.io.Serializable {
+    /**
+     * Bytes: the median, 95th-percentile and largest live-heap samples during the job, the 95th
+     * percentiles of its first and last quarters of samples, the live heap after it, and the
+     * process's peak resident set during it (-1 where the system does not say).
+     */
+    record Figures(long median, long p95, long peak, long after, long earlyP95, long lateP95, long peakResident)
+            implements java.io.Serializable {
+        /** Figures of a run without samples: everything is the one reading. */
+        static Figures of(long live, long resident) {
+            return new Figures(live, live, live, live, live, live, resident);
+        }
     }
 
     private ExecutorHeap() {
@@ -64,6 +76,7 @@ final class ExecutorHeap {
     private static synchronized Figures restartHere() {
         stopSampler();
         long first = liveBytes();
+        ProcessMemory.resetPeak();
         synchronized (SAMPLES) {
             SAMPLES.clear();
             SAMPLES.add(first);
@@ -83,7 +96,7 @@ final class ExecutorHeap {
         }, "bench-executor-heap");
         sampler.setDaemon(true);
         sampler.start();
-        return new Figures(first, first, first);
+        return Figures.of(first, ProcessMemory.peakResidentBytes());
     }
 
     private static synchronized Figures stopHere() {
@@ -105,15 +118,29 @@ final class ExecutorHeap {
     }
 
     private static Figures figures(long after) {
-        List<Long> sorted;
+        List<Long> inOrder;
         synchronized (SAMPLES) {
-            sorted = new ArrayList<>(SAMPLES);
+            inOrder = new ArrayList<>(SAMPLES);
         }
-        if (sorted.isEmpty()) {
-            return new Figures(after, after, after);
+        long resident = ProcessMemory.peakResidentBytes();
+        if (inOrder.isEmpty()) {
+            return Figures.of(after, resident);
         }
+        int quarter = Math.max(1, inOrder.size() / 4);
+        List<Long> sorted = new ArrayList<>(inOrder);
         java.util.Collections.sort(sorted);
-        return new Figures(sorted.get(sorted.size() / 2), Math.max(after, sorted.get(sorted.size() - 1)), after);
+        return new Figures(sorted.get(sorted.size() / 2), percentile95(inOrder),
+                Math.max(after, sorted.get(sorted.size() - 1)), after,
+                percentile95(inOrder.subList(0, quarter)), percentile95(inOrder.subList(inOrder.size() - quarter,
+                inOrder.size())), resident);
+    }
+
+    /** The nearest-rank 95th percentile. */
+    static long percentile95(List<Long> samples) {
+        List<Long> sorted = new ArrayList<>(samples);
+        java.util.Collections.sort(sorted);
+        int rank = (int) Math.ceil(0.95 * sorted.size());
+        return sorted.get(Math.max(0, rank - 1));
     }
 
     private static long liveBytes() {

@@ -103,16 +103,23 @@ public final class StylizeBenchmark {
             String setting = n + " images, " + o.catalogSize() + " px";
             table.row("executor live heap, median (MiB)", setting, mib(heaps, ExecutorHeap.Figures::median)
                     + String.format(" (%d stylized, %.1f images/s)", s.stylized(), s.stylized() / seconds));
-            table.row("executor live heap, peak (MiB)", setting, mib(heaps, ExecutorHeap.Figures::peak));
+            table.row("executor live heap, 95th percentile (MiB)", setting, mib(heaps, ExecutorHeap.Figures::p95));
+            table.row("  first / last quarter of the run", setting, mib(heaps, ExecutorHeap.Figures::earlyP95)
+                    + " / " + mib(heaps, ExecutorHeap.Figures::lateP95));
+            table.row("executor live heap, largest sample (MiB)", setting, mib(heaps, ExecutorHeap.Figures::peak));
             table.row("executor live heap after the job (MiB)", setting, mib(heaps, ExecutorHeap.Figures::after));
+            table.row("executor peak resident set (MiB)", setting, mib(heaps, ExecutorHeap.Figures::peakResident));
         }
         table.note("Master " + master + (master.startsWith("local[") || master.equals("local")
                 ? ": local mode, so the executor is the driver's JVM and its figure includes the driver's bookkeeping."
                 : ": executors in their own JVMs.") + " Live heap: the heap in use right after a full collection"
                 + " that each executor forces every " + ExecutorHeap.PERIOD_MS + " ms during the run (listing,"
-                + " planning and the stylize stage), so garbage never counts; median and largest sample, and what"
-                + " is left after the job. The peak counts the ND4J state of forward passes in flight at that"
-                + " moment, so it varies from run to run; the median and the heap after the job show growth.");
+                + " planning and the stylize stage), so garbage never counts: median, 95th percentile (also over"
+                + " the first and last quarters of the samples: a leak raises the last above the first), largest"
+                + " sample, and what is left after the job. The largest sample counts the ND4J state of forward"
+                + " passes in flight at that moment, so it varies from run to run. Peak resident set: the"
+                + " executor process's high-water mark in RAM (heap pages, ND4J's native buffers, threads), reset"
+                + " when each run starts.");
         return table;
     }
 
@@ -120,7 +127,7 @@ public final class StylizeBenchmark {
                               java.util.function.ToLongFunction<ExecutorHeap.Figures> figure) {
         StringBuilder out = new StringBuilder();
         heaps.forEach((id, f) -> out.append(out.length() == 0 ? "" : ", ")
-                .append(String.format("%.0f", figure.applyAsLong(f) / (1024.0 * 1024.0)))
+                .append(figure.applyAsLong(f) < 0 ? "n/a" : String.format("%.0f", figure.applyAsLong(f) / (1024.0 * 1024.0)))
                 .append(heaps.size() > 1 ? " (" + id + ")" : ""));
         return out.toString();
     }
