@@ -29,17 +29,21 @@ final class ExecutorHeap {
     static final long PERIOD_MS = 1000;
     private static Thread sampler;
     private static final List<Long> SAMPLES = new ArrayList<>();
+    /** When each sample was taken, ms after the start. */
+    private static final List<Long> TIMES = new ArrayList<>();
+    private static long startedAt;
 
     /**
      * Bytes: the median, 95th-percentile and largest live-heap samples during the job, the 95th
      * percentiles of its first and last quarters of samples, the live heap after it, and the
-     * process's peak resident set during it (-1 where the system does not say).
+     * process's peak resident set during it (-1 where the system does not say); when the largest
+     * sample was taken and how long sampling ran, seconds after the start.
      */
-    record Figures(long median, long p95, long peak, long after, long earlyP95, long lateP95, long peakResident)
-            implements java.io.Serializable {
+    record Figures(long median, long p95, long peak, long after, long earlyP95, long lateP95, long peakResident,
+                   double peakAtSeconds, double seconds) implements java.io.Serializable {
         /** Figures of a run without samples: everything is the one reading. */
         static Figures of(long live, long resident) {
-            return new Figures(live, live, live, live, live, live, resident);
+            return new Figures(live, live, live, live, live, live, resident, 0, 0);
         }
     }
 
@@ -78,8 +82,11 @@ final class ExecutorHeap {
         long first = liveBytes();
         ProcessMemory.resetPeak();
         synchronized (SAMPLES) {
+            startedAt = System.currentTimeMillis();
             SAMPLES.clear();
+            TIMES.clear();
             SAMPLES.add(first);
+            TIMES.add(0L);
         }
         sampler = new Thread(() -> {
             try {
@@ -88,6 +95,7 @@ final class ExecutorHeap {
                     long live = liveBytes();
                     synchronized (SAMPLES) {
                         SAMPLES.add(live);
+                        TIMES.add(System.currentTimeMillis() - startedAt);
                     }
                 }
             } catch (InterruptedException stop) {
@@ -119,8 +127,12 @@ final class ExecutorHeap {
 
     private static Figures figures(long after) {
         List<Long> inOrder;
+        List<Long> times;
+        long seconds;
         synchronized (SAMPLES) {
             inOrder = new ArrayList<>(SAMPLES);
+            times = new ArrayList<>(TIMES);
+            seconds = System.currentTimeMillis() - startedAt;
         }
         long resident = ProcessMemory.peakResidentBytes();
         if (inOrder.isEmpty()) {
@@ -129,10 +141,10 @@ final class ExecutorHeap {
         int quarter = Math.max(1, inOrder.size() / 4);
         List<Long> sorted = new ArrayList<>(inOrder);
         java.util.Collections.sort(sorted);
-        return new Figures(sorted.get(sorted.size() / 2), percentile95(inOrder),
-                Math.max(after, sorted.get(sorted.size() - 1)), after,
+        long largest = sorted.get(sorted.size() - 1);
+        return new Figures(sorted.get(sorted.size() / 2), percentile95(inOrder), Math.max(after, largest), after,
                 percentile95(inOrder.subList(0, quarter)), percentile95(inOrder.subList(inOrder.size() - quarter,
-                inOrder.size())), resident);
+                inOrder.size())), resident, times.get(inOrder.indexOf(largest)) / 1000.0, seconds / 1000.0);
     }
 
     /** The nearest-rank 95th percentile. */

@@ -106,7 +106,9 @@ public final class StylizeBenchmark {
             table.row("executor live heap, 95th percentile (MiB)", setting, mib(heaps, ExecutorHeap.Figures::p95));
             table.row("  first / last quarter of the run", setting, mib(heaps, ExecutorHeap.Figures::earlyP95)
                     + " / " + mib(heaps, ExecutorHeap.Figures::lateP95));
-            table.row("executor live heap, largest sample (MiB)", setting, mib(heaps, ExecutorHeap.Figures::peak));
+            table.row("executor live heap, largest sample (MiB)", setting, mib(heaps, ExecutorHeap.Figures::peak)
+                    + " at " + seconds(heaps, ExecutorHeap.Figures::peakAtSeconds) + " s of "
+                    + seconds(heaps, ExecutorHeap.Figures::seconds));
             table.row("executor live heap after the job (MiB)", setting, mib(heaps, ExecutorHeap.Figures::after));
             table.row("executor peak resident set (MiB)", setting, mib(heaps, ExecutorHeap.Figures::peakResident));
         }
@@ -129,6 +131,14 @@ public final class StylizeBenchmark {
         heaps.forEach((id, f) -> out.append(out.length() == 0 ? "" : ", ")
                 .append(figure.applyAsLong(f) < 0 ? "n/a" : String.format("%.0f", figure.applyAsLong(f) / (1024.0 * 1024.0)))
                 .append(heaps.size() > 1 ? " (" + id + ")" : ""));
+        return out.toString();
+    }
+
+    private static String seconds(Map<String, ExecutorHeap.Figures> heaps,
+                                  java.util.function.ToDoubleFunction<ExecutorHeap.Figures> figure) {
+        StringBuilder out = new StringBuilder();
+        heaps.values().forEach(f -> out.append(out.length() == 0 ? "" : ", ")
+                .append(String.format("%.0f", figure.applyAsDouble(f))));
         return out.toString();
     }
 

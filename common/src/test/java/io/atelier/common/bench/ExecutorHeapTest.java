@@ -38,6 +38,7 @@ class ExecutorHeapTest {
             assertTrue(f.p95() <= f.peak() && f.p95() >= f.median(), f.toString());
             // Taken after the first sample and held to the end: what a leak looks like.
             assertTrue(f.lateP95() - f.earlyP95() > 90 * MIB, "the last quarter holds the array, the first not: " + f);
+            assertTrue(f.seconds() >= 3 && f.peakAtSeconds() > 0 && f.peakAtSeconds() <= f.seconds(), f.toString());
         } finally {
             spark.stop();
         }
