@@ -15,29 +15,64 @@ import java.util.TreeMap;
 /**
  * The memory of each executor JVM while a job runs: a sampler thread in the executor forces a
  * full collection every {@link #PERIOD_MS} ms and reads the heap in use right after it, so
- * garbage never counts, and the process's resident set (heap pages, ND4J's native buffers,
- * threads). Per executor: the median live heap (what a running task typically holds), its 95th
- * percentile over the whole run and over its first and last quarters (a leak raises the last
- * quarter's above the first's), its largest sample, the heap left after the job, and the
- * process's peak resident set during the job (the kernel's high-water mark, reset at the start).
- * The largest heap sample is the noisy one: a sample that lands while both task threads are in the
- * middle of a forward pass counts the pass's in-flight ND4J state, so longer runs meet higher
- * peaks by chance. Started and read by small Spark jobs, so it measures the executors wherever
- * they run (in local mode: the driver's JVM).
+ * garbage never counts; the process's resident set (heap pages, ND4J's native buffers, threads)
+ * is read too. The samples come back to the driver with their wall-clock times (a few per
+ * second of the run), so figures can be taken over any window of it, e.g. a job's work stage
+ * apart from its listing and planning. Per window: the median live heap (what a running task
+ * typically holds), its 95th percentile over the window and over its first and last quarters (a
+ * leak raises the last quarter's above the first's), and the largest sample; besides the heap left
+ * after the job and the process's peak resident set over the whole run (the kernel's high-water
+ * mark, reset at the start). The largest sample is the noisy one: a sample that lands while both
+ * task threads are in the middle of a forward pass counts the pass's in-flight ND4J state, so
+ * longer runs meet higher peaks by chance. Started and read by small Spark jobs, so it measures
+ * the executors wherever they run (in local mode: the driver's JVM).
  */
 final class ExecutorHeap {
     static final long PERIOD_MS = 1000;
     private static Thread sampler;
-    private static final List<Long> SAMPLES = new ArrayList<>();
-    /** When each sample was taken, ms after the start. */
-    private static final List<Long> TIMES = new ArrayList<>();
-    private static long startedAt;
+    /** Live heap bytes and the wall-clock ms they were read at, in order. */
+    private static final List<long[]> SAMPLES = new ArrayList<>();
 
     /**
-     * Bytes: the median, 95th-percentile and largest live-heap samples during the job, the 95th
-     * percentiles of its first and last quarters of samples, the live heap after it, and the
+     * One executor's run: sample times (epoch ms) and live-heap bytes, the live heap after it, and
+     * the process's peak resident set during it (-1 where the system does not say).
+     */
+    record Samples(long[] times, long[] bytes, long after, long peakResident) implements java.io.Serializable {
+        /** Figures over the whole run. */
+        Figures figures() {
+            return figures(Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+
+        /** Figures over the samples taken in [from, to) (epoch ms); the whole run's if none fall there. */
+        Figures figures(long from, long to) {
+            List<Long> inOrder = new ArrayList<>();
+            List<Long> at = new ArrayList<>();
+            for (int i = 0; i < bytes.length; i++) {
+                if (times[i] >= from && times[i] < to) {
+                    inOrder.add(bytes[i]);
+                    at.add(times[i]);
+                }
+            }
+            if (inOrder.isEmpty()) {
+                return from == Long.MIN_VALUE ? Figures.of(after, peakResident) : figures();
+            }
+            int quarter = Math.max(1, inOrder.size() / 4);
+            List<Long> sorted = new ArrayList<>(inOrder);
+            java.util.Collections.sort(sorted);
+            long largest = sorted.get(sorted.size() - 1);
+            long start = at.get(0);
+            return new Figures(sorted.get(sorted.size() / 2), percentile95(inOrder), largest, after,
+                    percentile95(inOrder.subList(0, quarter)),
+                    percentile95(inOrder.subList(inOrder.size() - quarter, inOrder.size())), peakResident,
+                    (at.get(inOrder.indexOf(largest)) - start) / 1000.0, (at.get(at.size() - 1) - start) / 1000.0);
+        }
+    }
+
+    /**
+     * Bytes: the median, 95th-percentile and largest live-heap samples in a window, the 95th
+     * percentiles of its first and last quarters of samples, the live heap after the job, and the
      * process's peak resident set during it (-1 where the system does not say); when the largest
-     * sample was taken and how long sampling ran, seconds after the start.
+     * sample was taken and the window's length, seconds after its first sample.
      */
     record Figures(long median, long p95, long peak, long after, long earlyP95, long lateP95, long peakResident,
                    double peakAtSeconds, double seconds) implements java.io.Serializable {
@@ -55,38 +90,35 @@ final class ExecutorHeap {
         onExecutors(spark, true);
     }
 
-    /** Stops the samplers; each executor's figures, by executor id. */
-    static Map<String, Figures> stop(SparkSession spark) {
+    /** Stops the samplers; each executor's samples, by executor id. */
+    static Map<String, Samples> stop(SparkSession spark) {
         return onExecutors(spark, false);
     }
 
-    private static Map<String, Figures> onExecutors(SparkSession spark, boolean start) {
+    private static Map<String, Samples> onExecutors(SparkSession spark, boolean start) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int tasks = 4 * Math.max(1, jsc.defaultParallelism());
         List<Integer> slots = new ArrayList<>();
         for (int i = 0; i < tasks; i++) {
             slots.add(i);
         }
-        List<Tuple2<String, Figures>> answers = jsc.parallelize(slots, tasks).mapPartitions((Iterator<Integer> ignored) -> {
-            Figures f = start ? restartHere() : stopHere();
-            return List.of(new Tuple2<>(SparkEnv.get().executorId(), f)).iterator();
+        List<Tuple2<String, Samples>> answers = jsc.parallelize(slots, tasks).mapPartitions((Iterator<Integer> ignored) -> {
+            Samples s = start ? restartHere() : stopHere();
+            return List.of(new Tuple2<>(SparkEnv.get().executorId(), s)).iterator();
         }).collect();
         // Several tasks reach each executor; the one that stopped the sampler has all its samples.
-        Map<String, Figures> figures = new TreeMap<>();
-        answers.forEach(a -> figures.merge(a._1(), a._2(), (x, y) -> x.peak() >= y.peak() ? x : y));
-        return figures;
+        Map<String, Samples> samples = new TreeMap<>();
+        answers.forEach(a -> samples.merge(a._1(), a._2(), (x, y) -> x.bytes().length >= y.bytes().length ? x : y));
+        return samples;
     }
 
-    private static synchronized Figures restartHere() {
+    private static synchronized Samples restartHere() {
         stopSampler();
         long first = liveBytes();
         ProcessMemory.resetPeak();
         synchronized (SAMPLES) {
-            startedAt = System.currentTimeMillis();
             SAMPLES.clear();
-            TIMES.clear();
-            SAMPLES.add(first);
-            TIMES.add(0L);
+            SAMPLES.add(new long[]{System.currentTimeMillis(), first});
         }
         sampler = new Thread(() -> {
             try {
@@ -94,8 +126,7 @@ final class ExecutorHeap {
                     Thread.sleep(PERIOD_MS);
                     long live = liveBytes();
                     synchronized (SAMPLES) {
-                        SAMPLES.add(live);
-                        TIMES.add(System.currentTimeMillis() - startedAt);
+                        SAMPLES.add(new long[]{System.currentTimeMillis(), live});
                     }
                 }
             } catch (InterruptedException stop) {
@@ -104,12 +135,20 @@ final class ExecutorHeap {
         }, "bench-executor-heap");
         sampler.setDaemon(true);
         sampler.start();
-        return Figures.of(first, ProcessMemory.peakResidentBytes());
+        return new Samples(new long[0], new long[0], first, ProcessMemory.peakResidentBytes());
     }
 
-    private static synchronized Figures stopHere() {
+    private static synchronized Samples stopHere() {
+        boolean wasRunning = sampler != null;
         stopSampler();
-        return figures(liveBytes());
+        long after = liveBytes();
+        List<long[]> taken;
+        synchronized (SAMPLES) {
+            taken = wasRunning ? new ArrayList<>(SAMPLES) : List.of();
+        }
+        long[] times = taken.stream().mapToLong(s -> s[0]).toArray();
+        long[] bytes = taken.stream().mapToLong(s -> s[1]).toArray();
+        return new Samples(times, bytes, after, ProcessMemory.peakResidentBytes());
     }
 
     private static void stopSampler() {
@@ -123,28 +162,6 @@ final class ExecutorHeap {
             Thread.currentThread().interrupt();
         }
         sampler = null;
-    }
-
-    private static Figures figures(long after) {
-        List<Long> inOrder;
-        List<Long> times;
-        long seconds;
-        synchronized (SAMPLES) {
-            inOrder = new ArrayList<>(SAMPLES);
-            times = new ArrayList<>(TIMES);
-            seconds = System.currentTimeMillis() - startedAt;
-        }
-        long resident = ProcessMemory.peakResidentBytes();
-        if (inOrder.isEmpty()) {
-            return Figures.of(after, resident);
-        }
-        int quarter = Math.max(1, inOrder.size() / 4);
-        List<Long> sorted = new ArrayList<>(inOrder);
-        java.util.Collections.sort(sorted);
-        long largest = sorted.get(sorted.size() - 1);
-        return new Figures(sorted.get(sorted.size() / 2), percentile95(inOrder), Math.max(after, largest), after,
-                percentile95(inOrder.subList(0, quarter)), percentile95(inOrder.subList(inOrder.size() - quarter,
-                inOrder.size())), resident, times.get(inOrder.indexOf(largest)) / 1000.0, seconds / 1000.0);
     }
 
     /** The nearest-rank 95th percentile. */

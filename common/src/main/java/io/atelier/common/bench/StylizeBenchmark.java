@@ -90,39 +90,60 @@ public final class StylizeBenchmark {
         Path modelDir = o.workDir().resolve("model");
         model.save(modelDir.toString(), conf);
         String master = spark.sparkContext().master();
+        WorkStageClock clock = new WorkStageClock();
+        spark.sparkContext().addSparkListener(clock);
         for (int n : o.catalogs()) {
             Path catalog = o.workDir().resolve("catalog-" + n);
             SyntheticPhotos.write(catalog, n, 160, 120, n);
             StylizeOptions so = StylizeOptions.of(catalog.toString(), List.of(), List.of(modelDir.toString()),
                     o.workDir().resolve("out-" + n).toString(), StylizeOptions.Method.FAST).withSize(o.catalogSize());
+            clock.reset();
             ExecutorHeap.start(spark);
             long t0 = System.nanoTime();
             StylizeJob.Summary s = new StylizeJob(spark).run(so, StylizeJob.Progress.NONE);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            Map<String, ExecutorHeap.Figures> heaps = ExecutorHeap.stop(spark);
+            Map<String, ExecutorHeap.Samples> samples = ExecutorHeap.stop(spark);
+            // The listener bus delivers the work stage's start long before the stage ends.
+            long workStart = clock.startedAt() == 0 ? Long.MIN_VALUE : clock.startedAt();
+            Map<String, ExecutorHeap.Figures> work = window(samples, workStart, Long.MAX_VALUE);
+            Map<String, ExecutorHeap.Figures> planning = window(samples, Long.MIN_VALUE, workStart);
             String setting = n + " images, " + o.catalogSize() + " px";
-            table.row("executor live heap, median (MiB)", setting, mib(heaps, ExecutorHeap.Figures::median)
+            String stage = n + " images, work stage";
+            table.row("executor live heap, median (MiB)", stage, mib(work, ExecutorHeap.Figures::median)
                     + String.format(" (%d stylized, %.1f images/s)", s.stylized(), s.stylized() / seconds));
-            table.row("executor live heap, 95th percentile (MiB)", setting, mib(heaps, ExecutorHeap.Figures::p95));
-            table.row("  first / last quarter of the run", setting, mib(heaps, ExecutorHeap.Figures::earlyP95)
-                    + " / " + mib(heaps, ExecutorHeap.Figures::lateP95));
-            table.row("executor live heap, largest sample (MiB)", setting, mib(heaps, ExecutorHeap.Figures::peak)
-                    + " at " + seconds(heaps, ExecutorHeap.Figures::peakAtSeconds) + " s of "
-                    + seconds(heaps, ExecutorHeap.Figures::seconds));
-            table.row("executor live heap after the job (MiB)", setting, mib(heaps, ExecutorHeap.Figures::after));
-            table.row("executor peak resident set (MiB)", setting, mib(heaps, ExecutorHeap.Figures::peakResident));
+            table.row("executor live heap, 95th percentile (MiB)", stage, mib(work, ExecutorHeap.Figures::p95));
+            table.row("  first / last quarter of the stage", stage, mib(work, ExecutorHeap.Figures::earlyP95)
+                    + " / " + mib(work, ExecutorHeap.Figures::lateP95));
+            table.row("executor live heap, largest sample (MiB)", stage, mib(work, ExecutorHeap.Figures::peak)
+                    + " at " + seconds(work, ExecutorHeap.Figures::peakAtSeconds) + " s of "
+                    + seconds(work, ExecutorHeap.Figures::seconds));
+            table.row("executor live heap, largest sample (MiB)", n + " images, listing and planning",
+                    mib(planning, ExecutorHeap.Figures::peak) + " (median " + mib(planning, ExecutorHeap.Figures::median)
+                            + ", over " + seconds(planning, ExecutorHeap.Figures::seconds) + " s)");
+            table.row("executor live heap after the job (MiB)", setting, mib(work, ExecutorHeap.Figures::after));
+            table.row("executor peak resident set (MiB)", setting, mib(work, ExecutorHeap.Figures::peakResident));
         }
+        spark.sparkContext().removeSparkListener(clock);
         table.note("Master " + master + (master.startsWith("local[") || master.equals("local")
                 ? ": local mode, so the executor is the driver's JVM and its figure includes the driver's bookkeeping."
                 : ": executors in their own JVMs.") + " Live heap: the heap in use right after a full collection"
-                + " that each executor forces every " + ExecutorHeap.PERIOD_MS + " ms during the run (listing,"
-                + " planning and the stylize stage), so garbage never counts: median, 95th percentile (also over"
-                + " the first and last quarters of the samples: a leak raises the last above the first), largest"
-                + " sample, and what is left after the job. The largest sample counts the ND4J state of forward"
-                + " passes in flight at that moment, so it varies from run to run. Peak resident set: the"
-                + " executor process's high-water mark in RAM (heap pages, ND4J's native buffers, threads), reset"
+                + " that each executor forces every " + ExecutorHeap.PERIOD_MS + " ms, so garbage never counts,"
+                + " taken apart into the work stage (from the start of its Spark job: the stylize map stage and"
+                + " its small to-do shuffle) and what comes before it (listing, checking and planning, whose"
+                + " Spark SQL sorts and aggregates hold pages of execution memory). Work stage: median, 95th"
+                + " percentile (also over its first and last quarters of samples: a leak raises the last above"
+                + " the first) and largest sample, which counts the ND4J state of forward passes in flight at"
+                + " that moment and so varies from run to run. Peak resident set: the executor process's"
+                + " high-water mark in RAM over the whole job (heap pages, ND4J's native buffers, threads), reset"
                 + " when each run starts.");
         return table;
+    }
+
+    private static Map<String, ExecutorHeap.Figures> window(Map<String, ExecutorHeap.Samples> samples, long from,
+                                                             long to) {
+        Map<String, ExecutorHeap.Figures> figures = new java.util.TreeMap<>();
+        samples.forEach((id, s) -> figures.put(id, s.figures(from, to)));
+        return figures;
     }
 
     private static String mib(Map<String, ExecutorHeap.Figures> heaps,

@@ -27,7 +27,9 @@ class ExecutorHeapTest {
             Thread.sleep(3 * ExecutorHeap.PERIOD_MS + 500);
             long stillReachable = held[held.length - 1];
             held = null;
-            Map<String, ExecutorHeap.Figures> figures = ExecutorHeap.stop(spark);
+            Map<String, ExecutorHeap.Samples> samples = ExecutorHeap.stop(spark);
+            Map<String, ExecutorHeap.Figures> figures = new java.util.TreeMap<>();
+            samples.forEach((id, s) -> figures.put(id, s.figures()));
 
             assertEquals(1, figures.size(), "one executor in local mode: " + figures);
             ExecutorHeap.Figures f = figures.values().iterator().next();
@@ -42,6 +44,28 @@ class ExecutorHeapTest {
         } finally {
             spark.stop();
         }
+    }
+
+    /** A planning spike before the work stage stays out of the work stage's figures, and vice versa. */
+    @Test
+    void figuresOfAWindowCountOnlyItsSamples() {
+        long[] times = {1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 9_000};
+        long[] bytes = {50, 300, 60, 50, 52, 51, 53, 80, 54};
+        ExecutorHeap.Samples s = new ExecutorHeap.Samples(times, bytes, 40, 900);
+        ExecutorHeap.Figures before = s.figures(Long.MIN_VALUE, 4_000);
+        ExecutorHeap.Figures work = s.figures(4_000, Long.MAX_VALUE);
+        assertEquals(300, before.peak());
+        assertEquals(1.0, before.peakAtSeconds(), 1e-9, "a second after the window's first sample");
+        assertEquals(80, work.peak());
+        assertEquals(4.0, work.peakAtSeconds(), 1e-9);
+        assertEquals(5.0, work.seconds(), 1e-9);
+        assertEquals(53, work.median(), "upper median of 50, 52, 51, 53, 80, 54");
+        assertEquals(50, work.earlyP95(), "a quarter of six samples: the first one");
+        assertEquals(54, work.lateP95(), "and the last one");
+        assertEquals(40, work.after());
+        assertEquals(900, work.peakResident());
+        assertEquals(300, s.figures().peak(), "the whole run");
+        assertEquals(300, s.figures(20_000, 30_000).peak(), "an empty window falls back to the whole run");
     }
 
     @Test

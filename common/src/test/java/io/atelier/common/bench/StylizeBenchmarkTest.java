@@ -1,0 +1,44 @@
+package io.atelier.common.bench;
+
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StylizeBenchmarkTest {
+    /** A tiny catalog through the real stylize job: the memory rows split the work stage from planning. */
+    @Test
+    void aCatalogRunReportsTheWorkStageApartFromListingAndPlanning(@TempDir Path tmp) throws Exception {
+        SparkSession spark = SparkSession.builder().master("local[2]").appName("stylize-benchmark-test")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+        try {
+            BenchTable table = StylizeBenchmark.run(spark, new StylizeBenchmark.Options(null, null, List.of(), 1, 0,
+                    List.of(16), 32, tmp));
+            List<List<String>> rows = table.rows();
+            List<String> median = find(rows, "executor live heap, median (MiB)", "16 images, work stage");
+            assertTrue(median.get(2).matches("\\d+ \\(16 stylized, [0-9.]+ images/s\\)"), median.toString());
+            List<String> largest = find(rows, "executor live heap, largest sample (MiB)", "16 images, work stage");
+            assertTrue(largest.get(2).matches("\\d+ at \\d+ s of \\d+"), largest.toString());
+            List<String> planning = find(rows, "executor live heap, largest sample (MiB)", "16 images, listing and planning");
+            assertTrue(planning.get(2).matches("\\d+ \\(median \\d+, over \\d+ s\\)"), planning.toString());
+            List<String> quarters = find(rows, "  first / last quarter of the stage", "16 images, work stage");
+            assertTrue(quarters.get(2).matches("\\d+ / \\d+"), quarters.toString());
+            List<String> resident = find(rows, "executor peak resident set (MiB)", "16 images, 32 px");
+            assertTrue(resident.get(2).matches("\\d+") && Integer.parseInt(resident.get(2)) > 100,
+                    "a JVM with Spark and ND4J loaded holds more than 100 MiB: " + resident);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private static List<String> find(List<List<String>> rows, String measure, String setting) {
+        List<List<String>> found = rows.stream().filter(r -> r.get(0).equals(measure) && r.get(1).equals(setting)).toList();
+        assertEquals(1, found.size(), measure + " / " + setting + " in " + rows);
+        return found.get(0);
+    }
+}
