@@ -30,14 +30,16 @@ import java.util.TreeMap;
 final class ExecutorHeap {
     static final long PERIOD_MS = 1000;
     private static Thread sampler;
-    /** Live heap bytes and the wall-clock ms they were read at, in order. */
+    /** Wall-clock ms, live heap bytes and resident bytes of each sample, in order. */
     private static final List<long[]> SAMPLES = new ArrayList<>();
 
     /**
-     * One executor's run: sample times (epoch ms) and live-heap bytes, the live heap after it, and
-     * the process's peak resident set during it (-1 where the system does not say).
+     * One executor's run: sample times (epoch ms), live-heap bytes and resident-set bytes (-1 where
+     * the system does not say), the live heap after it, and the process's peak resident set during
+     * it (the kernel's high-water mark, which also sees moments between samples).
      */
-    record Samples(long[] times, long[] bytes, long after, long peakResident) implements java.io.Serializable {
+    record Samples(long[] times, long[] bytes, long[] resident, long after, long peakResident)
+            implements java.io.Serializable {
         /** Figures over the whole run. */
         Figures figures() {
             return figures(Long.MIN_VALUE, Long.MAX_VALUE);
@@ -47,10 +49,12 @@ final class ExecutorHeap {
         Figures figures(long from, long to) {
             List<Long> inOrder = new ArrayList<>();
             List<Long> at = new ArrayList<>();
+            long residentMax = -1;
             for (int i = 0; i < bytes.length; i++) {
                 if (times[i] >= from && times[i] < to) {
                     inOrder.add(bytes[i]);
                     at.add(times[i]);
+                    residentMax = Math.max(residentMax, resident[i]);
                 }
             }
             if (inOrder.isEmpty()) {
@@ -63,7 +67,7 @@ final class ExecutorHeap {
             long start = at.get(0);
             return new Figures(sorted.get(sorted.size() / 2), percentile95(inOrder), largest, after,
                     percentile95(inOrder.subList(0, quarter)),
-                    percentile95(inOrder.subList(inOrder.size() - quarter, inOrder.size())), peakResident,
+                    percentile95(inOrder.subList(inOrder.size() - quarter, inOrder.size())), peakResident, residentMax,
                     (at.get(inOrder.indexOf(largest)) - start) / 1000.0, (at.get(at.size() - 1) - start) / 1000.0);
         }
     }
@@ -71,14 +75,15 @@ final class ExecutorHeap {
     /**
      * Bytes: the median, 95th-percentile and largest live-heap samples in a window, the 95th
      * percentiles of its first and last quarters of samples, the live heap after the job, and the
-     * process's peak resident set during it (-1 where the system does not say); when the largest
-     * sample was taken and the window's length, seconds after its first sample.
+     * process's peak resident set during the whole job (-1 where the system does not say) and the
+     * largest resident set sampled in the window; when the largest heap sample was taken and the
+     * window's length, seconds after its first sample.
      */
     record Figures(long median, long p95, long peak, long after, long earlyP95, long lateP95, long peakResident,
-                   double peakAtSeconds, double seconds) implements java.io.Serializable {
+                   long sampledResident, double peakAtSeconds, double seconds) implements java.io.Serializable {
         /** Figures of a run without samples: everything is the one reading. */
         static Figures of(long live, long resident) {
-            return new Figures(live, live, live, live, live, live, resident, 0, 0);
+            return new Figures(live, live, live, live, live, live, resident, resident, 0, 0);
         }
     }
 
@@ -118,7 +123,7 @@ final class ExecutorHeap {
         ProcessMemory.resetPeak();
         synchronized (SAMPLES) {
             SAMPLES.clear();
-            SAMPLES.add(new long[]{System.currentTimeMillis(), first});
+            SAMPLES.add(new long[]{System.currentTimeMillis(), first, ProcessMemory.residentBytes()});
         }
         sampler = new Thread(() -> {
             try {
@@ -126,7 +131,7 @@ final class ExecutorHeap {
                     Thread.sleep(PERIOD_MS);
                     long live = liveBytes();
                     synchronized (SAMPLES) {
-                        SAMPLES.add(new long[]{System.currentTimeMillis(), live});
+                        SAMPLES.add(new long[]{System.currentTimeMillis(), live, ProcessMemory.residentBytes()});
                     }
                 }
             } catch (InterruptedException stop) {
@@ -135,7 +140,7 @@ final class ExecutorHeap {
         }, "bench-executor-heap");
         sampler.setDaemon(true);
         sampler.start();
-        return new Samples(new long[0], new long[0], first, ProcessMemory.peakResidentBytes());
+        return new Samples(new long[0], new long[0], new long[0], first, ProcessMemory.peakResidentBytes());
     }
 
     private static synchronized Samples stopHere() {
@@ -148,7 +153,8 @@ final class ExecutorHeap {
         }
         long[] times = taken.stream().mapToLong(s -> s[0]).toArray();
         long[] bytes = taken.stream().mapToLong(s -> s[1]).toArray();
-        return new Samples(times, bytes, after, ProcessMemory.peakResidentBytes());
+        long[] resident = taken.stream().mapToLong(s -> s[2]).toArray();
+        return new Samples(times, bytes, resident, after, ProcessMemory.peakResidentBytes());
     }
 
     private static void stopSampler() {

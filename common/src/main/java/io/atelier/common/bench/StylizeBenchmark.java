@@ -121,7 +121,11 @@ public final class StylizeBenchmark {
                     mib(planning, ExecutorHeap.Figures::peak) + " (median " + mib(planning, ExecutorHeap.Figures::median)
                             + ", over " + seconds(planning, ExecutorHeap.Figures::seconds) + " s)");
             table.row("executor live heap after the job (MiB)", setting, mib(work, ExecutorHeap.Figures::after));
-            table.row("executor peak resident set (MiB)", setting, mib(work, ExecutorHeap.Figures::peakResident));
+            table.row("executor resident set, largest sample (MiB)", stage, mib(work, ExecutorHeap.Figures::sampledResident));
+            table.row("executor resident set, largest sample (MiB)", n + " images, listing and planning",
+                    mib(planning, ExecutorHeap.Figures::sampledResident));
+            table.row("executor peak resident set (MiB)", setting + ", whole job",
+                    mib(work, ExecutorHeap.Figures::peakResident));
         }
         spark.sparkContext().removeSparkListener(clock);
         table.note("Master " + master + (master.startsWith("local[") || master.equals("local")
@@ -133,9 +137,9 @@ public final class StylizeBenchmark {
                 + " Spark SQL sorts and aggregates hold pages of execution memory). Work stage: median, 95th"
                 + " percentile (also over its first and last quarters of samples: a leak raises the last above"
                 + " the first) and largest sample, which counts the ND4J state of forward passes in flight at"
-                + " that moment and so varies from run to run. Peak resident set: the executor process's"
-                + " high-water mark in RAM over the whole job (heap pages, ND4J's native buffers, threads), reset"
-                + " when each run starts.");
+                + " that moment and so varies from run to run. Resident set: the executor process's memory in RAM"
+                + " (heap pages, ND4J's native buffers, threads), read with each sample; its peak is the kernel's"
+                + " high-water mark over the whole job, reset when each run starts.");
         return table;
     }
 

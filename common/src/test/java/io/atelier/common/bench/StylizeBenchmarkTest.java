@@ -28,7 +28,10 @@ class StylizeBenchmarkTest {
             assertTrue(planning.get(2).matches("\\d+ \\(median \\d+, over \\d+ s\\)"), planning.toString());
             List<String> quarters = find(rows, "  first / last quarter of the stage", "16 images, work stage");
             assertTrue(quarters.get(2).matches("\\d+ / \\d+"), quarters.toString());
-            List<String> resident = find(rows, "executor peak resident set (MiB)", "16 images, 32 px");
+            List<String> resident = find(rows, "executor peak resident set (MiB)", "16 images, 32 px, whole job");
+            List<String> sampled = find(rows, "executor resident set, largest sample (MiB)", "16 images, work stage");
+            assertTrue(Integer.parseInt(sampled.get(2)) <= Integer.parseInt(resident.get(2)),
+                    "samples never exceed the high-water mark: " + sampled + " " + resident);
             assertTrue(resident.get(2).matches("\\d+") && Integer.parseInt(resident.get(2)) > 100,
                     "a JVM with Spark and ND4J loaded holds more than 100 MiB: " + resident);
         } finally {
