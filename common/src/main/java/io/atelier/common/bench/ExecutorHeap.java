@@ -102,6 +102,8 @@ final class ExecutorHeap {
 
     private static Map<String, Samples> onExecutors(SparkSession spark, boolean start) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        // The description is the thread's until changed: a job's last one would name this job too.
+        jsc.setJobDescription("bench: " + (start ? "start" : "stop") + " the executors' memory samplers");
         int tasks = 4 * Math.max(1, jsc.defaultParallelism());
         List<Integer> slots = new ArrayList<>();
         for (int i = 0; i < tasks; i++) {

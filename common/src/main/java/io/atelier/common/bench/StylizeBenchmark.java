@@ -23,9 +23,9 @@ import java.util.Map;
 
 /**
  * {@code atelier bench stylize}: the fast method's images/s at two sizes (one forward pass each,
- * in this JVM), Gatys seconds per image per 100 iterations, and the stylize job's live heap
- * (median, peak, after the job) over catalogs of growing size, measured inside the executors (it
- * must not grow: rows stream through tasks).
+ * in this JVM), Gatys seconds per image per 100 iterations, and the stylize job's executor memory
+ * (live heap and resident set, its work stage apart from listing and planning) over catalogs of
+ * growing size, measured inside the executors (it must not grow: rows stream through tasks).
  */
 public final class StylizeBenchmark {
     private StylizeBenchmark() {

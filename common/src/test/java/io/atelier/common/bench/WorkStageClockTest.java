@@ -18,23 +18,33 @@ class WorkStageClockTest {
             WorkStageClock clock = new WorkStageClock();
             spark.sparkContext().addSparkListener(clock);
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            String work = "stylize: 3 (image, style) pairs in 1 tasks, one per listed unit";
             spark.sparkContext().setJobDescription("stylize: list and check the inputs");
             jsc.parallelize(List.of(1, 2, 3)).count();
             long before = System.currentTimeMillis();
-            spark.sparkContext().setJobDescription("stylize: 3 (image, style) pairs in 1 tasks, one per listed unit");
+            spark.sparkContext().setJobDescription(work);
             jsc.parallelize(List.of(1, 2, 3)).count();
             long after = System.currentTimeMillis();
-            spark.sparkContext().setJobDescription("stylize: 3 (image, style) pairs in 1 tasks, one per listed unit");
             jsc.parallelize(List.of(1, 2, 3)).count();
-            for (int i = 0; i < 50 && clock.startedAt() == 0; i++) {
-                Thread.sleep(100); // the listener bus is asynchronous
-            }
+            awaitBus(clock);
             assertTrue(clock.startedAt() >= before && clock.startedAt() <= after,
                     before + " <= " + clock.startedAt() + " <= " + after + ": the first work-stage job, not the listing");
+
+            // The thread keeps the work stage's description: the memory sampler's jobs must not inherit it.
             clock.reset();
             assertEquals(0, clock.startedAt());
+            ExecutorHeap.start(spark);
+            ExecutorHeap.stop(spark);
+            Thread.sleep(1000);
+            assertEquals(0, clock.startedAt(), "the sampler's jobs are not the work stage");
         } finally {
             spark.stop();
+        }
+    }
+
+    private static void awaitBus(WorkStageClock clock) throws InterruptedException {
+        for (int i = 0; i < 50 && clock.startedAt() == 0; i++) {
+            Thread.sleep(100); // the listener bus is asynchronous
         }
     }
 }
