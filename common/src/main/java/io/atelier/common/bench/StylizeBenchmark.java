@@ -152,18 +152,23 @@ public final class StylizeBenchmark {
 
     private static String mib(Map<String, ExecutorHeap.Figures> heaps,
                               java.util.function.ToLongFunction<ExecutorHeap.Figures> figure) {
-        StringBuilder out = new StringBuilder();
-        heaps.forEach((id, f) -> out.append(out.length() == 0 ? "" : ", ")
-                .append(figure.applyAsLong(f) < 0 ? "n/a" : String.format("%.0f", figure.applyAsLong(f) / (1024.0 * 1024.0)))
-                .append(heaps.size() > 1 ? " (" + id + ")" : ""));
-        return out.toString();
+        return perExecutor(heaps, f -> {
+            long bytes = figure.applyAsLong(f);
+            return bytes < 0 ? "n/a" : String.format("%.0f", bytes / (1024.0 * 1024.0));
+        });
     }
 
     private static String seconds(Map<String, ExecutorHeap.Figures> heaps,
                                   java.util.function.ToDoubleFunction<ExecutorHeap.Figures> figure) {
+        return perExecutor(heaps, f -> String.format("%.0f", figure.applyAsDouble(f)));
+    }
+
+    /** One value per executor, comma-separated, each named by its executor id when there are several. */
+    private static String perExecutor(Map<String, ExecutorHeap.Figures> heaps,
+                                      java.util.function.Function<ExecutorHeap.Figures, String> value) {
         StringBuilder out = new StringBuilder();
-        heaps.values().forEach(f -> out.append(out.length() == 0 ? "" : ", ")
-                .append(String.format("%.0f", figure.applyAsDouble(f))));
+        heaps.forEach((id, f) -> out.append(out.length() == 0 ? "" : ", ").append(value.apply(f))
+                .append(heaps.size() > 1 ? " (" + id + ")" : ""));
         return out.toString();
     }
 

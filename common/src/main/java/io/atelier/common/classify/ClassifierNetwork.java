@@ -15,8 +15,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * A small CNN: two or three stages of one or two conv-BN-ReLU and a 2x2 max pool (each stage twice as
- * wide as the one before, optionally followed by dropout), a dense feature layer, dropout and softmax. The dense layer (the penultimate) is what evaluation
- * uses as features. Convolution, batch norm and pooling run as native ops ({@link NativeConvolution},
+ * wide as the one before, optionally followed by dropout), a dense feature layer, dropout and
+ * softmax. The dense layer (the penultimate) is what evaluation uses as features. Convolution, batch norm and pooling run as native ops ({@link NativeConvolution},
  * {@link NativeBatchNormalization}, {@link NativeSubsampling}).
  */
 public final class ClassifierNetwork {
