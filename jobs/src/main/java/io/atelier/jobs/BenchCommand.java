@@ -6,6 +6,7 @@ import io.atelier.common.classify.ClassifierFeatures;
 import io.atelier.common.gan.GanStep;
 import io.atelier.common.gan.GanStepBenchmark;
 import io.atelier.common.io.Json;
+import io.atelier.common.stylize.StylizeJob;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -332,16 +333,15 @@ final class BenchCommand implements Runnable {
             if (LocalClusters.isLocalCluster(master)) {
                 LocalClusters.prepare();
             }
-            SparkSession session = SparkSessions.create("bench stylize", master,
-                    java.util.Map.of("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE"));
+            java.util.Map<String, String> settings = new java.util.HashMap<>(StylizeJob.SESSION_SETTINGS);
+            settings.put("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
             String m = Files.isDirectory(Path.of(model)) ? model : null;
-            try {
-                scratch.print("atelier-bench-stylize", dir -> io.atelier.common.bench.StylizeBenchmark.run(session,
-                        new io.atelier.common.bench.StylizeBenchmark.Options(m, style, java.util.List.of(256, 512),
-                                fastImages, gatysIterations, catalogs, catalogSize, dir)));
-            } finally {
-                session.stop(); // stop executors before the JVM exits, or workers relaunch them and log stack traces
-            }
+            // A session per catalog, which the bench stops (so its executors stop before the JVM exits,
+            // or the workers relaunch them and log stack traces).
+            scratch.print("atelier-bench-stylize", dir -> io.atelier.common.bench.StylizeBenchmark.run(
+                    () -> SparkSessions.create("bench stylize", master, settings),
+                    new io.atelier.common.bench.StylizeBenchmark.Options(m, style, java.util.List.of(256, 512),
+                            fastImages, gatysIterations, catalogs, catalogSize, dir)));
             return 0;
         }
     }

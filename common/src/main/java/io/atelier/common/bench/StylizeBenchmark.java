@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code atelier bench stylize}: the fast method's images/s at two sizes (one forward pass each,
@@ -42,8 +43,13 @@ public final class StylizeBenchmark {
                           List<Integer> catalogs, int catalogSize, Path workDir) {
     }
 
-    public static BenchTable run(SparkSession spark, Options o) throws IOException {
-        Configuration conf = spark.sparkContext().hadoopConfiguration();
+    /**
+     * @param sessions makes the Spark session of one catalog's memory runs, stopped after them, so
+     *                 each catalog starts in fresh executor JVMs (a heap grown by one catalog's
+     *                 run does not carry into the next)
+     */
+    public static BenchTable run(Supplier<SparkSession> sessions, Options o) throws IOException {
+        Configuration conf = new Configuration();
         FastStyleModel model = o.model() != null ? FastStyleModel.load(o.model(), conf) : untrained();
         BenchTable table = new BenchTable("bench stylize (model " + (o.model() != null ? o.model() : "untrained, 16 ch, 3 blocks")
                 + ")", "measure", "setting", "value");
@@ -89,15 +95,42 @@ public final class StylizeBenchmark {
         }
         Path modelDir = o.workDir().resolve("model");
         model.save(modelDir.toString(), conf);
-        String master = spark.sparkContext().master();
-        WorkStageClock clock = new WorkStageClock();
-        spark.sparkContext().addSparkListener(clock);
+        String master = null;
         for (int n : o.catalogs()) {
             Path catalog = o.workDir().resolve("catalog-" + n);
             SyntheticPhotos.write(catalog, n, 160, 120, n);
             StylizeOptions so = StylizeOptions.of(catalog.toString(), List.of(), List.of(modelDir.toString()),
                     o.workDir().resolve("out-" + n).toString(), StylizeOptions.Method.FAST).withSize(o.catalogSize());
-            clock.reset();
+            SparkSession spark = sessions.get();
+            try {
+                master = spark.sparkContext().master();
+                measure(spark, so, n, o.catalogSize(), table);
+            } finally {
+                spark.stop();
+            }
+        }
+        table.note("Master " + master + (master == null || master.startsWith("local[") || master.equals("local")
+                ? ": local mode, so the executor is the driver's JVM and its figure includes the driver's bookkeeping."
+                : ": executors in their own JVMs, started afresh for each catalog.") + " Live heap: the heap in use"
+                + " right after a full collection that each executor forces every " + ExecutorHeap.PERIOD_MS
+                + " ms, so garbage never counts, taken apart into the work stage (from the start of its Spark job:"
+                + " the stylize map stage and its small to-do shuffle) and what comes before it (listing, checking"
+                + " and planning, whose Spark SQL sorts and aggregates hold pages of execution memory). Work stage:"
+                + " median, 95th percentile (also over its first and last quarters of samples: a leak raises the"
+                + " last above the first) and largest sample, which counts the ND4J state of forward passes in"
+                + " flight at that moment and so varies from run to run. Re-run: the same job again over the"
+                + " finished output, as a scheduled run with no new images (listing and planning only). Resident"
+                + " set: the executor process's memory in RAM (heap pages, ND4J's native buffers, threads), read"
+                + " with each sample; its peak is the kernel's high-water mark over the whole job, reset when each"
+                + " run starts.");
+        return table;
+    }
+
+    /** One catalog's first run (everything to do) and its re-run (nothing to do), in one session. */
+    private static void measure(SparkSession spark, StylizeOptions so, int n, int catalogSize, BenchTable table) {
+        WorkStageClock clock = new WorkStageClock();
+        spark.sparkContext().addSparkListener(clock);
+        try {
             ExecutorHeap.start(spark);
             long t0 = System.nanoTime();
             StylizeJob.Summary s = new StylizeJob(spark).run(so, StylizeJob.Progress.NONE);
@@ -107,7 +140,7 @@ public final class StylizeBenchmark {
             long workStart = clock.startedAt() == 0 ? Long.MIN_VALUE : clock.startedAt();
             Map<String, ExecutorHeap.Figures> work = window(samples, workStart, Long.MAX_VALUE);
             Map<String, ExecutorHeap.Figures> planning = window(samples, Long.MIN_VALUE, workStart);
-            String setting = n + " images, " + o.catalogSize() + " px";
+            String setting = n + " images, " + catalogSize + " px";
             String stage = n + " images, work stage";
             table.row("executor live heap, median (MiB)", stage, mib(work, ExecutorHeap.Figures::median)
                     + String.format(" (%d stylized, %.1f images/s)", s.stylized(), s.stylized() / seconds));
@@ -126,21 +159,18 @@ public final class StylizeBenchmark {
                     mib(planning, ExecutorHeap.Figures::sampledResident));
             table.row("executor peak resident set (MiB)", setting + ", whole job",
                     mib(work, ExecutorHeap.Figures::peakResident));
+            ExecutorHeap.start(spark);
+            StylizeJob.Summary again = new StylizeJob(spark).run(so, StylizeJob.Progress.NONE);
+            Map<String, ExecutorHeap.Figures> rerun = window(ExecutorHeap.stop(spark), Long.MIN_VALUE, Long.MAX_VALUE);
+            table.row("executor live heap, largest sample (MiB)", n + " images, re-run with nothing to do",
+                    mib(rerun, ExecutorHeap.Figures::peak) + " (median " + mib(rerun, ExecutorHeap.Figures::median)
+                            + String.format(", %.1f s, %d skipped, %d stylized)", again.seconds(), again.skipped(),
+                            again.stylized()));
+            table.row("executor peak resident set (MiB)", n + " images, re-run with nothing to do",
+                    mib(rerun, ExecutorHeap.Figures::peakResident));
+        } finally {
+            spark.sparkContext().removeSparkListener(clock);
         }
-        spark.sparkContext().removeSparkListener(clock);
-        table.note("Master " + master + (master.startsWith("local[") || master.equals("local")
-                ? ": local mode, so the executor is the driver's JVM and its figure includes the driver's bookkeeping."
-                : ": executors in their own JVMs.") + " Live heap: the heap in use right after a full collection"
-                + " that each executor forces every " + ExecutorHeap.PERIOD_MS + " ms, so garbage never counts,"
-                + " taken apart into the work stage (from the start of its Spark job: the stylize map stage and"
-                + " its small to-do shuffle) and what comes before it (listing, checking and planning, whose"
-                + " Spark SQL sorts and aggregates hold pages of execution memory). Work stage: median, 95th"
-                + " percentile (also over its first and last quarters of samples: a leak raises the last above"
-                + " the first) and largest sample, which counts the ND4J state of forward passes in flight at"
-                + " that moment and so varies from run to run. Resident set: the executor process's memory in RAM"
-                + " (heap pages, ND4J's native buffers, threads), read with each sample; its peak is the kernel's"
-                + " high-water mark over the whole job, reset when each run starts.");
-        return table;
     }
 
     private static Map<String, ExecutorHeap.Figures> window(Map<String, ExecutorHeap.Samples> samples, long from,

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,11 +16,16 @@ class StylizeBenchmarkTest {
     /** A tiny catalog through the real stylize job: the memory rows split the work stage from planning. */
     @Test
     void aCatalogRunReportsTheWorkStageApartFromListingAndPlanning(@TempDir Path tmp) throws Exception {
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("stylize-benchmark-test")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+        AtomicInteger sessions = new AtomicInteger();
+        Supplier<SparkSession> fresh = () -> {
+            sessions.incrementAndGet();
+            return SparkSession.builder().master("local[2]").appName("stylize-benchmark-test")
+                    .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+        };
         try {
-            BenchTable table = StylizeBenchmark.run(spark, new StylizeBenchmark.Options(null, null, List.of(), 1, 0,
-                    List.of(16), 32, tmp));
+            BenchTable table = StylizeBenchmark.run(fresh, new StylizeBenchmark.Options(null, null, List.of(), 1, 0,
+                    List.of(16, 8), 32, tmp));
+            assertEquals(2, sessions.get(), "one session per catalog");
             List<List<String>> rows = table.rows();
             List<String> median = find(rows, "executor live heap, median (MiB)", "16 images, work stage");
             assertTrue(median.get(2).matches("\\d+ \\(16 stylized, [0-9.]+ images/s\\)"), median.toString());
@@ -34,8 +41,16 @@ class StylizeBenchmarkTest {
                     "samples never exceed the high-water mark: " + sampled + " " + resident);
             assertTrue(resident.get(2).matches("\\d+") && Integer.parseInt(resident.get(2)) > 100,
                     "a JVM with Spark and ND4J loaded holds more than 100 MiB: " + resident);
+            List<String> rerun = find(rows, "executor live heap, largest sample (MiB)", "16 images, re-run with nothing to do");
+            assertTrue(rerun.get(2).matches("\\d+ \\(median \\d+, [0-9.]+ s, 16 skipped, 0 stylized\\)"), rerun.toString());
+            find(rows, "executor live heap, median (MiB)", "8 images, work stage");
+            assertTrue(SparkSession.getActiveSession().isEmpty() || SparkSession.active().sparkContext().isStopped(),
+                    "the bench stops the sessions it was given");
         } finally {
-            spark.stop();
+            SparkSession.getActiveSession().foreach(s -> {
+                s.stop();
+                return null;
+            });
         }
     }
 
