@@ -6,7 +6,6 @@ import io.atelier.common.classify.ClassifierFeatures;
 import io.atelier.common.gan.GanStep;
 import io.atelier.common.gan.GanStepBenchmark;
 import io.atelier.common.io.Json;
-import io.atelier.common.stylize.StylizeJob;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -333,8 +332,7 @@ final class BenchCommand implements Runnable {
             if (LocalClusters.isLocalCluster(master)) {
                 LocalClusters.prepare();
             }
-            java.util.Map<String, String> settings = new java.util.HashMap<>(StylizeJob.SESSION_SETTINGS);
-            settings.put("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
+            java.util.Map<String, String> settings = java.util.Map.of("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
             String m = Files.isDirectory(Path.of(model)) ? model : null;
             // A session per catalog, which the bench stops (so its executors stop before the JVM exits,
             // or the workers relaunch them and log stack traces).

@@ -113,7 +113,7 @@ final class StylizeCommand implements Callable<Integer> {
                 GatysOptions.Optimizer.parse(optimizer), GatysOptions.Init.parse(init), preserveColor, scales, extractor,
                 modelDir, contentLayer, layers, pngDir, maxPixels, d.maxFileBytes(), seed,
                 imagesPerTask == null ? d.imagesPerTask() : imagesPerTask);
-        SparkSession session = SparkSessions.create("stylize", spark.master, StylizeJob.SESSION_SETTINGS);
+        SparkSession session = SparkSessions.create("stylize", spark.master);
         StylizeJob.Summary s = new StylizeJob(session).run(options, StylizeCommand::progress);
         String unit = s.styles() > 1 ? " (image x style pairs: " + s.images() + " images x " + s.styles() + " styles)" : "";
         System.out.printf("stylize: in %d = stylized %d + skipped %d + quarantined %d%s in %.1f s -> %s%n",

@@ -76,15 +76,6 @@ public final class StylizeJob {
     public static final String PARAMS = "_params";
     private static final long PROGRESS_INTERVAL_MS = 2000;
 
-    /**
-     * Spark settings for a session that runs this job. Planning sorts and aggregates key rows of
-     * about a hundred bytes, yet each sort or hash map in a task takes whole pages of execution
-     * memory, by default its execution memory / cores / 16 rounded up to a power of two (8 MiB for
-     * a 1 GiB executor with 2 cores): small pages keep that memory near what the rows need.
-     * Records larger than a page (an encoded image in the shuffle path) still get one of their own.
-     */
-    public static final Map<String, String> SESSION_SETTINGS = Map.of("spark.buffer.pageSize", "1m");
-
     public static final StructType ROW = new StructType(new StructField[]{
             DataTypes.createStructField("id", DataTypes.StringType, false),
             DataTypes.createStructField("origin", DataTypes.StringType, false),
