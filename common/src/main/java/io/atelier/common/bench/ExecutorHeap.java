@@ -5,7 +5,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import scala.Tuple2;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -14,17 +13,16 @@ import java.util.TreeMap;
 
 /**
  * The memory of each executor JVM while a job runs: a sampler thread in the executor forces a
- * full collection every {@link #PERIOD_MS} ms and reads the heap in use right after it, so
- * garbage never counts; the process's resident set (heap pages, ND4J's native buffers, threads)
+ * full collection every {@link #PERIOD_MS} ms and takes the heap that collection left in use, as
+ * the collector reports it ({@link LiveHeap}), so garbage never counts; the process's resident set (heap pages, ND4J's native buffers, threads)
  * is read too. The samples come back to the driver with their wall-clock times (a few per
  * second of the run), so figures can be taken over any window of it, e.g. a job's work stage
  * apart from its listing and planning. Per window: the median live heap (what a running task
  * typically holds), its 95th percentile over the window and over its first and last quarters (a
  * leak raises the last quarter's above the first's), and the largest sample; besides the heap left
  * after the job and the process's peak resident set over the whole run (the kernel's high-water
- * mark, reset at the start). The largest sample is the noisy one: a sample that lands while both
- * task threads are in the middle of a forward pass counts the pass's in-flight ND4J state, so
- * longer runs meet higher peaks by chance. Started and read by small Spark jobs, so it measures
+ * mark, reset at the start). The largest sample is the noisiest: a sample that lands while both
+ * task threads are in the middle of a forward pass counts the pass's in-flight state. Started and read by small Spark jobs, so it measures
  * the executors wherever they run (in local mode: the driver's JVM).
  */
 final class ExecutorHeap {
@@ -125,7 +123,7 @@ final class ExecutorHeap {
         ProcessMemory.resetPeak();
         synchronized (SAMPLES) {
             SAMPLES.clear();
-            SAMPLES.add(new long[]{System.currentTimeMillis(), first, ProcessMemory.residentBytes()});
+            record(first);
         }
         sampler = new Thread(() -> {
             try {
@@ -133,7 +131,7 @@ final class ExecutorHeap {
                     Thread.sleep(PERIOD_MS);
                     long live = liveBytes();
                     synchronized (SAMPLES) {
-                        SAMPLES.add(new long[]{System.currentTimeMillis(), live, ProcessMemory.residentBytes()});
+                        record(live);
                     }
                 }
             } catch (InterruptedException stop) {
@@ -143,6 +141,13 @@ final class ExecutorHeap {
         sampler.setDaemon(true);
         sampler.start();
         return new Samples(new long[0], new long[0], new long[0], first, ProcessMemory.peakResidentBytes());
+    }
+
+    /** Adds a sample, unless no full collection could be made for it (it would count garbage). */
+    private static void record(long live) {
+        if (live >= 0) {
+            SAMPLES.add(new long[]{System.currentTimeMillis(), live, ProcessMemory.residentBytes()});
+        }
     }
 
     private static synchronized Samples stopHere() {
@@ -181,7 +186,6 @@ final class ExecutorHeap {
     }
 
     private static long liveBytes() {
-        System.gc(); // a full collection: what is left in use is live
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        return LiveHeap.measure();
     }
 }

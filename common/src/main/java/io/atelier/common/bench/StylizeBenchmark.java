@@ -109,20 +109,23 @@ public final class StylizeBenchmark {
                 spark.stop();
             }
         }
-        table.note("Master " + master + (master == null || master.startsWith("local[") || master.equals("local")
-                ? ": local mode, so the executor is the driver's JVM and its figure includes the driver's bookkeeping."
-                : ": executors in their own JVMs, started afresh for each catalog.") + " Live heap: the heap in use"
-                + " right after a full collection that each executor forces every " + ExecutorHeap.PERIOD_MS
-                + " ms, so garbage never counts, taken apart into the work stage (from the start of its Spark job:"
-                + " the stylize map stage and its small to-do shuffle) and what comes before it (listing, checking"
-                + " and planning, whose Spark SQL sorts and aggregates hold pages of execution memory). Work stage:"
-                + " median, 95th percentile (also over its first and last quarters of samples: a leak raises the"
-                + " last above the first) and largest sample, which counts the ND4J state of forward passes in"
-                + " flight at that moment and so varies from run to run. Re-run: the same job again over the"
-                + " finished output, as a scheduled run with no new images (listing and planning only). Resident"
-                + " set: the executor process's memory in RAM (heap pages, ND4J's native buffers, threads), read"
-                + " with each sample; its peak is the kernel's high-water mark over the whole job, reset when each"
-                + " run starts.");
+        if (master != null) {
+            table.note("Master " + master + (master.startsWith("local[") || master.equals("local")
+                    ? ": local mode, so the executor is the driver's JVM and its figure includes the driver's bookkeeping."
+                    : ": executors in their own JVMs, started afresh for each catalog.") + " Live heap: what a full"
+                    + " collection, which each executor forces every " + ExecutorHeap.PERIOD_MS + " ms, leaves in"
+                    + " use, as the collector reports it at its end, so garbage never counts (not even garbage made"
+                    + " while the sampler waits for a core), taken apart into the work stage (from the start of its"
+                    + " Spark job: the stylize map stage and its small to-do shuffle) and what comes before it"
+                    + " (listing, checking and planning, whose Spark SQL sorts and aggregates hold pages of execution"
+                    + " memory). Work stage: median, 95th percentile (also over its first and last quarters of"
+                    + " samples: a leak raises the last above the first) and largest sample, which counts the ND4J"
+                    + " state of forward passes in flight at that moment. Re-run: the same job again over the"
+                    + " finished output, as a scheduled run with no new images (listing and planning only). Resident"
+                    + " set: the executor process's memory in RAM (heap pages, ND4J's native buffers, threads), read"
+                    + " with each sample; its peak is the kernel's high-water mark over the whole job, reset when each"
+                    + " run starts.");
+        }
         return table;
     }
 
