@@ -14,16 +14,16 @@ import java.util.TreeMap;
 /**
  * The memory of each executor JVM while a job runs: a sampler thread in the executor forces a
  * full collection every {@link #PERIOD_MS} ms and takes the heap that collection left in use, as
- * the collector reports it ({@link LiveHeap}), so garbage never counts; the process's resident set (heap pages, ND4J's native buffers, threads)
- * is read too. The samples come back to the driver with their wall-clock times (a few per
- * second of the run), so figures can be taken over any window of it, e.g. a job's work stage
- * apart from its listing and planning. Per window: the median live heap (what a running task
- * typically holds), its 95th percentile over the window and over its first and last quarters (a
- * leak raises the last quarter's above the first's), and the largest sample; besides the heap left
- * after the job and the process's peak resident set over the whole run (the kernel's high-water
- * mark, reset at the start). The largest sample is the noisiest: a sample that lands while both
- * task threads are in the middle of a forward pass counts the pass's in-flight state. Started and read by small Spark jobs, so it measures
- * the executors wherever they run (in local mode: the driver's JVM).
+ * the collector reports it ({@link LiveHeap}), so garbage never counts; the process's resident set
+ * (heap pages, ND4J's native buffers, threads) is read too. The samples come back to the driver
+ * with their wall-clock times (a few per second of the run), so figures can be taken over any
+ * window of it, e.g. a job's work stage apart from its listing and planning. Per window: the
+ * median live heap (what a running task typically holds), its 95th percentile over the window and
+ * over its first and last quarters (a leak raises the last quarter's above the first's), and the
+ * largest sample; besides the heap left after the job and the process's peak resident set over the
+ * whole run (the kernel's high-water mark, reset at the start). The largest sample is the noisiest
+ * figure: it catches whatever tasks hold at one moment. Started and read by small Spark jobs, so it
+ * measures the executors wherever they run (in local mode: the driver's JVM).
  */
 final class ExecutorHeap {
     static final long PERIOD_MS = 1000;
@@ -119,7 +119,7 @@ final class ExecutorHeap {
 
     private static synchronized Samples restartHere() {
         stopSampler();
-        long first = liveBytes();
+        long first = LiveHeap.measure();
         ProcessMemory.resetPeak();
         synchronized (SAMPLES) {
             SAMPLES.clear();
@@ -129,7 +129,7 @@ final class ExecutorHeap {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
                     Thread.sleep(PERIOD_MS);
-                    long live = liveBytes();
+                    long live = LiveHeap.measure();
                     synchronized (SAMPLES) {
                         record(live);
                     }
@@ -153,7 +153,7 @@ final class ExecutorHeap {
     private static synchronized Samples stopHere() {
         boolean wasRunning = sampler != null;
         stopSampler();
-        long after = liveBytes();
+        long after = LiveHeap.measure();
         List<long[]> taken;
         synchronized (SAMPLES) {
             taken = wasRunning ? new ArrayList<>(SAMPLES) : List.of();
@@ -183,9 +183,5 @@ final class ExecutorHeap {
         java.util.Collections.sort(sorted);
         int rank = (int) Math.ceil(0.95 * sorted.size());
         return sorted.get(Math.max(0, rank - 1));
-    }
-
-    private static long liveBytes() {
-        return LiveHeap.measure();
     }
 }

@@ -2,11 +2,9 @@ package io.atelier.common.bench;
 
 import com.sun.management.GcInfo;
 
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -73,30 +71,20 @@ final class LiveHeap {
     private static long heapUsedAfter(GcInfo gc) {
         Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
-        long used = 0;
-        for (var pool : gc.getMemoryUsageAfterGc().entrySet()) {
-            if (heapPools.contains(pool.getKey())) {
-                MemoryUsage usage = pool.getValue();
-                used += usage.getUsed();
-            }
-        }
-        return used;
+        return gc.getMemoryUsageAfterGc().entrySet().stream().filter(pool -> heapPools.contains(pool.getKey()))
+                .mapToLong(pool -> pool.getValue().getUsed()).sum();
     }
 
     private static long idOf(GcInfo info) {
         return info == null ? -1 : info.getId();
     }
 
+    /** The collectors whose figures {@link #measure} reads: those that collect the whole heap. */
     static List<com.sun.management.GarbageCollectorMXBean> fullCollectors() {
         return ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .filter(b -> b instanceof com.sun.management.GarbageCollectorMXBean)
                 .filter(b -> PARTIAL.stream().noneMatch(b.getName().toLowerCase(Locale.ROOT)::contains))
                 .map(b -> (com.sun.management.GarbageCollectorMXBean) b)
                 .toList();
-    }
-
-    /** Names of the collectors whose figures {@link #measure} reads. */
-    static List<String> fullCollectorNames() {
-        return fullCollectors().stream().map(GarbageCollectorMXBean::getName).toList();
     }
 }

@@ -24,7 +24,7 @@ class LiveHeapTest {
      */
     @Test
     void readingsTakenWhileCollectionsAreBlockedStillCountNoGarbage() throws InterruptedException {
-        assertFalse(LiveHeap.fullCollectorNames().isEmpty(), "this JVM reports its full collections");
+        assertFalse(LiveHeap.fullCollectors().isEmpty(), "this JVM reports its full collections");
         byte[] input = new byte[(int) (8 * MIB)];
         new Random(7).nextBytes(input);
         byte[] output = new byte[(int) (9 * MIB)];
