@@ -3,8 +3,8 @@ package io.atelier.jobs;
 import io.atelier.common.bench.EvaluationBenchmark;
 import io.atelier.common.bench.IngestBenchmark;
 import io.atelier.common.classify.ClassifierFeatures;
-import io.atelier.common.gan.GanStep;
-import io.atelier.common.gan.GanStepBenchmark;
+import io.atelier.common.bench.GanStep;
+import io.atelier.common.bench.GanStepBenchmark;
 import io.atelier.common.io.Json;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -174,7 +174,7 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            var result = io.atelier.common.diffusion.DiffusionBenchmark.step(batch, warmup, steps, t, conditional);
+            var result = io.atelier.common.bench.DiffusionBenchmark.step(batch, warmup, steps, t, conditional);
             if (!json) {
                 result.table().print(System.out);
             }
@@ -204,7 +204,7 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            var result = io.atelier.common.diffusion.DiffusionBenchmark.sample(images, steps, guidance, t);
+            var result = io.atelier.common.bench.DiffusionBenchmark.sample(images, steps, guidance, t);
             if (!json) {
                 result.table().print(System.out);
             }
@@ -242,9 +242,9 @@ final class BenchCommand implements Runnable {
             String dataset = data != null ? data : QuickstartCommand.ensureDataset(session,
                     Files.createTempDirectory("atelier-bench-scaling").resolve("fashion-mnist").toString());
             var manifest = io.atelier.common.data.ImageDataset.open(session, dataset).manifest();
-            var trainer = new io.atelier.common.gan.DcganTrainer(io.atelier.common.gan.DcganConfig.forManifest(manifest, false));
-            var rows = io.atelier.common.train.ScalingBench.run(session, trainer, dataset,
-                    new io.atelier.common.train.ScalingBench.Options(java.util.List.of(1, 2), java.util.List.of(1, 5, 20),
+            var trainer = new io.atelier.common.families.dcgan.DcganTrainer(io.atelier.common.families.dcgan.DcganConfig.forManifest(manifest, false));
+            var rows = io.atelier.common.bench.ScalingBench.run(session, trainer, dataset,
+                    new io.atelier.common.bench.ScalingBench.Options(java.util.List.of(1, 2), java.util.List.of(1, 5, 20),
                             rounds, 1, 42));
             var table = new io.atelier.common.bench.BenchTable("bench scaling: DCGAN " + manifest.height() + "x"
                     + manifest.width() + "x" + manifest.channels() + ", batch 64, master " + master + ", "

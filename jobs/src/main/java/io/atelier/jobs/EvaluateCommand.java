@@ -7,9 +7,9 @@ import io.atelier.common.data.ImageDataset;
 import io.atelier.common.eval.Evaluation;
 import io.atelier.common.generate.GenerationJob;
 import io.atelier.common.generate.GenerationOptions;
-import io.atelier.common.generate.GeneratorSource;
-import io.atelier.common.generate.SamplingOptions;
-import io.atelier.common.runs.Runs;
+import io.atelier.common.families.GeneratorSource;
+import io.atelier.common.families.SamplingOptions;
+import io.atelier.common.families.Families;
 import io.atelier.common.eval.EvaluationOptions;
 import io.atelier.common.eval.EvaluationReport;
 import io.atelier.common.eval.FeatureSource;
@@ -111,7 +111,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!HadoopFiles.exists(new Path(fake, "config.json"), conf)) {
             throw new IllegalArgumentException("--fake " + fake + " is neither a dataset nor a train-gan or train-diffusion run directory");
         }
-        GeneratorSource run = Runs.open(fake, conf, SamplingOptions.NONE);
+        GeneratorSource run = Families.openRun(fake, conf, SamplingOptions.NONE);
         long n = Math.min(count, ImageDataset.open(session, real).manifest().count(split));
         String samples = out + ".samples";
         if (!ImageDataset.isDataset(samples, conf)) {

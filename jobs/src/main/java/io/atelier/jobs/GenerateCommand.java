@@ -3,9 +3,9 @@ package io.atelier.jobs;
 import io.atelier.common.data.Manifest;
 import io.atelier.common.generate.GenerationJob;
 import io.atelier.common.generate.GenerationOptions;
-import io.atelier.common.generate.GeneratorSource;
-import io.atelier.common.generate.SamplingOptions;
-import io.atelier.common.runs.Runs;
+import io.atelier.common.families.GeneratorSource;
+import io.atelier.common.families.SamplingOptions;
+import io.atelier.common.families.Families;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -57,7 +57,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (prompt != null && label != null) {
             throw new IllegalArgumentException("--prompt and --label: give one of them");
         }
-        GeneratorSource run = Runs.open(model, session.sparkContext().hadoopConfiguration(),
+        GeneratorSource run = Families.openRun(model, session.sparkContext().hadoopConfiguration(),
                 new SamplingOptions(sampler, steps, eta, guidance, prompt));
         boolean all = "all".equalsIgnoreCase(label);
         Integer fixed = label == null || all ? null : parseLabel(label);

@@ -3,8 +3,8 @@ package io.atelier.jobs;
 import io.atelier.common.data.DatasetPreview;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.ingest.IngestOptions;
-import io.atelier.common.gan.GanRun;
-import io.atelier.common.gan.GanSettings;
+import io.atelier.common.families.dcgan.DcganRun;
+import io.atelier.common.families.dcgan.DcganSettings;
 import io.atelier.common.generate.GenerationJob;
 import io.atelier.common.generate.GenerationOptions;
 import io.atelier.common.image.ImageGrid;
@@ -61,10 +61,10 @@ final class QuickstartCommand implements Callable<Integer> {
         String run = out + "/dcgan";
         boolean resume = HadoopFiles.exists(new Path(run, "checkpoints"), conf);
         System.out.println("== 3/4 train-gan -> " + run + (resume ? " (resuming)" : ""));
-        GanSettings defaults = GanSettings.DEFAULTS;
+        DcganSettings defaults = DcganSettings.DEFAULTS;
         // Unconditional: at this budget the conditional model scored worse (FID 53 vs 39 against a
         // floor of 4.4) because it collapses within each class (recall 0.004 vs 0.62).
-        GanSettings settings = new GanSettings(datasetDir, run, "dcgan", 2, 10, rounds, 64, 42L, resume, false,
+        DcganSettings settings = new DcganSettings(datasetDir, run, "dcgan", 2, 10, rounds, 64, 42L, resume, false,
                 10, 3, 5, 100, defaults.lr(), defaults.emaDecay(), defaults.latentDim(), defaults.generatorWidth(),
                 defaults.discriminatorWidth());
         TrainGanCommand.run(session, settings);
@@ -74,7 +74,7 @@ final class QuickstartCommand implements Callable<Integer> {
         if (ImageDataset.isDataset(generated, conf)) {
             System.out.println("generate: " + generated + " already holds a generated dataset; nothing to do");
         } else {
-            new GenerationJob(session).run(GanRun.open(run, conf), GenerationOptions.of(count, generated, 0), (d, t) -> { });
+            new GenerationJob(session).run(DcganRun.open(run, conf), GenerationOptions.of(count, generated, 0), (d, t) -> { });
         }
         String generatedGrid = out + "/generated-grid.png";
         HadoopFiles.writeAtomically(new Path(generatedGrid),

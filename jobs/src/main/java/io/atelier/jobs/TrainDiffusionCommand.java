@@ -1,7 +1,9 @@
 package io.atelier.jobs;
 
-import io.atelier.common.diffusion.DiffusionSettings;
-import io.atelier.common.diffusion.DiffusionTraining;
+import io.atelier.common.families.diffusion.DiffusionSettings;
+import io.atelier.common.families.Families;
+import io.atelier.common.families.FamilyTraining;
+import io.atelier.common.families.diffusion.DiffusionFamily;
 import io.atelier.common.io.Configs;
 import io.atelier.common.train.TrainingResult;
 import org.apache.spark.sql.SparkSession;
@@ -99,7 +101,9 @@ final class TrainDiffusionCommand implements Callable<Integer> {
         flags.put("keepCheckpoints", keepCheckpoints);
         flags.put("sampleEvery", sampleEvery);
         flags.put("sampleCount", sampleCount);
-        return Configs.resolve(DiffusionSettings.class, DiffusionSettings.DEFAULTS, config, flags).requirePaths();
+        DiffusionSettings resolved = Configs.resolve(DiffusionSettings.class, DiffusionSettings.DEFAULTS, config, flags);
+        resolved.requirePaths();
+        return resolved;
     }
 
     @Override
@@ -109,7 +113,7 @@ final class TrainDiffusionCommand implements Callable<Integer> {
         System.out.printf("train-diffusion: %s on %s, %s schedule, T=%d, %d workers x %d local steps, %d rounds, batch %d, seed %d%n",
                 s.conditional() ? "conditional U-Net" : "U-Net", s.data(), s.schedule(), s.timesteps(), s.workers(),
                 s.localSteps(), s.rounds(), s.batch(), s.seed());
-        TrainingResult result = DiffusionTraining.run(session, s, p -> System.out.println(p.describe()),
+        TrainingResult result = FamilyTraining.run(session, Families.get(DiffusionFamily.ID), s, p -> System.out.println(p.describe()),
                 evaluation.evaluation(session, s.data()));
         System.out.println("run directory: " + result.runDir() + "   report: " + result.report());
         return 0;

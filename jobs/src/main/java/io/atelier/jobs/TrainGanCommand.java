@@ -1,8 +1,9 @@
 package io.atelier.jobs;
 
-import io.atelier.common.gan.GanSettings;
-import io.atelier.common.gan.GanTraining;
-import io.atelier.common.generate.SampledEvaluation;
+import io.atelier.common.families.dcgan.DcganSettings;
+import io.atelier.common.families.Families;
+import io.atelier.common.families.FamilyTraining;
+import io.atelier.common.families.SampledEvaluation;
 import io.atelier.common.io.Configs;
 import io.atelier.common.train.TrainingResult;
 import org.apache.spark.sql.SparkSession;
@@ -67,7 +68,7 @@ final class TrainGanCommand implements Callable<Integer> {
     @Mixin
     SparkOptions spark;
 
-    GanSettings settings() {
+    DcganSettings settings() {
         Map<String, Object> flags = new LinkedHashMap<>();
         flags.put("data", data);
         flags.put("out", out);
@@ -88,26 +89,28 @@ final class TrainGanCommand implements Callable<Integer> {
         flags.put("latentDim", latentDim);
         flags.put("generatorWidth", generatorWidth);
         flags.put("discriminatorWidth", discriminatorWidth);
-        return Configs.resolve(GanSettings.class, GanSettings.DEFAULTS, config, flags).requirePaths();
+        DcganSettings resolved = Configs.resolve(DcganSettings.class, DcganSettings.DEFAULTS, config, flags);
+        resolved.requirePaths();
+        return resolved;
     }
 
     @Override
     public Integer call() {
-        GanSettings s = settings();
+        DcganSettings s = settings();
         SparkSession session = SparkSessions.create("train-gan", spark.master);
         TrainingResult result = run(session, s, evaluation.evaluation(session, s.data()));
         return result.roundsTrained() >= 0 ? 0 : 1;
     }
 
-    static TrainingResult run(SparkSession session, GanSettings s) {
+    static TrainingResult run(SparkSession session, DcganSettings s) {
         return run(session, s, null);
     }
 
     /** @param evaluation FID between rounds, or null */
-    static TrainingResult run(SparkSession session, GanSettings s, SampledEvaluation evaluation) {
+    static TrainingResult run(SparkSession session, DcganSettings s, SampledEvaluation evaluation) {
         System.out.printf("train-gan: %s on %s, %d workers x %d local steps, %d rounds, batch %d, seed %d%n",
                 s.model(), s.data(), s.workers(), s.localSteps(), s.rounds(), s.batch(), s.seed());
-        TrainingResult result = GanTraining.run(session, s, p -> System.out.println(p.describe()), evaluation);
+        TrainingResult result = FamilyTraining.run(session, Families.get(s.model()), s, p -> System.out.println(p.describe()), evaluation);
         System.out.println("run directory: " + result.runDir() + "   report: " + result.report());
         return result;
     }

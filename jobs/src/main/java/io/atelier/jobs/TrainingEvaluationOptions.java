@@ -4,7 +4,7 @@ import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
 import io.atelier.common.eval.FeatureSource;
 import io.atelier.common.eval.TrainingFid;
-import io.atelier.common.generate.SampledEvaluation;
+import io.atelier.common.families.SampledEvaluation;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;
 

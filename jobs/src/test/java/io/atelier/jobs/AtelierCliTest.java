@@ -131,7 +131,7 @@ class AtelierCliTest {
 
     @Test
     void libtorchStepWithoutTheTorchBuildSaysHowToGetIt() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(io.atelier.common.gan.GanStep.provider("libtorch").isEmpty(),
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.atelier.common.bench.GanStep.provider("libtorch").isEmpty(),
                 "built with -Ptorch");
         for (String[] args : new String[][]{{"bench", "gan-step", "--backend", "libtorch"}, {"bench", "gan-step", "--compare"}}) {
             Result r = atelier(args);

@@ -73,7 +73,7 @@ class DiffusionCommandsTest {
         }
         assertTrue(last < 0.6 * first, "the 2-worker run's loss falls: first round " + first + ", last three " + last);
         JsonNode resolved = json.readTree(run.resolve("config.json").toFile());
-        assertEquals("train-diffusion", resolved.path("command").asText());
+        assertEquals("diffusion", resolved.path("family").asText(), "run directories record the family id");
         assertEquals(200, resolved.at("/diffusion/timesteps").asInt());
         assertTrue(Files.exists(run.resolve("samples/round-0012.png")), "sample grid");
         assertTrue(Files.readString(run.resolve("report.html")).contains("data:image/png;base64,"));

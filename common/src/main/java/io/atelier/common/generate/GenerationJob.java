@@ -1,5 +1,8 @@
 package io.atelier.common.generate;
 
+import io.atelier.common.families.GeneratorSource;
+import io.atelier.common.families.SampleGenerator;
+
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.DatasetWriter;
 import io.atelier.common.data.ImageIds;

@@ -4,12 +4,12 @@ package io.atelier.common.nn;
  * Elementwise sums of whole rows (residuals, gradients of shared inputs), split over rows by
  * {@link Parallel}, each row through {@link RowScratch} arrays so that the loops vectorise.
  */
-final class Pointwise {
+public final class Pointwise {
     private Pointwise() {
     }
 
     /** out = a + b over rows [0, n) of out's row size; out may be a or b. */
-    static Tensor add(Tensor a, Tensor b, Tensor out, int n) {
+    public static Tensor add(Tensor a, Tensor b, Tensor out, int n) {
         int row = out.rowSize();
         Parallel.rows(n, row, (from, to) -> {
             float[] ar = RowScratch.floats(0, row);

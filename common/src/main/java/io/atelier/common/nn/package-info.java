@@ -1,7 +1,7 @@
 /**
  * Network building blocks with hand-written backward passes over preallocated native buffers:
- * dense, convolution, transposed convolution, batch norm, group norm, activations, losses, Adam,
- * the DCGAN networks and the diffusion U-Net (residual blocks, self-attention, upsampling), and the
- * flat parameter layout they share with the training state. Depends on ND4J only.
+ * dense, convolution, transposed convolution, batch norm, group norm, activations, residual
+ * blocks, self-attention, upsampling, losses, Adam, and the flat parameter layout they share with
+ * the training state. Model definitions live in their families. Depends on ND4J only.
  */
 package io.atelier.common.nn;

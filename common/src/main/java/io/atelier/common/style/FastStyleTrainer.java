@@ -7,7 +7,7 @@ import io.atelier.common.features.KerasGraphBuilder;
 import io.atelier.common.features.SameDiffSessions;
 import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.Seeds;
-import io.atelier.common.train.TrainingState;
+import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.WorkerData;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -176,6 +176,10 @@ public final class FastStyleTrainer implements ModelTrainer {
         private final Map<String, SDVariable> params = new LinkedHashMap<>();
         private final FeatureTargets contentTargets;
         private final Map<String, long[]> shapes = TransformerNet.shapes(settings.net());
+        private final Map<String, INDArray> m = new LinkedHashMap<>();
+        private final Map<String, INDArray> v = new LinkedHashMap<>();
+        private final List<String> names = new ArrayList<>();
+        private WorkerData data;
 
         Worker() {
             FeatureNetwork built = features.build();
@@ -209,58 +213,57 @@ public final class FastStyleTrainer implements ModelTrainer {
             SDVariable total = content.mul(s.contentWeight()).add(styleLoss.mul(s.styleWeight())).add(tv.mul(s.tvWeight()));
             sd.identity(TOTAL, total);
             sd.setLossVariables(TOTAL);
+            params.values().forEach(p -> names.add(p.name()));
         }
 
         @Override
-        public Map<String, Double> train(TrainingState state, WorkerData data, int steps, long runSeed, int round) {
-            if (data.channels() != 3 || data.height() < settings.crop() || data.width() < settings.crop()) {
+        public void bind(TrainingState state, WorkerData workerData) {
+            if (workerData.channels() != 3 || workerData.height() < settings.crop() || workerData.width() < settings.crop()) {
                 throw new IllegalArgumentException("fast style training needs colour images of at least " + settings.crop()
-                        + "x" + settings.crop() + " pixels; worker " + data.worker() + " has " + data.channels() + "x"
-                        + data.height() + "x" + data.width());
+                        + "x" + settings.crop() + " pixels; worker " + workerData.worker() + " has " + workerData.channels()
+                        + "x" + workerData.height() + "x" + workerData.width());
             }
-            Map<String, INDArray> m = new LinkedHashMap<>();
-            Map<String, INDArray> v = new LinkedHashMap<>();
+            data = workerData;
             for (Map.Entry<String, SDVariable> p : params.entrySet()) {
                 long[] shape = shapes.get(p.getKey());
                 p.getValue().setArray(Nd4j.create(state.get(PREFIX + p.getKey()), shape, 'c'));
                 m.put(p.getKey(), Nd4j.create(state.get(PREFIX + p.getKey() + ".adam.m"), shape, 'c'));
                 v.put(p.getKey(), Nd4j.create(state.get(PREFIX + p.getKey() + ".adam.v"), shape, 'c'));
             }
-            List<String> names = new ArrayList<>();
-            params.values().forEach(p -> names.add(p.name()));
-            double[] sums = new double[4];
-            for (int step = 0; step < steps; step++) {
-                SplittableRandom random = new SplittableRandom(Seeds.derive(runSeed, round, data.worker(), step));
-                INDArray crops = crops(data, random);
-                INDArray target = contentTargets.compute(crops).content();
-                OutAndGrad r;
-                try {
-                    r = sd.calculateGradientsAndOutputs(Map.of(INPUT, crops, TARGET, target),
-                            List.of(TOTAL, STYLE, CONTENT, TV), names);
-                } finally {
-                    SameDiffSessions.end(sd); // the worker's graph lives for the whole run
-                }
-                long t = state.step() + step + 1;
-                for (Map.Entry<String, SDVariable> p : params.entrySet()) {
-                    AdamStep.apply(p.getValue().getArr(), r.getGradients().get(p.getValue().name()), m.get(p.getKey()),
-                            v.get(p.getKey()), t, settings.learningRate());
-                }
-                sums[0] += r.getOutputs().get(TOTAL).getDouble(0);
-                sums[1] += r.getOutputs().get(STYLE).getDouble(0);
-                sums[2] += r.getOutputs().get(CONTENT).getDouble(0);
-                sums[3] += r.getOutputs().get(TV).getDouble(0);
+        }
+
+        @Override
+        public void step(long runSeed, int round, long step, double[] metrics) {
+            SplittableRandom random = new SplittableRandom(Seeds.derive(runSeed, round, data.worker(), step));
+            INDArray crops = crops(data, random);
+            INDArray target = contentTargets.compute(crops).content();
+            OutAndGrad r;
+            try {
+                r = sd.calculateGradientsAndOutputs(Map.of(INPUT, crops, TARGET, target),
+                        List.of(TOTAL, STYLE, CONTENT, TV), names);
+            } finally {
+                SameDiffSessions.end(sd); // the worker's graph lives for the whole run
             }
+            for (Map.Entry<String, SDVariable> p : params.entrySet()) {
+                AdamStep.apply(p.getValue().getArr(), r.getGradients().get(p.getValue().name()), m.get(p.getKey()),
+                        v.get(p.getKey()), step + 1, settings.learningRate());
+            }
+            metrics[0] = r.getOutputs().get(TOTAL).getDouble(0);
+            metrics[1] = r.getOutputs().get(STYLE).getDouble(0);
+            metrics[2] = r.getOutputs().get(CONTENT).getDouble(0);
+            metrics[3] = r.getOutputs().get(TV).getDouble(0);
+        }
+
+        @Override
+        public void unbind(TrainingState state) {
             for (Map.Entry<String, SDVariable> p : params.entrySet()) {
                 state.put(PREFIX + p.getKey(), p.getValue().getArr().dup('c').data().asFloat());
                 state.put(PREFIX + p.getKey() + ".adam.m", m.get(p.getKey()).dup('c').data().asFloat());
                 state.put(PREFIX + p.getKey() + ".adam.v", v.get(p.getKey()).dup('c').data().asFloat());
             }
-            Map<String, Double> metrics = new LinkedHashMap<>();
-            metrics.put("loss", sums[0] / steps);
-            metrics.put("style", sums[1] / steps);
-            metrics.put("content", sums[2] / steps);
-            metrics.put("tv", sums[3] / steps);
-            return metrics;
+            m.clear();
+            v.clear();
+            data = null;
         }
 
         /** {@code batch} random crops (each flipped left-right with probability 1/2), RGB in [0, 1]. */

@@ -1,5 +1,14 @@
 package io.atelier.common.train;
 
+import io.atelier.common.runs.CheckpointMeta;
+import io.atelier.common.runs.Checkpoints;
+import io.atelier.common.runs.MetricsLog;
+import io.atelier.common.runs.RoundRecord;
+import io.atelier.common.runs.RunDirectory;
+import io.atelier.common.runs.RunReport;
+import io.atelier.common.runs.SampleGrids;
+import io.atelier.common.runs.TrainingState;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.atelier.common.io.Sha256;
@@ -21,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -127,7 +137,7 @@ public final class AveragingEngine {
                     scores = evaluation.evaluator().evaluate(state);
                     evaluationSeconds = (System.nanoTime() - t0) / 1e9;
                 }
-                RoundRecord record = RoundRecord.of(result, cfg.workers(), cfg.localSteps(), trainer.imagesPerStep(),
+                RoundRecord record = record(result, cfg.workers(), cfg.localSteps(), trainer.imagesPerStep(),
                         scores, evaluationSeconds);
                 log.append(record);
                 String sample = round % cfg.sampleEvery() == 0 || last ? writeSample(spec, dataset.manifest(), dir, state) : null;
@@ -228,6 +238,24 @@ public final class AveragingEngine {
 
     private static String manifestSha(ImageDataset dataset, Configuration conf) {
         return Sha256.of(HadoopFiles.readAll(new Path(dataset.path(), DatasetLayout.MANIFEST), conf));
+    }
+
+    /** @param scores the evaluator's metrics for this round (empty when none ran), logged beside the workers' */
+    private static RoundRecord record(RoundResult r, int workers, int localSteps, int imagesPerStep, Map<String, Double> scores,
+                          double evaluationSeconds) {
+        TrainingState s = r.state();
+        double perSecond = r.roundSeconds() > 0 ? 1 / r.roundSeconds() : 0;
+        Map<String, Double> metrics = new LinkedHashMap<>(r.metrics());
+        for (Map.Entry<String, Double> e : scores.entrySet()) {
+            if (metrics.putIfAbsent(e.getKey(), e.getValue()) != null) {
+                throw new IllegalStateException("the round evaluator's metric '" + e.getKey()
+                        + "' has the name of a training metric; rename it");
+            }
+        }
+        return new RoundRecord(s.round(), s.step(), s.step() * workers * imagesPerStep, metrics,
+                r.roundSeconds(), r.computeSeconds(), r.broadcastSeconds(), r.overheadSeconds(), r.overheadShare(),
+                (double) workers * localSteps * imagesPerStep * perSecond, (double) localSteps * perSecond,
+                evaluationSeconds, Instant.now().toString());
     }
 
     private Configuration conf() {

@@ -32,10 +32,4 @@ final class LocalWorkers {
     static void release(String groupId) {
         IDLE.remove(groupId);
     }
-
-    /** How many idle workers this JVM holds for a group (for tests and diagnostics). */
-    static int idle(String groupId) {
-        Deque<ModelTrainer.LocalWorker> d = IDLE.get(groupId);
-        return d == null ? 0 : d.size();
-    }
 }

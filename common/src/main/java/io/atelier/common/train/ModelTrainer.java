@@ -1,6 +1,9 @@
 package io.atelier.common.train;
 
+import io.atelier.common.runs.TrainingState;
+
 import java.io.Serializable;
+import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
 
@@ -30,14 +33,40 @@ public interface ModelTrainer extends Serializable {
 
     enum Combine { MEAN, FIRST }
 
-    /** The executor side: K local steps from a state on the worker's cached data. */
+    /**
+     * The decay of the moving averages named by {@link LocalWorker#emaSources()}, warmed up as
+     * {@link LocalSteps#emaDecayAt}; unused when a family keeps none.
+     */
+    default double emaDecay() {
+        return 0;
+    }
+
+    /**
+     * The executor side of one family: its networks and buffers, and one optimizer step. The
+     * engine's {@link LocalSteps} owns the loop around it (K steps, metric averages, moving
+     * averages, the step counter).
+     */
     interface LocalWorker {
+        /** Loads {@code state} into the networks; the state's heap tensors may be used in place until unbind. */
+        void bind(TrainingState state, WorkerData data);
+
         /**
-         * Advances {@code state} in place by {@code steps} optimizer steps. Every random draw
-         * must come from {@link Seeds#derive} over (runSeed, round, worker, step). Returns the
-         * metrics of the round, averaged over its steps (losses, gradient norms, ...).
+         * One optimizer step with global index {@code step} (0-based). Every random draw must come
+         * from {@link Seeds#derive} over (runSeed, round, worker, step). Fills {@code metrics} in
+         * {@link ModelTrainer#metricNames()} order.
          */
-        Map<String, Double> train(TrainingState state, WorkerData data, int steps, long runSeed, int round);
+        void step(long runSeed, int round, long step, double[] metrics);
+
+        /**
+         * The tensors whose exponential moving average the state keeps: the state tensor holding the
+         * average, by name, to a live view of the current values. Read after every step.
+         */
+        default Map<String, FloatBuffer> emaSources() {
+            return Map.of();
+        }
+
+        /** Writes the networks' parameters back into {@code state} and keeps no reference to it. */
+        void unbind(TrainingState state);
     }
 
     /**

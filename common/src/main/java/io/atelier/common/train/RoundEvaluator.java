@@ -1,5 +1,7 @@
 package io.atelier.common.train;
 
+import io.atelier.common.runs.TrainingState;
+
 import java.util.Map;
 
 /**

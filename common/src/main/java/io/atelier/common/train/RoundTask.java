@@ -1,5 +1,7 @@
 package io.atelier.common.train;
 
+import io.atelier.common.runs.TrainingState;
+
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -45,7 +47,7 @@ final class RoundTask implements FlatMapFunction<Iterator<WorkerData>, WorkerRes
         TrainingState local = state.value().copy();
         long fetched = System.nanoTime();
         ModelTrainer.LocalWorker worker = LocalWorkers.borrow(groupId, trainer);
-        Map<String, Double> metrics = worker.train(local, data, localSteps, seed, local.round());
+        Map<String, Double> metrics = LocalSteps.run(trainer, worker, local, data, localSteps, seed, local.round());
         long done = System.nanoTime();
         LocalWorkers.giveBack(groupId, worker);
         List<WorkerResult> out = Collections.singletonList(

@@ -1,5 +1,7 @@
 package io.atelier.common.train;
 
+import io.atelier.common.runs.TrainingState;
+
 /**
  * The outcome of {@link AveragingEngine#train} or {@link AveragingEngine#resume}.
  *

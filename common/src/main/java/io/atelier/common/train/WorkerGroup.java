@@ -1,5 +1,7 @@
 package io.atelier.common.train;
 
+import io.atelier.common.runs.TrainingState;
+
 import io.atelier.common.data.ImageDataset;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -68,10 +70,6 @@ public final class WorkerGroup implements AutoCloseable {
 
     public int workers() {
         return workers;
-    }
-
-    public long[] imagesPerWorker() {
-        return imagesPerWorker.clone();
     }
 
     public long trainImages() {

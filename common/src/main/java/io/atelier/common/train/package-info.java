@@ -1,6 +1,8 @@
 /**
- * The parameter-averaging engine: training state held by the driver, rounds of local steps on
- * Spark workers, averaging, checkpoints, metrics and run reports. Model families plug in through
- * {@link io.atelier.common.train.ModelTrainer}. Depends on {@code data}, {@code image}, {@code io}.
+ * The parameter-averaging engine: rounds of K local steps on Spark workers from one broadcast
+ * state, a fixed-order tree mean, the K-step loop with metric and moving averages
+ * ({@link io.atelier.common.train.LocalSteps}), worker data and per-task device binding. Model
+ * families plug in through {@link io.atelier.common.train.ModelTrainer}. Depends on {@code runs},
+ * {@code data}, {@code image}, {@code io}, {@code nn} (native thread count).
  */
 package io.atelier.common.train;

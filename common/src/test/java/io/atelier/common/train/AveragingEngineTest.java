@@ -1,5 +1,12 @@
 package io.atelier.common.train;
 
+import io.atelier.common.runs.Checkpoints;
+import io.atelier.common.runs.MetricsLog;
+import io.atelier.common.runs.RoundRecord;
+import io.atelier.common.runs.RunDirectory;
+import io.atelier.common.runs.RunReport;
+import io.atelier.common.runs.TrainingState;
+
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,7 @@
 package io.atelier.common.train;
 
+import io.atelier.common.runs.TrainingState;
+
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;

@@ -3,11 +3,11 @@ package io.atelier.common.train;
 import org.apache.spark.sql.SparkSession;
 
 /** Spark sessions for tests: small, quiet, no UI. */
-final class TestSpark {
+public final class TestSpark {
     private TestSpark() {
     }
 
-    static SparkSession.Builder builder(String master) {
+    public static SparkSession.Builder builder(String master) {
         return SparkSession.builder()
                 .master(master)
                 .appName("atelier-train-tests")

@@ -24,10 +24,10 @@ import java.util.TreeMap;
  * one {@code shard=N} directory per shard, {@code _manifest.json}). Label 1 images are redder than
  * label 0 images, so a linear model can learn them. Every 6th image of a shard is in the test split.
  */
-final class TinyDataset {
+public final class TinyDataset {
     static final int SIZE = 4;
     static final int CHANNELS = 3;
-    static final int INPUTS = CHANNELS * SIZE * SIZE;
+    public static final int INPUTS = CHANNELS * SIZE * SIZE;
 
     private TinyDataset() {
     }
@@ -41,7 +41,7 @@ final class TinyDataset {
         return perShard - test;
     }
 
-    static Path write(SparkSession spark, Path dir, int shards, int perShard) throws IOException {
+    public static Path write(SparkSession spark, Path dir, int shards, int perShard) throws IOException {
         SplittableRandom rnd = new SplittableRandom(2024);
         List<Row> rows = new ArrayList<>();
         long train = 0;

@@ -1,7 +1,10 @@
 package io.atelier.common.train;
 
+import io.atelier.common.runs.TrainingState;
+
 import org.apache.spark.TaskContext;
 
+import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,18 +13,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A model small enough for engine tests: logistic regression on pixels (label 1 against 0) in
- * plain Java arrays, trained with a hand-written Adam and an EMA of the weights. Its state has
+ * plain Java arrays, trained with a hand-written Adam; the engine keeps an EMA of the weights. Its state has
  * the same kinds of tensors as a real family: parameters, Adam moments, an EMA copy.
  * Optionally fails the first attempt of one worker's task in one round, to exercise retries.
  */
-final class TinyLogisticTrainer implements ModelTrainer {
+public final class TinyLogisticTrainer implements ModelTrainer {
     /** Failures injected so far in this JVM (local masters run tasks here). */
     static final AtomicInteger INJECTED_FAILURES = new AtomicInteger();
 
     private static final float BETA1 = 0.9f;
     private static final float BETA2 = 0.999f;
     private static final float EPS = 1e-8f;
-    private static final float EMA = 0.9f;
+    private static final double EMA = 0.9;
 
     private final int inputs;
     private final int batch;
@@ -29,7 +32,7 @@ final class TinyLogisticTrainer implements ModelTrainer {
     private final int failRound;
     private final int failWorker;
 
-    TinyLogisticTrainer(int inputs, int batch, float learningRate) {
+    public TinyLogisticTrainer(int inputs, int batch, float learningRate) {
         this(inputs, batch, learningRate, -1, -1);
     }
 
@@ -83,6 +86,11 @@ final class TinyLogisticTrainer implements ModelTrainer {
     }
 
     @Override
+    public double emaDecay() {
+        return EMA;
+    }
+
+    @Override
     public int imagesPerStep() {
         return batch;
     }
@@ -99,51 +107,63 @@ final class TinyLogisticTrainer implements ModelTrainer {
         private final int[] indices = new int[batch];
         private final float[] gradW = new float[inputs];
 
+        private TrainingState bound;
+        private WorkerData data;
+
         @Override
-        public Map<String, Double> train(TrainingState state, WorkerData data, int steps, long runSeed, int round) {
-            if (round == failRound && data.worker() == failWorker && TaskContext.get().attemptNumber() == 0) {
+        public void bind(TrainingState state, WorkerData workerData) {
+            if (state.round() == failRound && workerData.worker() == failWorker && TaskContext.get().attemptNumber() == 0) {
                 state.get("w")[0] += 1;  // a half-done update must not leak into the retry
                 INJECTED_FAILURES.incrementAndGet();
                 throw new IllegalStateException("injected failure: worker " + failWorker + ", round " + failRound);
             }
-            float[] w = state.get("w");
-            float[] b = state.get("b");
+            bound = state;
+            data = workerData;
+        }
+
+        @Override
+        public void step(long runSeed, int round, long step, double[] metrics) {
+            float[] w = bound.get("w");
+            float[] b = bound.get("b");
             double lossSum = 0;
             int correct = 0;
-            for (int s = 0; s < steps; s++) {
-                SplittableRandom rnd = new SplittableRandom(Seeds.derive(runSeed, round, data.worker(), s));
-                for (int i = 0; i < batch; i++) {
-                    indices[i] = rnd.nextInt(data.count());
-                }
-                data.batch(indices, x, y);
-                java.util.Arrays.fill(gradW, 0);
-                float gradB = 0;
-                for (int n = 0; n < batch; n++) {
-                    float z = b[0];
-                    for (int i = 0; i < inputs; i++) {
-                        z += w[i] * x[n * inputs + i];
-                    }
-                    float p = (float) (1 / (1 + Math.exp(-z)));
-                    lossSum -= y[n] == 1 ? Math.log(Math.max(p, 1e-7)) : Math.log(Math.max(1 - p, 1e-7));
-                    correct += (p >= 0.5f) == (y[n] == 1) ? 1 : 0;
-                    float err = (p - y[n]) / batch;
-                    for (int i = 0; i < inputs; i++) {
-                        gradW[i] += err * x[n * inputs + i];
-                    }
-                    gradB += err;
-                }
-                long t = state.step() + s + 1;
-                adam(w, gradW, state.get("w.adam.m"), state.get("w.adam.v"), t);
-                adam(b, new float[]{gradB}, state.get("b.adam.m"), state.get("b.adam.v"), t);
-                float[] ema = state.get("w.ema");
-                for (int i = 0; i < inputs; i++) {
-                    ema[i] = EMA * ema[i] + (1 - EMA) * w[i];
-                }
+            SplittableRandom rnd = new SplittableRandom(Seeds.derive(runSeed, round, data.worker(), step));
+            for (int i = 0; i < batch; i++) {
+                indices[i] = rnd.nextInt(data.count());
             }
-            Map<String, Double> metrics = new LinkedHashMap<>();
-            metrics.put("loss", lossSum / (steps * batch));
-            metrics.put("accuracy", correct / (double) (steps * batch));
-            return metrics;
+            data.batch(indices, x, y);
+            java.util.Arrays.fill(gradW, 0);
+            float gradB = 0;
+            for (int n = 0; n < batch; n++) {
+                float z = b[0];
+                for (int i = 0; i < inputs; i++) {
+                    z += w[i] * x[n * inputs + i];
+                }
+                float p = (float) (1 / (1 + Math.exp(-z)));
+                lossSum -= y[n] == 1 ? Math.log(Math.max(p, 1e-7)) : Math.log(Math.max(1 - p, 1e-7));
+                correct += (p >= 0.5f) == (y[n] == 1) ? 1 : 0;
+                float err = (p - y[n]) / batch;
+                for (int i = 0; i < inputs; i++) {
+                    gradW[i] += err * x[n * inputs + i];
+                }
+                gradB += err;
+            }
+            long t = step + 1;
+            adam(w, gradW, bound.get("w.adam.m"), bound.get("w.adam.v"), t);
+            adam(b, new float[]{gradB}, bound.get("b.adam.m"), bound.get("b.adam.v"), t);
+            metrics[0] = lossSum / batch;
+            metrics[1] = correct / (double) batch;
+        }
+
+        @Override
+        public Map<String, FloatBuffer> emaSources() {
+            return Map.of("w.ema", FloatBuffer.wrap(bound.get("w")));
+        }
+
+        @Override
+        public void unbind(TrainingState state) {
+            bound = null;
+            data = null;
         }
 
         private void adam(float[] p, float[] g, float[] m, float[] v, long t) {

@@ -1,0 +1,66 @@
+package io.atelier.common.bench;
+
+import io.atelier.common.families.dcgan.DcganConfig;
+import io.atelier.common.families.dcgan.DcganTrainer;
+import io.atelier.common.families.dcgan.DcganWorker;
+
+import io.atelier.common.train.NativeThreads;
+import io.atelier.common.runs.TrainingState;
+import io.atelier.common.train.WorkerData;
+
+/** Atelier's own step: {@link DcganWorker} on ND4J/oneDNN, over random images. */
+final class AtelierGanStep implements GanStep {
+    static final String NAME = "atelier";
+
+    private final DcganWorker worker;
+    private final TrainingState state;
+    private final double[] metrics = new double[DcganTrainer.METRICS.size()];
+    private final int previousThreads;
+
+    private AtelierGanStep(int batch, int threads) {
+        previousThreads = NativeThreads.get();
+        if (threads > 0) {
+            NativeThreads.set(threads);
+        }
+        DcganConfig config = DcganConfig.reference().withBatchSize(batch);
+        DcganTrainer trainer = new DcganTrainer(config);
+        WorkerData data = GanStepBenchmark.syntheticData(config, Math.max(4 * batch, 256), 7);
+        state = trainer.initialState(1);
+        worker = trainer.newWorker();
+        worker.bind(state, data);
+    }
+
+    @Override
+    public String backend() {
+        return NAME;
+    }
+
+    @Override
+    public double[] step(long index) {
+        worker.step(1, 0, index, metrics);
+        return new double[] {metrics[0], metrics[1]};
+    }
+
+    @Override
+    public int threads() {
+        return NativeThreads.get();
+    }
+
+    @Override
+    public void close() {
+        worker.unbind(state);
+        NativeThreads.set(previousThreads);
+    }
+
+    static final class Provider implements GanStep.Provider {
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public GanStep open(int batch, int threads) {
+            return new AtelierGanStep(batch, threads);
+        }
+    }
+}

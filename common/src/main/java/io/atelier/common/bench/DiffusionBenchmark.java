@@ -1,0 +1,159 @@
+package io.atelier.common.bench;
+
+import io.atelier.common.families.diffusion.DiffusionConfig;
+import io.atelier.common.families.diffusion.DiffusionRun;
+import io.atelier.common.families.diffusion.DiffusionSampler;
+import io.atelier.common.families.diffusion.DiffusionTrainer;
+import io.atelier.common.families.diffusion.DiffusionWorker;
+import io.atelier.common.families.diffusion.Vocabulary;
+
+import com.sun.management.OperatingSystemMXBean;
+import io.atelier.common.nn.Rng;
+import io.atelier.common.train.NativeThreads;
+import io.atelier.common.runs.TrainingState;
+import io.atelier.common.train.WorkerData;
+
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Times the default 28x28 U-Net's train step on synthetic data and relates it to the backend's
+ * fp32 matmul peak measured in the same run (FLOPs: forward and a backward of twice the forward,
+ * 3 x 2 x multiply-adds per image), and times DDIM sampling in images/s.
+ */
+public final class DiffusionBenchmark {
+    private DiffusionBenchmark() {
+    }
+
+    /** One line of results and the table they print as. */
+    public record Result(BenchTable table, String json) {
+    }
+
+    public static Result step(int batch, int warmup, int steps, int threads, boolean conditional) {
+        return withThreads(threads, () -> {
+            DiffusionConfig config = config(conditional).withOptimizer(5e-4, 200, 1.0, 0.999, batch);
+            DiffusionTrainer trainer = new DiffusionTrainer(config);
+            TrainingState state = trainer.initialState(1);
+            DiffusionWorker worker = trainer.newWorker();
+            WorkerData data = synthetic(config, Math.max(4 * batch, 256));
+            double[] metrics = new double[DiffusionTrainer.METRICS.size()];
+            double[] ms = new double[steps];
+            OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            worker.bind(state, data);
+            long cpu;
+            try {
+                for (int i = 0; i < warmup; i++) {
+                    worker.step(1, 0, i, metrics);
+                }
+                long cpu0 = os.getProcessCpuTime();
+                for (int i = 0; i < steps; i++) {
+                    long t0 = System.nanoTime();
+                    worker.step(1, 0, warmup + i, metrics);
+                    ms[i] = (System.nanoTime() - t0) / 1e6;
+                }
+                cpu = os.getProcessCpuTime() - cpu0;
+            } finally {
+                worker.unbind(state);
+            }
+            double median = median(ms);
+            double gflop = 6.0 * batch * worker.network().macsPerImage() / 1e9;
+            double peak = GanStepBenchmark.matmulPeak();
+            double gflops = gflop / (median / 1000);
+            BenchTable t = new BenchTable(String.format(Locale.ROOT,
+                    "bench diffusion-step: U-Net 28x28x1 (base %d, levels %s, attention %s%s), batch %d, %d timed steps, %d thread(s)",
+                    config.base(), config.mults(), config.attention() ? "on" : "off", conditional ? ", conditional" : "",
+                    batch, steps, NativeThreads.get()), "measure", "value");
+            t.row("parameters", fmt("%d", worker.network().params().layout().size()));
+            t.row("median ms/step", fmt("%.1f", median));
+            t.row("min / max ms/step", fmt("%.1f / %.1f", Arrays.stream(ms).min().orElse(0), Arrays.stream(ms).max().orElse(0)));
+            t.row("CPU ms/step", fmt("%.1f", cpu / 1e6 / steps));
+            t.row("images/s", fmt("%.0f", batch * 1000 / median));
+            t.row("GFLOP/step", fmt("%.2f", gflop));
+            t.row("GFLOP/s", fmt("%.1f", gflops));
+            t.row("matmul peak GFLOP/s", fmt("%.1f", peak));
+            t.row("share of peak", fmt("%.0f%%", 100 * gflops / peak));
+            // On a shared machine wall time includes waiting for a core; CPU time does not.
+            // GFLOP per CPU-second against the peak per thread-second.
+            double cpuShare = gflop / (cpu / 1e9 / steps) / (peak / NativeThreads.get());
+            t.row("share of peak by CPU time", fmt("%.0f%%", 100 * cpuShare));
+            String json = fmt("{\"bench\":\"diffusion_step\",\"batch\":%d,\"steps\":%d,\"threads\":%d,\"ms_per_step\":%.2f,"
+                    + "\"gflop_per_step\":%.3f,\"gflops\":%.2f,\"peak_gflops\":%.2f,\"peak_share\":%.4f}",
+                    batch, steps, NativeThreads.get(), median, gflop, gflops, peak, gflops / peak);
+            return new Result(t, json);
+        });
+    }
+
+    public static Result sample(int images, int ddimSteps, double guidance, int threads) {
+        return withThreads(threads, () -> {
+            DiffusionConfig config = config(true);
+            DiffusionSampler sampler = new DiffusionSampler(config, DiffusionRun.MAX_ROWS);
+            float[] weights = new DiffusionTrainer(config).initialState(1).get(DiffusionTrainer.EMA);
+            Vocabulary vocabulary = config.vocabulary();
+            DiffusionSampler.Settings settings = new DiffusionSampler.Settings(DiffusionSampler.Method.DDIM, ddimSteps, 0, guidance);
+            long[] indices = new long[images];
+            int[][] conditions = new int[images][];
+            for (int i = 0; i < images; i++) {
+                indices[i] = i;
+                conditions[i] = vocabulary.caption(i % vocabulary.captions());
+            }
+            sampler.sample(weights, 0, Arrays.copyOf(indices, Math.min(8, images)),
+                    Arrays.copyOf(conditions, Math.min(8, images)), settings, null);
+            long t0 = System.nanoTime();
+            sampler.sample(weights, 1, indices, conditions, settings, null);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            BenchTable t = new BenchTable(String.format(Locale.ROOT,
+                    "bench sample: default 28x28 U-Net, DDIM %d steps, guidance %.1f (%s), %d images, %d thread(s)",
+                    ddimSteps, guidance, guidance == 0 || guidance == 1 ? "one pass per step" : "two passes per step",
+                    images, NativeThreads.get()), "measure", "value");
+            t.row("seconds", fmt("%.2f", seconds));
+            t.row("images/s", fmt("%.2f", images / seconds));
+            t.row("ms per image and step", fmt("%.2f", seconds * 1000 / images / ddimSteps));
+            String json = fmt("{\"bench\":\"sample\",\"images\":%d,\"steps\":%d,\"guidance\":%.2f,\"seconds\":%.3f,\"images_per_s\":%.3f}",
+                    images, ddimSteps, guidance, seconds, images / seconds);
+            return new Result(t, json);
+        });
+    }
+
+    private static DiffusionConfig config(boolean conditional) {
+        DiffusionConfig c = DiffusionConfig.defaults(28, 1);
+        return conditional ? c.withCaptions(java.util.List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"), 0.1) : c;
+    }
+
+    private static WorkerData synthetic(DiffusionConfig config, int count) {
+        Rng rng = new Rng(7);
+        byte[] pixels = new byte[count * config.imageFloats()];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) rng.nextInt(256);
+        }
+        int[] labels = new int[count];
+        for (int i = 0; i < count; i++) {
+            labels[i] = config.conditional() ? rng.nextInt(config.captions().size()) : -1;
+        }
+        return new WorkerData(0, count, config.channels(), config.imageSize(), config.imageSize(), pixels, labels);
+    }
+
+    private static Result withThreads(int threads, java.util.function.Supplier<Result> body) {
+        int previous = NativeThreads.get();
+        if (threads > 0) {
+            NativeThreads.set(threads);
+        }
+        try {
+            return body.get();
+        } finally {
+            NativeThreads.set(previous);
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static String fmt(String f, Object... v) {
+        return String.format(Locale.ROOT, f, v);
+    }
+}

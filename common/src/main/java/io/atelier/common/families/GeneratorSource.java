@@ -1,0 +1,26 @@
+package io.atelier.common.families;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trained model as the generation job sees it: small and serialisable (config + where its
+ * weights are), able to build a {@link SampleGenerator} once per executor.
+ */
+public interface GeneratorSource extends Serializable {
+    SampleGenerator open();
+
+    int channels();
+
+    int size();
+
+    /** Label names of a class-conditional model; empty when it takes no labels. */
+    List<String> labelNames();
+
+    /** What made the samples: model run, checkpoint, sampler settings (goes into the manifest). */
+    Map<String, Object> provenance();
+
+    /** A short name for origins ({@code generated:NAME#i}). */
+    String name();
+}

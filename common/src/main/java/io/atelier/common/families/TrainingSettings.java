@@ -1,0 +1,54 @@
+package io.atelier.common.families;
+
+import io.atelier.common.train.EngineConfig;
+
+import java.io.Serializable;
+
+/**
+ * The settings every family's training job has, whatever its model: a family's settings record
+ * implements this beside its own fields, so one launcher runs every family.
+ */
+public interface TrainingSettings extends Serializable {
+    /** Dataset directory (the train split is used). */
+    String data();
+
+    /** Run directory to create (or continue, with resume). */
+    String out();
+
+    boolean resume();
+
+    int workers();
+
+    int localSteps();
+
+    int rounds();
+
+    /** Images per step and worker. */
+    int batch();
+
+    long seed();
+
+    int checkpointEvery();
+
+    int keepCheckpoints();
+
+    int sampleEvery();
+
+    int sampleCount();
+
+    /** W, K, R, the seed, and how often to sample and checkpoint. */
+    default EngineConfig engine() {
+        return new EngineConfig(workers(), localSteps(), rounds(), seed(), sampleEvery(), sampleCount(), checkpointEvery(),
+                keepCheckpoints());
+    }
+
+    /** Checks what has no default: where the data is and where the run goes. */
+    default void requirePaths() {
+        if (data() == null || data().isBlank()) {
+            throw new IllegalArgumentException("--data: give the dataset to train on");
+        }
+        if (out() == null || out().isBlank()) {
+            throw new IllegalArgumentException("--out: give the run directory");
+        }
+    }
+}

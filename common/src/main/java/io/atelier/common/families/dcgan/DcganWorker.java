@@ -1,0 +1,186 @@
+package io.atelier.common.families.dcgan;
+
+import io.atelier.common.nn.Adam;
+import io.atelier.common.nn.Layer;
+import io.atelier.common.nn.Layouts;
+import io.atelier.common.nn.Losses;
+import io.atelier.common.nn.Rng;
+import io.atelier.common.nn.Tensor;
+import io.atelier.common.train.ModelTrainer;
+import io.atelier.common.train.Seeds;
+import io.atelier.common.runs.TrainingState;
+import io.atelier.common.train.WorkerData;
+
+import java.nio.FloatBuffer;
+import java.util.Map;
+
+/**
+ * One executor's DCGAN trainer: networks and every buffer a step needs, allocated once and
+ * reused across rounds. A step draws a real batch and z, makes fakes with G, updates D on real
+ * and fake together (one pass of 2B rows, batch norm per half, as two passes would), then
+ * updates G through the updated D with the non-saturating loss; the engine then folds G into its EMA.
+ * Not thread-safe: one task at a time.
+ */
+public final class DcganWorker implements ModelTrainer.LocalWorker {
+    private static final double ADAM_EPS = 1e-8;
+    private static final Layer.Pass REAL_AND_FAKE = new Layer.Pass(true, 2);
+
+    private final DcganConfig config;
+    private final DcganGenerator g;
+    private final DcganDiscriminator d;
+    private final Adam adamG;
+    private final Adam adamD;
+    private final int batch;
+    private final int imageFloats;
+    private final int[] indices;
+    private final float[] realPixels;
+    private final int[] realLabels;
+    private final int[] fakeLabels;
+    private final float[] z;
+    private final Tensor gradLogits;
+    private final double[] prob = new double[1];
+
+    private TrainingState bound;
+    private WorkerData data;
+    private float[] gM;
+    private float[] gV;
+    private float[] dM;
+    private float[] dV;
+
+    DcganWorker(DcganConfig config) {
+        this.config = config;
+        DcganArchitecture arch = DcganTrainer.architecture(config);
+        this.batch = config.batchSize();
+        this.imageFloats = config.imageFloats();
+        this.g = new DcganGenerator(arch, batch);
+        this.d = new DcganDiscriminator(arch, 2 * batch, 2);
+        this.adamG = new Adam(config.learningRate(), config.beta1(), config.beta2(), ADAM_EPS);
+        this.adamD = new Adam(config.learningRate(), config.beta1(), config.beta2(), ADAM_EPS);
+        this.indices = new int[batch];
+        this.realPixels = new float[batch * imageFloats];
+        this.realLabels = new int[batch];
+        this.fakeLabels = new int[batch];
+        this.z = new float[batch * config.latentDim()];
+        this.gradLogits = new Tensor(2L * batch, 1);
+    }
+
+    /** Loads a state into the networks; heap-side tensors are used in place. */
+    @Override
+    public void bind(TrainingState state, WorkerData workerData) {
+        checkData(workerData);
+        this.data = workerData;
+        this.bound = state;
+        g.params().load(state.get(DcganTrainer.G_PARAMS));
+        d.params().load(state.get(DcganTrainer.D_PARAMS));
+        g.stats().bind(state.get(DcganTrainer.G_STATS));
+        d.stats().bind(state.get(DcganTrainer.D_STATS));
+        gM = state.get(DcganTrainer.G_ADAM_M);
+        gV = state.get(DcganTrainer.G_ADAM_V);
+        dM = state.get(DcganTrainer.D_ADAM_M);
+        dV = state.get(DcganTrainer.D_ADAM_V);
+        if (gM.length != state.get(DcganTrainer.G_EMA).length || dM.length != dV.length
+                || state.get(DcganTrainer.G_EMA_STATS).length != g.stats().values().length) {
+            throw new IllegalArgumentException("training state does not match this DCGAN config");
+        }
+    }
+
+    /** Writes the native parameters back. */
+    @Override
+    public void unbind(TrainingState state) {
+        if (state != bound) {
+            throw new IllegalStateException("unbinding a state that is not bound");
+        }
+        g.params().store(state.get(DcganTrainer.G_PARAMS));
+        d.params().store(state.get(DcganTrainer.D_PARAMS));
+        bound = null;
+        data = null;
+        // Keep no reference to the state between rounds: the engine replaces it with the average.
+        gM = gV = dM = dV = null;
+        g.stats().bind(new float[g.stats().layout().size()]);
+        d.stats().bind(new float[d.stats().layout().size()]);
+    }
+
+    /** One D update and one G update; fills {@code metrics} in {@link DcganTrainer#METRICS} order. */
+    @Override
+    public void step(long runSeed, int round, long step, double[] metrics) {
+        int b = batch;
+        int worker = data.worker();
+        long adamT = step + 1;
+
+        Rng pick = new Rng(Seeds.derive(runSeed, round, worker, step, DcganTrainer.PURPOSE_BATCH));
+        for (int i = 0; i < b; i++) {
+            indices[i] = pick.nextInt(data.count());
+        }
+        data.batch(indices, realPixels, realLabels);
+        new Rng(Seeds.derive(runSeed, round, worker, step, DcganTrainer.PURPOSE_LATENT)).fillGaussian(z, 0, z.length);
+        if (config.conditional()) {
+            Rng labels = new Rng(Seeds.derive(runSeed, round, worker, step, DcganTrainer.PURPOSE_FAKE_LABELS));
+            for (int i = 0; i < b; i++) {
+                fakeLabels[i] = labels.nextInt(config.numClasses());
+            }
+        }
+
+        // Fakes: G runs once; its activations stay for the G update below.
+        g.setInput(z, fakeLabels, b);
+        Tensor fake = g.forward(b, Layer.Pass.TRAIN);
+
+        // D update on [real; fake].
+        FloatBuffer dIn = d.input().floats();
+        Layouts.nchwToNhwc(realPixels, 0, dIn, 0, b, config.channels(), config.imageSize(), config.imageSize());
+        dIn.put(b * imageFloats, fake.floats(), 0, b * imageFloats);
+        d.setLabels(realLabels, 0, b);
+        d.setLabels(fakeLabels, b, b);
+        Tensor logits = d.forward(2 * b, REAL_AND_FAKE);
+        FloatBuffer gl = gradLogits.floats();
+        double lossReal = Losses.bceWithLogits(logits.floats(), gl, 0, b, 1f, prob);
+        double dReal = prob[0];
+        double lossFake = Losses.bceWithLogits(logits.floats(), gl, b, b, 0f, prob);
+        double dFake = prob[0];
+        d.backward(gradLogits, 2 * b, Layer.Grads.ALL);
+        double dNorm = Math.sqrt(d.params().gradSquaredSum());
+        adamD.step(d.params().values(), d.params().grads(), dM, dV, adamT);
+
+        // G update through the updated D: D's parameters are frozen, only dL/dimage flows back.
+        dIn.put(0, fake.floats(), 0, b * imageFloats);
+        d.setLabels(fakeLabels, 0, b);
+        logits = d.forward(b, Layer.Pass.TRAIN);
+        double lossG = Losses.bceWithLogits(logits.floats(), gl, 0, b, 1f, null);
+        Tensor gradImages = d.backward(gradLogits, b, Layer.Grads.INPUT);
+        g.backward(gradImages, b);
+        double gNorm = Math.sqrt(g.params().gradSquaredSum());
+        adamG.step(g.params().values(), g.params().grads(), gM, gV, adamT);
+
+        metrics[0] = lossReal + lossFake;
+        metrics[1] = lossG;
+        metrics[2] = dReal;
+        metrics[3] = dFake;
+        metrics[4] = dNorm;
+        metrics[5] = gNorm;
+    }
+
+    /** G's parameters and running statistics, whose moving averages sampling uses. */
+    @Override
+    public Map<String, FloatBuffer> emaSources() {
+        return Map.of(DcganTrainer.G_EMA, g.params().values(), DcganTrainer.G_EMA_STATS, FloatBuffer.wrap(g.stats().values()));
+    }
+
+    private void checkData(WorkerData wd) {
+        if (wd.channels() != config.channels() || wd.height() != config.imageSize() || wd.width() != config.imageSize()) {
+            throw new IllegalArgumentException("worker " + wd.worker() + " holds " + wd.channels() + "x" + wd.height() + "x"
+                    + wd.width() + " images; this DCGAN is configured for " + config.channels() + "x"
+                    + config.imageSize() + "x" + config.imageSize());
+        }
+        if (wd.count() < 1) {
+            throw new IllegalArgumentException("worker " + wd.worker() + " has no training images");
+        }
+        if (config.conditional()) {
+            for (int i = 0; i < wd.count(); i++) {
+                int label = wd.labels()[i];
+                if (label < 0 || label >= config.numClasses()) {
+                    throw new IllegalArgumentException("worker " + wd.worker() + ": image " + i + " has label " + label
+                            + ", a conditional DCGAN needs labels in [0, " + config.numClasses() + ")");
+                }
+            }
+        }
+    }
+}

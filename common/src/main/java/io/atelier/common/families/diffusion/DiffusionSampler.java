@@ -1,0 +1,210 @@
+package io.atelier.common.families.diffusion;
+
+import io.atelier.common.nn.Layouts;
+import io.atelier.common.nn.Rng;
+import io.atelier.common.nn.Tensor;
+import io.atelier.common.train.Seeds;
+
+import java.io.Serializable;
+import java.nio.FloatBuffer;
+import java.util.Locale;
+
+/**
+ * Images from a diffusion model's (EMA) weights: DDPM ancestral sampling over all T steps, or
+ * DDIM over S evenly spaced steps with noise scale eta, with classifier-free guidance
+ * eps = eps_uncond + G (eps_cond - eps_uncond). Sample i's starting noise and every per-step
+ * noise derive from (seed, i, t) alone, and the network has no batch statistics, so an image
+ * depends only on its own seed, index and condition. Built once per executor; not thread-safe.
+ */
+public final class DiffusionSampler {
+    static final long PURPOSE_START = 11;
+    static final long PURPOSE_STEP = 12;
+
+    public enum Method {
+        DDPM, DDIM;
+
+        public static Method parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--sampler " + s + ": use ddpm or ddim");
+            }
+        }
+    }
+
+    /**
+     * @param steps    DDIM steps S (ignored by DDPM, which takes all T)
+     * @param eta      DDIM noise scale: 0 deterministic, 1 the posterior variance
+     * @param guidance classifier-free guidance G: 0 unconditional, 1 conditional, above 1 sharper
+     */
+    public record Settings(Method method, int steps, double eta, double guidance) implements Serializable {
+        public static final Settings DEFAULT = new Settings(Method.DDIM, 50, 0.0, 2.0);
+
+        public Settings {
+            if (steps < 1) {
+                throw new IllegalArgumentException("--steps " + steps + ": use 1 or more");
+            }
+            if (!(eta >= 0 && eta <= 1)) {
+                throw new IllegalArgumentException("--eta " + eta + ": use a value in [0, 1]");
+            }
+            if (!(guidance >= 0) || Double.isInfinite(guidance)) {
+                throw new IllegalArgumentException("--guidance " + guidance + ": use 0 or more");
+            }
+        }
+
+        /** The time steps visited, from T-1 down to 0. */
+        int[] times(NoiseSchedule schedule) {
+            return method == Method.DDPM ? schedule.ddimTimes(schedule.timesteps())
+                    : schedule.ddimTimes(Math.min(steps, schedule.timesteps()));
+        }
+
+        public String describe() {
+            return method == Method.DDPM ? String.format(Locale.ROOT, "DDPM, all steps, guidance %.2f", guidance)
+                    : String.format(Locale.ROOT, "DDIM, %d steps, eta %.2f, guidance %.2f", steps, eta, guidance);
+        }
+    }
+
+    /** Called after every sampling step of a batch. */
+    public interface StepListener {
+        void step(int done, int total, int images);
+    }
+
+    private final DiffusionConfig config;
+    private final NoiseSchedule schedule;
+    private final UNet net;
+    private final int size;
+    private final double[] times;
+    private final int[][] rowWords;
+    private final float[] eps;
+    private final float[] raw;
+    private final int[] rowSource;
+    private final int[] uncondRow;
+    private final float[] z;
+
+    public DiffusionSampler(DiffusionConfig config, int maxRows) {
+        this.config = config;
+        this.schedule = config.noiseSchedule();
+        this.net = new UNet(config.architecture(), maxRows);
+        this.size = config.imageFloats();
+        this.times = new double[maxRows];
+        this.rowWords = new int[maxRows][];
+        this.eps = new float[maxRows * size];
+        this.raw = new float[maxRows * size];
+        this.rowSource = new int[maxRows];
+        this.uncondRow = new int[maxRows];
+        this.z = new float[maxRows * size];
+    }
+
+    public UNet network() {
+        return net;
+    }
+
+    /** The starting noise x_T of sample {@code index} (NHWC), a function of (seed, index) alone. */
+    public static void start(long seed, long index, float[] out, int offset, int length) {
+        new Rng(Seeds.derive(seed, index, PURPOSE_START)).fillGaussian(out, offset, length);
+    }
+
+    /** The noise added at time {@code t} to sample {@code index}. */
+    public static void stepNoise(long seed, long index, int t, float[] out, int offset, int length) {
+        new Rng(Seeds.derive(seed, index, PURPOSE_STEP, t)).fillGaussian(out, offset, length);
+    }
+
+    /**
+     * Images (NCHW in [-1, 1]) for samples {@code indices} of {@code seed}; {@code conditions[i]}
+     * are sample i's word ids, or null for an unconditional sample.
+     */
+    public float[] sample(float[] weights, long seed, long[] indices, int[][] conditions, Settings settings,
+                          StepListener listener) {
+        if (conditions.length != indices.length) {
+            throw new IllegalArgumentException(indices.length + " sample indices but " + conditions.length + " conditions");
+        }
+        net.params().load(weights);
+        int perChunk = guided(settings) ? Math.max(1, net.maxRows() / 2) : net.maxRows();
+        float[] out = new float[indices.length * size];
+        float[] x = new float[perChunk * size];
+        int[] ts = settings.times(schedule);
+        for (int start = 0; start < indices.length; start += perChunk) {
+            int n = Math.min(perChunk, indices.length - start);
+            long[] idx = java.util.Arrays.copyOfRange(indices, start, start + n);
+            int[][] cond = java.util.Arrays.copyOfRange(conditions, start, start + n);
+            for (int r = 0; r < n; r++) {
+                start(seed, idx[r], x, r * size, size);
+            }
+            for (int k = 0; k < ts.length; k++) {
+                int t = ts[k];
+                int s = k + 1 < ts.length ? ts[k + 1] : -1;
+                predictNoise(x, n, t, cond, settings.guidance(), eps);
+                boolean noisy = settings.method() == Method.DDPM ? t > 0 : settings.eta() > 0 && s >= 0;
+                for (int r = 0; r < n; r++) {
+                    if (noisy) {
+                        stepNoise(seed, idx[r], t, z, r * size, size);
+                    }
+                    if (settings.method() == Method.DDPM) {
+                        schedule.ddpmStep(x, eps, r * size, size, t, z);
+                    } else {
+                        schedule.ddimStep(x, eps, r * size, size, t, s, settings.eta(), z);
+                    }
+                }
+                if (listener != null) {
+                    listener.step(k + 1, ts.length, n);
+                }
+            }
+            int side = config.imageSize();
+            Layouts.nhwcToNchw(FloatBuffer.wrap(x), out, start * size, n, config.channels(), side, side);
+        }
+        return out;
+    }
+
+    private static boolean guided(Settings s) {
+        return s.guidance() != 0 && s.guidance() != 1;
+    }
+
+    /**
+     * The guided noise prediction for rows [0, n) of {@code x} (NHWC) at time t into {@code out}:
+     * unconditional rows (null condition) and guidance 0 use eps_uncond, guidance 1 eps_cond,
+     * anything else eps_uncond + G (eps_cond - eps_uncond). v predictions are turned into eps.
+     */
+    public void predictNoise(float[] x, int n, int t, int[][] conditions, double guidance, float[] out) {
+        boolean both = guidance != 0 && guidance != 1;
+        int rows = 0;
+        for (int r = 0; r < n; r++) {
+            rowSource[rows] = r;
+            rowWords[rows++] = guidance == 0 ? null : conditions[r];
+        }
+        for (int r = 0; r < n; r++) {
+            uncondRow[r] = -1;
+            if (both && conditions[r] != null) {
+                uncondRow[r] = rows;
+                rowSource[rows] = r;
+                rowWords[rows++] = null;
+            }
+        }
+        if (rows > net.maxRows()) {
+            throw new IllegalArgumentException(rows + " rows exceed the sampler's " + net.maxRows());
+        }
+        FloatBuffer in = net.input().floats();
+        for (int r = 0; r < rows; r++) {
+            in.put(r * size, x, rowSource[r] * size, size);
+            times[r] = t;
+        }
+        net.setTimesAndConditions(times, rowWords, rows);
+        net.forward(rows).floats().get(0, raw, 0, rows * size);
+        if (config.prediction() == DiffusionConfig.Prediction.V) {
+            for (int r = 0; r < rows; r++) {
+                schedule.velocityToEps(x, rowSource[r] * size, raw, r * size, size, t);
+            }
+        }
+        float g = (float) guidance;
+        for (int r = 0; r < n; r++) {
+            int o = r * size;
+            if (uncondRow[r] >= 0) {
+                int u = uncondRow[r] * size;
+                for (int i = 0; i < size; i++) {
+                    out[o + i] = raw[u + i] + g * (raw[o + i] - raw[u + i]);
+                }
+            } else {
+                System.arraycopy(raw, o, out, o, size);
+            }
+        }
+    }
+}

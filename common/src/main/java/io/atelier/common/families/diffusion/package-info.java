@@ -1,0 +1,6 @@
+/**
+ * DDPM training of a noise-prediction U-Net (linear and cosine schedules, eps or v), DDPM and DDIM
+ * samplers, class and caption conditioning with classifier-free guidance; registered as the family
+ * {@code diffusion}. Depends on {@code families}, {@code train}, {@code runs}, {@code nn}, {@code data}, {@code io}.
+ */
+package io.atelier.common.families.diffusion;

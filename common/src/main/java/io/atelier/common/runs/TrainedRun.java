@@ -1,0 +1,57 @@
+package io.atelier.common.runs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.Json;
+import io.atelier.common.io.Sha256;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+
+/**
+ * A run directory opened for sampling: its resolved config.json and its latest complete
+ * checkpoint (checksums verified), identified by round and the SHA-256 of its state file.
+ */
+public record TrainedRun(String runDir, JsonNode config, int round, String checkpointSha256) {
+
+    public static TrainedRun open(String runDir, Configuration conf) {
+        RunDirectory dir = RunDirectory.existing(runDir, conf);
+        JsonNode resolved;
+        try {
+            resolved = Json.MAPPER.readTree(HadoopFiles.readAll(dir.config(), conf));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--model " + runDir + ": cannot read " + dir.config() + ": " + e.getMessage(), e);
+        }
+        Checkpoints checkpoints = dir.checkpoints();
+        int round = checkpoints.latestRound().orElseThrow(() -> new IllegalArgumentException("--model " + runDir
+                + " has no complete checkpoint yet; train it first (or wait for its first checkpoint)"));
+        Checkpoints.Checkpoint checkpoint = checkpoints.load(round); // verifies the checksums on the driver
+        String sha = Sha256.of(HadoopFiles.readAll(new Path(checkpoint.dir(), Checkpoints.STATE), conf));
+        return new TrainedRun(runDir, resolved, round, sha);
+    }
+
+    /** A section of config.json as a typed value (a model config record). */
+    public <T> T section(String name, Class<T> type) {
+        if (!config.has(name)) {
+            throw new IllegalArgumentException("--model " + runDir + " is not a run with a '" + name
+                    + "' section in its config.json");
+        }
+        try {
+            return Json.MAPPER.treeToValue(config.get(name), type);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--model " + runDir + ": unreadable model config: " + e.getMessage(), e);
+        }
+    }
+
+    /** The checkpoint's training state, loaded again (on an executor) and checksum-verified. */
+    public static TrainingState loadState(String runDir, int round) {
+        return RunDirectory.existing(runDir, new Configuration()).checkpoints().load(round).state();
+    }
+
+    /** The run directory's last path element. */
+    public static String shortName(String runDir) {
+        String trimmed = runDir.endsWith("/") ? runDir.substring(0, runDir.length() - 1) : runDir;
+        return trimmed.substring(trimmed.lastIndexOf('/') + 1);
+    }
+}
