@@ -1,7 +1,12 @@
 package io.atelier.common.io;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -16,7 +21,29 @@ import java.util.TreeSet;
  * known ones, so a typo never silently falls back to a default.
  */
 public final class Configs {
+    /**
+     * Reads settings without coercion: a count of 1.9, a count written "1" or a switch written 1
+     * is an error naming the setting, not 1, 1 and true.
+     */
+    private static final ObjectMapper STRICT = strict();
+
     private Configs() {
+    }
+
+    private static ObjectMapper strict() {
+        ObjectMapper m = Json.MAPPER.copy().disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        for (LogicalType type : new LogicalType[]{LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
+            for (CoercionInputShape shape : new CoercionInputShape[]{CoercionInputShape.String, CoercionInputShape.Integer,
+                    CoercionInputShape.Float, CoercionInputShape.EmptyString}) {
+                m.coercionConfigFor(type).setCoercion(shape, CoercionAction.Fail);
+            }
+        }
+        // A whole number is a fine value for a rate or a probability.
+        m.coercionConfigFor(LogicalType.Float).setCoercion(CoercionInputShape.Integer, CoercionAction.TryConvert);
+        m.coercionConfigFor(LogicalType.Float).setCoercion(CoercionInputShape.Float, CoercionAction.TryConvert);
+        m.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Integer, CoercionAction.TryConvert);
+        return m;
     }
 
     /**
@@ -44,7 +71,7 @@ public final class Configs {
             }
         });
         try {
-            return Json.MAPPER.treeToValue(merged, type);
+            return STRICT.treeToValue(merged, type);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             if (e.getCause() instanceof IllegalArgumentException invalid) {
                 throw new IllegalArgumentException(invalid.getMessage(), e); // the record's own check says it best

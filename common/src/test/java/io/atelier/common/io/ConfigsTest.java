@@ -53,4 +53,18 @@ class ConfigsTest {
                 () -> Configs.resolve(Settings.class, DEFAULTS, null, Map.of("rounds", 0)));
         assertEquals("rounds must be at least 1, got 0", e.getMessage());
     }
+
+    @Test
+    void valuesOfTheWrongTypeAreRefusedNotCoerced() throws Exception {
+        for (String json : new String[]{"{\"rounds\": 1.9}", "{\"rounds\": \"1\"}", "{\"lr\": \"0.1\"}", "{\"rounds\": true}"}) {
+            Path file = tmp.resolve("wrong.json");
+            Files.writeString(file, json);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Configs.resolve(Settings.class, DEFAULTS, file.toString(), Map.of()), json);
+            assertTrue(e.getMessage().startsWith("invalid settings (with --config " + file + ")"), e.getMessage());
+        }
+        Path whole = tmp.resolve("whole.json");
+        Files.writeString(whole, "{\"lr\": 1, \"rounds\": 3}");
+        assertEquals(new Settings(3, 1.0, "dcgan"), Configs.resolve(Settings.class, DEFAULTS, whole.toString(), Map.of()));
+    }
 }

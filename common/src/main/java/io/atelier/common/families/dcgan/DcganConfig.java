@@ -52,8 +52,8 @@ public record DcganConfig(
         positive("generatorWidth", generatorWidth);
         positive("discriminatorWidth", discriminatorWidth);
         positive("batchSize", batchSize);
-        if (!(learningRate > 0)) {
-            throw new IllegalArgumentException("learningRate must be > 0, got " + learningRate);
+        if (!(learningRate > 0 && Double.isFinite(learningRate))) {
+            throw new IllegalArgumentException("learningRate must be finite and > 0, got " + learningRate);
         }
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
             throw new IllegalArgumentException("Adam betas must be in [0, 1), got " + beta1 + " and " + beta2);

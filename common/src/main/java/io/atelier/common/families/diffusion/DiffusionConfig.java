@@ -67,8 +67,8 @@ public record DiffusionConfig(int imageSize, int channels, int base, List<Intege
         if (timesteps < 2) {
             throw new IllegalArgumentException("--timesteps " + timesteps + ": use 2 or more");
         }
-        if (!(learningRate > 0) || warmupSteps < 0 || gradClip < 0 || batchSize < 1) {
-            throw new IllegalArgumentException("need lr > 0, warmup >= 0, gradClip >= 0, batch >= 1; got " + learningRate
+        if (!(learningRate > 0 && Double.isFinite(learningRate)) || warmupSteps < 0 || gradClip < 0 || batchSize < 1) {
+            throw new IllegalArgumentException("need a finite lr > 0, warmup >= 0, gradClip >= 0, batch >= 1; got " + learningRate
                     + ", " + warmupSteps + ", " + gradClip + ", " + batchSize);
         }
         if (!(emaDecay >= 0 && emaDecay <= 1) || !(condDrop >= 0 && condDrop < 1)) {
