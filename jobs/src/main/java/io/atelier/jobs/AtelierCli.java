@@ -23,8 +23,20 @@ public final class AtelierCli implements Runnable {
     /** Runs a command line and returns its exit code (0 ok, 1 failed, 2 bad input or usage). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new AtelierCli());
+        cli.getSubcommands().values().forEach(AtelierCli::addSettingsOptions);
         cli.setExecutionExceptionHandler(new OneLineErrors());
         return cli.execute(args);
+    }
+
+    /** A command whose flags come from a settings record gets them before anything is parsed. */
+    private static void addSettingsOptions(CommandLine command) {
+        if (command.getCommand() instanceof SettingsOptions.Command<?> withSettings) {
+            add(command, withSettings);
+        }
+    }
+
+    private static <T extends Record> void add(CommandLine command, SettingsOptions.Command<T> withSettings) {
+        SettingsOptions.addTo(command.getCommandSpec(), withSettings.settingsType(), withSettings.defaults());
     }
 
     @Override

@@ -239,7 +239,7 @@ final class BenchCommand implements Runnable {
             SparkSession session = SparkSessions.create("bench scaling", master,
                     java.util.Map.of("spark.executorEnv.OMP_NUM_THREADS", "1", "spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE",
                             "spark.task.maxFailures", "1"));
-            String dataset = data != null ? data : QuickstartCommand.ensureDataset(session,
+            String dataset = data != null ? data : JobSteps.vendoredFashionMnist(session,
                     Files.createTempDirectory("atelier-bench-scaling").resolve("fashion-mnist").toString());
             var manifest = io.atelier.common.data.ImageDataset.open(session, dataset).manifest();
             var trainer = new io.atelier.common.families.dcgan.DcganTrainer(io.atelier.common.families.dcgan.DcganConfig.forManifest(manifest, false));

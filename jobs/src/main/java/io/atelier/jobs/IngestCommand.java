@@ -66,23 +66,7 @@ final class IngestCommand implements Callable<Integer> {
         IngestOptions options = new IngestOptions(inputs, output, size, channels, ImageFit.parse(fit), shards,
                 testFraction, seed, LabelSource.parse(labels), maxPixels, IngestOptions.DEFAULT_MAX_FILE_BYTES, labelNames);
         SparkSession session = SparkSessions.create("ingest", spark.master);
-        IngestSummary summary = run(session, options);
+        IngestSummary summary = JobSteps.ingest(session, options);
         return summary.accepted() > 0 ? 0 : 1;
-    }
-
-    /** Runs an ingest with console progress and prints its reconciliation line. */
-    static IngestSummary run(SparkSession session, IngestOptions options) {
-        IngestSummary summary;
-        try (ConsoleProgress progress = new ConsoleProgress("ingest")) {
-            summary = new Ingest(session, options).run(progress);
-        }
-        if (summary.alreadyPresent()) {
-            System.out.println("ingest: " + options.output() + " already holds this dataset; nothing to do");
-        }
-        System.out.println(summary.line());
-        if (summary.quarantined() > 0) {
-            System.out.println("quarantined inputs and reasons: " + options.output() + "/_quarantine");
-        }
-        return summary;
     }
 }

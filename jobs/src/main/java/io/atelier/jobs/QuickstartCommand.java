@@ -1,8 +1,10 @@
 package io.atelier.jobs;
 
+import io.atelier.common.data.DatasetDescription;
 import io.atelier.common.data.DatasetPreview;
 import io.atelier.common.data.ImageDataset;
-import io.atelier.common.data.ingest.IngestOptions;
+import io.atelier.common.families.Families;
+import io.atelier.common.families.dcgan.DcganFamily;
 import io.atelier.common.families.dcgan.DcganRun;
 import io.atelier.common.families.dcgan.DcganSettings;
 import io.atelier.common.generate.GenerationJob;
@@ -15,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code atelier quickstart}: the whole path on the vendored Fashion-MNIST sample. */
@@ -23,8 +24,6 @@ import java.util.concurrent.Callable;
         description = {"Ingest the vendored Fashion-MNIST test set, inspect it, train a small DCGAN on it and",
                 "generate a dataset from it. Re-runs reuse (or resume) what is already done."})
 final class QuickstartCommand implements Callable<Integer> {
-    static final String FASHION_IMAGES = "t10k-images-idx3-ubyte.gz";
-
     @Option(names = "--data", defaultValue = "data/fashion-mnist", paramLabel = "DIR",
             description = "Vendored IDX files (default: ${DEFAULT-VALUE}).")
     String data;
@@ -49,11 +48,11 @@ final class QuickstartCommand implements Callable<Integer> {
         var conf = session.sparkContext().hadoopConfiguration();
         String datasetDir = out + "/fashion-mnist";
         System.out.println("== 1/4 ingest " + data + " -> " + datasetDir);
-        ensureDataset(session, datasetDir, data + "/" + FASHION_IMAGES);
+        JobSteps.ingestIdx(session, datasetDir, data + "/" + JobSteps.FASHION_IMAGES);
 
         System.out.println("== 2/4 inspect " + datasetDir);
         ImageDataset dataset = ImageDataset.open(session, datasetDir);
-        InspectCommand.describe(dataset, System.out);
+        System.out.print(DatasetDescription.of(dataset));
         String grid = out + "/dataset-grid.png";
         HadoopFiles.writeAtomically(new Path(grid), ImageGrid.toPng(DatasetPreview.grid(session, dataset, 10)), conf);
         System.out.println("sample grid: " + grid);
@@ -67,7 +66,7 @@ final class QuickstartCommand implements Callable<Integer> {
         DcganSettings settings = new DcganSettings(datasetDir, run, "dcgan", 2, 10, rounds, 64, 42L, resume, false,
                 10, 3, 5, 100, defaults.lr(), defaults.emaDecay(), defaults.latentDim(), defaults.generatorWidth(),
                 defaults.discriminatorWidth());
-        TrainGanCommand.run(session, settings);
+        JobSteps.train(session, Families.get(DcganFamily.ID), settings, null);
 
         String generated = out + "/generated";
         System.out.println("== 4/4 generate " + count + " images -> " + generated);
@@ -81,16 +80,5 @@ final class QuickstartCommand implements Callable<Integer> {
                 ImageGrid.toPng(DatasetPreview.grid(session, ImageDataset.open(session, generated), 16)), conf);
         System.out.println("done: open " + run + "/report.html; generated samples: " + generatedGrid);
         return 0;
-    }
-
-    /** Ingests the IDX images into {@code datasetDir} unless that dataset is already there. */
-    static void ensureDataset(SparkSession session, String datasetDir, String idxImages) {
-        IngestCommand.run(session, IngestOptions.of(List.of(idxImages), datasetDir, 28));
-    }
-
-    /** The vendored Fashion-MNIST, for commands that need a default dataset. */
-    static String ensureDataset(SparkSession session, String datasetDir) {
-        ensureDataset(session, datasetDir, "data/fashion-mnist/" + FASHION_IMAGES);
-        return datasetDir;
     }
 }

@@ -1,35 +1,33 @@
 package io.atelier.common.families.dcgan;
 
 import io.atelier.common.families.TrainingSettings;
+import io.atelier.common.io.Setting;
 
 /**
- * Every setting of a GAN training job, with its default, in one place: the CLI's flags and a
- * JSON config file fill the same record, and the resolved record is written into the run.
- *
- * @param data               dataset directory (the train split is used)
- * @param out                run directory to create (or continue, with resume)
- * @param model              model family: {@code dcgan}
- * @param workers            data-parallel workers W (one Spark task each)
- * @param localSteps         optimizer steps per worker between averagings K
- * @param rounds             rounds to reach R (on resume: the total)
- * @param batch              real images per step and worker
- * @param seed               run seed: the same settings and seed give the same parameters
- * @param resume             continue from the latest complete checkpoint
- * @param conditional        class-conditional generator and (projection) discriminator
- * @param checkpointEvery    checkpoint every N rounds (and after the last)
- * @param keepCheckpoints    newest checkpoints kept; 0 keeps all
- * @param sampleEvery        sample grid every N rounds (and after the last)
- * @param sampleCount        images per sample grid
- * @param lr                 Adam learning rate of both networks
- * @param emaDecay           decay of the generator's moving average used for sampling
- * @param latentDim          size of the noise vector
- * @param generatorWidth     channels of the generator's last hidden layer
- * @param discriminatorWidth channels of the discriminator's first layer
+ * Every setting of a DCGAN training job, with its default and help, in one place: the command
+ * line's flags are generated from it, a JSON config file fills the same record, and the resolved
+ * record is written into the run.
  */
-public record DcganSettings(String data, String out, String model, int workers, int localSteps, int rounds, int batch,
-                          long seed, boolean resume, boolean conditional, int checkpointEvery, int keepCheckpoints,
-                          int sampleEvery, int sampleCount, double lr, double emaDecay, int latentDim,
-                          int generatorWidth, int discriminatorWidth) implements TrainingSettings {
+public record DcganSettings(
+        @Setting(value = "Dataset directory (its train split is used).", label = "DATASET") String data,
+        @Setting(value = "Run directory to create (or continue with resume).", label = "RUN") String out,
+        @Setting(value = "Model family.", label = "NAME") String model,
+        @Setting(value = "Workers W, one Spark task each.", label = "W") int workers,
+        @Setting(value = "Optimizer steps per worker between averagings K.", label = "K") int localSteps,
+        @Setting(value = "Rounds to reach R (on resume: the total).", label = "R") int rounds,
+        @Setting(value = "Real images per step and worker.", label = "B") int batch,
+        @Setting(value = "Run seed: the same settings and seed give the same parameters.", label = "S") long seed,
+        @Setting("Continue from the latest complete checkpoint.") boolean resume,
+        @Setting("Class-conditional generator and projection discriminator (needs a labelled dataset).") boolean conditional,
+        @Setting(value = "Checkpoint every N rounds and after the last.", label = "N") int checkpointEvery,
+        @Setting(value = "Newest checkpoints kept, 0 = all.", label = "N") int keepCheckpoints,
+        @Setting(value = "Sample grid every N rounds and after the last.", label = "N") int sampleEvery,
+        @Setting(value = "Images per sample grid.", label = "N") int sampleCount,
+        @Setting(value = "Adam learning rate of both networks.", label = "LR") double lr,
+        @Setting(value = "Decay of the generator's moving average that sampling uses.", label = "D") double emaDecay,
+        @Setting(value = "Size of the noise vector.", label = "N") int latentDim,
+        @Setting(value = "Channels of the generator's last hidden layer.", label = "N") int generatorWidth,
+        @Setting(value = "Channels of the discriminator's first layer.", label = "N") int discriminatorWidth) implements TrainingSettings {
 
     /**
      * Defaults sized for recognisable Fashion-MNIST samples within minutes on 2 cores. The learning

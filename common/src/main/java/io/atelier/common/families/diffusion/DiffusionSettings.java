@@ -1,43 +1,42 @@
 package io.atelier.common.families.diffusion;
 
 import io.atelier.common.data.Manifest;
-
 import io.atelier.common.families.TrainingSettings;
+import io.atelier.common.io.Setting;
+
 import java.util.List;
 
 /**
- * Every setting of a diffusion training job, with its default, in one place: the CLI's flags and
- * a JSON config file fill the same record, and the resolved record is written into the run.
- *
- * @param data            dataset directory (the train split is used)
- * @param out             run directory to create (or continue, with resume)
- * @param workers         data-parallel workers W (one Spark task each)
- * @param localSteps      optimizer steps per worker between averagings K
- * @param rounds          rounds to reach R (on resume: the total)
- * @param batch           images per step and worker
- * @param seed            run seed: the same settings and seed give the same parameters
- * @param resume          continue from the latest complete checkpoint
- * @param conditional     learn a condition from each image's caption (its label name when the dataset has no captions)
- * @param condDrop        probability of dropping the condition (classifier-free guidance)
- * @param schedule        noise schedule: linear or cosine
- * @param timesteps       T
- * @param prediction      what the network predicts: eps or v
- * @param base            channels of the U-Net's first level (later levels double it)
- * @param attention       self-attention at the lowest resolution
- * @param lr              Adam learning rate after warm-up
- * @param warmup          learning-rate warm-up steps
- * @param gradClip        global gradient-norm cap, 0 for none
- * @param emaDecay        decay of the weights' moving average used for sampling
- * @param checkpointEvery checkpoint every N rounds (and after the last)
- * @param keepCheckpoints newest checkpoints kept; 0 keeps all
- * @param sampleEvery     sample grid every N rounds (and after the last)
- * @param sampleCount     images per sample grid
+ * Every setting of a diffusion training job, with its default and help, in one place: the command
+ * line's flags are generated from it, a JSON config file fills the same record, and the resolved
+ * record is written into the run.
  */
-public record DiffusionSettings(String data, String out, int workers, int localSteps, int rounds, int batch, long seed,
-                                boolean resume, boolean conditional, double condDrop, String schedule, int timesteps,
-                                String prediction, int base, boolean attention, double lr, int warmup, double gradClip,
-                                double emaDecay, int checkpointEvery, int keepCheckpoints, int sampleEvery,
-                                int sampleCount) implements TrainingSettings {
+public record DiffusionSettings(
+        @Setting(value = "Dataset directory (its train split is used).", label = "DATASET") String data,
+        @Setting(value = "Run directory to create (or continue with resume).", label = "RUN") String out,
+        @Setting(value = "Workers W, one Spark task each.", label = "W") int workers,
+        @Setting(value = "Optimizer steps per worker between averagings K.", label = "K") int localSteps,
+        @Setting(value = "Rounds to reach R (on resume: the total).", label = "R") int rounds,
+        @Setting(value = "Images per step and worker.", label = "B") int batch,
+        @Setting(value = "Run seed: the same settings and seed give the same parameters.", label = "S") long seed,
+        @Setting("Continue from the latest complete checkpoint.") boolean resume,
+        @Setting("Learn each image's caption (its label name when the dataset has none) as a condition; enables label"
+                + " and prompt sampling.") boolean conditional,
+        @Setting(value = "Probability of dropping the condition in training (classifier-free guidance).", label = "P")
+        double condDrop,
+        @Setting(value = "Noise schedule.", label = "linear|cosine") String schedule,
+        @Setting(value = "Diffusion steps T.", label = "T") int timesteps,
+        @Setting(value = "What the network predicts.", label = "eps|v") String prediction,
+        @Setting(value = "U-Net channels at full resolution (later levels double it).", label = "C") int base,
+        @Setting("Self-attention at the lowest resolution.") boolean attention,
+        @Setting(value = "Adam learning rate after warm-up.", label = "LR") double lr,
+        @Setting(value = "Learning-rate warm-up steps.", label = "N") int warmup,
+        @Setting(value = "Global gradient-norm cap, 0 for none.", label = "N") double gradClip,
+        @Setting(value = "Decay of the weights' moving average that sampling uses.", label = "D") double emaDecay,
+        @Setting(value = "Checkpoint every N rounds and after the last.", label = "N") int checkpointEvery,
+        @Setting(value = "Newest checkpoints kept, 0 = all.", label = "N") int keepCheckpoints,
+        @Setting(value = "Sample grid every N rounds and after the last.", label = "N") int sampleEvery,
+        @Setting(value = "Images per sample grid.", label = "N") int sampleCount) implements TrainingSettings {
 
     /** Defaults sized for a 28x28 U-Net on 2 cores. */
     public static final DiffusionSettings DEFAULTS = new DiffusionSettings(null, null, 2, 10, 30, 64, 42L, false, false,

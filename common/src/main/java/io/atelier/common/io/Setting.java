@@ -1,0 +1,21 @@
+package io.atelier.common.io;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * The help of one setting of a settings record, written once beside the setting: the command
+ * line's help and flags are generated from the record's components and its defaults, so neither
+ * a default nor a description is written twice.
+ */
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.RECORD_COMPONENT)
+public @interface Setting {
+    /** One sentence: what the setting does (its default is added from the record's defaults). */
+    String value();
+
+    /** The placeholder of the value in help ({@code N}, {@code LR}, ...); empty for switches. */
+    String label() default "";
+}

@@ -1,0 +1,98 @@
+package io.atelier.jobs;
+
+import io.atelier.common.io.Configs;
+import io.atelier.common.io.Setting;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A command's flags generated from its settings record: one flag per component, named by the
+ * component in kebab case ({@code localSteps} -> {@code --local-steps}), with the help of its
+ * {@link Setting} and the default taken from the record's defaults. Values resolve as everywhere:
+ * defaults, then {@code --config FILE}, then the flags given.
+ */
+final class SettingsOptions {
+    private SettingsOptions() {
+    }
+
+    /** A command whose flags come from a settings record. */
+    interface Command<T extends Record> {
+        Class<T> settingsType();
+
+        T defaults();
+    }
+
+    /** Adds the record's flags to {@code spec}; a component without {@link Setting} help is a programming error. */
+    static <T extends Record> void addTo(CommandSpec spec, Class<T> type, T defaults) {
+        for (RecordComponent c : type.getRecordComponents()) {
+            Setting help = c.getAnnotation(Setting.class);
+            if (help == null) {
+                throw new IllegalStateException(type.getSimpleName() + "." + c.getName() + " has no @Setting help");
+            }
+            Class<?> valueType = boxed(c.getType());
+            Object byDefault = value(c, defaults);
+            boolean silent = byDefault == null || Boolean.FALSE.equals(byDefault); // a switch that is off needs no default
+            String description = help.value() + (silent ? "" : " (default: " + shown(byDefault) + ")");
+            OptionSpec.Builder option = OptionSpec.builder(flag(c.getName())).type(valueType).description(description);
+            if (valueType == Boolean.class) {
+                option.arity("0").negatable(Boolean.TRUE.equals(byDefault));
+            } else {
+                option.paramLabel(help.label().isEmpty() ? c.getName().toUpperCase() : help.label());
+            }
+            spec.addOption(option.build());
+        }
+    }
+
+    /** The settings: the record's defaults, then {@code configFile} (may be null), then the flags given. */
+    static <T extends Record> T resolve(CommandSpec spec, Class<T> type, T defaults, String configFile) {
+        Map<String, Object> given = new LinkedHashMap<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            OptionSpec option = spec.findOption(flag(c.getName()));
+            given.put(c.getName(), option == null ? null : option.getValue());
+        }
+        return Configs.resolve(type, defaults, configFile, given);
+    }
+
+    /** {@code localSteps} -> {@code --local-steps}. */
+    static String flag(String component) {
+        return "--" + component.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static Object value(RecordComponent c, Object record) {
+        try {
+            return c.getAccessor().invoke(record);
+        } catch (IllegalAccessException | InvocationTargetException e) {
+            throw new IllegalStateException("cannot read " + c.getName() + " of " + record, e);
+        }
+    }
+
+    private static String shown(Object value) {
+        if (value instanceof Double d) {
+            return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+        }
+        if (value instanceof Boolean b) {
+            return b ? "on" : "off";
+        }
+        return String.valueOf(value);
+    }
+
+    private static Class<?> boxed(Class<?> type) {
+        if (!type.isPrimitive()) {
+            return type;
+        }
+        return switch (type.getName()) {
+            case "int" -> Integer.class;
+            case "long" -> Long.class;
+            case "double" -> Double.class;
+            case "float" -> Float.class;
+            case "boolean" -> Boolean.class;
+            default -> throw new IllegalArgumentException("unsupported setting type " + type);
+        };
+    }
+}
