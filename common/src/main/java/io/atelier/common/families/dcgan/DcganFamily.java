@@ -5,6 +5,7 @@ import io.atelier.common.data.Manifest;
 import io.atelier.common.families.GeneratorSource;
 import io.atelier.common.families.ModelFamily;
 import io.atelier.common.families.SamplingOptions;
+import io.atelier.common.families.StateGenerator;
 import io.atelier.common.families.TrainingPlan;
 import io.atelier.common.families.TrainingSettings;
 import io.atelier.common.runs.TrainedRun;
@@ -12,6 +13,7 @@ import io.atelier.common.train.TrainingInputs;
 import org.apache.spark.sql.SparkSession;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** DCGAN (optionally class-conditional) as a registered family: settings -> model sized from the dataset. */
@@ -40,8 +42,10 @@ public final class DcganFamily implements ModelFamily {
         Map<String, Object> sections = new LinkedHashMap<>();
         sections.put(CONFIG_MODEL, model);
         sections.put(CONFIG_LABELS, manifest.labelNames());
-        return new TrainingPlan(new DcganTrainer(model), sections,
-                state -> DcganStateSource.of(model, manifest.labelNames(), state));
+        List<String> labels = model.conditional() ? manifest.labelNames() : List.of();
+        return new TrainingPlan(new DcganTrainer(model), sections, state -> StateGenerator.of(ID, model, model.channels(),
+                model.imageSize(), labels, state, List.of(DcganTrainer.G_EMA, DcganTrainer.G_EMA_STATS), DcganRun.SAMPLER,
+                tensors -> DcganRun.sampler(model, tensors)));
     }
 
     @Override

@@ -17,6 +17,15 @@ import java.util.Map;
 public record DcganRun(String runDir, DcganConfig config, List<String> labels, int round, String checkpointSha256)
         implements DcganSource {
 
+    /** How a DCGAN samples, for provenance. */
+    static final String SAMPLER = "EMA generator, batch norm in inference mode";
+
+    /** Images from a state's EMA generator, batch norm in inference mode. */
+    static SampleGenerator sampler(DcganConfig config, TrainingState state) {
+        DcganSampler sampler = new DcganTrainer(config).newSampler(64);
+        return (seed, indices, labelsOf) -> sampler.generate(state, seed, indices, labelsOf);
+    }
+
     public static DcganRun open(String runDir, Configuration conf) {
         return of(TrainedRun.open(runDir, conf));
     }
@@ -34,7 +43,7 @@ public record DcganRun(String runDir, DcganConfig config, List<String> labels, i
     @Override
     public SampleGenerator open() {
         TrainingState state = TrainedRun.loadState(runDir, round);
-        return DcganStateSource.sampler(config, state);
+        return sampler(config, state);
     }
 
     @Override
@@ -49,7 +58,7 @@ public record DcganRun(String runDir, DcganConfig config, List<String> labels, i
         p.put("family", "dcgan");
         p.put("checkpointRound", round);
         p.put("checkpointSha256", checkpointSha256);
-        p.put("sampler", "EMA generator, batch norm in inference mode");
+        p.put("sampler", SAMPLER);
         return p;
     }
 

@@ -5,6 +5,7 @@ import io.atelier.common.data.Manifest;
 import io.atelier.common.families.GeneratorSource;
 import io.atelier.common.families.ModelFamily;
 import io.atelier.common.families.SamplingOptions;
+import io.atelier.common.families.StateGenerator;
 import io.atelier.common.families.TrainingPlan;
 import io.atelier.common.families.TrainingSettings;
 import io.atelier.common.runs.TrainedRun;
@@ -68,7 +69,12 @@ public final class DiffusionFamily implements ModelFamily {
         if (model.conditional()) {
             sections.put(CONFIG_CAPTION_SOURCE, model.captionSource().name().toLowerCase(Locale.ROOT));
         }
-        return new TrainingPlan(new DiffusionTrainer(model), sections, state -> DiffusionStateSource.of(model, labels, state));
+        List<String> sampledLabels = model.conditional() ? labels : List.of();
+        DiffusionSampler.Settings sampling = DiffusionSampler.Settings.DEFAULT;
+        return new TrainingPlan(new DiffusionTrainer(model), sections, state -> StateGenerator.of(ID, model, model.channels(),
+                model.imageSize(), sampledLabels, state, List.of(DiffusionTrainer.EMA), "EMA weights, " + sampling.describe(),
+                tensors -> DiffusionRun.generator(model, sampledLabels, tensors.get(DiffusionTrainer.EMA), sampling, null,
+                        ID + "@" + tensors.round())));
     }
 
     @Override
