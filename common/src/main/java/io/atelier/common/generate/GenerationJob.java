@@ -4,6 +4,7 @@ import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.DatasetWriter;
 import io.atelier.common.data.ImageIds;
 import io.atelier.common.data.Manifest;
+import io.atelier.common.exec.ExecutorCache;
 import io.atelier.common.image.ImageGrid;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
@@ -127,16 +128,19 @@ public final class GenerationJob {
         return t;
     }
 
+    /**
+     * Generators per source in an executor JVM, lent to one task at a time (a generator holds its
+     * own buffers). Training evaluation brings a new source (new weights) every time: 4 are kept.
+     */
+    private static final ExecutorCache.Lending<GeneratorSource, SampleGenerator> GENERATORS =
+            new ExecutorCache.Lending<>(4);
+
     /** The per-partition work, shipped to executors. */
     private record PartitionTask(GeneratorSource source, GenerationOptions options, List<String> names,
                                  LongAccumulator done, Broadcast<SerializableConfiguration> conf) implements Serializable {
 
         Iterator<Row> rows(long[] range) {
-            SampleGenerator generator = GeneratorPool.borrow(source);
-            org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
-            if (task != null) {
-                task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> GeneratorPool.release(source, generator));
-            }
+            SampleGenerator generator = GENERATORS.borrowForTask(source, GeneratorSource::open);
             int batch = options.batch();
             return new Iterator<>() {
                 long next = range[0];
@@ -221,38 +225,6 @@ public final class GenerationJob {
             String folder = labelName == null ? "unlabelled" : labelName.replaceAll("[^A-Za-z0-9._-]+", "_");
             Path file = new Path(new Path(options.pngDir(), folder), String.format("sample-%09d.png", index));
             HadoopFiles.writeAtomically(file, ImageGrid.toPng(image.toRgb()), conf.value().get());
-        }
-    }
-
-    /**
-     * Generators per source in an executor JVM: built once and reused by later tasks, but never
-     * shared by two tasks at once (a generator holds its own buffers and is not thread-safe).
-     */
-    static final class GeneratorPool {
-        /** Sources kept: training evaluation brings a new source (new weights) every time; older ones are dropped. */
-        private static final int SOURCES = 4;
-        private static final Map<GeneratorSource, java.util.Deque<SampleGenerator>> IDLE =
-                new LinkedHashMap<>(8, 0.75f, true) {
-                    @Override
-                    protected boolean removeEldestEntry(Map.Entry<GeneratorSource, java.util.Deque<SampleGenerator>> eldest) {
-                        return size() > SOURCES;
-                    }
-                };
-
-        static SampleGenerator borrow(GeneratorSource source) {
-            synchronized (IDLE) {
-                SampleGenerator idle = IDLE.computeIfAbsent(source, s -> new java.util.ArrayDeque<>()).pollFirst();
-                if (idle != null) {
-                    return idle;
-                }
-            }
-            return source.open();
-        }
-
-        static void release(GeneratorSource source, SampleGenerator generator) {
-            synchronized (IDLE) {
-                IDLE.computeIfAbsent(source, s -> new java.util.ArrayDeque<>()).addFirst(generator);
-            }
         }
     }
 }
