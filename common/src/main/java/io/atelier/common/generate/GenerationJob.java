@@ -5,6 +5,7 @@ import io.atelier.common.data.DatasetWriter;
 import io.atelier.common.data.ImageIds;
 import io.atelier.common.data.Manifest;
 import io.atelier.common.exec.ExecutorCache;
+import io.atelier.common.exec.ProgressPoller;
 import io.atelier.common.image.ImageGrid;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
@@ -20,6 +21,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -59,13 +61,12 @@ public final class GenerationJob {
         generation.put("model", source.provenance());
         provenance.put("generate", generation);
 
-        Thread poller = poll(done, options.count(), progress);
-        try {
+        try (ProgressPoller poller = ProgressPoller.every(Duration.ofSeconds(1), "generate-progress",
+                () -> progress.update(done.value(), options.count()))) {
             return writer.write(spark.createDataFrame(rows, DatasetSchema.ROW),
                     new DatasetWriter.Description(source.size(), source.channels(), options.shards(), source.labelNames(),
                             provenance, null), staging -> { });
         } finally {
-            poller.interrupt();
             progress.update(done.value(), options.count());
         }
     }
@@ -110,22 +111,6 @@ public final class GenerationJob {
             firstBatch += nBatches;
         }
         return ranges;
-    }
-
-    private static Thread poll(LongAccumulator done, long total, Progress progress) {
-        Thread t = new Thread(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    Thread.sleep(1000);
-                    progress.update(done.value(), total);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "generate-progress");
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 
     /**

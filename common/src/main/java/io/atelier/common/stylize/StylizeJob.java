@@ -4,6 +4,7 @@ import io.atelier.common.Versions;
 import io.atelier.common.catalog.CatalogInputs;
 import io.atelier.common.catalog.Quarantine;
 import io.atelier.common.embed.ExtractorSpec;
+import io.atelier.common.exec.ProgressPoller;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
@@ -75,7 +76,7 @@ public final class StylizeJob {
     public static final String QUARANTINE = Quarantine.DIRECTORY;
     /** {@code _params/<hash>.json}: what each parameters hash in the rows stands for, kept for every run. */
     public static final String PARAMS = "_params";
-    private static final long PROGRESS_INTERVAL_MS = 2000;
+    private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(2);
 
     public static final StructType ROW = new StructType(new StructField[]{
             DataTypes.createStructField("id", DataTypes.StringType, false),
@@ -227,13 +228,11 @@ public final class StylizeJob {
         LOG.info("stylize: work stage of {}", shape);
         JavaRDD<Row> rows = work.mapPartitions(task::stylize);
         long t0 = System.nanoTime();
-        Thread poller = poll(stylized, planned, progress);
-        try {
+        try (ProgressPoller poller = ProgressPoller.every(PROGRESS_INTERVAL, "stylize-progress",
+                () -> report(stylized.value(), planned, t0, progress))) {
             spark.createDataFrame(rows, ROW).write().mode(SaveMode.Append)
                     .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
                     .parquet(out.toString());
-        } finally {
-            poller.interrupt();
         }
         progress.update(stylized.value(), planned, stylized.value() / Math.max((System.nanoTime() - t0) / 1e9, 1e-9),
                 Duration.ZERO);
@@ -268,25 +267,12 @@ public final class StylizeJob {
         }
     }
 
-    private static Thread poll(LongAccumulator stylized, long planned, Progress progress) {
-        long t0 = System.nanoTime();
-        Thread poller = new Thread(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    Thread.sleep(PROGRESS_INTERVAL_MS);
-                    long done = stylized.value();
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    double rate = done / Math.max(seconds, 1e-9);
-                    Duration eta = done == 0 ? null : Duration.ofSeconds(Math.round((planned - done) / rate));
-                    progress.update(done, planned, rate, eta);
-                }
-            } catch (InterruptedException stop) {
-                Thread.currentThread().interrupt();
-            }
-        }, "stylize-progress");
-        poller.setDaemon(true);
-        poller.start();
-        return poller;
+    /** One progress update while the work stage runs: the rate so far and the time left at that rate. */
+    private static void report(long done, long planned, long t0, Progress progress) {
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double rate = done / Math.max(seconds, 1e-9);
+        Duration eta = done == 0 ? null : Duration.ofSeconds(Math.round((planned - done) / rate));
+        progress.update(done, planned, rate, eta);
     }
 
     /** The output must be new, empty, or an earlier stylize output (which this run extends). */
