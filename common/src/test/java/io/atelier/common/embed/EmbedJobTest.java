@@ -139,8 +139,11 @@ class EmbedJobTest {
     void eachImageOfAZipArchiveIsEmbeddedAsTheSameFileInAFolderIs() throws IOException {
         Path zip = zipOfPhotos(tmp.resolve("photos.zip"));
         String fromZip = tmp.resolve("emb-zip").toString();
+        ExecutorNetworks.get(random());
+        int built = ExecutorNetworks.builds();
         EmbedJob.Summary s = new EmbedJob(spark).run(random(),
                 new EmbedOptions(zip.toString(), List.of("conv3"), fromZip, 1_000_000, 2), null);
+        assertEquals(built, ExecutorNetworks.builds(), "the job's tasks reuse the network this JVM already holds");
 
         assertCounts(s, 3, 3, 0, 3);
         assertEquals(List.of(), s.rejections());
