@@ -47,7 +47,10 @@ public final class ExecutorCache<K, V> {
         };
     }
 
-    /** The value for {@code key}, built by {@code build} if this JVM does not hold it yet. */
+    /**
+     * The value for {@code key}, built by {@code build} if this JVM does not hold it yet. A build may
+     * use other caches (a stylizer fetches its feature network) but not ask this one for its own key.
+     */
     public V get(K key, Function<? super K, ? extends V> build) {
         FutureTask<V> mine = null;
         FutureTask<V> value;
