@@ -1,5 +1,6 @@
 package io.atelier.jobs;
 
+import io.atelier.common.catalog.Quarantine;
 import io.atelier.common.embed.EmbedJob;
 import io.atelier.common.embed.EmbedOptions;
 import io.atelier.common.embed.ExtractorSpec;
@@ -8,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -15,10 +17,12 @@ import java.util.concurrent.Callable;
 @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Write one feature vector per image and layer: the global average of the layer's map",
                 "(the model's output for its last layer), with the image's id and origin.",
-                "Output: Parquet rows (id, origin, layer, vector, error) and OUT/_embedding.json."})
+                "Output: Parquet rows (id, origin, layer, vector, error, size), OUT/_quarantine (origin, reason, size)",
+                "of the rejected images, and OUT/_embedding.json."})
 final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "PATH",
-            description = "A dataset directory, an image folder (read recursively) or a glob of image files.")
+            description = "A dataset directory, an image folder (read recursively), a zip/tar/tar.gz archive of images,"
+                    + " an image file or a glob of image files.")
     String input;
 
     @Option(names = "--extractor", defaultValue = "mobilenet_v2", paramLabel = "NAME",
@@ -59,8 +63,14 @@ final class EmbedCommand implements Callable<Integer> {
         SparkSession session = SparkSessions.create("embed", spark.master);
         ExtractorSpec spec = ExtractorSpec.resolve(extractor, modelDir, vgg, session.sparkContext().hadoopConfiguration());
         EmbedJob.Summary s = new EmbedJob(session).run(spec, options, json ? System.out::println : null);
-        (json ? System.err : System.out).printf("embed: in %d = embedded %d + rejected %d; %d vectors (%s) in %s%n",
-                s.in(), s.embedded(), s.rejected(), s.vectors(), String.join(", ", s.layers()), out);
+        PrintStream report = json ? System.err : System.out;
+        report.printf("embed: %s; %d vectors (%s) in %s%n", Quarantine.reconcile(s.in(), "embedded", s.embedded(),
+                "rejected", s.rejected()), s.vectors(), String.join(", ", s.layers()), out);
+        s.rejections().forEach(r -> report.println("embed: rejected " + r));
+        if (s.rejected() > s.rejections().size()) {
+            report.printf("embed: %d more rejected, each with its reason in %s/%s%n", s.rejected() - s.rejections().size(),
+                    out, Quarantine.DIRECTORY);
+        }
         return s.embedded() > 0 ? 0 : 1;
     }
 }

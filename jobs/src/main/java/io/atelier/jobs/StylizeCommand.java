@@ -1,5 +1,6 @@
 package io.atelier.jobs;
 
+import io.atelier.common.catalog.Quarantine;
 import io.atelier.common.style.GatysOptions;
 import io.atelier.common.stylize.StylizeJob;
 import io.atelier.common.stylize.StylizeOptions;
@@ -116,8 +117,8 @@ final class StylizeCommand implements Callable<Integer> {
         SparkSession session = SparkSessions.create("stylize", spark.master);
         StylizeJob.Summary s = new StylizeJob(session).run(options, StylizeCommand::progress);
         String unit = s.styles() > 1 ? " (image x style pairs: " + s.images() + " images x " + s.styles() + " styles)" : "";
-        System.out.printf("stylize: in %d = stylized %d + skipped %d + quarantined %d%s in %.1f s -> %s%n",
-                s.in(), s.stylized(), s.skipped(), s.quarantined(), unit, s.seconds(), out);
+        System.out.printf("stylize: %s%s in %.1f s -> %s%n", Quarantine.reconcile(s.in(), "stylized", s.stylized(),
+                "skipped", s.skipped(), "quarantined", s.quarantined()), unit, s.seconds(), out);
         if (grid != null) {
             io.atelier.common.stylize.StylizeGrid.write(session, out, grid, gridInputs);
             System.out.println("stylize: before/after sheet " + grid);

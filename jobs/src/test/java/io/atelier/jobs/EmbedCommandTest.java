@@ -8,8 +8,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,6 +56,40 @@ class EmbedCommandTest {
             }
         }
         assertTrue(Files.exists(out.resolve("_embedding.json")));
+    }
+
+    @Test
+    void aZipOfImagesEmbedsEachEntryAndACorruptFileIsNamedWithItsReason() throws IOException {
+        List<Path> shipped;
+        try (Stream<Path> files = Files.walk(ROOT.resolve("data/images"))) {
+            shipped = files.filter(f -> f.toString().endsWith(".png")).sorted().limit(3).toList();
+        }
+        assertEquals(3, shipped.size(), "three shipped PNG images");
+        Path zip = tmp.resolve("photos.zip");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip))) {
+            for (int i = 0; i < shipped.size(); i++) {
+                z.putNextEntry(new ZipEntry("photo-" + i + ".png"));
+                z.write(Files.readAllBytes(shipped.get(i)));
+                z.closeEntry();
+            }
+        }
+        AtelierCliTest.Result fromZip = AtelierCliTest.atelier("embed", "--input", zip.toString(), "--extractor", "random",
+                "--out", tmp.resolve("zip-out").toString(), "--master", "local[2]");
+        assertEquals(0, fromZip.code(), fromZip.err());
+        assertTrue(fromZip.out().contains("embed: in 3 = embedded 3 + rejected 0; 3 vectors (conv3)"), fromZip.out());
+
+        Path folder = tmp.resolve("folder");
+        Files.createDirectories(folder);
+        for (int i = 0; i < shipped.size(); i++) {
+            Files.copy(shipped.get(i), folder.resolve("photo-" + i + ".png"));
+        }
+        Files.write(folder.resolve("cut.png"), Arrays.copyOf(Files.readAllBytes(shipped.get(0)), 100));
+        AtelierCliTest.Result fromFolder = AtelierCliTest.atelier("embed", "--input", folder.toString(),
+                "--extractor", "random", "--out", tmp.resolve("folder-out").toString(), "--master", "local[2]");
+        assertEquals(0, fromFolder.code(), fromFolder.err());
+        assertTrue(fromFolder.out().contains("embed: in 4 = embedded 3 + rejected 1; 3 vectors (conv3)"), fromFolder.out());
+        assertTrue(fromFolder.out().lines().anyMatch(l -> l.startsWith("embed: rejected ") && l.contains("cut.png: corrupt")),
+                fromFolder.out());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.atelier.common.classify;
 
 import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.exec.ExecutorCache;
 import io.atelier.common.image.ImageTensors;
 import io.atelier.common.image.SparkImage;
 import org.apache.spark.sql.Dataset;
@@ -10,7 +11,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,9 +71,13 @@ public final class ClassAccuracy {
                 .fold(zero, Counts::plus);
     }
 
+    /** Networks per classifier in an executor JVM, lent to one task at a time (DL4J networks are not thread-safe). */
+    private static final ExecutorCache.Lending<ClassifierFeatures, MultiLayerNetwork> NETWORKS =
+            new ExecutorCache.Lending<>(2);
+
     private record Task(ClassifierFeatures classifier, int classes, int batch) implements Serializable {
         Iterator<Counts> count(Iterator<Row> rows) {
-            MultiLayerNetwork network = NetworkCache.get(classifier);
+            MultiLayerNetwork network = NETWORKS.borrowForTask(classifier, ClassifierFeatures::network);
             long[] correct = new long[classes];
             long[] total = new long[classes];
             List<SparkImage> images = new ArrayList<>(batch);
@@ -98,16 +102,6 @@ public final class ClassAccuracy {
                 }
             }
             return List.of(new Counts(classifier.classNames(), correct, total)).iterator();
-        }
-    }
-
-    /** One network per classifier per executor thread. */
-    private static final class NetworkCache {
-        private static final ThreadLocal<Map<ClassifierFeatures, MultiLayerNetwork>> CACHE =
-                ThreadLocal.withInitial(HashMap::new);
-
-        static MultiLayerNetwork get(ClassifierFeatures classifier) {
-            return CACHE.get().computeIfAbsent(classifier, ClassifierFeatures::network);
         }
     }
 }

@@ -1,6 +1,6 @@
 /**
  * The image classifier trained with dl4j-spark's parameter averaging, its saved form with
  * provenance, and its penultimate layer as the feature network for evaluation. Depends on
- * {@code data}, {@code image}, {@code io}, {@code eval}.
+ * {@code data}, {@code image}, {@code io}, {@code eval}, {@code exec}.
  */
 package io.atelier.common.classify;

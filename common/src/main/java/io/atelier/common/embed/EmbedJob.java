@@ -1,8 +1,8 @@
 package io.atelier.common.embed;
 
 import io.atelier.common.Versions;
-import io.atelier.common.data.DatasetSchema;
-import io.atelier.common.data.ImageDataset;
+import io.atelier.common.catalog.CatalogInputs;
+import io.atelier.common.catalog.Quarantine;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
 import io.atelier.common.features.FeatureNetwork;
@@ -27,25 +27,32 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 /**
  * {@code atelier embed}: one feature vector per image and layer, written as Parquet with a JSON
  * description beside it. Layout of the output directory:
  * <pre>
- *   part-*.parquet    id, origin, layer, vector (array&lt;float&gt;), error (set on rejected images only)
- *   _embedding.json   extractor, model source, layers, preprocessing, counts, versions
+ *   part-*.parquet    id, origin, layer, vector (array&lt;float&gt;), error and size (set on rejected images only)
+ *   _quarantine/      Parquet (origin, reason, size): the rejected images, as stylize writes them
+ *   _embedding.json   extractor, model source, layers, preprocessing, counts, first rejections, versions
  * </pre>
+ * The input is read as stylize reads it ({@link CatalogInputs}): a dataset, a folder, an archive
+ * (one image per entry), a single file or a glob.
  */
 public final class EmbedJob {
     public static final String DESCRIPTION = "_embedding.json";
+    /** A folder's files per task: a task holds its unit's encoded files at once. */
+    static final int FILES_PER_UNIT = 64;
+    /** Rejections the summary names; the quarantine table holds them all. */
+    static final int NAMED_REJECTIONS = 5;
 
     public static final StructType ROW = new StructType(new StructField[]{
             DataTypes.createStructField("id", DataTypes.StringType, true),
             DataTypes.createStructField("origin", DataTypes.StringType, true),
             DataTypes.createStructField("layer", DataTypes.StringType, true),
             DataTypes.createStructField("vector", DataTypes.createArrayType(DataTypes.FloatType, false), true),
-            DataTypes.createStructField("error", DataTypes.StringType, true)});
+            DataTypes.createStructField("error", DataTypes.StringType, true),
+            DataTypes.createStructField("size", DataTypes.LongType, true)});
 
     private final SparkSession spark;
 
@@ -53,8 +60,16 @@ public final class EmbedJob {
         this.spark = spark;
     }
 
-    /** in = images embedded + images rejected; vectors = embedded x layers. */
-    public record Summary(long in, long embedded, long rejected, long vectors, List<String> layers) {
+    /**
+     * in = images embedded + images rejected; vectors = embedded x layers. {@code rejections}: the
+     * first few rejected images by origin, each with its reason (all of them are in the quarantine).
+     */
+    public record Summary(long in, long embedded, long rejected, long vectors, List<String> layers,
+                          List<Quarantine.Rejection> rejections) {
+        public Summary {
+            layers = List.copyOf(layers);
+            rejections = List.copyOf(rejections);
+        }
     }
 
     /** Checks everything before any data moves, then runs; {@code jsonLines} gets one line per vector, or null. */
@@ -65,9 +80,7 @@ public final class EmbedJob {
             throw new IllegalArgumentException("--out " + out + " already exists; choose a new --out or delete it first"
                     + " (nothing was written)");
         }
-        if (!HadoopFiles.exists(new Path(options.input()), conf) && !options.input().matches(".*[*?\\[{].*")) {
-            throw new IllegalArgumentException("--input " + options.input() + " does not exist");
-        }
+        CatalogInputs.check(options.input(), conf);
         // Validates the model and the layer names up front; a local executor reuses this very network.
         FeatureNetwork driverCopy = ExecutorNetworks.get(spec);
         List<String> layers = options.layers().isEmpty() ? List.of(driverCopy.outputLayer()) : options.layers();
@@ -76,7 +89,8 @@ public final class EmbedJob {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<ExtractorSpec> shared = jsc.broadcast(spec);
         EmbedPartition task = new EmbedPartition(shared, layers, options.maxPixels(), options.batch());
-        JavaRDD<Row> rows = inputs(options.input(), conf).javaRDD().mapPartitions(task::apply);
+        JavaRDD<Row> rows = CatalogInputs.read(spark, options.input(), options.maxFileBytes(), FILES_PER_UNIT).javaRDD()
+                .mapPartitions(task::apply);
         spark.createDataFrame(rows, ROW).write().parquet(out.toString());
 
         Dataset<Row> written = spark.read().parquet(out.toString());
@@ -84,24 +98,18 @@ public final class EmbedJob {
                 "count(CASE WHEN error IS NOT NULL THEN 1 END)").first();
         long vectors = counts.getLong(0);
         long embedded = vectors / layers.size();
-        Summary summary = new Summary(embedded + counts.getLong(1), embedded, counts.getLong(1), vectors, layers);
+        long rejected = counts.getLong(1);
+        Dataset<Row> rejections = written.where(col("error").isNotNull()).select(col("origin"), col("error").as("reason"),
+                col("size"));
+        Quarantine.write(out, rejections, rejected, conf);
+        Summary summary = new Summary(embedded + rejected, embedded, rejected, vectors, layers,
+                rejected == 0 ? List.of() : Quarantine.first(rejections, NAMED_REJECTIONS));
         HadoopFiles.writeAtomically(new Path(out, DESCRIPTION),
                 Json.pretty(describe(spec, driverCopy, options, summary)).getBytes(StandardCharsets.UTF_8), conf);
         if (jsonLines != null) {
             printJson(written, jsonLines);
         }
         return summary;
-    }
-
-    /** A dataset's rows, or encoded files read through Spark's binaryFile source (folders recursively). */
-    private Dataset<Row> inputs(String input, Configuration conf) {
-        if (ImageDataset.isDataset(input, conf)) {
-            return ImageDataset.open(input, conf).rows(spark).select(col(DatasetSchema.IMAGE + ".origin").as("origin"),
-                    col(DatasetSchema.ID), col(DatasetSchema.IMAGE), lit(null).cast(DataTypes.BinaryType).as("content"));
-        }
-        return spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(input)
-                .select(col("path").as("origin"), lit(null).cast(DataTypes.StringType).as("id"),
-                        lit(null).cast(io.atelier.common.image.SparkImage.STRUCT).as("image"), col("content"));
     }
 
     private static Map<String, Object> describe(ExtractorSpec spec, FeatureNetwork net, EmbedOptions options,
@@ -120,6 +128,7 @@ public final class EmbedJob {
         counts.put("rejected", summary.rejected());
         counts.put("vectors", summary.vectors());
         d.put("counts", counts);
+        d.put("firstRejections", summary.rejections().stream().map(Quarantine.Rejection::toString).toList());
         d.put("versions", Versions.all());
         d.put("createdAt", Instant.now().toString());
         return d;

@@ -1,10 +1,7 @@
 package io.atelier.common.embed;
 
-import io.atelier.common.data.ImageIds;
+import io.atelier.common.catalog.CatalogItem;
 import io.atelier.common.image.AlignedBilinear;
-import io.atelier.common.image.ImageDecoder;
-import io.atelier.common.image.RejectedImageException;
-import io.atelier.common.image.SparkImage;
 import io.atelier.common.features.FeatureNetwork;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
@@ -22,45 +19,46 @@ import java.util.Map;
 
 /**
  * One partition of an embedding job: rows stream through in batches (never all in memory), the
- * executor's cached network embeds each batch, and a bad image becomes one row with its reason.
- * Input rows: (origin, id or null, image struct or null, encoded bytes or null).
+ * executor's cached network embeds each batch, and a bad image becomes one row with its reason
+ * and size. Input rows: {@link io.atelier.common.catalog.CatalogInputs#ITEM}.
  */
 final class EmbedPartition implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final Broadcast<ExtractorSpec> spec;
     private final List<String> layers;
-    private final long maxPixels;
+    private final CatalogItem items;
     private final int batch;
 
     EmbedPartition(Broadcast<ExtractorSpec> spec, List<String> layers, long maxPixels, int batch) {
         this.spec = spec;
         this.layers = layers;
-        this.maxPixels = maxPixels;
+        this.items = new CatalogItem(maxPixels);
         this.batch = batch;
     }
 
     Iterator<Row> apply(Iterator<Row> inputs) {
         FeatureNetwork net = ExecutorNetworks.get(spec.value());
-        ImageDecoder decoder = new ImageDecoder(maxPixels);
-        return io.atelier.common.io.Refilling.of(inputs::hasNext, ready -> embedNextBatch(inputs, net, decoder, ready));
+        return io.atelier.common.io.Refilling.of(inputs::hasNext, ready -> embedNextBatch(inputs, net, ready));
     }
 
     private record Decoded(String id, String origin, BufferedImage rgb) {
     }
 
-    private void embedNextBatch(Iterator<Row> inputs, FeatureNetwork net, ImageDecoder decoder, ArrayDeque<Row> out) {
+    private void embedNextBatch(Iterator<Row> inputs, FeatureNetwork net, ArrayDeque<Row> out) {
         List<Decoded> images = new ArrayList<>(batch);
         while (images.size() < batch && inputs.hasNext()) {
-            Row in = inputs.next();
-            String origin = in.getString(0);
-            try {
-                SparkImage image = in.isNullAt(2) ? SparkImage.fromRgb(origin, decoder.decode((byte[]) in.get(3)), 3)
-                        : SparkImage.fromRow(in.getStruct(2));
-                String id = in.isNullAt(1) ? ImageIds.contentId(image) : in.getString(1);
-                images.add(new Decoded(id, origin, image.toRgb()));
-            } catch (RejectedImageException | IllegalArgumentException e) {
-                out.add(RowFactory.create(null, origin, null, null, e.getMessage()));
+            CatalogItem.Decoded item = items.open(inputs.next());
+            String reason = item.reason();
+            if (reason == null) {
+                try {
+                    images.add(new Decoded(item.id(), item.origin(), item.image().toRgb()));
+                } catch (RuntimeException e) {
+                    reason = "cannot convert image: " + e;
+                }
+            }
+            if (reason != null) {
+                out.add(RowFactory.create(null, item.origin(), null, null, reason, item.size()));
             }
         }
         if (images.isEmpty()) {
@@ -73,7 +71,7 @@ final class EmbedPartition implements Serializable {
         for (int i = 0; i < images.size(); i++) {
             for (String layer : layers) {
                 out.add(RowFactory.create(images.get(i).id(), images.get(i).origin(), layer,
-                        vector(maps.get(layer), i), null));
+                        vector(maps.get(layer), i), null, null));
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.atelier.common.eval;
 
 import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.exec.ExecutorCache;
 import io.atelier.common.image.ImageTensors;
 import io.atelier.common.image.SparkImage;
 import org.apache.spark.sql.Dataset;
@@ -8,10 +9,8 @@ import org.apache.spark.sql.Row;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -39,10 +38,17 @@ public final class FeatureSummaryJob {
                 .treeAggregate(zero, FeatureSummary::merge, FeatureSummary::merge, 2);
     }
 
+    /**
+     * Extractors per source in an executor JVM, built once and lent to one task at a time (a
+     * network may keep per-call state); a few sources cover an evaluation's real and generated sets.
+     */
+    private static final ExecutorCache.Lending<FeatureSource, FeatureExtractor> EXTRACTORS =
+            new ExecutorCache.Lending<>(4);
+
     /** The per-partition work, shipped to executors. */
     private record PartitionTask(FeatureSource source, int batch, int capacity) implements Serializable {
         Iterator<FeatureSummary> summarise(Iterator<Row> rows) {
-            FeatureExtractor extractor = ExtractorCache.get(source);
+            FeatureExtractor extractor = EXTRACTORS.borrowForTask(source, FeatureSource::open);
             FeatureSummary summary = FeatureSummary.empty(source.dimension(), capacity);
             List<SparkImage> images = new ArrayList<>(batch);
             List<Long> keys = new ArrayList<>(batch);
@@ -66,19 +72,6 @@ public final class FeatureSummaryJob {
                 }
             }
             return List.of(summary).iterator();
-        }
-    }
-
-    /**
-     * One extractor per source per executor thread: loaded once, not per task, and never shared
-     * by two concurrent tasks (networks keep per-call state).
-     */
-    static final class ExtractorCache {
-        private static final ThreadLocal<Map<FeatureSource, FeatureExtractor>> CACHE =
-                ThreadLocal.withInitial(HashMap::new);
-
-        static FeatureExtractor get(FeatureSource source) {
-            return CACHE.get().computeIfAbsent(source, FeatureSource::open);
         }
     }
 }

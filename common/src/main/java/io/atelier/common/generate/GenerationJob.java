@@ -7,6 +7,8 @@ import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.DatasetWriter;
 import io.atelier.common.data.ImageIds;
 import io.atelier.common.data.Manifest;
+import io.atelier.common.exec.ExecutorCache;
+import io.atelier.common.exec.ProgressPoller;
 import io.atelier.common.image.ImageGrid;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
@@ -22,6 +24,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -61,13 +64,12 @@ public final class GenerationJob {
         generation.put("model", source.provenance());
         provenance.put("generate", generation);
 
-        Thread poller = poll(done, options.count(), progress);
-        try {
+        try (ProgressPoller poller = ProgressPoller.every(Duration.ofSeconds(1), "generate-progress",
+                () -> progress.update(done.value(), options.count()))) {
             return writer.write(spark.createDataFrame(rows, DatasetSchema.ROW),
                     new DatasetWriter.Description(source.size(), source.channels(), options.shards(), source.labelNames(),
                             provenance, null), staging -> { });
         } finally {
-            poller.interrupt();
             progress.update(done.value(), options.count());
         }
     }
@@ -114,32 +116,19 @@ public final class GenerationJob {
         return ranges;
     }
 
-    private static Thread poll(LongAccumulator done, long total, Progress progress) {
-        Thread t = new Thread(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    Thread.sleep(1000);
-                    progress.update(done.value(), total);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "generate-progress");
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
+    /**
+     * Generators per source in an executor JVM, lent to one task at a time (a generator holds its
+     * own buffers). Training evaluation brings a new source (new weights) every time: 4 are kept.
+     */
+    private static final ExecutorCache.Lending<GeneratorSource, SampleGenerator> GENERATORS =
+            new ExecutorCache.Lending<>(4);
 
     /** The per-partition work, shipped to executors. */
     private record PartitionTask(GeneratorSource source, GenerationOptions options, List<String> names,
                                  LongAccumulator done, Broadcast<SerializableConfiguration> conf) implements Serializable {
 
         Iterator<Row> rows(long[] range) {
-            SampleGenerator generator = GeneratorPool.borrow(source);
-            org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
-            if (task != null) {
-                task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> GeneratorPool.release(source, generator));
-            }
+            SampleGenerator generator = GENERATORS.borrowForTask(source, GeneratorSource::open);
             int batch = options.batch();
             return new Iterator<>() {
                 long next = range[0];
@@ -224,38 +213,6 @@ public final class GenerationJob {
             String folder = labelName == null ? "unlabelled" : labelName.replaceAll("[^A-Za-z0-9._-]+", "_");
             Path file = new Path(new Path(options.pngDir(), folder), String.format("sample-%09d.png", index));
             HadoopFiles.writeAtomically(file, ImageGrid.toPng(image.toRgb()), conf.value().get());
-        }
-    }
-
-    /**
-     * Generators per source in an executor JVM: built once and reused by later tasks, but never
-     * shared by two tasks at once (a generator holds its own buffers and is not thread-safe).
-     */
-    static final class GeneratorPool {
-        /** Sources kept: training evaluation brings a new source (new weights) every time; older ones are dropped. */
-        private static final int SOURCES = 4;
-        private static final Map<GeneratorSource, java.util.Deque<SampleGenerator>> IDLE =
-                new LinkedHashMap<>(8, 0.75f, true) {
-                    @Override
-                    protected boolean removeEldestEntry(Map.Entry<GeneratorSource, java.util.Deque<SampleGenerator>> eldest) {
-                        return size() > SOURCES;
-                    }
-                };
-
-        static SampleGenerator borrow(GeneratorSource source) {
-            synchronized (IDLE) {
-                SampleGenerator idle = IDLE.computeIfAbsent(source, s -> new java.util.ArrayDeque<>()).pollFirst();
-                if (idle != null) {
-                    return idle;
-                }
-            }
-            return source.open();
-        }
-
-        static void release(GeneratorSource source, SampleGenerator generator) {
-            synchronized (IDLE) {
-                IDLE.computeIfAbsent(source, s -> new java.util.ArrayDeque<>()).addFirst(generator);
-            }
         }
     }
 }

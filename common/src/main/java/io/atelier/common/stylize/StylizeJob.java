@@ -1,7 +1,10 @@
 package io.atelier.common.stylize;
 
 import io.atelier.common.Versions;
+import io.atelier.common.catalog.CatalogInputs;
+import io.atelier.common.catalog.Quarantine;
 import io.atelier.common.embed.ExtractorSpec;
+import io.atelier.common.exec.ProgressPoller;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
@@ -38,7 +41,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
@@ -71,10 +73,10 @@ import static org.apache.spark.sql.functions.row_number;
 public final class StylizeJob {
     private static final Logger LOG = LoggerFactory.getLogger(StylizeJob.class);
     public static final String DESCRIPTION = "_stylize.json";
-    public static final String QUARANTINE = "_quarantine";
+    public static final String QUARANTINE = Quarantine.DIRECTORY;
     /** {@code _params/<hash>.json}: what each parameters hash in the rows stands for, kept for every run. */
     public static final String PARAMS = "_params";
-    private static final long PROGRESS_INTERVAL_MS = 2000;
+    private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(2);
 
     public static final StructType ROW = new StructType(new StructField[]{
             DataTypes.createStructField("id", DataTypes.StringType, false),
@@ -119,7 +121,7 @@ public final class StylizeJob {
         long started = System.nanoTime();
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Path out = new Path(o.output());
-        StylizeInputs.check(o.input(), conf);
+        CatalogInputs.check(o.input(), conf);
         checkOutput(out, conf);
         List<StyleSpec> specs = styles(o, conf);
         Map<String, StyleSpec> byId = new LinkedHashMap<>();
@@ -151,7 +153,7 @@ public final class StylizeJob {
 
         spark.sparkContext().setJobDescription("stylize: list and check the inputs");
         // Made once, computed twice: the work stage finds each item in the partition that listed it.
-        Dataset<Row> items = StylizeInputs.read(spark, o.input(), o.maxFileBytes(), o.imagesPerTask());
+        Dataset<Row> items = CatalogInputs.read(spark, o.input(), o.maxFileBytes(), o.imagesPerTask());
         JavaRDD<Row> itemRows = items.javaRDD();
         // Kept on disk: one key row per image in executor memory would grow with the catalog.
         Dataset<Row> keys = spark.createDataFrame(itemRows.mapPartitionsWithIndex(
@@ -161,7 +163,7 @@ public final class StylizeJob {
             long images = keys.count();
             Dataset<Row> rejected = keys.where(col("reason").isNotNull());
             long bad = rejected.count();
-            writeQuarantine(out, rejected, bad, conf);
+            Quarantine.write(out, rejected, bad, conf);
             int k = specs.size();
             // One input per distinct picture: the one whose origin sorts first.
             Dataset<Row> unique = keys.where(col("reason").isNull())
@@ -226,13 +228,11 @@ public final class StylizeJob {
         LOG.info("stylize: work stage of {}", shape);
         JavaRDD<Row> rows = work.mapPartitions(task::stylize);
         long t0 = System.nanoTime();
-        Thread poller = poll(stylized, planned, progress);
-        try {
+        try (ProgressPoller poller = ProgressPoller.every(PROGRESS_INTERVAL, "stylize-progress",
+                () -> report(stylized.value(), planned, t0, progress))) {
             spark.createDataFrame(rows, ROW).write().mode(SaveMode.Append)
                     .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
                     .parquet(out.toString());
-        } finally {
-            poller.interrupt();
         }
         progress.update(stylized.value(), planned, stylized.value() / Math.max((System.nanoTime() - t0) / 1e9, 1e-9),
                 Duration.ZERO);
@@ -267,25 +267,12 @@ public final class StylizeJob {
         }
     }
 
-    private static Thread poll(LongAccumulator stylized, long planned, Progress progress) {
-        long t0 = System.nanoTime();
-        Thread poller = new Thread(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    Thread.sleep(PROGRESS_INTERVAL_MS);
-                    long done = stylized.value();
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    double rate = done / Math.max(seconds, 1e-9);
-                    Duration eta = done == 0 ? null : Duration.ofSeconds(Math.round((planned - done) / rate));
-                    progress.update(done, planned, rate, eta);
-                }
-            } catch (InterruptedException stop) {
-                Thread.currentThread().interrupt();
-            }
-        }, "stylize-progress");
-        poller.setDaemon(true);
-        poller.start();
-        return poller;
+    /** One progress update while the work stage runs: the rate so far and the time left at that rate. */
+    private static void report(long done, long planned, long t0, Progress progress) {
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double rate = done / Math.max(seconds, 1e-9);
+        Duration eta = done == 0 ? null : Duration.ofSeconds(Math.round((planned - done) / rate));
+        progress.update(done, planned, rate, eta);
     }
 
     /** The output must be new, empty, or an earlier stylize output (which this run extends). */
@@ -333,21 +320,6 @@ public final class StylizeJob {
             specs.add(StyleSpec.gatys(id, HadoopFiles.readAll(p, conf), g, extractor, o.size(), scales, o.preserveColor()));
         }
         return specs;
-    }
-
-    /** Replaces the quarantine table with this run's: written aside, then renamed into place. */
-    private static void writeQuarantine(Path out, Dataset<Row> rejected, long count, Configuration conf) {
-        Path target = new Path(out, QUARANTINE);
-        Path aside = new Path(out, "_quarantine-" + UUID.randomUUID());
-        if (count > 0) {
-            rejected.select("origin", "reason", "size").orderBy("origin").coalesce(1).write().parquet(aside.toString());
-        }
-        if (HadoopFiles.exists(target, conf)) {
-            HadoopFiles.deleteRecursively(target, conf);
-        }
-        if (count > 0) {
-            HadoopFiles.rename(aside, target, conf);
-        }
     }
 
     private static Map<String, Object> describe(StylizeOptions o, List<StyleSpec> specs, Summary s) {

@@ -1,7 +1,7 @@
 package io.atelier.common.stylize;
 
-import io.atelier.common.data.ImageIds;
-import io.atelier.common.image.ImageDecoder;
+import io.atelier.common.catalog.CatalogInputs;
+import io.atelier.common.catalog.CatalogItem;
 import io.atelier.common.image.ImageGrid;
 import io.atelier.common.image.RejectedImageException;
 import io.atelier.common.image.SparkImage;
@@ -29,15 +29,11 @@ import java.util.Map;
  * held beyond one image.
  */
 final class StylizeTask implements Serializable {
-    static final int ORIGIN = 0;
-    static final int PATH = 1;
-    static final int ID = 2;
-    static final int CONTENT = 3;
-    static final int IMAGE = 4;
-    static final int PROBLEM = 5;
-    static final int SIZE = 6;
+    private static final int ORIGIN = CatalogInputs.ORIGIN;
+    private static final int PATH = CatalogInputs.PATH;
+    private static final int ID = CatalogInputs.ID;
 
-    private final long maxPixels;
+    private final CatalogItem items;
     private final Broadcast<Map<String, StyleSpec>> styles;
     private final Broadcast<SerializableConfiguration> conf;
     private final String pngDir;
@@ -46,7 +42,7 @@ final class StylizeTask implements Serializable {
 
     StylizeTask(long maxPixels, Broadcast<Map<String, StyleSpec>> styles, Broadcast<SerializableConfiguration> conf,
                 String pngDir, LongAccumulator stylized, LongAccumulator lost) {
-        this.maxPixels = maxPixels;
+        this.items = new CatalogItem(maxPixels);
         this.styles = styles;
         this.conf = conf;
         this.pngDir = pngDir;
@@ -59,36 +55,8 @@ final class StylizeTask implements Serializable {
      * decodes, reason when not.
      */
     Row check(Row item, int unit) {
-        String origin = item.getString(ORIGIN);
-        String path = item.getString(PATH);
-        long size = item.getLong(SIZE);
-        if (!item.isNullAt(PROBLEM)) {
-            return RowFactory.create(origin, path, null, item.getString(PROBLEM), size, unit);
-        }
-        try {
-            SparkImage image = decode(item);
-            return RowFactory.create(origin, path, item.isNullAt(ID) ? ImageIds.contentId(image) : item.getString(ID),
-                    null, size, unit);
-        } catch (RejectedImageException e) {
-            return RowFactory.create(origin, path, null, e.getMessage(), size, unit);
-        } catch (RuntimeException e) {
-            return RowFactory.create(origin, path, null, "cannot convert image: " + e, size, unit);
-        }
-    }
-
-    private SparkImage decode(Row item) throws RejectedImageException {
-        if (!item.isNullAt(IMAGE)) {
-            SparkImage px = SparkImage.fromRow(item.getStruct(IMAGE));
-            if (px.height() <= 0 || px.width() <= 0) {
-                throw new RejectedImageException("image struct holds no pixels (the source could not decode it)");
-            }
-            if ((long) px.height() * px.width() > maxPixels) {
-                throw new RejectedImageException("image is " + px.width() + "x" + px.height() + ", over --max-pixels "
-                        + maxPixels);
-            }
-            return px;
-        }
-        return SparkImage.fromRgb(item.getString(ORIGIN), new ImageDecoder(maxPixels).decode((byte[]) item.get(CONTENT)), 3);
+        CatalogItem.Decoded d = items.open(item);
+        return RowFactory.create(d.origin(), item.getString(PATH), d.id(), d.reason(), d.size(), unit);
     }
 
     /** Rows of (items columns..., styles array) -> output rows, lazily. */
@@ -100,7 +68,7 @@ final class StylizeTask implements Serializable {
         List<String> wanted = item.getList(item.length() - 1);
         BufferedImage rgb;
         try {
-            rgb = decode(item).toRgb();
+            rgb = items.decode(item).toRgb();
         } catch (RejectedImageException e) {
             lost.add(wanted.size()); // it decoded when listed: changed or removed since
             return;

@@ -1,6 +1,7 @@
 /**
  * {@code atelier stylize}: the catalog map stage. Reads images (folders, archives, datasets,
  * globs), stylizes each with each style once, and commits rows per task so re-runs skip what is
- * done. Depends on style (the stylizers), embed (feature network specs), data, image and io.
+ * done. Depends on catalog (reading the input, quarantine), style (the stylizers), embed (feature
+ * network specs), exec (the executor's stylizer cache), data, image and io.
  */
 package io.atelier.common.stylize;

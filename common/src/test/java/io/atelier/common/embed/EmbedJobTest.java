@@ -1,5 +1,6 @@
 package io.atelier.common.embed;
 
+import io.atelier.common.catalog.Quarantine;
 import io.atelier.common.image.AlignedBilinear;
 import io.atelier.common.io.Json;
 import io.atelier.common.features.FeatureNetwork;
@@ -23,6 +24,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -71,7 +74,8 @@ class EmbedJobTest {
         EmbedJob.Summary s = new EmbedJob(spark).run(random(),
                 new EmbedOptions(photos.toString(), List.of("conv1", "conv3"), out, 1_000_000, 2), lines::add);
 
-        assertEquals(new EmbedJob.Summary(4, 3, 1, 6, List.of("conv1", "conv3")), s);
+        assertCounts(s, 4, 3, 1, 6);
+        assertEquals(List.of("conv1", "conv3"), s.layers());
         List<Row> rows = spark.read().parquet(out).where("error IS NULL").orderBy("origin", "layer").collectAsList();
         assertEquals(6, rows.size());
         assertEquals(8, rows.get(0).getList(3).size(), "conv1 has 8 channels");
@@ -107,10 +111,88 @@ class EmbedJobTest {
         String out = tmp.resolve("vgg").toString();
         EmbedJob.Summary s = new EmbedJob(spark).run(ExtractorSpec.resolve("vgg19", null, h5, new Configuration()),
                 new EmbedOptions(photos.toString(), List.of("block2_pool", "predictions"), out, 1_000_000, 4), null);
-        assertEquals(new EmbedJob.Summary(4, 3, 1, 6, List.of("block2_pool", "predictions")), s);
+        assertCounts(s, 4, 3, 1, 6);
+        assertEquals(List.of("block2_pool", "predictions"), s.layers());
         for (Row r : spark.read().parquet(out).where("error IS NULL").collectAsList()) {
             assertEquals(r.getString(2).equals("predictions") ? 3 : 8, r.getList(3).size(), r.toString());
         }
+    }
+
+    static void assertCounts(EmbedJob.Summary s, long in, long embedded, long rejected, long vectors) {
+        assertEquals(List.of(in, embedded, rejected, vectors), List.of(s.in(), s.embedded(), s.rejected(), s.vectors()),
+                "in, embedded, rejected, vectors of " + s);
+    }
+
+    /** The same three pictures as {@code photos}, as entries of a zip archive (one in a sub-folder). */
+    static Path zipOfPhotos(Path zip) throws IOException {
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip))) {
+            for (String name : List.of("0.png", "1.png", "sub/2.png")) {
+                z.putNextEntry(new ZipEntry("pics/" + name));
+                z.write(Files.readAllBytes(photos.resolve(name)));
+                z.closeEntry();
+            }
+        }
+        return zip;
+    }
+
+    @Test
+    void eachImageOfAZipArchiveIsEmbeddedAsTheSameFileInAFolderIs() throws IOException {
+        Path zip = zipOfPhotos(tmp.resolve("photos.zip"));
+        String fromZip = tmp.resolve("emb-zip").toString();
+        ExecutorNetworks.get(random());
+        int built = ExecutorNetworks.builds();
+        EmbedJob.Summary s = new EmbedJob(spark).run(random(),
+                new EmbedOptions(zip.toString(), List.of("conv3"), fromZip, 1_000_000, 2), null);
+        assertEquals(built, ExecutorNetworks.builds(), "the job's tasks reuse the network this JVM already holds");
+
+        assertCounts(s, 3, 3, 0, 3);
+        assertEquals(List.of(), s.rejections());
+        List<Row> rows = spark.read().parquet(fromZip).orderBy("origin").collectAsList();
+        List<String> origins = rows.stream().map(r -> r.getString(1)).toList();
+        for (int i = 0; i < 3; i++) {
+            String entry = "photos.zip!/pics/" + List.of("0.png", "1.png", "sub/2.png").get(i);
+            assertTrue(origins.get(i).endsWith(entry), "expected origin ..." + entry + ", got " + origins);
+        }
+        assertTrue(Files.notExists(Path.of(fromZip, Quarantine.DIRECTORY)), "nothing rejected, no quarantine");
+
+        // An entry's id and vector are those of the same file read from a folder.
+        String fromFolder = tmp.resolve("emb-folder").toString();
+        new EmbedJob(spark).run(random(), new EmbedOptions(photos.toString(), List.of("conv3"), fromFolder, 1_000_000, 2),
+                null);
+        Map<String, List<Object>> byId = new java.util.HashMap<>();
+        spark.read().parquet(fromFolder).where("error IS NULL").collectAsList()
+                .forEach(r -> byId.put(r.getString(0), r.getList(3)));
+        for (Row r : rows) {
+            assertEquals(byId.get(r.getString(0)), r.getList(3), "vector of " + r.getString(1));
+        }
+    }
+
+    @Test
+    void aCorruptFileInAFolderIsRejectedWithItsReasonInTheQuarantineAndSummary() throws IOException {
+        Path folder = tmp.resolve("with-corrupt");
+        Files.createDirectories(folder);
+        for (String name : List.of("0.png", "1.png", "sub/2.png")) {
+            Files.copy(photos.resolve(name), folder.resolve(name.replace('/', '-')));
+        }
+        byte[] png = Files.readAllBytes(photos.resolve("1.png"));
+        Files.write(folder.resolve("truncated.png"), java.util.Arrays.copyOf(png, png.length / 2));
+        String out = tmp.resolve("emb-corrupt").toString();
+
+        EmbedJob.Summary s = new EmbedJob(spark).run(random(),
+                new EmbedOptions(folder.toString(), List.of("conv1", "conv3"), out, 1_000_000, 2), null);
+
+        assertCounts(s, 4, 3, 1, 6);
+        assertEquals(1, s.rejections().size(), s.toString());
+        Quarantine.Rejection named = s.rejections().get(0);
+        assertTrue(named.origin().endsWith("/truncated.png"), named.toString());
+        assertTrue(named.reason().startsWith("corrupt or truncated"), named.toString());
+        List<Row> quarantine = spark.read().parquet(Path.of(out, Quarantine.DIRECTORY).toString()).collectAsList();
+        assertEquals(1, quarantine.size(), quarantine.toString());
+        assertEquals(named.origin(), quarantine.get(0).getAs("origin"));
+        assertEquals(named.reason(), quarantine.get(0).getAs("reason"));
+        assertEquals((long) png.length / 2, (long) quarantine.get(0).<Long>getAs("size"));
+        Map<?, ?> description = Json.MAPPER.readValue(Files.readAllBytes(Path.of(out, EmbedJob.DESCRIPTION)), Map.class);
+        assertEquals(List.of(named.toString()), description.get("firstRejections"));
     }
 
     @Test

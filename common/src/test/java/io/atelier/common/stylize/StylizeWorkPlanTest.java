@@ -1,5 +1,6 @@
 package io.atelier.common.stylize;
 
+import io.atelier.common.catalog.CatalogInputs;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -48,7 +49,7 @@ class StylizeWorkPlanTest {
         }
         StructType todoSchema = new StructType().add("origin", DataTypes.StringType).add("path", DataTypes.StringType)
                 .add("id", DataTypes.StringType).add("styles", DataTypes.createArrayType(DataTypes.StringType));
-        StylizeJob.Work work = StylizeJob.withStyles(spark.createDataFrame(items, StylizeInputs.ITEM),
+        StylizeJob.Work work = StylizeJob.withStyles(spark.createDataFrame(items, CatalogInputs.ITEM),
                 spark.createDataFrame(todo, todoSchema), 6);
 
         assertEquals(6, work.rows().getNumPartitions());

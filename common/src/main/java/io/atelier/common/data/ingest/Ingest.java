@@ -5,6 +5,7 @@ import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.DatasetWriter;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
+import io.atelier.common.exec.ProgressPoller;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
 import io.atelier.common.io.SerializableConfiguration;
@@ -21,6 +22,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +38,7 @@ import static org.apache.spark.sql.functions.row_number;
  * hidden directory and published by one rename once rows, quarantine and manifest are all there.
  */
 public final class Ingest {
-    private static final long PROGRESS_INTERVAL_MS = 1000;
+    private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Ingest.class);
 
     private final SparkSession spark;
@@ -213,23 +215,11 @@ public final class Ingest {
         }
 
         long watch(IngestProgress progress, long expected, java.util.function.LongSupplier work) {
-            Thread poller = new Thread(() -> {
-                try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        Thread.sleep(PROGRESS_INTERVAL_MS);
-                        progress.update(seen.value(), accepted.value(), quarantined.value(), expected);
-                    }
-                } catch (InterruptedException done) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "ingest-progress");
-            poller.setDaemon(true);
-            poller.start();
-            try {
+            Runnable tick = () -> progress.update(seen.value(), accepted.value(), quarantined.value(), expected);
+            try (ProgressPoller poller = ProgressPoller.every(PROGRESS_INTERVAL, "ingest-progress", tick)) {
                 return work.getAsLong();
             } finally {
-                poller.interrupt();
-                progress.update(seen.value(), accepted.value(), quarantined.value(), expected);
+                tick.run();
             }
         }
     }

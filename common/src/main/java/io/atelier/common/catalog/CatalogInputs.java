@@ -1,4 +1,4 @@
-package io.atelier.common.stylize;
+package io.atelier.common.catalog;
 
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
@@ -24,15 +24,23 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * The catalog as one frame of items, whatever its form, before any decoding: {@code origin}
+ * A catalog as one frame of items, whatever its form, before any decoding: {@code origin}
  * (where it came from), {@code path} (relative to the input, for mirrored image files; a
  * dataset's id), {@code id} (known only for datasets), the encoded {@code content} or the
  * decoded {@code image}, a {@code problem} when it could not even be read, and its {@code size}.
- * The job makes this frame once and computes it twice, to list and check and then for the
- * images that still need work; both passes see the same partitions holding the same items.
+ * The same input gives the same partitions holding the same items, so a job may compute the
+ * frame twice (stylize lists and checks, then reads again the images that still need work).
  */
-final class StylizeInputs implements Serializable {
-    static final StructType ITEM = new StructType(new StructField[]{
+public final class CatalogInputs implements Serializable {
+    public static final int ORIGIN = 0;
+    public static final int PATH = 1;
+    public static final int ID = 2;
+    public static final int CONTENT = 3;
+    public static final int IMAGE = 4;
+    public static final int PROBLEM = 5;
+    public static final int SIZE = 6;
+
+    public static final StructType ITEM = new StructType(new StructField[]{
             DataTypes.createStructField("origin", DataTypes.StringType, false),
             DataTypes.createStructField("path", DataTypes.StringType, false),
             DataTypes.createStructField("id", DataTypes.StringType, true),
@@ -41,22 +49,28 @@ final class StylizeInputs implements Serializable {
             DataTypes.createStructField("problem", DataTypes.StringType, true),
             DataTypes.createStructField("size", DataTypes.LongType, false)});
 
-    private StylizeInputs() {
+    private CatalogInputs() {
     }
 
-    static boolean isGlob(String input) {
+    public static boolean isGlob(String input) {
         return input.matches(".*[*?\\[{].*");
     }
 
     /** Fails in one line, before any data moves, when the input is not there. */
-    static void check(String input, Configuration conf) {
+    public static void check(String input, Configuration conf) {
         if (!isGlob(input) && !HadoopFiles.exists(new Path(input), conf)) {
             throw new IllegalArgumentException("--input " + input + ": no such file or directory");
         }
     }
 
-    /** @param filesPerUnit a folder's files per partition */
-    static Dataset<Row> read(SparkSession spark, String input, long maxFileBytes, int filesPerUnit) {
+    /**
+     * The items of a dataset directory, a glob of files, an image folder (recursively), an
+     * archive (zip, tar, tar.gz: one item per entry) or a single file.
+     *
+     * @param maxFileBytes larger files (and archive entries) become items with a {@code problem}
+     * @param filesPerUnit a folder's files per partition
+     */
+    public static Dataset<Row> read(SparkSession spark, String input, long maxFileBytes, int filesPerUnit) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (ImageDataset.isDataset(input, conf)) {
             return ImageDataset.open(input, conf).rows(spark).select(
