@@ -59,8 +59,9 @@ final class EmbedCommand implements Callable<Integer> {
         SparkSession session = SparkSessions.create("embed", spark.master);
         ExtractorSpec spec = ExtractorSpec.resolve(extractor, modelDir, vgg, session.sparkContext().hadoopConfiguration());
         EmbedJob.Summary s = new EmbedJob(session).run(spec, options, json ? System.out::println : null);
-        (json ? System.err : System.out).printf("embed: in %d = embedded %d + rejected %d; %d vectors (%s) in %s%n",
-                s.in(), s.embedded(), s.rejected(), s.vectors(), String.join(", ", s.layers()), out);
+        (json ? System.err : System.out).printf("embed: in %d = embedded %d + rejected %d; %d vectors (%s) in %s; devices: %s%n",
+                s.in(), s.embedded(), s.rejected(), s.vectors(), String.join(", ", s.layers()), out,
+                String.join("; ", s.devices()));
         return s.embedded() > 0 ? 0 : 1;
     }
 }

@@ -65,12 +65,14 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationOptions options = new GenerationOptions(count, out, pngDir, seed, fixed, all,
                 partitions != null ? partitions : defaults.partitions(), shards, defaults.batch());
         Manifest m;
+        GenerationJob job = new GenerationJob(session);
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("generate").setInitialMax(count)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed().setMaxRenderedLength(100).build()) {
-            m = new GenerationJob(session).run(run, options, (done, total) -> bar.stepTo(done));
+            m = job.run(run, options, (done, total) -> bar.stepTo(done));
         }
-        System.out.printf("generated %d images (%dx%d, %d channel%s) from %s into %s%n", m.counts().rows(),
-                m.height(), m.width(), m.channels(), m.channels() == 1 ? "" : "s", run.name(), out);
+        System.out.printf("generated %d images (%dx%d, %d channel%s) from %s into %s; devices: %s%n",
+                m.counts().rows(), m.height(), m.width(), m.channels(), m.channels() == 1 ? "" : "s", run.name(), out,
+                String.join("; ", job.devices()));
         if (pngDir != null) {
             System.out.println("PNG files: " + pngDir);
         }

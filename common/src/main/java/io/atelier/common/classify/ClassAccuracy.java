@@ -73,6 +73,7 @@ public final class ClassAccuracy {
 
     private record Task(ClassifierFeatures classifier, int classes, int batch) implements Serializable {
         Iterator<Counts> count(Iterator<Row> rows) {
+            io.atelier.common.compute.ComputeDevice.bindForTask();
             MultiLayerNetwork network = NetworkCache.get(classifier);
             long[] correct = new long[classes];
             long[] total = new long[classes];

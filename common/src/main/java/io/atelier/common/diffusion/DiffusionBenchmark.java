@@ -4,7 +4,7 @@ import com.sun.management.OperatingSystemMXBean;
 import io.atelier.common.bench.BenchTable;
 import io.atelier.common.gan.GanStepBenchmark;
 import io.atelier.common.nn.Rng;
-import io.atelier.common.train.NativeThreads;
+import io.atelier.common.compute.NativeThreads;
 import io.atelier.common.train.TrainingState;
 import io.atelier.common.train.WorkerData;
 

@@ -1,5 +1,6 @@
 package io.atelier.common.embed;
 
+import io.atelier.common.compute.DeviceLog;
 import io.atelier.common.Versions;
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
@@ -53,8 +54,9 @@ public final class EmbedJob {
         this.spark = spark;
     }
 
-    /** in = images embedded + images rejected; vectors = embedded x layers. */
-    public record Summary(long in, long embedded, long rejected, long vectors, List<String> layers) {
+    /** in = images embedded + images rejected; vectors = embedded x layers; devices: where the tasks computed. */
+    public record Summary(long in, long embedded, long rejected, long vectors, List<String> layers,
+                          List<String> devices) {
     }
 
     /** Checks everything before any data moves, then runs; {@code jsonLines} gets one line per vector, or null. */
@@ -75,7 +77,8 @@ public final class EmbedJob {
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<ExtractorSpec> shared = jsc.broadcast(spec);
-        EmbedPartition task = new EmbedPartition(shared, layers, options.maxPixels(), options.batch());
+        DeviceLog devices = DeviceLog.register(spark.sparkContext(), "embed.devices");
+        EmbedPartition task = new EmbedPartition(shared, layers, options.maxPixels(), options.batch(), devices);
         JavaRDD<Row> rows = inputs(options.input(), conf).javaRDD().mapPartitions(task::apply);
         spark.createDataFrame(rows, ROW).write().parquet(out.toString());
 
@@ -84,7 +87,8 @@ public final class EmbedJob {
                 "count(CASE WHEN error IS NOT NULL THEN 1 END)").first();
         long vectors = counts.getLong(0);
         long embedded = vectors / layers.size();
-        Summary summary = new Summary(embedded + counts.getLong(1), embedded, counts.getLong(1), vectors, layers);
+        Summary summary = new Summary(embedded + counts.getLong(1), embedded, counts.getLong(1), vectors, layers,
+                List.copyOf(devices.value()));
         HadoopFiles.writeAtomically(new Path(out, DESCRIPTION),
                 Json.pretty(describe(spec, driverCopy, options, summary)).getBytes(StandardCharsets.UTF_8), conf);
         if (jsonLines != null) {
@@ -119,6 +123,7 @@ public final class EmbedJob {
         counts.put("embedded", summary.embedded());
         counts.put("rejected", summary.rejected());
         counts.put("vectors", summary.vectors());
+        counts.put("devices", summary.devices());
         d.put("counts", counts);
         d.put("versions", Versions.all());
         d.put("createdAt", Instant.now().toString());

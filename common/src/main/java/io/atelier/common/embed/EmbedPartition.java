@@ -1,5 +1,6 @@
 package io.atelier.common.embed;
 
+import io.atelier.common.compute.DeviceLog;
 import io.atelier.common.data.ImageIds;
 import io.atelier.common.image.AlignedBilinear;
 import io.atelier.common.image.ImageDecoder;
@@ -32,15 +33,18 @@ final class EmbedPartition implements Serializable {
     private final List<String> layers;
     private final long maxPixels;
     private final int batch;
+    private final DeviceLog devices;
 
-    EmbedPartition(Broadcast<ExtractorSpec> spec, List<String> layers, long maxPixels, int batch) {
+    EmbedPartition(Broadcast<ExtractorSpec> spec, List<String> layers, long maxPixels, int batch, DeviceLog devices) {
         this.spec = spec;
         this.layers = layers;
         this.maxPixels = maxPixels;
         this.batch = batch;
+        this.devices = devices;
     }
 
     Iterator<Row> apply(Iterator<Row> inputs) {
+        devices.bindTask();
         FeatureNetwork net = ExecutorNetworks.get(spec.value());
         ImageDecoder decoder = new ImageDecoder(maxPixels);
         return io.atelier.common.io.Refilling.of(inputs::hasNext, ready -> embedNextBatch(inputs, net, decoder, ready));

@@ -1,5 +1,6 @@
 package io.atelier.common.eval;
 
+import io.atelier.common.compute.ComputeDevice;
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.image.ImageTensors;
 import io.atelier.common.image.SparkImage;
@@ -42,6 +43,7 @@ public final class FeatureSummaryJob {
     /** The per-partition work, shipped to executors. */
     private record PartitionTask(FeatureSource source, int batch, int capacity) implements Serializable {
         Iterator<FeatureSummary> summarise(Iterator<Row> rows) {
+            ComputeDevice.bindForTask();
             FeatureExtractor extractor = ExtractorCache.get(source);
             FeatureSummary summary = FeatureSummary.empty(source.dimension(), capacity);
             List<SparkImage> images = new ArrayList<>(batch);

@@ -1,6 +1,6 @@
 package io.atelier.common.gan;
 
-import io.atelier.common.train.NativeThreads;
+import io.atelier.common.compute.NativeThreads;
 import io.atelier.common.train.TrainingState;
 import io.atelier.common.train.WorkerData;
 

@@ -24,7 +24,7 @@ import java.util.Locale;
  * of the D update and the fake batch of the G update: 2 * B * (3 G + 9 D) multiply-adds,
  * 10.42 GFLOP at batch 64. (The step itself does less: the G update skips D's weight
  * gradients.) On a machine shared with other work, run the JVM with OMP_WAIT_POLICY=PASSIVE
- * (see {@link io.atelier.common.train.NativeThreads}); CPU time per step is reported beside wall time.
+ * (see {@link io.atelier.common.compute.NativeThreads}); CPU time per step is reported beside wall time.
  */
 public final class GanStepBenchmark {
     private static final int PEAK_N = 2048;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,12 +21,15 @@ import java.util.Map;
  * @param imagesPerSecond  images trained on per second of round time, all workers together
  * @param evaluationSeconds wall time of the scores computed after the round (0 when none were),
  *                          not part of the round time
+ * @param devices          where each worker computed this round, in worker order
+ *                          ({@code executor 1: gpu 0}, {@code executor driver: cpu, 2 threads}); a measurement
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RoundRecord(int round, long step, long imagesSeen, Map<String, Double> metrics,
                           double roundSeconds, double computeSeconds, double broadcastSeconds,
                           double overheadSeconds, double overheadShare,
-                          double imagesPerSecond, double stepsPerSecond, double evaluationSeconds, String time) {
+                          double imagesPerSecond, double stepsPerSecond, double evaluationSeconds, String time,
+                          List<String> devices) {
 
     /** @param scores the evaluator's metrics for this round (empty when none ran), logged beside the workers' */
     static RoundRecord of(RoundResult r, int workers, int localSteps, int imagesPerStep, Map<String, Double> scores,
@@ -42,6 +46,6 @@ public record RoundRecord(int round, long step, long imagesSeen, Map<String, Dou
         return new RoundRecord(s.round(), s.step(), s.step() * workers * imagesPerStep, metrics,
                 r.roundSeconds(), r.computeSeconds(), r.broadcastSeconds(), r.overheadSeconds(), r.overheadShare(),
                 (double) workers * localSteps * imagesPerStep * perSecond, (double) localSteps * perSecond,
-                evaluationSeconds, Instant.now().toString());
+                evaluationSeconds, Instant.now().toString(), r.devices());
     }
 }

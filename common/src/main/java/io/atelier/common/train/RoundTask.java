@@ -1,5 +1,7 @@
 package io.atelier.common.train;
 
+import io.atelier.common.compute.ComputeDevice;
+import io.atelier.common.compute.TaskDevice;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -31,7 +33,7 @@ final class RoundTask implements FlatMapFunction<Iterator<WorkerData>, WorkerRes
 
     @Override
     public Iterator<WorkerResult> call(Iterator<WorkerData> partition) {
-        ComputeDevice.bindForTask();
+        TaskDevice device = ComputeDevice.bindForTask();
         if (!partition.hasNext()) {
             throw new IllegalStateException("a worker partition has no data; the group was built with an empty worker");
         }
@@ -49,7 +51,8 @@ final class RoundTask implements FlatMapFunction<Iterator<WorkerData>, WorkerRes
         long done = System.nanoTime();
         LocalWorkers.giveBack(groupId, worker);
         List<WorkerResult> out = Collections.singletonList(
-                new WorkerResult(data.worker(), local, new TreeMap<>(metrics), done - fetched, fetched - start));
+                new WorkerResult(data.worker(), local, new TreeMap<>(metrics), done - fetched, fetched - start,
+                        device.toString()));
         return out.iterator();
     }
 }

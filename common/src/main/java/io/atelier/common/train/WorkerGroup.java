@@ -99,7 +99,7 @@ public final class WorkerGroup implements AutoCloseable {
             TrainingState next = sum.mean(state.step() + localSteps, state.round() + 1);
             double seconds = (System.nanoTime() - start) / 1e9;
             return new RoundResult(next, sum.meanMetrics(), seconds, sum.maxComputeNanos() / 1e9,
-                    sum.maxBroadcastNanos() / 1e9);
+                    sum.maxBroadcastNanos() / 1e9, sum.devices());
         } finally {
             spark.sparkContext().setJobDescription(null);
             shared.destroy();

@@ -71,7 +71,7 @@ class EmbedJobTest {
         EmbedJob.Summary s = new EmbedJob(spark).run(random(),
                 new EmbedOptions(photos.toString(), List.of("conv1", "conv3"), out, 1_000_000, 2), lines::add);
 
-        assertEquals(new EmbedJob.Summary(4, 3, 1, 6, List.of("conv1", "conv3")), s);
+        assertEquals(new EmbedJob.Summary(4, 3, 1, 6, List.of("conv1", "conv3"), List.of("executor driver: cpu, 1 thread")), s);
         List<Row> rows = spark.read().parquet(out).where("error IS NULL").orderBy("origin", "layer").collectAsList();
         assertEquals(6, rows.size());
         assertEquals(8, rows.get(0).getList(3).size(), "conv1 has 8 channels");
@@ -107,7 +107,7 @@ class EmbedJobTest {
         String out = tmp.resolve("vgg").toString();
         EmbedJob.Summary s = new EmbedJob(spark).run(ExtractorSpec.resolve("vgg19", null, h5, new Configuration()),
                 new EmbedOptions(photos.toString(), List.of("block2_pool", "predictions"), out, 1_000_000, 4), null);
-        assertEquals(new EmbedJob.Summary(4, 3, 1, 6, List.of("block2_pool", "predictions")), s);
+        assertEquals(new EmbedJob.Summary(4, 3, 1, 6, List.of("block2_pool", "predictions"), s.devices()), s);
         for (Row r : spark.read().parquet(out).where("error IS NULL").collectAsList()) {
             assertEquals(r.getString(2).equals("predictions") ? 3 : 8, r.getList(3).size(), r.toString());
         }
