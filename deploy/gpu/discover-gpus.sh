@@ -4,10 +4,12 @@
 # how ND4J numbers devices. Named by spark.executor.resource.gpu.discoveryScript (YARN,
 # Kubernetes) or spark.worker.resource.gpu.discoveryScript (standalone workers); see
 # conf/spark-gpu.conf.
-# It never prints anything but valid JSON on stdout: on any problem it prints one line naming
-# itself on stderr and exits 1, and Spark reports "Error running the resource discovery script".
+# On any problem it prints one line naming itself and the cause and exits 1. That line goes to
+# stdout on purpose: Spark's exception names the script ("Process List(<script>) exited with
+# code 1") and its ERROR log line just before adds the script's stdout (stderr is only logged at
+# INFO); after a non-zero exit Spark does not parse the output.
 set -euo pipefail
-fail() { echo "$0: $*" >&2; exit 1; }
+fail() { echo "$0: $*"; exit 1; }
 
 command -v nvidia-smi >/dev/null 2>&1 \
   || fail "nvidia-smi is not on PATH: no NVIDIA driver here, so this machine offers no GPUs"
