@@ -122,6 +122,25 @@ class AtelierCliTest {
     }
 
     @Test
+    void aGpuRunOnTheEmbeddedMasterIsRefusedInOneLineBeforeSparkStarts() {
+        Path out = tmp.resolve("gpu-never");
+        // as ATELIER_JAVA_OPTS=-Dspark.task.resource.gpu.amount=1 would pass it
+        System.setProperty("spark.task.resource.gpu.amount", "1");
+        Result r;
+        try {
+            r = atelier("ingest", "--input", photos.toString(), "--output", out.toString(), "--size", "16",
+                    "--master", "local[2]");
+        } finally {
+            System.clearProperty("spark.task.resource.gpu.amount");
+        }
+        assertEquals(2, r.code(), r.err());
+        assertEquals("atelier ingest: spark.task.resource.gpu.amount=1 asks for a GPU per task, but master local[2]"
+                + " runs tasks in the driver, where Spark schedules no GPUs; use a cluster master with GPU executors"
+                + " or leave spark.task.resource.gpu.amount out", r.err().strip());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
     void unknownFitNamesTheChoices() {
         Result r = atelier("ingest", "--input", photos.toString(), "--output", tmp.resolve("x").toString(),
                 "--size", "16", "--fit", "zoom", "--master", "local[2]");
