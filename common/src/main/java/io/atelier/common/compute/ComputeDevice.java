@@ -6,6 +6,8 @@ import org.apache.spark.resource.ResourceInformation;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one place where a Spark task chooses the device it computes on. Every task that runs a
@@ -18,6 +20,11 @@ import java.util.List;
  * tested on CPU up to the call that selects the device; it has not run on a GPU.
  */
 public final class ComputeDevice {
+    /** Task attempts bound in this JVM and not yet finished, while tasks run in the driver (local mode). */
+    private static final Set<Long> LOCAL_TASKS = ConcurrentHashMap.newKeySet();
+    /** The driver's own thread count before its first running task, given back when the last one ends. */
+    private static int driverThreads;
+
     private ComputeDevice() {
     }
 
@@ -53,7 +60,9 @@ public final class ComputeDevice {
      * Binds the calling task's thread to its device and returns what it bound. Native threads are
      * set to the task's CPU share ({@code spark.task.cpus}) in every case: threads beyond that share
      * stall at every OpenMP barrier when tasks run side by side, and a GPU task's host-side work runs
-     * on the same cores. Outside a Spark task nothing is changed.
+     * on the same cores. In local mode, where tasks run in the driver, the driver's own count is
+     * given back when its last running task ends, so driver-side work after a job keeps every core.
+     * Outside a Spark task nothing is changed.
      *
      * @throws IllegalStateException when {@code spark.task.resource.gpu.amount} asks for a GPU and
      *                               Spark assigned this task none
@@ -64,13 +73,34 @@ public final class ComputeDevice {
             return new TaskDevice(TaskDevice.DRIVER, List.of(), false, NativeThreads.get());
         }
         int threads = Math.max(1, task.cpus());
+        SparkEnv env = SparkEnv.get();
+        String executor = env == null ? TaskDevice.DRIVER : env.executorId();
+        if (TaskDevice.DRIVER.equals(executor)) {
+            holdDriverThreads(task);
+        }
         NativeThreads.set(threads);
         ResourceInformation gpu = task.resourcesJMap().get(GpuSettings.RESOURCE);
         List<String> addresses = gpu == null ? List.of() : List.of(gpu.addresses());
-        SparkEnv env = SparkEnv.get();
-        String executor = env == null ? TaskDevice.DRIVER : env.executorId();
         double requested = env == null ? 0 : GpuSettings.taskAmount(env.conf());
         return bind(executor, addresses, requested, threads, Backend.ND4J);
+    }
+
+    private static void holdDriverThreads(TaskContext task) {
+        synchronized (LOCAL_TASKS) {
+            if (!LOCAL_TASKS.add(task.taskAttemptId())) {
+                return; // bound already in this attempt
+            }
+            if (LOCAL_TASKS.size() == 1) {
+                driverThreads = NativeThreads.get();
+            }
+        }
+        task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> {
+            synchronized (LOCAL_TASKS) {
+                if (LOCAL_TASKS.remove(t.taskAttemptId()) && LOCAL_TASKS.isEmpty()) {
+                    NativeThreads.set(driverThreads);
+                }
+            }
+        });
     }
 
     /** {@link #bindForTask()} after the task's facts are read: the part that decides. */

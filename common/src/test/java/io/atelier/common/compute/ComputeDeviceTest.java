@@ -1,5 +1,7 @@
 package io.atelier.common.compute;
 
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -101,6 +103,28 @@ class ComputeDeviceTest {
         assertTrue(e.getMessage().startsWith("GPU address 'GPU-5d1c' is not a device index"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> GpuSettings.deviceIndex("-1"));
         assertEquals(7, GpuSettings.deviceIndex(" 7 "));
+    }
+
+    @Test
+    void localTasksRunOnTheirShareAndGiveTheDriverItsThreadsBack() {
+        int before = NativeThreads.get();
+        SparkSession spark = SparkSession.builder().master("local[2]").appName("compute-device-test")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+        try {
+            NativeThreads.set(3);
+            List<String> seen = JavaSparkContext.fromSparkContext(spark.sparkContext())
+                    .parallelize(List.of(1, 2, 3, 4), 4)
+                    .mapPartitions(it -> {
+                        TaskDevice d = ComputeDevice.bindForTask();
+                        return List.of(d + " / " + NativeThreads.get()).iterator();
+                    }).collect();
+            assertEquals(List.of("executor driver: cpu, 1 thread / 1", "executor driver: cpu, 1 thread / 1",
+                    "executor driver: cpu, 1 thread / 1", "executor driver: cpu, 1 thread / 1"), seen);
+            assertEquals(3, NativeThreads.get(), "the driver's own count after its tasks ended");
+        } finally {
+            spark.stop();
+            NativeThreads.set(before);
+        }
     }
 
     @Test
