@@ -99,6 +99,8 @@ final class EvaluateCommand implements Callable<Integer> {
         print("score", report.scores());
         print("floor", report.floor());
         System.out.printf("FID / floor  %.2f%n", report.fidOverFloor());
+        System.out.println("features computed on: " + String.join("; ",
+                (java.util.List<String>) report.definition().getOrDefault("devices", java.util.List.of())));
         System.out.println("report: " + out);
         return 0;
     }
