@@ -1,8 +1,8 @@
 package io.atelier.jobs;
 
 import io.atelier.common.Versions;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code atelier <command>}: every job, runnable on an embedded local Spark (bin/atelier) or

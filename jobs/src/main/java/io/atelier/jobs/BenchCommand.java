@@ -1,10 +1,10 @@
 package io.atelier.jobs;
 
 import io.atelier.common.bench.EvaluationBenchmark;
-import io.atelier.common.bench.IngestBenchmark;
-import io.atelier.common.classify.ClassifierFeatures;
 import io.atelier.common.bench.GanStep;
 import io.atelier.common.bench.GanStepBenchmark;
+import io.atelier.common.bench.IngestBenchmark;
+import io.atelier.common.classify.ClassifierFeatures;
 import io.atelier.common.io.Json;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;

@@ -64,8 +64,8 @@ final class EmbedCommand implements Callable<Integer> {
         ExtractorSpec spec = ExtractorSpec.resolve(extractor, modelDir, vgg, session.sparkContext().hadoopConfiguration());
         EmbedJob.Summary s = new EmbedJob(session).run(spec, options, json ? System.out::println : null);
         PrintStream report = json ? System.err : System.out;
-        report.printf("embed: %s; %d vectors (%s) in %s%n", Quarantine.reconcile(s.in(), "embedded", s.embedded(),
-                "rejected", s.rejected()), s.vectors(), String.join(", ", s.layers()), out);
+        report.printf("embed: %s; %d vectors (%s) in %s; devices: %s%n", Quarantine.reconcile(s.in(), "embedded", s.embedded(),
+                "rejected", s.rejected()), s.vectors(), String.join(", ", s.layers()), out, String.join("; ", s.devices()));
         s.rejections().forEach(r -> report.println("embed: rejected " + r));
         if (s.rejected() > s.rejections().size()) {
             report.printf("embed: %d more rejected, each with its reason in %s/%s%n", s.rejected() - s.rejections().size(),

@@ -5,15 +5,15 @@ import io.atelier.common.classify.ClassifierFeatures;
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.eval.Evaluation;
-import io.atelier.common.generate.GenerationJob;
-import io.atelier.common.generate.GenerationOptions;
-import io.atelier.common.families.GeneratorSource;
-import io.atelier.common.families.SamplingOptions;
-import io.atelier.common.families.Families;
 import io.atelier.common.eval.EvaluationOptions;
 import io.atelier.common.eval.EvaluationReport;
 import io.atelier.common.eval.FeatureSource;
 import io.atelier.common.eval.Scores;
+import io.atelier.common.families.Families;
+import io.atelier.common.families.GeneratorSource;
+import io.atelier.common.families.SamplingOptions;
+import io.atelier.common.generate.GenerationJob;
+import io.atelier.common.generate.GenerationOptions;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
 import org.apache.hadoop.conf.Configuration;
@@ -99,6 +99,8 @@ final class EvaluateCommand implements Callable<Integer> {
         print("score", report.scores());
         print("floor", report.floor());
         System.out.printf("FID / floor  %.2f%n", report.fidOverFloor());
+        System.out.println("features computed on: " + String.join("; ",
+                (java.util.List<String>) report.definition().getOrDefault("devices", java.util.List.of())));
         System.out.println("report: " + out);
         return 0;
     }

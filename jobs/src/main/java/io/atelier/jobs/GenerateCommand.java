@@ -1,11 +1,11 @@
 package io.atelier.jobs;
 
 import io.atelier.common.data.Manifest;
-import io.atelier.common.generate.GenerationJob;
-import io.atelier.common.generate.GenerationOptions;
+import io.atelier.common.families.Families;
 import io.atelier.common.families.GeneratorSource;
 import io.atelier.common.families.SamplingOptions;
-import io.atelier.common.families.Families;
+import io.atelier.common.generate.GenerationJob;
+import io.atelier.common.generate.GenerationOptions;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -65,12 +65,14 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationOptions options = new GenerationOptions(count, out, pngDir, seed, fixed, all,
                 partitions != null ? partitions : defaults.partitions(), shards, defaults.batch());
         Manifest m;
+        GenerationJob job = new GenerationJob(session);
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("generate").setInitialMax(count)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed().setMaxRenderedLength(100).build()) {
-            m = new GenerationJob(session).run(run, options, (done, total) -> bar.stepTo(done));
+            m = job.run(run, options, (done, total) -> bar.stepTo(done));
         }
-        System.out.printf("generated %d images (%dx%d, %d channel%s) from %s into %s%n", m.counts().rows(),
-                m.height(), m.width(), m.channels(), m.channels() == 1 ? "" : "s", run.name(), out);
+        System.out.printf("generated %d images (%dx%d, %d channel%s) from %s into %s; devices: %s%n",
+                m.counts().rows(), m.height(), m.width(), m.channels(), m.channels() == 1 ? "" : "s", run.name(), out,
+                String.join("; ", job.devices()));
         if (pngDir != null) {
             System.out.println("PNG files: " + pngDir);
         }

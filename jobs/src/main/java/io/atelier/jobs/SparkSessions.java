@@ -1,11 +1,16 @@
 package io.atelier.jobs;
 
+import io.atelier.common.compute.GpuSettings;
+import io.atelier.common.compute.NativeMemory;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * The one place jobs get a SparkSession. Under spark-submit the master comes from the submit
  * command; run directly (bin/atelier) with no master anywhere, Spark is embedded as local[*].
+ * Every launcher (bin/atelier, deploy/atelier-submit, deploy/standalone/local-cluster.sh) comes
+ * through here, so the GPU settings check and the executors' JavaCPP limits
+ * ({@link NativeMemory}) are applied in this one place.
  */
 public final class SparkSessions {
     /**
@@ -38,6 +43,10 @@ public final class SparkSessions {
             conf.setIfMissing("spark.sql.shuffle.partitions", String.valueOf(
                     Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
         }
+        // Before Spark starts: a run asking for GPUs it cannot get fails here in one line, and
+        // YARN/Kubernetes executors get JavaCPP limits that fit their containers.
+        GpuSettings.check(conf);
+        NativeMemory.applyTo(conf);
         SparkSession session = SparkSession.builder().config(conf).getOrCreate();
         // getOrCreate may hand back another thread's default session without making it this
         // thread's active one; code that asks for the active session must find this one.

@@ -117,8 +117,9 @@ final class StylizeCommand implements Callable<Integer> {
         SparkSession session = SparkSessions.create("stylize", spark.master);
         StylizeJob.Summary s = new StylizeJob(session).run(options, StylizeCommand::progress);
         String unit = s.styles() > 1 ? " (image x style pairs: " + s.images() + " images x " + s.styles() + " styles)" : "";
-        System.out.printf("stylize: %s%s in %.1f s -> %s%n", Quarantine.reconcile(s.in(), "stylized", s.stylized(),
-                "skipped", s.skipped(), "quarantined", s.quarantined()), unit, s.seconds(), out);
+        System.out.printf("stylize: %s%s in %.1f s -> %s%s%n", Quarantine.reconcile(s.in(), "stylized", s.stylized(),
+                "skipped", s.skipped(), "quarantined", s.quarantined()), unit, s.seconds(), out,
+                s.devices().isEmpty() ? "" : "; devices: " + String.join("; ", s.devices()));
         if (grid != null) {
             io.atelier.common.stylize.StylizeGrid.write(session, out, grid, gridInputs);
             System.out.println("stylize: before/after sheet " + grid);

@@ -1,8 +1,8 @@
 package io.atelier.jobs;
 
-import io.atelier.common.families.diffusion.DiffusionSettings;
 import io.atelier.common.families.Families;
 import io.atelier.common.families.diffusion.DiffusionFamily;
+import io.atelier.common.families.diffusion.DiffusionSettings;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -14,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -119,6 +119,25 @@ class AtelierCliTest {
         assertEquals(2, other.code(), "a different dataset must be refused");
         assertTrue(other.err().contains("already holds a different dataset"), other.err());
         assertArrayEquals(manifest, Files.readAllBytes(out.resolve("_manifest.json")), "manifest untouched");
+    }
+
+    @Test
+    void aGpuRunOnTheEmbeddedMasterIsRefusedInOneLineBeforeSparkStarts() {
+        Path out = tmp.resolve("gpu-never");
+        // as ATELIER_JAVA_OPTS=-Dspark.task.resource.gpu.amount=1 would pass it
+        System.setProperty("spark.task.resource.gpu.amount", "1");
+        Result r;
+        try {
+            r = atelier("ingest", "--input", photos.toString(), "--output", out.toString(), "--size", "16",
+                    "--master", "local[2]");
+        } finally {
+            System.clearProperty("spark.task.resource.gpu.amount");
+        }
+        assertEquals(2, r.code(), r.err());
+        assertEquals("atelier ingest: spark.task.resource.gpu.amount=1 asks for a GPU per task, but master local[2]"
+                + " runs tasks in the driver, where Spark schedules no GPUs; use a cluster master with GPU executors"
+                + " or leave spark.task.resource.gpu.amount out", r.err().strip());
+        assertFalse(Files.exists(out), "nothing written");
     }
 
     @Test

@@ -10,13 +10,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
 
 import static io.atelier.jobs.AtelierCliTest.atelier;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -39,6 +39,7 @@ class EmbedCommandTest {
         }
         assertTrue(r.err().contains("embed: in " + (images + 1) + " = embedded " + images + " + rejected 1; "
                 + 2 * images + " vectors (block_8_add, dense_3)"), r.err());
+        assertTrue(r.err().contains("; devices: executor driver: cpu, "), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals(2 * images, lines.size(), r.out());
         for (String line : lines) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @org.junit.jupiter.api.extension.ExtendWith(StopSparkAfterAll.class)
@@ -61,6 +62,8 @@ class StylizeCommandTest {
         AtelierCliTest.Result first = AtelierCliTest.atelier(args);
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("stylize: in 8 = stylized 4 + skipped 0 + quarantined 4"), first.out());
+        // local[2]: tasks run in the driver's executor, one CPU thread each (spark.task.cpus)
+        assertTrue(first.out().contains("; devices: executor driver: cpu, 1 thread\n"), first.out());
         assertEquals(4, rows(out));
         Dataset<Row> quarantine = SparkSession.active().read().parquet(out.resolve("_quarantine").toString());
         List<String> reasons = quarantine.orderBy("origin").select("reason").as(org.apache.spark.sql.Encoders.STRING())
@@ -78,6 +81,7 @@ class StylizeCommandTest {
         AtelierCliTest.Result second = AtelierCliTest.atelier(args);
         assertEquals(0, second.code(), second.err());
         assertTrue(second.out().contains("stylize: in 8 = stylized 0 + skipped 4 + quarantined 4"), second.out());
+        assertFalse(second.out().contains("devices:"), "nothing to do, no task computed: " + second.out());
         assertEquals(4, rows(out), "a second run adds no rows");
 
         SampleImages.write(dir.resolve("dogs/new.png"), SampleImages.shape(2, 17, 40, 30), "png");

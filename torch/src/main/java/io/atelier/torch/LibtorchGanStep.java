@@ -1,7 +1,7 @@
 package io.atelier.torch;
 
-import io.atelier.common.families.dcgan.DcganConfig;
 import io.atelier.common.bench.GanStep;
+import io.atelier.common.families.dcgan.DcganConfig;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Adam;

@@ -1,10 +1,9 @@
 package io.atelier.common.bench;
 
+import io.atelier.common.compute.NativeThreads;
 import io.atelier.common.families.dcgan.DcganConfig;
 import io.atelier.common.families.dcgan.DcganTrainer;
 import io.atelier.common.families.dcgan.DcganWorker;
-
-import io.atelier.common.train.NativeThreads;
 import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.WorkerData;
 

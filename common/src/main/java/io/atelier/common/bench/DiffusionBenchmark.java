@@ -1,15 +1,14 @@
 package io.atelier.common.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import io.atelier.common.compute.NativeThreads;
 import io.atelier.common.families.diffusion.DiffusionConfig;
 import io.atelier.common.families.diffusion.DiffusionRun;
 import io.atelier.common.families.diffusion.DiffusionSampler;
 import io.atelier.common.families.diffusion.DiffusionTrainer;
 import io.atelier.common.families.diffusion.DiffusionWorker;
 import io.atelier.common.families.diffusion.Vocabulary;
-
-import com.sun.management.OperatingSystemMXBean;
 import io.atelier.common.nn.Rng;
-import io.atelier.common.train.NativeThreads;
 import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.WorkerData;
 

@@ -1,10 +1,9 @@
 package io.atelier.common.bench;
 
-import io.atelier.common.families.dcgan.DcganConfig;
-import io.atelier.common.families.dcgan.DcganTrainer;
-
 import com.sun.management.OperatingSystemMXBean;
 import io.atelier.common.families.dcgan.DcganArchitecture;
+import io.atelier.common.families.dcgan.DcganConfig;
+import io.atelier.common.families.dcgan.DcganTrainer;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.train.WorkerData;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,7 +24,7 @@ import java.util.Locale;
  * of the D update and the fake batch of the G update: 2 * B * (3 G + 9 D) multiply-adds,
  * 10.42 GFLOP at batch 64. (The step itself does less: the G update skips D's weight
  * gradients.) On a machine shared with other work, run the JVM with OMP_WAIT_POLICY=PASSIVE
- * (see {@link io.atelier.common.train.NativeThreads}); CPU time per step is reported beside wall time.
+ * (see {@link io.atelier.common.compute.NativeThreads}); CPU time per step is reported beside wall time.
  */
 public final class GanStepBenchmark {
     private static final int PEAK_N = 2048;

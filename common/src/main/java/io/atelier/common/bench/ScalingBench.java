@@ -1,11 +1,10 @@
 package io.atelier.common.bench;
 
+import io.atelier.common.data.ImageDataset;
+import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.RoundResult;
-import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.WorkerGroup;
-
-import io.atelier.common.data.ImageDataset;
 import org.apache.spark.sql.SparkSession;
 
 import java.util.ArrayList;

@@ -77,6 +77,7 @@ public final class ClassAccuracy {
 
     private record Task(ClassifierFeatures classifier, int classes, int batch) implements Serializable {
         Iterator<Counts> count(Iterator<Row> rows) {
+            io.atelier.common.compute.ComputeDevice.bindForTask();
             MultiLayerNetwork network = NETWORKS.borrowForTask(classifier, ClassifierFeatures::network);
             long[] correct = new long[classes];
             long[] total = new long[classes];

@@ -3,9 +3,10 @@ package io.atelier.common.embed;
 import io.atelier.common.Versions;
 import io.atelier.common.catalog.CatalogInputs;
 import io.atelier.common.catalog.Quarantine;
+import io.atelier.common.compute.DeviceLog;
+import io.atelier.common.features.FeatureNetwork;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
-import io.atelier.common.features.FeatureNetwork;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -63,12 +64,14 @@ public final class EmbedJob {
     /**
      * in = images embedded + images rejected; vectors = embedded x layers. {@code rejections}: the
      * first few rejected images by origin, each with its reason (all of them are in the quarantine).
+     * {@code devices}: where the tasks computed.
      */
     public record Summary(long in, long embedded, long rejected, long vectors, List<String> layers,
-                          List<Quarantine.Rejection> rejections) {
+                          List<Quarantine.Rejection> rejections, List<String> devices) {
         public Summary {
             layers = List.copyOf(layers);
             rejections = List.copyOf(rejections);
+            devices = List.copyOf(devices);
         }
     }
 
@@ -88,7 +91,8 @@ public final class EmbedJob {
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<ExtractorSpec> shared = jsc.broadcast(spec);
-        EmbedPartition task = new EmbedPartition(shared, layers, options.maxPixels(), options.batch());
+        DeviceLog devices = DeviceLog.register(spark.sparkContext(), "embed.devices");
+        EmbedPartition task = new EmbedPartition(shared, layers, options.maxPixels(), options.batch(), devices);
         JavaRDD<Row> rows = CatalogInputs.read(spark, options.input(), options.maxFileBytes(), FILES_PER_UNIT).javaRDD()
                 .mapPartitions(task::apply);
         spark.createDataFrame(rows, ROW).write().parquet(out.toString());
@@ -103,7 +107,7 @@ public final class EmbedJob {
                 col("size"));
         Quarantine.write(out, rejections, rejected, conf);
         Summary summary = new Summary(embedded + rejected, embedded, rejected, vectors, layers,
-                rejected == 0 ? List.of() : Quarantine.first(rejections, NAMED_REJECTIONS));
+                rejected == 0 ? List.of() : Quarantine.first(rejections, NAMED_REJECTIONS), List.copyOf(devices.value()));
         HadoopFiles.writeAtomically(new Path(out, DESCRIPTION),
                 Json.pretty(describe(spec, driverCopy, options, summary)).getBytes(StandardCharsets.UTF_8), conf);
         if (jsonLines != null) {
@@ -127,6 +131,7 @@ public final class EmbedJob {
         counts.put("embedded", summary.embedded());
         counts.put("rejected", summary.rejected());
         counts.put("vectors", summary.vectors());
+        counts.put("devices", summary.devices());
         d.put("counts", counts);
         d.put("firstRejections", summary.rejections().stream().map(Quarantine.Rejection::toString).toList());
         d.put("versions", Versions.all());

@@ -1,8 +1,10 @@
 package io.atelier.common.embed;
 
 import io.atelier.common.catalog.CatalogItem;
-import io.atelier.common.image.AlignedBilinear;
+import io.atelier.common.compute.DeviceLog;
+import io.atelier.common.data.ImageIds;
 import io.atelier.common.features.FeatureNetwork;
+import io.atelier.common.image.AlignedBilinear;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -29,15 +31,18 @@ final class EmbedPartition implements Serializable {
     private final List<String> layers;
     private final CatalogItem items;
     private final int batch;
+    private final DeviceLog devices;
 
-    EmbedPartition(Broadcast<ExtractorSpec> spec, List<String> layers, long maxPixels, int batch) {
+    EmbedPartition(Broadcast<ExtractorSpec> spec, List<String> layers, long maxPixels, int batch, DeviceLog devices) {
         this.spec = spec;
         this.layers = layers;
         this.items = new CatalogItem(maxPixels);
         this.batch = batch;
+        this.devices = devices;
     }
 
     Iterator<Row> apply(Iterator<Row> inputs) {
+        devices.bindTask();
         FeatureNetwork net = ExecutorNetworks.get(spec.value());
         return io.atelier.common.io.Refilling.of(inputs::hasNext, ready -> embedNextBatch(inputs, net, ready));
     }

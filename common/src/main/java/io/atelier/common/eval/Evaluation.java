@@ -1,8 +1,9 @@
 package io.atelier.common.eval;
 
 import io.atelier.common.Versions;
-import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.compute.DeviceLog;
 import io.atelier.common.data.DatasetLayout;
+import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
 import io.atelier.common.io.HadoopFiles;
@@ -17,6 +18,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
@@ -48,9 +50,10 @@ public final class Evaluation {
         }
         long n = sampleSize(real.manifest(), fake.manifest(), o, floorSplit);
 
-        FeatureSummary realSummary = summarise(real, o.split(), n, o.seed(), features, o);
-        FeatureSummary fakeSummary = summarise(fake, o.fakeSplit(), n, o.seed(), features, o);
-        FeatureSummary floorSummary = summarise(real, floorSplit, n, o.seed(), features, o);
+        DeviceLog devices = DeviceLog.register(spark.sparkContext(), "evaluate.devices");
+        FeatureSummary realSummary = summarise(real, o.split(), n, o.seed(), features, o, devices);
+        FeatureSummary fakeSummary = summarise(fake, o.fakeSplit(), n, o.seed(), features, o, devices);
+        FeatureSummary floorSummary = summarise(real, floorSplit, n, o.seed(), features, o, devices);
         Scores scores = Scores.between(realSummary, fakeSummary, o, o.seed());
         Scores floor = Scores.between(realSummary, floorSummary, o, o.seed());
 
@@ -69,18 +72,19 @@ public final class Evaluation {
         d.put("precisionRecall", Map.of("k", o.k(), "method", "k-NN manifolds (Kynkaanniemi et al. 2019)"));
         d.put("reservoirCapacity", o.reservoir());
         d.put("fid", "exact mean and covariance (n - 1) over all sampled images, float64");
+        d.put("devices", List.copyOf(devices.value()));
         d.put("versions", Versions.all());
         d.put("createdAt", Instant.now().toString());
         return new EvaluationReport(scores, floor, floor.fid() > 0 ? scores.fid() / floor.fid() : Double.NaN, d, null);
     }
 
     private FeatureSummary summarise(ImageDataset dataset, String split, long n, long seed, FeatureSource features,
-                                     EvaluationOptions o) {
+                                     EvaluationOptions o, DeviceLog devices) {
         Dataset<Row> rows = dataset.rows(spark);
         if (split != null) {
             rows = rows.where(col(DatasetSchema.SPLIT).equalTo(split));
         }
-        return FeatureSummaryJob.summarise(EvalSample.of(rows, n, seed), features, o.batch(), o.reservoir());
+        return FeatureSummaryJob.summarise(EvalSample.of(rows, n, seed), features, o.batch(), o.reservoir(), devices);
     }
 
     /** The smallest of the requested count and what each of the three samples can supply. */

@@ -1,5 +1,8 @@
 package io.atelier.common.eval;
 
+import io.atelier.common.compute.ComputeDevice;
+import io.atelier.common.compute.DeviceLog;
+import io.atelier.common.compute.TaskDevice;
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.exec.ExecutorCache;
 import io.atelier.common.image.ImageTensors;
@@ -28,10 +31,16 @@ public final class FeatureSummaryJob {
 
     /** @param rows with {@code image} and {@link #KEY} columns */
     public static FeatureSummary summarise(Dataset<Row> rows, FeatureSource source, int batch, int reservoirCapacity) {
+        return summarise(rows, source, batch, reservoirCapacity, null);
+    }
+
+    /** As above, recording where each task computed in {@code devices} (when not null). */
+    public static FeatureSummary summarise(Dataset<Row> rows, FeatureSource source, int batch, int reservoirCapacity,
+                                           DeviceLog devices) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be positive, got " + batch);
         }
-        PartitionTask task = new PartitionTask(source, batch, reservoirCapacity);
+        PartitionTask task = new PartitionTask(source, batch, reservoirCapacity, devices);
         FeatureSummary zero = FeatureSummary.empty(source.dimension(), reservoirCapacity);
         return rows.select(col(DatasetSchema.IMAGE), col(KEY)).javaRDD()
                 .mapPartitions(task::summarise)
@@ -46,8 +55,13 @@ public final class FeatureSummaryJob {
             new ExecutorCache.Lending<>(4);
 
     /** The per-partition work, shipped to executors. */
-    private record PartitionTask(FeatureSource source, int batch, int capacity) implements Serializable {
+    private record PartitionTask(FeatureSource source, int batch, int capacity, DeviceLog devices)
+            implements Serializable {
         Iterator<FeatureSummary> summarise(Iterator<Row> rows) {
+            TaskDevice device = ComputeDevice.bindForTask();
+            if (devices != null) {
+                devices.add(device);
+            }
             FeatureExtractor extractor = EXTRACTORS.borrowForTask(source, FeatureSource::open);
             FeatureSummary summary = FeatureSummary.empty(source.dimension(), capacity);
             List<SparkImage> images = new ArrayList<>(batch);

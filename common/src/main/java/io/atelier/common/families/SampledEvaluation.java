@@ -1,7 +1,7 @@
 package io.atelier.common.families;
 
-import io.atelier.common.train.RoundEvaluation;
 import io.atelier.common.runs.TrainingState;
+import io.atelier.common.train.RoundEvaluation;
 
 import java.util.function.Function;
 

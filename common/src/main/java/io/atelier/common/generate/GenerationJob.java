@@ -1,14 +1,14 @@
 package io.atelier.common.generate;
 
-import io.atelier.common.families.GeneratorSource;
-import io.atelier.common.families.SampleGenerator;
-
+import io.atelier.common.compute.DeviceLog;
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.DatasetWriter;
 import io.atelier.common.data.ImageIds;
 import io.atelier.common.data.Manifest;
 import io.atelier.common.exec.ExecutorCache;
 import io.atelier.common.exec.ProgressPoller;
+import io.atelier.common.families.GeneratorSource;
+import io.atelier.common.families.SampleGenerator;
 import io.atelier.common.image.ImageGrid;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
@@ -39,6 +39,7 @@ import java.util.NoSuchElementException;
  */
 public final class GenerationJob {
     private final SparkSession spark;
+    private DeviceLog devices;
 
     public GenerationJob(SparkSession spark) {
         this.spark = spark;
@@ -96,8 +97,14 @@ public final class GenerationJob {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<long[]> ranges = partitionRanges(options.count(), options.batch(), options.partitions());
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
-        PartitionTask task = new PartitionTask(source, options, names, done, conf);
+        devices = DeviceLog.register(spark.sparkContext(), "generate.devices");
+        PartitionTask task = new PartitionTask(source, options, names, done, conf, devices);
         return jsc.parallelize(ranges, ranges.size()).flatMap(task::rows);
+    }
+
+    /** Where the tasks of the last {@link #run} or {@link #rows} computed ({@code executor 1: gpu 0}), once they ran. */
+    public java.util.Set<String> devices() {
+        return devices == null ? java.util.Set.of() : devices.value();
     }
 
     /** [start, end) index ranges: whole batches, spread evenly over at most {@code partitions}. */
@@ -125,9 +132,11 @@ public final class GenerationJob {
 
     /** The per-partition work, shipped to executors. */
     private record PartitionTask(GeneratorSource source, GenerationOptions options, List<String> names,
-                                 LongAccumulator done, Broadcast<SerializableConfiguration> conf) implements Serializable {
+                                 LongAccumulator done, Broadcast<SerializableConfiguration> conf,
+                                 DeviceLog devices) implements Serializable {
 
         Iterator<Row> rows(long[] range) {
+            devices.bindTask();
             SampleGenerator generator = GENERATORS.borrowForTask(source, GeneratorSource::open);
             int batch = options.batch();
             return new Iterator<>() {

@@ -1,8 +1,8 @@
 package io.atelier.common.runs;
 
-import io.atelier.common.io.Sha256;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
+import io.atelier.common.io.Sha256;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;

@@ -1,8 +1,8 @@
 package io.atelier.common.runs;
 
-
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,10 +19,13 @@ import java.util.Map;
  * @param imagesPerSecond  images trained on per second of round time, all workers together
  * @param evaluationSeconds wall time of the scores computed after the round (0 when none were),
  *                          not part of the round time
+ * @param devices          where each worker computed this round, in worker order
+ *                          ({@code executor 1: gpu 0}, {@code executor driver: cpu, 2 threads}); a measurement
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RoundRecord(int round, long step, long imagesSeen, Map<String, Double> metrics,
                           double roundSeconds, double computeSeconds, double broadcastSeconds,
                           double overheadSeconds, double overheadShare,
-                          double imagesPerSecond, double stepsPerSecond, double evaluationSeconds, String time) {
+                          double imagesPerSecond, double stepsPerSecond, double evaluationSeconds, String time,
+                          List<String> devices) {
 }

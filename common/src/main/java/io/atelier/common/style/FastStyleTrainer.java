@@ -5,9 +5,9 @@ import io.atelier.common.features.FeatureNetwork;
 import io.atelier.common.features.KerasFeatureNetwork;
 import io.atelier.common.features.KerasGraphBuilder;
 import io.atelier.common.features.SameDiffSessions;
+import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.Seeds;
-import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.WorkerData;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -16,7 +16,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -27,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
 
 /**
  * Trains a {@link TransformerNet} for one style with Johnson et al.'s perceptual losses (the same

@@ -3,6 +3,7 @@ package io.atelier.common.stylize;
 import io.atelier.common.Versions;
 import io.atelier.common.catalog.CatalogInputs;
 import io.atelier.common.catalog.Quarantine;
+import io.atelier.common.compute.DeviceLog;
 import io.atelier.common.embed.ExtractorSpec;
 import io.atelier.common.exec.ProgressPoller;
 import io.atelier.common.image.SparkImage;
@@ -104,10 +105,11 @@ public final class StylizeJob {
     /**
      * Counts in (image, style) pairs: {@code in = stylized + skipped + quarantined}, where skipped
      * pairs were already in the output (or are the same picture as another input) and each
-     * quarantined image counts once per style.
+     * quarantined image counts once per style. {@code devices}: where the work stage's tasks computed
+ * ({@code executor 1: gpu 0}; empty when there was nothing to do).
      */
     public record Summary(long in, long stylized, long skipped, long quarantined, int images, int styles,
-                          double seconds, List<String> styleIds) {
+                          double seconds, List<String> styleIds, List<String> devices) {
     }
 
     /** Progress of the work stage: pairs done of those planned. */
@@ -148,8 +150,9 @@ public final class StylizeJob {
         Broadcast<Map<String, StyleSpec>> shared = jsc.broadcast(byId);
         LongAccumulator stylized = spark.sparkContext().longAccumulator("stylize.pairs");
         LongAccumulator lost = spark.sparkContext().longAccumulator("stylize.lost");
+        DeviceLog devices = DeviceLog.register(spark.sparkContext(), "stylize.devices");
         StylizeTask task = new StylizeTask(o.maxPixels(), shared, jsc.broadcast(new SerializableConfiguration(conf)),
-                o.pngDir(), stylized, lost);
+                o.pngDir(), stylized, lost, devices);
 
         spark.sparkContext().setJobDescription("stylize: list and check the inputs");
         // Made once, computed twice: the work stage finds each item in the partition that listed it.
@@ -194,7 +197,8 @@ public final class StylizeJob {
                 long in = images * k;
                 long quarantined = bad * k + lost.value();
                 Summary summary = new Summary(in, made, in - made - quarantined, quarantined, (int) images, k,
-                        (System.nanoTime() - started) / 1e9, List.copyOf(byId.keySet()));
+                        (System.nanoTime() - started) / 1e9, List.copyOf(byId.keySet()),
+                        List.copyOf(devices.value()));
                 HadoopFiles.writeAtomically(new Path(out, DESCRIPTION),
                         Json.pretty(describe(o, specs, summary)).getBytes(StandardCharsets.UTF_8), conf);
                 return summary;
@@ -340,6 +344,7 @@ public final class StylizeJob {
         counts.put("skipped", s.skipped());
         counts.put("quarantined", s.quarantined());
         counts.put("images", s.images());
+        counts.put("devices", s.devices());
         d.put("lastRun", counts);
         d.put("seconds", s.seconds());
         d.put("versions", Versions.all());

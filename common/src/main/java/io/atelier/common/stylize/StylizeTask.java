@@ -2,6 +2,9 @@ package io.atelier.common.stylize;
 
 import io.atelier.common.catalog.CatalogInputs;
 import io.atelier.common.catalog.CatalogItem;
+import io.atelier.common.compute.DeviceLog;
+import io.atelier.common.data.ImageIds;
+import io.atelier.common.image.ImageDecoder;
 import io.atelier.common.image.ImageGrid;
 import io.atelier.common.image.RejectedImageException;
 import io.atelier.common.image.SparkImage;
@@ -39,15 +42,17 @@ final class StylizeTask implements Serializable {
     private final String pngDir;
     private final LongAccumulator stylized;
     private final LongAccumulator lost;
+    private final DeviceLog devices;
 
     StylizeTask(long maxPixels, Broadcast<Map<String, StyleSpec>> styles, Broadcast<SerializableConfiguration> conf,
-                String pngDir, LongAccumulator stylized, LongAccumulator lost) {
+                String pngDir, LongAccumulator stylized, LongAccumulator lost, DeviceLog devices) {
         this.items = new CatalogItem(maxPixels);
         this.styles = styles;
         this.conf = conf;
         this.pngDir = pngDir;
         this.stylized = stylized;
         this.lost = lost;
+        this.devices = devices;
     }
 
     /**
@@ -61,6 +66,7 @@ final class StylizeTask implements Serializable {
 
     /** Rows of (items columns..., styles array) -> output rows, lazily. */
     Iterator<Row> stylize(Iterator<Row> work) {
+        devices.bindTask();
         return io.atelier.common.io.Refilling.of(work::hasNext, ready -> stylizeOne(work.next(), ready));
     }
 

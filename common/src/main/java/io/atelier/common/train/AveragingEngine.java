@@ -1,5 +1,15 @@
 package io.atelier.common.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.atelier.common.Versions;
+import io.atelier.common.data.DatasetLayout;
+import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.data.ImageDataset;
+import io.atelier.common.data.Manifest;
+import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.Json;
+import io.atelier.common.io.Sha256;
 import io.atelier.common.runs.CheckpointMeta;
 import io.atelier.common.runs.Checkpoints;
 import io.atelier.common.runs.MetricsLog;
@@ -8,17 +18,6 @@ import io.atelier.common.runs.RunDirectory;
 import io.atelier.common.runs.RunReport;
 import io.atelier.common.runs.SampleGrids;
 import io.atelier.common.runs.TrainingState;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.atelier.common.io.Sha256;
-import io.atelier.common.Versions;
-import io.atelier.common.data.DatasetLayout;
-import io.atelier.common.data.DatasetSchema;
-import io.atelier.common.data.ImageDataset;
-import io.atelier.common.data.Manifest;
-import io.atelier.common.io.HadoopFiles;
-import io.atelier.common.io.Json;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -255,7 +254,7 @@ public final class AveragingEngine {
         return new RoundRecord(s.round(), s.step(), s.step() * workers * imagesPerStep, metrics,
                 r.roundSeconds(), r.computeSeconds(), r.broadcastSeconds(), r.overheadSeconds(), r.overheadShare(),
                 (double) workers * localSteps * imagesPerStep * perSecond, (double) localSteps * perSecond,
-                evaluationSeconds, Instant.now().toString());
+                evaluationSeconds, Instant.now().toString(), r.devices());
     }
 
     private Configuration conf() {

@@ -10,9 +10,11 @@ import java.util.Map;
  * @param roundSeconds     wall time of the round on the driver, broadcast to averaged state
  * @param computeSeconds   the slowest worker's K local steps
  * @param broadcastSeconds the slowest worker's fetch and copy of the broadcast state
+ * @param devices          where each worker computed, in worker order
  */
 public record RoundResult(TrainingState state, Map<String, Double> metrics,
-                          double roundSeconds, double computeSeconds, double broadcastSeconds) {
+                          double roundSeconds, double computeSeconds, double broadcastSeconds,
+                          java.util.List<String> devices) {
 
     /** Everything in the round that is not local computation: broadcast, scheduling, transfer, averaging. */
     public double overheadSeconds() {

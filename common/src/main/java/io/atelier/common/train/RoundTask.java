@@ -1,7 +1,8 @@
 package io.atelier.common.train;
 
+import io.atelier.common.compute.ComputeDevice;
+import io.atelier.common.compute.TaskDevice;
 import io.atelier.common.runs.TrainingState;
-
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -33,7 +34,7 @@ final class RoundTask implements FlatMapFunction<Iterator<WorkerData>, WorkerRes
 
     @Override
     public Iterator<WorkerResult> call(Iterator<WorkerData> partition) {
-        ComputeDevice.bindForTask();
+        TaskDevice device = ComputeDevice.bindForTask();
         if (!partition.hasNext()) {
             throw new IllegalStateException("a worker partition has no data; the group was built with an empty worker");
         }
@@ -51,7 +52,8 @@ final class RoundTask implements FlatMapFunction<Iterator<WorkerData>, WorkerRes
         long done = System.nanoTime();
         LocalWorkers.giveBack(groupId, worker);
         List<WorkerResult> out = Collections.singletonList(
-                new WorkerResult(data.worker(), local, new TreeMap<>(metrics), done - fetched, fetched - start));
+                new WorkerResult(data.worker(), local, new TreeMap<>(metrics), done - fetched, fetched - start,
+                        device.toString()));
         return out.iterator();
     }
 }

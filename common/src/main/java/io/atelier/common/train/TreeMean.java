@@ -26,6 +26,7 @@ final class TreeMean implements Serializable {
     private final LinkedHashMap<String, ModelTrainer.Combine> rules;
     private final HashMap<Long, Node> subtrees = new HashMap<>();
     private final TreeMap<Integer, Map<String, Double>> metrics = new TreeMap<>();
+    private final TreeMap<Integer, String> devices = new TreeMap<>();
     private long maxComputeNanos;
     private long maxBroadcastNanos;
 
@@ -54,6 +55,7 @@ final class TreeMean implements Serializable {
             throw new IllegalStateException("result from worker " + worker + ", but the round has workers 0.." + (workers - 1));
         }
         recordWorker(worker, result.metrics());
+        devices.put(worker, result.device());
         maxComputeNanos = Math.max(maxComputeNanos, result.computeNanos());
         maxBroadcastNanos = Math.max(maxBroadcastNanos, result.broadcastNanos());
         insert(leafLevel(worker, workers), worker, Node.leaf(result.state(), rules, worker));
@@ -62,6 +64,7 @@ final class TreeMean implements Serializable {
 
     TreeMean merge(TreeMean other) {
         other.metrics.forEach(this::recordWorker);
+        devices.putAll(other.devices);
         maxComputeNanos = Math.max(maxComputeNanos, other.maxComputeNanos);
         maxBroadcastNanos = Math.max(maxBroadcastNanos, other.maxBroadcastNanos);
         other.subtrees.forEach((key, node) -> insert((int) (key >>> 32), (int) (long) key, node));
@@ -111,6 +114,11 @@ final class TreeMean implements Serializable {
             out.put(name, sum / n);
         }
         return out;
+    }
+
+    /** Where each worker computed, in worker order. */
+    java.util.List<String> devices() {
+        return java.util.List.copyOf(devices.values());
     }
 
     /** The slowest worker's time for its K steps: the part of a round that is not overhead. */

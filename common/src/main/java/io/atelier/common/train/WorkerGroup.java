@@ -1,8 +1,7 @@
 package io.atelier.common.train;
 
-import io.atelier.common.runs.TrainingState;
-
 import io.atelier.common.data.ImageDataset;
+import io.atelier.common.runs.TrainingState;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -97,7 +96,7 @@ public final class WorkerGroup implements AutoCloseable {
             TrainingState next = sum.mean(state.step() + localSteps, state.round() + 1);
             double seconds = (System.nanoTime() - start) / 1e9;
             return new RoundResult(next, sum.meanMetrics(), seconds, sum.maxComputeNanos() / 1e9,
-                    sum.maxBroadcastNanos() / 1e9);
+                    sum.maxBroadcastNanos() / 1e9, sum.devices());
         } finally {
             spark.sparkContext().setJobDescription(null);
             shared.destroy();

@@ -30,19 +30,22 @@ class LayeringTest {
 
     static {
         MAY_USE.put("io", List.of());
+        MAY_USE.put("exec", List.of());
         MAY_USE.put("image", List.of());
         MAY_USE.put("nn", List.of());
+        MAY_USE.put("compute", List.of("nn"));
         MAY_USE.put("data", List.of("image", "io"));
+        MAY_USE.put("catalog", List.of("data", "image", "io"));
         MAY_USE.put("features", List.of("io"));
         MAY_USE.put("runs", List.of("image", "io"));
-        MAY_USE.put("train", List.of("runs", "data", "image", "io", "nn"));
-        MAY_USE.put("families", List.of("train", "runs", "data", "image", "io", "nn"));
-        MAY_USE.put("generate", List.of("families", "runs", "data", "image", "io"));
-        MAY_USE.put("eval", List.of("generate", "families", "train", "runs", "data", "image", "io"));
-        MAY_USE.put("classify", List.of("eval", "data", "image", "io"));
-        MAY_USE.put("embed", List.of("eval", "features", "data", "image", "io"));
+        MAY_USE.put("train", List.of("runs", "compute", "data", "image", "io", "nn"));
+        MAY_USE.put("families", List.of("train", "runs", "compute", "data", "image", "io", "nn"));
+        MAY_USE.put("generate", List.of("families", "runs", "exec", "compute", "data", "image", "io"));
+        MAY_USE.put("eval", List.of("generate", "families", "train", "runs", "exec", "compute", "data", "image", "io"));
+        MAY_USE.put("classify", List.of("eval", "train", "exec", "compute", "data", "image", "io"));
+        MAY_USE.put("embed", List.of("eval", "features", "catalog", "exec", "compute", "data", "image", "io"));
         MAY_USE.put("style", List.of("embed", "features", "train", "runs", "data", "image", "io"));
-        MAY_USE.put("stylize", List.of("style", "embed", "features", "data", "image", "io"));
+        MAY_USE.put("stylize", List.of("style", "embed", "features", "catalog", "exec", "compute", "data", "image", "io"));
     }
 
     private static JavaClasses classes;

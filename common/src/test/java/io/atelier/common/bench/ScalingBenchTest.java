@@ -3,7 +3,6 @@ package io.atelier.common.bench;
 import io.atelier.common.train.TestSpark;
 import io.atelier.common.train.TinyDataset;
 import io.atelier.common.train.TinyLogisticTrainer;
-
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

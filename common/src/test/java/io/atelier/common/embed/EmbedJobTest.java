@@ -1,9 +1,9 @@
 package io.atelier.common.embed;
 
 import io.atelier.common.catalog.Quarantine;
+import io.atelier.common.features.FeatureNetwork;
 import io.atelier.common.image.AlignedBilinear;
 import io.atelier.common.io.Json;
-import io.atelier.common.features.FeatureNetwork;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -14,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -26,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -76,6 +76,7 @@ class EmbedJobTest {
 
         assertCounts(s, 4, 3, 1, 6);
         assertEquals(List.of("conv1", "conv3"), s.layers());
+        assertEquals(List.of("executor driver: cpu, 1 thread"), s.devices());
         List<Row> rows = spark.read().parquet(out).where("error IS NULL").orderBy("origin", "layer").collectAsList();
         assertEquals(6, rows.size());
         assertEquals(8, rows.get(0).getList(3).size(), "conv1 has 8 channels");

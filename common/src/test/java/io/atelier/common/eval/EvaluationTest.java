@@ -76,6 +76,8 @@ class EvaluationTest {
         assertEquals(0, report.scores().fid(), 1e-6, "same split, same seed: the same sample");
         assertEquals(1, report.scores().precision(), 1e-12);
         assertTrue(report.floor().fid() > 1e-3, "the floor compares disjoint samples: " + report.floor());
+        assertEquals(java.util.List.of("executor driver: cpu, 1 thread"), report.definition().get("devices"),
+                "where feature extraction ran (local[2]: one thread per task)");
     }
 
     @Test

@@ -1,11 +1,10 @@
 package io.atelier.common.generate;
 
-import io.atelier.common.families.GeneratorSource;
-import io.atelier.common.families.SampleGenerator;
-
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
+import io.atelier.common.families.GeneratorSource;
+import io.atelier.common.families.SampleGenerator;
 import io.atelier.common.train.Seeds;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;

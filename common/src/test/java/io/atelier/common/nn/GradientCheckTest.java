@@ -5,7 +5,6 @@ import io.atelier.common.families.dcgan.DcganDiscriminator;
 import io.atelier.common.families.dcgan.DcganGenerator;
 import io.atelier.common.families.diffusion.UNet;
 import io.atelier.common.families.diffusion.UNetArchitecture;
-
 import org.junit.jupiter.api.Test;
 
 import java.nio.FloatBuffer;

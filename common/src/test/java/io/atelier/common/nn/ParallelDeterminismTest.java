@@ -2,7 +2,6 @@ package io.atelier.common.nn;
 
 import io.atelier.common.families.diffusion.UNet;
 import io.atelier.common.families.diffusion.UNetArchitecture;
-
 import org.junit.jupiter.api.Test;
 
 import java.nio.FloatBuffer;

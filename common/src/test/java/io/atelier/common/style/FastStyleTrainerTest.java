@@ -1,15 +1,14 @@
 package io.atelier.common.style;
 
-import io.atelier.common.train.LocalSteps;
 import io.atelier.common.embed.ExtractorSpec;
-import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.runs.TrainingState;
+import io.atelier.common.train.LocalSteps;
+import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.WorkerData;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +16,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

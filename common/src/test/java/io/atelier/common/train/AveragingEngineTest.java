@@ -6,7 +6,6 @@ import io.atelier.common.runs.RoundRecord;
 import io.atelier.common.runs.RunDirectory;
 import io.atelier.common.runs.RunReport;
 import io.atelier.common.runs.TrainingState;
-
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;

@@ -1,7 +1,6 @@
 package io.atelier.common.train;
 
 import io.atelier.common.runs.TrainingState;
-
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;

@@ -1,7 +1,6 @@
 package io.atelier.common.train;
 
 import io.atelier.common.runs.TrainingState;
-
 import org.apache.spark.TaskContext;
 
 import java.nio.FloatBuffer;

@@ -1,7 +1,6 @@
 package io.atelier.common.train;
 
 import io.atelier.common.runs.TrainingState;
-
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -20,7 +19,7 @@ class TreeMeanTest {
             "w", ModelTrainer.Combine.MEAN));
 
     private static WorkerResult result(int worker, Map<String, float[]> tensors, double loss) {
-        return new WorkerResult(worker, new TrainingState(new LinkedHashMap<>(tensors), 99, 99), Map.of("loss", loss), 5, 1);
+        return new WorkerResult(worker, new TrainingState(new LinkedHashMap<>(tensors), 99, 99), Map.of("loss", loss), 5, 1, "executor " + worker + ": cpu, 1 thread");
     }
 
     private static LinkedHashMap<String, float[]> tensors(float[] w, float[] counter) {

@@ -1,8 +1,7 @@
 package io.atelier.common.train;
 
-import io.atelier.common.runs.TrainingState;
-
 import io.atelier.common.data.ImageDataset;
+import io.atelier.common.runs.TrainingState;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;

@@ -4,8 +4,8 @@ import io.atelier.common.nn.Layer;
 import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
-import io.atelier.common.train.Seeds;
 import io.atelier.common.runs.TrainingState;
+import io.atelier.common.train.Seeds;
 
 /**
  * Images from the EMA generator of a training state, in evaluation mode (batch norm with the

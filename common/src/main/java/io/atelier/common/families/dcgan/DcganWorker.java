@@ -6,9 +6,9 @@ import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Losses;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
+import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.Seeds;
-import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.WorkerData;
 
 import java.nio.FloatBuffer;

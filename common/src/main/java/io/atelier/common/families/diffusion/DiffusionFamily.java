@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-
-
 /** DDPM-style diffusion (unconditional, or conditioned on captions) as a registered family. */
 public final class DiffusionFamily implements ModelFamily {
     public static final String ID = "diffusion";

@@ -2,9 +2,9 @@ package io.atelier.common.families.diffusion;
 
 import io.atelier.common.nn.ParamLayout;
 import io.atelier.common.nn.Rng;
+import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.Seeds;
-import io.atelier.common.runs.TrainingState;
 
 import java.util.LinkedHashMap;
 import java.util.List;

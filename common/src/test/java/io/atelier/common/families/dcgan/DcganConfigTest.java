@@ -1,7 +1,6 @@
 package io.atelier.common.families.dcgan;
 
 import io.atelier.common.bench.GanStepBenchmark;
-
 import io.atelier.common.data.Manifest;
 import io.atelier.common.nn.ParamLayout;
 import org.junit.jupiter.api.Test;

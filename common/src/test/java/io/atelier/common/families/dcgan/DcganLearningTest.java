@@ -1,12 +1,12 @@
 package io.atelier.common.families.dcgan;
 
-import io.atelier.common.train.LocalSteps;
 import io.atelier.common.nn.Adam;
 import io.atelier.common.nn.Layer;
 import io.atelier.common.nn.Losses;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
 import io.atelier.common.runs.TrainingState;
+import io.atelier.common.train.LocalSteps;
 import io.atelier.common.train.WorkerData;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,9 @@
 package io.atelier.common.families.dcgan;
 
-import io.atelier.common.train.LocalSteps;
 import io.atelier.common.bench.GanStepBenchmark;
-
 import io.atelier.common.nn.Rng;
 import io.atelier.common.runs.TrainingState;
+import io.atelier.common.train.LocalSteps;
 import io.atelier.common.train.WorkerData;
 import org.junit.jupiter.api.Test;
 

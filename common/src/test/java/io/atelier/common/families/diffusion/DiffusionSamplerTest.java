@@ -1,8 +1,8 @@
 package io.atelier.common.families.diffusion;
 
-import io.atelier.common.train.LocalSteps;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.runs.TrainingState;
+import io.atelier.common.train.LocalSteps;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

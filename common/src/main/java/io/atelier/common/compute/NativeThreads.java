@@ -1,4 +1,4 @@
-package io.atelier.common.train;
+package io.atelier.common.compute;
 
 import io.atelier.common.nn.Parallel;
 import org.nd4j.linalg.factory.Nd4j;
