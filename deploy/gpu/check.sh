@@ -62,13 +62,14 @@ export SPARK_HOME SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1 OMP_WAIT_POL
 BACKEND_LINE='Loaded \[JCublasBackend\] backend'
 failures=0
 pass() { echo "PASS $1"; }
-# FAIL STEP WHY LOG [MORE LOGS]: the backend's own reason first (a missing CUDA library, say),
-# then the first test summary and the end of the main log.
+# FAIL STEP WHY LOG [MORE LOGS]: the backend that loaded or why CUDA's did not (a missing CUDA
+# library, say), then the first test summary and the end of the main log.
 fail() {
   local step="$1" why="$2"
   shift 2
   echo "FAIL $step: $why (log: $1)"
-  grep -h -m1 'Skipped \[JCublasBackend\]' "$@" 2>/dev/null | head -n 1 | cut -c1-400 | sed 's/^/    /'
+  grep -h -m1 -E 'Loaded \[[A-Za-z]+\] backend|Skipped \[JCublasBackend\]' "$@" 2>/dev/null | head -n 1 \
+    | cut -c1-400 | sed 's/^/    /'
   grep -h -m1 'Tests run: .*Errors' "$1" 2>/dev/null | sed 's/^/    /'
   tail -n 8 "$1" | cut -c1-400 | sed 's/^/    /'
   failures=$((failures + 1))
