@@ -6,7 +6,8 @@
 # With SPARK_HOME set, its jars are used; otherwise a SPARK_HOME is assembled from the Spark
 # jars Maven resolved for the build (jobs/target/classpath.txt, Atelier's own jar left out):
 # no Spark download needed.
-# ATELIER_CLUSTER_DIR (state and logs) and ATELIER_MASTER_PORT override the defaults.
+# ATELIER_CLUSTER_DIR (state and logs) and ATELIER_MASTER_PORT override the defaults;
+# ATELIER_WORKER_OPTS adds JVM options to the workers (e.g. -Dspark.worker.resource.gpu.amount=1).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE="${ATELIER_CLUSTER_DIR:-$ROOT/.cache/local-cluster}"
@@ -15,6 +16,7 @@ MASTER="spark://127.0.0.1:$MASTER_PORT"
 JAR="${ATELIER_JAR:-$ROOT/jobs/target/atelier-jobs.jar}"
 mkdir -p "$STATE"
 mapfile -t FLAGS < <(grep -v '^\s*\(#\|$\)' "$ROOT/conf/jvm.options")
+read -r -a WORKER_OPTS <<<"${ATELIER_WORKER_OPTS:-}"
 
 spark_home() {
   if [[ -n "${SPARK_HOME:-}" ]]; then echo "$SPARK_HOME"; return; fi
@@ -39,7 +41,7 @@ start() {
   echo $! >"$STATE/master.pid"
   for ((w = 1; w <= workers; w++)); do
     mkdir -p "$STATE/worker-$w"
-    java "${FLAGS[@]}" -cp "$home/jars/*" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 \
+    java "${FLAGS[@]}" "${WORKER_OPTS[@]}" -cp "$home/jars/*" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 \
       --cores "$cores" --memory "$memory" --webui-port 0 --work-dir "$STATE/worker-$w" \
       "$MASTER" >"$STATE/worker-$w.log" 2>&1 &
     echo $! >"$STATE/worker-$w.pid"
