@@ -60,6 +60,14 @@ public final class ClassifierTrainer {
     }
 
     public Result train(ClassifierOptions o, Progress progress) {
+        return train(o, progress, null);
+    }
+
+    /**
+     * @param command the command line that asked for this model ({@code train-classifier} and its
+     *                arguments, exactly as given), recorded in its provenance; null when called from code
+     */
+    public Result train(ClassifierOptions o, Progress progress, List<String> command) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (HadoopFiles.exists(new Path(o.output()), conf)) {
             throw new IllegalArgumentException("--out " + o.output() + " already exists; choose a new file or delete it");
@@ -118,6 +126,10 @@ public final class ClassifierTrainer {
         MultiLayerNetwork network = spark4j.getNetwork();
 
         Map<String, Object> provenance = new LinkedHashMap<>();
+        if (command != null) {
+            provenance.put("command", List.copyOf(command));
+        }
+        provenance.put("gitCommit", Versions.commit());
         provenance.put("dataset", o.data());
         provenance.put("manifestSha256", ClassifierModel.sha256(
                 HadoopFiles.readAll(new Path(o.data(), DatasetLayout.MANIFEST), conf)));
