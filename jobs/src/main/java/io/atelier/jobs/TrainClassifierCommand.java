@@ -82,7 +82,9 @@ final class TrainClassifierCommand implements Callable<Integer> {
                     + "--learning-rate, e.g. lower for a last epoch.")
     String init;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of weights and data splits (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42",
+            description = "Seed of the weights, the rows each worker gets and their order, mirroring, shifts and "
+                    + "dropout masks: the same seed and options train the same model (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Mixin
