@@ -18,6 +18,19 @@ public final class Versions {
         return PROPS.getProperty("version", "unknown");
     }
 
+    /**
+     * The git commit the build was made from, with {@code -dirty} appended when the working tree
+     * had changes (as {@code git describe --dirty} marks them); "unknown" for a build made outside
+     * a git checkout or without git.
+     */
+    public static String commit() {
+        String commit = PROPS.getProperty("commit", "");
+        if (!commit.matches("[0-9a-f]{40}")) {
+            return "unknown";
+        }
+        return "true".equals(PROPS.getProperty("commitDirty")) ? commit + "-dirty" : commit;
+    }
+
     public static Map<String, String> all() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("atelier", atelier());

@@ -5,7 +5,9 @@ import io.atelier.common.classify.ClassifierTrainer;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
@@ -80,11 +82,16 @@ final class TrainClassifierCommand implements Callable<Integer> {
                     + "--learning-rate, e.g. lower for a last epoch.")
     String init;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of weights and data splits (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42",
+            description = "Seed of the weights, the rows each worker gets and their order, mirroring, shifts and "
+                    + "dropout masks: the same seed and options train the same model (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Mixin
     SparkOptions spark;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -95,10 +102,12 @@ final class TrainClassifierCommand implements Callable<Integer> {
         if (testData != null) {
             System.out.printf("scoring on the test split of %s%n", testData);
         }
+        // The arguments exactly as given (from the command's name on), for the model's provenance.
         ClassifierTrainer.Result r = new ClassifierTrainer(session).train(options,
                 (done, total, seconds, accuracy) -> System.out.printf(
                         "epoch %d/%d  learning rate %.2e  %.1f s  test accuracy %.4f%n", done, total,
-                        options.learningRate(done), seconds, accuracy));
+                        options.learningRate(done), seconds, accuracy),
+                spec.commandLine().getParseResult().originalArgs());
         System.out.printf("test accuracy %.4f on %d images (trained on %s: %d images, %.1f s)%n", r.testAccuracy(),
                 r.testCount(), r.trainedOn(), r.trainCount(), r.seconds());
         System.out.printf("model %s  sha256 %s%n", r.path(), r.sha256());

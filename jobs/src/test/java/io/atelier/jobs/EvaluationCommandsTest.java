@@ -3,6 +3,7 @@ package io.atelier.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.atelier.common.io.Json;
 import io.atelier.common.testdata.FashionMnistFixture;
+import io.atelier.common.testdata.FashionMnistSlice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,40 @@ class EvaluationCommandsTest {
         // The fake side is labelled with the classifier's classes: per-class accuracy is reported.
         assertEquals(10, json.at("/fakeClassAccuracy").size(), json.toString());
         assertTrue(json.at("/fakeClassAccuracy/Trouser").asDouble() > 0.5, json.at("/fakeClassAccuracy").toString());
+    }
+
+    /** The git commit the checkout is at, or null where git or the checkout is missing. */
+    private static String head() throws Exception {
+        try {
+            Process git = new ProcessBuilder("git", "rev-parse", "HEAD")
+                    .directory(Path.of(System.getProperty("atelier.repo.root")).toFile()).redirectErrorStream(true).start();
+            String out = new String(git.getInputStream().readAllBytes()).trim();
+            return git.waitFor() == 0 && out.matches("[0-9a-f]{40}") ? out : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    @Test
+    void trainClassifierRecordsItsExactCommandLineAndTheCommitItWasBuiltFrom() throws Exception {
+        String data = FashionMnistSlice.write(SparkSessions.create("tests", "local[2]"), tmp.resolve("slice").toString(), 96, 32);
+        String model = tmp.resolve("provenance.zip").toString();
+        String[] args = {"train-classifier", "--data", data, "--out", model, "--epochs", "1", "--width", "4",
+                "--batch", "16", "--averaging", "2", "--seed", "3", "--flip", "--master", "local[2]"};
+        AtelierCliTest.Result r = atelier(args);
+        assertEquals(0, r.code(), "train-classifier exit code; stderr: " + r.err());
+        JsonNode provenance;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(model)) {
+            provenance = Json.MAPPER.readTree(zip.getInputStream(zip.getEntry("atelier-classifier.json"))).path("provenance");
+        }
+        assertEquals(java.util.List.of(args), Json.MAPPER.convertValue(provenance.path("command"), java.util.List.class),
+                "the arguments as given: " + provenance);
+        String commit = provenance.path("gitCommit").asText();
+        String head = head();
+        // Built and tested from the same checkout, so the build's commit is the checkout's, marked
+        // -dirty when files differed from it.
+        assertTrue(head == null ? commit.equals("unknown") : commit.equals(head) || commit.equals(head + "-dirty"),
+                "recorded " + commit + ", checkout at " + head);
     }
 
     @Test

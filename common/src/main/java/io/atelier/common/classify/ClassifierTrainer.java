@@ -60,6 +60,14 @@ public final class ClassifierTrainer {
     }
 
     public Result train(ClassifierOptions o, Progress progress) {
+        return train(o, progress, null);
+    }
+
+    /**
+     * @param command the command line that asked for this model ({@code train-classifier} and its
+     *                arguments, exactly as given), recorded in its provenance; null when called from code
+     */
+    public Result train(ClassifierOptions o, Progress progress, List<String> command) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (HadoopFiles.exists(new Path(o.output()), conf)) {
             throw new IllegalArgumentException("--out " + o.output() + " already exists; choose a new file or delete it");
@@ -75,7 +83,10 @@ public final class ClassifierTrainer {
         JavaRDD<DataSet> test = minibatches(data.test(), DatasetSchema.TEST, classes, o, 0);
         // Direct: the Export approach writes minibatches to temporary files that executors of a
         // non-local master may not see. Java serialization throughout (no Kryo registrator).
-        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(o.workers(), o.batch())
+        // Repeatable: the seed fixes how each epoch is cut into averaging rounds (rngSeed), each
+        // worker's dropout masks (WorkerSeeds) and, with the rows each worker gets (minibatches),
+        // everything a worker computes; the driver sums the workers' results in partition order.
+        ParameterAveragingTrainingMaster.Builder settings = new ParameterAveragingTrainingMaster.Builder(o.workers(), o.batch())
                 .batchSizePerWorker(o.batch())
                 .averagingFrequency(o.averagingFrequency())
                 .workerPrefetchNumBatches(0)
@@ -83,7 +94,8 @@ public final class ClassifierTrainer {
                 .repartionData(Repartition.Never)
                 .saveUpdater(true)
                 .rngSeed(o.seed())
-                .build();
+                .trainingHooks(new WorkerSeeds(o.seed()));
+        ParameterAveragingTrainingMaster master = new PartitionOrderAveraging(settings);
         ClassifierModel initial = o.init() == null ? null : startingModel(o, m, conf);
         if (initial == null && Math.min(m.height(), m.width()) >> o.stages() < 1) {
             throw new IllegalArgumentException("--stages " + o.stages() + ": " + m.height() + "x" + m.width()
@@ -114,6 +126,10 @@ public final class ClassifierTrainer {
         MultiLayerNetwork network = spark4j.getNetwork();
 
         Map<String, Object> provenance = new LinkedHashMap<>();
+        if (command != null) {
+            provenance.put("command", List.copyOf(command));
+        }
+        provenance.put("gitCommit", Versions.commit());
         provenance.put("dataset", o.data());
         provenance.put("manifestSha256", ClassifierModel.sha256(
                 HadoopFiles.readAll(new Path(o.data(), DatasetLayout.MANIFEST), conf)));
@@ -179,15 +195,16 @@ public final class ClassifierTrainer {
         long draw = o.seed() * 1_000_003L + epoch;
         boolean flip = epoch > 0 && o.flip();
         int shift = epoch > 0 ? o.shift() : 0;
-        // Each worker's rows sorted by a hash of id and epoch: an order drawn anew each epoch
-        // that does not depend on the order shuffle blocks arrive in.
+        // Each row's worker and its place in that worker's order come from a hash of its id, the
+        // seed and the epoch: drawn anew each epoch, and independent of how the files were split
+        // into input partitions and of the order shuffle blocks arrive in.
         String order = "order";
         org.apache.spark.sql.Column labelled = col(DatasetSchema.LABEL).isNotNull();
         Dataset<Row> rows = dataset.rows(spark)
                 .where(split == null ? labelled : col(DatasetSchema.SPLIT).equalTo(split).and(labelled))
                 .select(col(DatasetSchema.IMAGE), col(DatasetSchema.LABEL),
                         xxhash64(col(DatasetSchema.ID), lit(draw)).as(order));
-        return rows.repartition(o.workers())
+        return rows.repartition(o.workers(), col(order))
                 .sortWithinPartitions(order)
                 .javaRDD()
                 .mapPartitions((Iterator<Row> it) -> {
