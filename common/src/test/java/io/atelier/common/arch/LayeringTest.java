@@ -34,8 +34,8 @@ class LayeringTest {
         MAY_USE.put("image", List.of());
         MAY_USE.put("nn", List.of());
         MAY_USE.put("compute", List.of("nn"));
-        MAY_USE.put("data", List.of("image", "io"));
-        MAY_USE.put("catalog", List.of("data", "image", "io"));
+        MAY_USE.put("data", List.of("exec", "image", "io"));
+        MAY_USE.put("catalog", List.of("data", "exec", "image", "io"));
         MAY_USE.put("features", List.of("io"));
         MAY_USE.put("runs", List.of("image", "io"));
         MAY_USE.put("train", List.of("runs", "compute", "data", "image", "io", "nn"));
