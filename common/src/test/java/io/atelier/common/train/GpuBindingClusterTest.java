@@ -66,6 +66,9 @@ class GpuBindingClusterTest {
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         ASSIGNED.clear();
 
+        // getOrCreate would hand back a session an earlier test class left running in this JVM
+        // (a local one, with no workers to discover GPUs): stop it so this cluster starts.
+        stopRunningSession();
         String previousTesting = System.getProperty("spark.testing");
         String previousHome = System.getProperty("spark.test.home");
         System.setProperty("spark.testing", "true");
@@ -142,6 +145,17 @@ class GpuBindingClusterTest {
                 throw new IllegalStateException("executors did not register within 90 s: " + ASSIGNED);
             }
             Thread.sleep(200);
+        }
+    }
+
+    private static void stopRunningSession() {
+        scala.Option<SparkSession> active = SparkSession.getActiveSession();
+        if (active.isDefined()) {
+            active.get().stop();
+        }
+        scala.Option<SparkSession> defaultSession = SparkSession.getDefaultSession();
+        if (defaultSession.isDefined()) {
+            defaultSession.get().stop();
         }
     }
 
