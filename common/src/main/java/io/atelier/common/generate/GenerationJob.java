@@ -12,6 +12,7 @@ import io.atelier.common.families.SampleGenerator;
 import io.atelier.common.image.ImageGrid;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.SafePaths;
 import io.atelier.common.io.SerializableConfiguration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -219,7 +220,7 @@ public final class GenerationJob {
         }
 
         private void writePng(SparkImage image, long index, String labelName) {
-            String folder = labelName == null ? "unlabelled" : labelName.replaceAll("[^A-Za-z0-9._-]+", "_");
+            String folder = labelName == null ? "unlabelled" : SafePaths.segment(labelName);
             Path file = new Path(new Path(options.pngDir(), folder), String.format("sample-%09d.png", index));
             HadoopFiles.writeAtomically(file, ImageGrid.toPng(image.toRgb()), conf.value().get());
         }

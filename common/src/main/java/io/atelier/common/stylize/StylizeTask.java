@@ -9,6 +9,7 @@ import io.atelier.common.image.ImageGrid;
 import io.atelier.common.image.RejectedImageException;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.SafePaths;
 import io.atelier.common.io.SerializableConfiguration;
 import io.atelier.common.style.ImageStylizer;
 import org.apache.hadoop.fs.Path;
@@ -96,9 +97,12 @@ final class StylizeTask implements Serializable {
         }
     }
 
-    /** The input's relative path with a .png extension ({@code a/b.jpg -> a/b.png}). */
+    /**
+     * The input's relative path with a .png extension ({@code a/b.jpg -> a/b.png}), confined to the
+     * PNG directory: an entry named {@code ../../x.png} lands at {@code __/__/x.png} inside it.
+     */
     static String pngName(String path) {
-        String p = path.replace(':', '_');
+        String p = SafePaths.confined(path.replace(':', '_'));
         int slash = p.lastIndexOf('/');
         int dot = p.lastIndexOf('.');
         return "./" + (dot > slash ? p.substring(0, dot) : p) + ".png";
