@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and up1.bias, D's conv1.bias). The normalisation subtracts them out, so their gradient is 0
  * and each implementation computes rounding noise (|g| below 1e-5, checked); Adam's first step
  * divides it by its own magnitude and moves the bias by up to the learning rate in a random
- * direction. They are checked to move by no more than that; the running means they shift
- * are compared after one step only.
+ * direction. They are checked to differ by no more than two such moves per step; the running
+ * means they shift are compared after one step only.
  */
 class LibtorchGanStepTest {
     private static final double TOLERANCE = 1e-4;
@@ -39,7 +39,7 @@ class LibtorchGanStepTest {
         Outcome atelier = atelier(start, 1);
         Map<String, Double> worst = differences(start, atelier, libtorch(start, 1, 0), true);
         System.out.println("atelier vs libtorch after 1 step, max |difference| per tensor: " + worst);
-        assertAgree(worst);
+        assertAgree(worst, start, 1);
         assertNoiseGradients(start, atelier);
     }
 
@@ -50,7 +50,7 @@ class LibtorchGanStepTest {
         GanStepBenchmark.Start start = GanStepBenchmark.Start.reference(BATCH);
         Map<String, Double> worst = differences(start, atelier(start, 3), libtorch(start, 3, 0), false);
         System.out.println("atelier vs libtorch after 3 steps, max |difference| per tensor: " + worst);
-        assertAgree(worst);
+        assertAgree(worst, start, 3);
     }
 
     @Test
@@ -76,9 +76,11 @@ class LibtorchGanStepTest {
         }
     }
 
-    private static void assertAgree(Map<String, Double> worst) {
+    /** The noise-driven biases may differ by what two opposite Adam moves of about the learning rate per step give. */
+    private static void assertAgree(Map<String, Double> worst, GanStepBenchmark.Start start, int steps) {
+        double noiseBound = 2.02 * start.config().learningRate() * steps;
         worst.forEach((what, diff) -> {
-            double bound = BIASES_BEFORE_BATCH_NORM.contains(what) ? Double.POSITIVE_INFINITY : TOLERANCE;
+            double bound = BIASES_BEFORE_BATCH_NORM.contains(what) ? noiseBound : TOLERANCE;
             assertTrue(diff <= bound, what + " differs by " + diff);
         });
     }
