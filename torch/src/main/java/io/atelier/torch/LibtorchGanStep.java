@@ -26,6 +26,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -256,9 +257,9 @@ public final class LibtorchGanStep implements GanStep {
                             .reshape(shape);
                 }
                 Tensor p = target.get(e.name());
-                if (!java.util.Arrays.equals(p.sizes().vec().get(), shape)) {
-                    throw new IllegalStateException(e.name() + ": libtorch holds " + java.util.Arrays.toString(p.sizes().vec().get())
-                            + ", Atelier " + java.util.Arrays.toString(shape));
+                if (!Arrays.equals(p.sizes().vec().get(), shape)) {
+                    throw new IllegalStateException(e.name() + ": libtorch holds " + Arrays.toString(p.sizes().vec().get())
+                            + ", Atelier " + Arrays.toString(shape));
                 }
                 p.detach().copy_(t);
             }
