@@ -129,7 +129,7 @@ final class BenchCommand implements Runnable {
                 if (p.isEmpty()) {
                     System.err.println(LIBTORCH.equals(name)
                             ? "atelier: the libtorch backend is not built in; build with `" + TORCH_BUILD
-                                    + "` (downloads libtorch's natives, about 60 MB) and run again"
+                                    + "` (downloads libtorch 2.5.1's natives, about 110 MB) and run again"
                             : "atelier: unknown backend '" + name + "' (atelier or libtorch)");
                     return 2;
                 }

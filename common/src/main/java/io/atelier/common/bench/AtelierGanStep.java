@@ -1,11 +1,9 @@
 package io.atelier.common.bench;
 
 import io.atelier.common.compute.NativeThreads;
-import io.atelier.common.families.dcgan.DcganConfig;
 import io.atelier.common.families.dcgan.DcganTrainer;
 import io.atelier.common.families.dcgan.DcganWorker;
 import io.atelier.common.runs.TrainingState;
-import io.atelier.common.train.WorkerData;
 
 /** Atelier's own step: {@link DcganWorker} on ND4J/oneDNN, over random images. */
 final class AtelierGanStep implements GanStep {
@@ -21,12 +19,10 @@ final class AtelierGanStep implements GanStep {
         if (threads > 0) {
             NativeThreads.set(threads);
         }
-        DcganConfig config = DcganConfig.reference().withBatchSize(batch);
-        DcganTrainer trainer = new DcganTrainer(config);
-        WorkerData data = GanStepBenchmark.syntheticData(config, Math.max(4 * batch, 256), 7);
-        state = trainer.initialState(1);
-        worker = trainer.newWorker();
-        worker.bind(state, data);
+        GanStepBenchmark.Start start = GanStepBenchmark.Start.reference(batch);
+        state = start.state();
+        worker = new DcganTrainer(start.config()).newWorker();
+        worker.bind(state, start.data());
     }
 
     @Override
@@ -36,7 +32,7 @@ final class AtelierGanStep implements GanStep {
 
     @Override
     public double[] step(long index) {
-        worker.step(1, 0, index, metrics);
+        worker.step(GanStepBenchmark.Start.RUN_SEED, 0, index, metrics);
         return new double[] {metrics[0], metrics[1]};
     }
 

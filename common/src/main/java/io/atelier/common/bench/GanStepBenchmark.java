@@ -4,7 +4,9 @@ import com.sun.management.OperatingSystemMXBean;
 import io.atelier.common.families.dcgan.DcganArchitecture;
 import io.atelier.common.families.dcgan.DcganConfig;
 import io.atelier.common.families.dcgan.DcganTrainer;
+import io.atelier.common.families.dcgan.DcganWorker;
 import io.atelier.common.nn.Rng;
+import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.WorkerData;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -195,6 +197,22 @@ public final class GanStepBenchmark {
     private static String kernels(GanStep step) {
         return AtelierGanStep.NAME.equals(step.backend()) ? Nd4j.getBackend().getClass().getSimpleName()
                 : "its own kernels";
+    }
+
+    /**
+     * What every backend's step starts from, so their losses and weights can be compared: the
+     * reference config at a batch size, Atelier's initial state for {@link #RUN_SEED} and
+     * synthetic images; step i of every backend draws its real batch and z with
+     * {@link DcganWorker#drawInputs} for {@link #RUN_SEED}, round 0, step i.
+     */
+    public record Start(DcganConfig config, TrainingState state, WorkerData data) {
+        public static final long RUN_SEED = 1;
+
+        public static Start reference(int batch) {
+            DcganConfig config = DcganConfig.reference().withBatchSize(batch);
+            return new Start(config, new DcganTrainer(config).initialState(RUN_SEED),
+                    syntheticData(config, Math.max(4 * batch, 256), 7));
+        }
     }
 
     /** Random images (and labels when conditional) in the config's geometry. */

@@ -107,12 +107,7 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         int worker = data.worker();
         long adamT = step + 1;
 
-        Rng pick = new Rng(Seeds.derive(runSeed, round, worker, step, DcganTrainer.PURPOSE_BATCH));
-        for (int i = 0; i < b; i++) {
-            indices[i] = pick.nextInt(data.count());
-        }
-        data.batch(indices, realPixels, realLabels);
-        new Rng(Seeds.derive(runSeed, round, worker, step, DcganTrainer.PURPOSE_LATENT)).fillGaussian(z, 0, z.length);
+        drawInputs(data, runSeed, round, step, indices, realPixels, realLabels, z);
         if (config.conditional()) {
             Rng labels = new Rng(Seeds.derive(runSeed, round, worker, step, DcganTrainer.PURPOSE_FAKE_LABELS));
             for (int i = 0; i < b; i++) {
@@ -156,6 +151,21 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         metrics[3] = dFake;
         metrics[4] = dNorm;
         metrics[5] = gNorm;
+    }
+
+    /**
+     * The inputs step {@code step} of this worker draws: {@code indices.length} real images (NCHW
+     * floats in [-1, 1]) with their labels, and z (N(0, 1), {@code z.length} floats). Public so
+     * that another implementation of the step (the libtorch one of the benchmark) is fed the same.
+     */
+    public static void drawInputs(WorkerData data, long runSeed, int round, long step, int[] indices, float[] realPixels,
+                                  int[] realLabels, float[] z) {
+        Rng pick = new Rng(Seeds.derive(runSeed, round, data.worker(), step, DcganTrainer.PURPOSE_BATCH));
+        for (int i = 0; i < indices.length; i++) {
+            indices[i] = pick.nextInt(data.count());
+        }
+        data.batch(indices, realPixels, realLabels);
+        new Rng(Seeds.derive(runSeed, round, data.worker(), step, DcganTrainer.PURPOSE_LATENT)).fillGaussian(z, 0, z.length);
     }
 
     /** G's parameters and running statistics, whose moving averages sampling uses. */
