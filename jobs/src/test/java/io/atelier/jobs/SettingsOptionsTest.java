@@ -171,7 +171,7 @@ class SettingsOptionsTest {
                 assertNotNull(command.getCommandSpec().findOption("--config"), command.getCommandName() + " has --config");
             }
         }
-        assertEquals(8, generated, "train-gan, train-diffusion, train-classifier, train-style, generate, embed, stylize, ingest");
+        assertEquals(9, generated, "train-gan, train-diffusion, train-classifier, train-style, generate, embed, stylize, ingest, evaluate");
     }
 
     @Test
