@@ -22,10 +22,15 @@ public final class AtelierCli implements Runnable {
 
     /** Runs a command line and returns its exit code (0 ok, 1 failed, 2 bad input or usage). */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line with every subcommand's flags, generated ones included, and one-line errors. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new AtelierCli());
         cli.getSubcommands().values().forEach(AtelierCli::addSettingsOptions);
         cli.setExecutionExceptionHandler(new OneLineErrors());
-        return cli.execute(args);
+        return cli;
     }
 
     /** A command whose flags come from a settings record gets them before anything is parsed. */

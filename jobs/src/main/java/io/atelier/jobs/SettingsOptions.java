@@ -4,18 +4,24 @@ import io.atelier.common.io.Configs;
 import io.atelier.common.io.Setting;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A command's flags generated from its settings record: one flag per component, named by the
- * component in kebab case ({@code localSteps} -> {@code --local-steps}), with the help of its
- * {@link Setting} and the default taken from the record's defaults. Values resolve as everywhere:
- * defaults, then {@code --config FILE}, then the flags given.
+ * component in kebab case ({@code localSteps} -> {@code --local-steps}), so a config file's keys
+ * are the flags in camelCase, with the help of its {@link Setting} and the default taken from the
+ * record's defaults. A {@code List<String>} component takes comma-separated values, as
+ * often as given ({@code --layer a,b --layer c}), or with {@link Setting#arity} several values per
+ * flag ({@code --input a b}). Values resolve as everywhere: defaults, then
+ * {@code --config FILE}, then the flags given.
  */
 final class SettingsOptions {
     private SettingsOptions() {
@@ -37,9 +43,20 @@ final class SettingsOptions {
             }
             Class<?> valueType = boxed(c.getType());
             Object byDefault = value(c, defaults);
-            boolean silent = byDefault == null || Boolean.FALSE.equals(byDefault); // a switch that is off needs no default
+            // A switch that is off, or an empty list, needs no default.
+            boolean silent = byDefault == null || Boolean.FALSE.equals(byDefault)
+                    || byDefault instanceof List<?> list && list.isEmpty();
             String description = help.value() + (silent ? "" : " (default: " + shown(byDefault) + ")");
-            OptionSpec.Builder option = OptionSpec.builder(flag(c.getName())).type(valueType).description(description);
+            OptionSpec.Builder option = OptionSpec.builder(flag(c)).type(valueType).description(description);
+            if (valueType == List.class) {
+                requireStrings(type, c);
+                option.auxiliaryTypes(String.class);
+                if (help.arity().isEmpty()) {
+                    option.splitRegex(",");
+                } else {
+                    option.arity(help.arity());
+                }
+            }
             if (valueType == Boolean.class) {
                 option.arity("0").negatable(Boolean.TRUE.equals(byDefault));
             } else {
@@ -51,12 +68,27 @@ final class SettingsOptions {
 
     /** The settings: the record's defaults, then {@code configFile} (may be null), then the flags given. */
     static <T extends Record> T resolve(CommandSpec spec, Class<T> type, T defaults, String configFile) {
+        // Only the flags on the command line: an unmatched list option may hold an empty list, which
+        // would otherwise override a list from the config file.
+        ParseResult parsed = spec.commandLine() == null ? null : spec.commandLine().getParseResult();
         Map<String, Object> given = new LinkedHashMap<>();
         for (RecordComponent c : type.getRecordComponents()) {
-            OptionSpec option = spec.findOption(flag(c.getName()));
-            given.put(c.getName(), option == null ? null : option.getValue());
+            OptionSpec option = spec.findOption(flag(c));
+            boolean matched = option != null && (parsed == null || parsed.hasMatchedOption(option));
+            given.put(c.getName(), matched ? option.getValue() : null);
         }
         return Configs.resolve(type, defaults, configFile, given);
+    }
+
+    /** The flag of a setting: its name in kebab case. */
+    static String flag(RecordComponent c) {
+        return flag(c.getName());
+    }
+
+    private static void requireStrings(Class<?> type, RecordComponent c) {
+        if (!(c.getGenericType() instanceof ParameterizedType p) || p.getActualTypeArguments()[0] != String.class) {
+            throw new IllegalStateException(type.getSimpleName() + "." + c.getName() + ": only List<String> settings are supported");
+        }
     }
 
     /** {@code localSteps} -> {@code --local-steps}. */
@@ -78,6 +110,9 @@ final class SettingsOptions {
         }
         if (value instanceof Boolean b) {
             return b ? "on" : "off";
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
         }
         return String.valueOf(value);
     }

@@ -1,15 +1,24 @@
 package io.atelier.jobs;
 
+import io.atelier.common.classify.ClassifierOptions;
+import io.atelier.common.data.ingest.IngestSettings;
+import io.atelier.common.embed.EmbedSettings;
 import io.atelier.common.families.dcgan.DcganSettings;
 import io.atelier.common.families.diffusion.DiffusionSettings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import java.io.IOException;
 import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +71,107 @@ class SettingsOptionsTest {
         DcganSettings s = SettingsOptions.resolve(cli.getCommandSpec(), DcganSettings.class, DcganSettings.DEFAULTS, null);
         assertTrue(s.conditional());
         assertEquals(32, s.generatorWidth());
+    }
+
+    @Test
+    void aConfigFileUsesTheFlagsInCamelCase(@TempDir Path tmp) throws IOException {
+        Path config = Files.writeString(tmp.resolve("classifier.json"),
+                "{\"data\": \"d\", \"out\": \"m.zip\", \"averaging\": 3, \"testData\": \"t\", \"epochs\": 7}");
+        CommandLine cli = withSettings(new TrainClassifierCommand());
+        cli.parseArgs("--epochs", "2");
+        ClassifierOptions o = SettingsOptions.resolve(cli.getCommandSpec(), ClassifierOptions.class,
+                ClassifierOptions.DEFAULTS, config.toString());
+        assertEquals("m.zip", o.out());
+        assertEquals(3, o.averaging());
+        assertEquals("t", o.testData());
+        assertEquals(2, o.epochs(), "the flag given overrides the file");
+        assertEquals(ClassifierOptions.DEFAULTS.batch(), o.batch(), "neither: the default");
+    }
+
+    @Test
+    void aSettingWithoutADefaultStaysUnsetUnlessGiven() {
+        CommandLine cli = withSettings(new TrainClassifierCommand());
+        cli.parseArgs("--data", "d", "--out", "m.zip", "--learning-rate", "0.01", "--epochs", "3");
+        ClassifierOptions constant = SettingsOptions.resolve(cli.getCommandSpec(), ClassifierOptions.class,
+                ClassifierOptions.DEFAULTS, null);
+        assertNull(constant.finalLearningRate());
+        assertEquals(0.01, constant.learningRate(3), 1e-12, "no --final-learning-rate: the rate given, constant");
+        CommandLine falling = withSettings(new TrainClassifierCommand());
+        falling.parseArgs("--data", "d", "--out", "m.zip", "--learning-rate", "0.01", "--final-learning-rate", "0.0001",
+                "--epochs", "3");
+        ClassifierOptions o = SettingsOptions.resolve(falling.getCommandSpec(), ClassifierOptions.class,
+                ClassifierOptions.DEFAULTS, null);
+        assertEquals(0.001, o.learningRate(2), 1e-12, "geometric between the first and the last epoch");
+        assertEquals(0.0001, o.lastLearningRate());
+    }
+
+    @Test
+    void aListTakesCommaSeparatedValuesAsOftenAsGiven() {
+        CommandLine cli = withSettings(new EmbedCommand());
+        cli.parseArgs("--input", "i", "--out", "o", "--layer", "conv1,conv2", "--layer", "conv3");
+        EmbedSettings s = SettingsOptions.resolve(cli.getCommandSpec(), EmbedSettings.class, EmbedSettings.DEFAULTS, null);
+        assertEquals(List.of("conv1", "conv2", "conv3"), s.layer());
+        CommandLine none = withSettings(new EmbedCommand());
+        none.parseArgs("--input", "i", "--out", "o");
+        assertEquals(List.of(), SettingsOptions.resolve(none.getCommandSpec(), EmbedSettings.class,
+                EmbedSettings.DEFAULTS, null).layer());
+    }
+
+    @Test
+    void aListFromTheConfigFileStaysUnlessTheFlagIsGiven(@TempDir Path tmp) throws IOException {
+        Path config = Files.writeString(tmp.resolve("embed.json"), "{\"layer\": [\"mixed5\"], \"batch\": 4}");
+        CommandLine cli = withSettings(new EmbedCommand());
+        cli.parseArgs("--input", "i", "--out", "o");
+        EmbedSettings s = SettingsOptions.resolve(cli.getCommandSpec(), EmbedSettings.class, EmbedSettings.DEFAULTS,
+                config.toString());
+        assertEquals(List.of("mixed5"), s.layer());
+        assertEquals(4, s.batch());
+        CommandLine flag = withSettings(new EmbedCommand());
+        flag.parseArgs("--input", "i", "--out", "o", "--layer", "conv3");
+        assertEquals(List.of("conv3"), SettingsOptions.resolve(flag.getCommandSpec(), EmbedSettings.class,
+                EmbedSettings.DEFAULTS, config.toString()).layer());
+    }
+
+    @Test
+    void aListWithAnArityTakesSeveralValuesAfterOneFlag() {
+        CommandLine cli = withSettings(new IngestCommand());
+        cli.parseArgs("--input", "a", "b", "--output", "o", "--size", "16", "--label-names", "cat,dog");
+        IngestSettings s = SettingsOptions.resolve(cli.getCommandSpec(), IngestSettings.class, IngestSettings.DEFAULTS, null);
+        assertEquals(List.of("a", "b"), s.input());
+        assertEquals(List.of("cat", "dog"), s.options().labelNames());
+        assertEquals(16, s.options().size());
+        assertEquals(0.1, s.options().testFraction());
+    }
+
+    @Test
+    void aSubcommandResolvesTheFlagsGivenAfterItsName() {
+        CommandLine atelier = AtelierCli.commandLine();
+        atelier.parseArgs("train-classifier", "--data", "d", "--out", "m.zip", "--epochs", "5", "--flip");
+        CommandLine sub = atelier.getSubcommands().get("train-classifier");
+        ClassifierOptions o = SettingsOptions.resolve(sub.getCommandSpec(), ClassifierOptions.class,
+                ClassifierOptions.DEFAULTS, null);
+        assertEquals(5, o.epochs());
+        assertTrue(o.flip());
+        assertEquals(ClassifierOptions.DEFAULTS.batch(), o.batch());
+    }
+
+    @Test
+    void everyGeneratedCommandShowsEveryFlagInItsHelp() {
+        CommandLine atelier = AtelierCli.commandLine();
+        int generated = 0;
+        for (CommandLine command : atelier.getSubcommands().values()) {
+            if (command.getCommand() instanceof SettingsOptions.Command<?> c) {
+                generated++;
+                String help = command.getUsageMessage(CommandLine.Help.Ansi.OFF);
+                for (RecordComponent component : c.settingsType().getRecordComponents()) {
+                    String flag = SettingsOptions.flag(component);
+                    boolean shown = help.contains(flag + " ") || help.contains(flag + "=") || help.contains("--[no-]" + flag.substring(2));
+                    assertTrue(shown, command.getCommandName() + " help lacks " + flag + ": " + help);
+                }
+                assertNotNull(command.getCommandSpec().findOption("--config"), command.getCommandName() + " has --config");
+            }
+        }
+        assertEquals(9, generated, "train-gan, train-diffusion, train-classifier, train-style, generate, embed, stylize, ingest, evaluate");
     }
 
     @Test

@@ -68,9 +68,10 @@ public final class ClassifierTrainer {
      *                arguments, exactly as given), recorded in its provenance; null when called from code
      */
     public Result train(ClassifierOptions o, Progress progress, List<String> command) {
+        o.requirePaths();
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        if (HadoopFiles.exists(new Path(o.output()), conf)) {
-            throw new IllegalArgumentException("--out " + o.output() + " already exists; choose a new file or delete it");
+        if (HadoopFiles.exists(new Path(o.out()), conf)) {
+            throw new IllegalArgumentException("--out " + o.out() + " already exists; choose a new file or delete it");
         }
         ClassifierData data = ClassifierData.of(spark, o);
         ImageDataset dataset = data.train();
@@ -88,7 +89,7 @@ public final class ClassifierTrainer {
         // everything a worker computes; the driver sums the workers' results in partition order.
         ParameterAveragingTrainingMaster.Builder settings = new ParameterAveragingTrainingMaster.Builder(o.workers(), o.batch())
                 .batchSizePerWorker(o.batch())
-                .averagingFrequency(o.averagingFrequency())
+                .averagingFrequency(o.averaging())
                 .workerPrefetchNumBatches(0)
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .repartionData(Repartition.Never)
@@ -137,9 +138,9 @@ public final class ClassifierTrainer {
         provenance.put("epochs", o.epochs());
         provenance.put("workers", o.workers());
         provenance.put("batchPerWorker", o.batch());
-        provenance.put("averagingFrequency", o.averagingFrequency());
+        provenance.put("averagingFrequency", o.averaging());
         provenance.put("learningRate", o.learningRate());
-        provenance.put("finalLearningRate", o.finalLearningRate());
+        provenance.put("finalLearningRate", o.lastLearningRate());
         provenance.put("flip", o.flip());
         provenance.put("shift", o.shift());
         provenance.put("width", initial == null ? o.width() : initial.info().provenance().get("width"));
@@ -164,8 +165,8 @@ public final class ClassifierTrainer {
         provenance.put("versions", Versions.all());
         ClassifierModel.Info info = new ClassifierModel.Info(m.height(), m.channels(), m.labelNames(), eval.accuracy(),
                 eval.getNumRowCounter(), ClassifierNetwork.FEATURES, provenance);
-        String sha = ClassifierModel.save(network, info, o.output(), conf);
-        return new Result(o.output(), sha, eval.accuracy(), trainCount, (long) eval.getNumRowCounter(), seconds,
+        String sha = ClassifierModel.save(network, info, o.out(), conf);
+        return new Result(o.out(), sha, eval.accuracy(), trainCount, (long) eval.getNumRowCounter(), seconds,
                 data.describeTrain());
     }
 

@@ -18,4 +18,10 @@ public @interface Setting {
 
     /** The placeholder of the value in help ({@code N}, {@code LR}, ...); empty for switches. */
     String label() default "";
+
+    /**
+     * For a list: how many values one flag takes, as picocli writes it ({@code "1..*"}: {@code --input
+     * a b c}); empty for one comma-separated value per flag ({@code --layer a,b}).
+     */
+    String arity() default "";
 }

@@ -7,6 +7,7 @@ import io.atelier.common.embed.ExtractorSpec;
 import io.atelier.common.image.ImageGrid;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.Setting;
 import io.atelier.common.io.Sha256;
 import io.atelier.common.train.AveragingEngine;
 import io.atelier.common.train.EngineConfig;
@@ -38,16 +39,63 @@ public final class FastStyleTraining {
     }
 
     /**
-     * Everything train-style takes. Loss weights and layers null/empty: the feature network's
-     * Gatys defaults ({@link GatysOptions#defaults}).
+     * Everything train-style takes, with its help: the command's flags are generated from these
+     * components and {@link #DEFAULTS}. Loss weights null: the feature network's Gatys defaults
+     * ({@link GatysOptions#defaults}).
      */
-    public record Settings(String style, String data, String out, String extractor, String modelDir,
-                           TransformerNet.Config net, int crop, int batch, int styleSize, Double contentWeight,
-                           Double styleWeight, Double tvWeight, double learningRate, EngineConfig engine,
-                           boolean resume) {
+    public record Settings(
+            @Setting(value = "The style image; its file name names the style.", label = "IMAGE") String style,
+            @Setting(value = "A dataset of colour photos (its train split).", label = "DATASET") String data,
+            @Setting(value = "Run directory to create (or continue with --resume).", label = "RUN") String out,
+            @Setting(value = "Feature network of the losses: mobilenet_v2, inception_v3, random.", label = "NAME")
+            String extractor,
+            @Setting(value = "TF.js directory of the feature network (default: the shipped one).", label = "DIR")
+            String modelDir,
+            @Setting(value = "Channels of the first convolution.", label = "C") int channels,
+            @Setting(value = "Residual blocks.", label = "R") int residualBlocks,
+            @Setting(value = "Random square crops of this side.", label = "N") int crop,
+            @Setting(value = "Crops per step and worker.", label = "B") int batch,
+            @Setting(value = "Style image's longer side for its Gram matrices.", label = "N") int styleSize,
+            @Setting(value = "Content loss weight (default: the feature network's Gatys default).", label = "W")
+            Double contentWeight,
+            @Setting(value = "Style loss weight (default: the feature network's Gatys default).", label = "W")
+            Double styleWeight,
+            @Setting(value = "Total variation weight (default: the feature network's Gatys default).", label = "W")
+            Double tvWeight,
+            @Setting(value = "Adam learning rate.", label = "LR") double lr,
+            @Setting(value = "Workers, one Spark task each.", label = "W") int workers,
+            @Setting(value = "Steps per worker between averagings.", label = "K") int localSteps,
+            @Setting(value = "Rounds to reach.", label = "R") int rounds,
+            @Setting(value = "Run seed.", label = "S") long seed,
+            @Setting(value = "Checkpoint every N rounds and after the last.", label = "N") int checkpointEvery,
+            @Setting(value = "Sample grid every N rounds and after the last.", label = "N") int sampleEvery,
+            @Setting("Continue from the latest complete checkpoint.") boolean resume) {
+        public static final Settings DEFAULTS = new Settings(null, null, null, "mobilenet_v2", null, 16, 3, 128, 4, 256,
+                null, null, null, 2e-3, 1, 10, 30, 42L, 10, 10, false);
+
+        /** Checks what has no default: the style image, the photos and the run directory. */
+        public void requirePaths() {
+            for (String[] given : new String[][]{{"--style", style, "the style image"}, {"--data", data, "the dataset of photos"},
+                    {"--out", out, "the run directory"}}) {
+                if (given[1] == null || given[1].isBlank()) {
+                    throw new IllegalArgumentException(given[0] + ": give " + given[2]);
+                }
+            }
+        }
+
+        public TransformerNet.Config net() {
+            return new TransformerNet.Config(channels, residualBlocks);
+        }
+
+        /** W, K, R, the seed, a grid of the previews and checkpoints as asked. */
+        public EngineConfig engine() {
+            return new EngineConfig(workers, localSteps, rounds, seed, sampleEvery, PREVIEWS, checkpointEvery,
+                    EngineConfig.DEFAULT_KEEP_CHECKPOINTS);
+        }
     }
 
     public static TrainingResult run(SparkSession spark, Settings s, ProgressListener progress) {
+        s.requirePaths();
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (!HadoopFiles.exists(new Path(s.style()), conf)) {
             throw new IllegalArgumentException("--style " + s.style() + ": no such file");
@@ -69,7 +117,7 @@ public final class FastStyleTraining {
                 new LinkedHashMap<>(losses.styleLayers()),
                 s.contentWeight() != null ? s.contentWeight() : losses.contentWeight(),
                 s.styleWeight() != null ? s.styleWeight() : losses.styleWeight(),
-                s.tvWeight() != null ? s.tvWeight() : losses.tvWeight(), s.crop(), s.batch(), s.learningRate(),
+                s.tvWeight() != null ? s.tvWeight() : losses.tvWeight(), s.crop(), s.batch(), s.lr(),
                 s.styleSize());
         FastStyleTrainer trainer = new FastStyleTrainer(ts, features, styleBytes, previews(spark, dataset),
                 new int[]{m.height(), m.width()});

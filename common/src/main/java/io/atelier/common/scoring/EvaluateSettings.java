@@ -1,0 +1,33 @@
+package io.atelier.common.scoring;
+
+import io.atelier.common.io.Setting;
+
+/**
+ * Everything {@code atelier evaluate} takes, with its help: the command's flags are generated from
+ * these components and {@link #DEFAULTS}, and a JSON config file fills the same record.
+ */
+public record EvaluateSettings(
+        @Setting(value = "Real dataset.", label = "DATASET") String real,
+        @Setting(value = "Dataset to score, or a train-gan or train-diffusion run: --count samples are generated from it "
+                + "with generate's code path (seed --seed, every class when conditional) into FILE.json's sibling "
+                + "FILE.samples.", label = "DATASET|RUN") String fake,
+        @Setting(value = FeatureChoice.HELP, label = "MODEL|mobilenet_v2|inception_v3") String features,
+        @Setting(value = "Split of --real to compare with; the floor uses the other.", label = "SPLIT") String split,
+        @Setting(value = "Split of --fake (default: all rows).", label = "SPLIT") String fakeSplit,
+        @Setting(value = "Images per side at most; all samples use the smallest available.", label = "N") long count,
+        @Setting(value = "Sampling and KID subset seed.", label = "S") long seed,
+        @Setting(value = "Feature vectors kept per side for KID and precision/recall.", label = "N") int reservoir,
+        @Setting(value = "Report to write.", label = "FILE.json") String out) {
+    public static final EvaluateSettings DEFAULTS = new EvaluateSettings(null, null, FeatureChoice.DEFAULT, "test", null,
+            10_000L, 42L, 2000, null);
+
+    /** Checks what has no default: both datasets and the report file. */
+    public void requireGiven() {
+        if (real == null || real.isBlank() || fake == null || fake.isBlank()) {
+            throw new IllegalArgumentException("--real and --fake: give both datasets");
+        }
+        if (out == null || out.isBlank()) {
+            throw new IllegalArgumentException("--out: give the report file to write");
+        }
+    }
+}
