@@ -104,6 +104,45 @@ class StylizeCommandTest {
      * An archive is one listing unit, larger than a task: its images are regrouped by a shuffle
      * into tasks of --images-per-task, and the counts and the rerun behave as for a folder.
      */
+    /** An archive entry named to climb out of --png-dir must not write outside it (it overwrote a file before). */
+    @Test
+    void archiveEntryNamesCannotWriteOutsideThePngDirectory() throws IOException {
+        Path victim = Files.writeString(tmp.resolve("victim.png"), "not to be overwritten");
+        Path zip = tmp.resolve("hostile.zip");
+        Path images = catalog(2);
+        // Two different images (identical ones would share an id and the second be skipped). The PNG
+        // path is PNGDIR/STYLE/hostile.zip/ENTRY, so three levels up is this directory.
+        Map<String, Path> entries = Map.of("../../../victim.png", images.resolve("cats/p0.png"),
+                "ok/fine.png", images.resolve("dogs/p1.png"));
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            for (Map.Entry<String, Path> e : entries.entrySet()) {
+                z.putNextEntry(new java.util.zip.ZipEntry(e.getKey()));
+                z.write(Files.readAllBytes(e.getValue()));
+                z.closeEntry();
+            }
+        }
+        Path out = tmp.resolve("stylized");
+        Path pngs = tmp.resolve("pngs");
+        AtelierCliTest.Result run = AtelierCliTest.atelier("stylize", "--input", zip.toString(), "--model",
+                tinyModel().toString(), "--method", "fast", "--out", out.toString(), "--size", "32", "--png-dir",
+                pngs.toString(), "--master", "local[2]");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("stylize: in 2 = stylized 2 + skipped 0 + quarantined 0"), run.out());
+        assertEquals("not to be overwritten", new String(Files.readAllBytes(victim), java.nio.charset.StandardCharsets.ISO_8859_1),
+                "the file outside --png-dir is untouched");
+        try (var files = Files.walk(tmp)) {
+            List<Path> written = files.filter(Files::isRegularFile)
+                    .filter(f -> f.toString().endsWith(".png") && !f.startsWith(pngs) && !f.equals(victim)
+                            && !f.startsWith(tmp.resolve("catalog")))
+                    .toList();
+            assertEquals(List.of(), written, "PNGs outside --png-dir");
+        }
+        try (var files = Files.walk(pngs)) {
+            assertEquals(2, files.filter(f -> f.toString().endsWith(".png")).count(),
+                    "both entries' PNGs are inside --png-dir: " + run.out());
+        }
+    }
+
     @Test
     void anArchiveLargerThanATaskIsRegroupedAndASecondRunAddsNothing() {
         Path zip = SampleImages.zip(catalog(10), tmp.resolve("catalog.zip"));
