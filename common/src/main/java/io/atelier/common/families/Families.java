@@ -3,6 +3,7 @@ package io.atelier.common.families;
 import io.atelier.common.runs.TrainedRun;
 import org.apache.hadoop.conf.Configuration;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
@@ -33,7 +34,7 @@ public final class Families {
                             + before.getClass().getName() + " and " + f.getClass().getName());
                 }
             }
-            registered = r = Map.copyOf(found);
+            registered = r = Collections.unmodifiableMap(found); // keeps the TreeMap's order
         }
         return r;
     }
@@ -42,8 +43,7 @@ public final class Families {
     public static ModelFamily get(String id) {
         ModelFamily f = all().get(id);
         if (f == null) {
-            throw new IllegalArgumentException("unknown model family '" + id + "'; available: " + String.join(", ",
-                    new TreeMap<>(all()).keySet()));
+            throw new IllegalArgumentException("unknown model family '" + id + "'; available: " + String.join(", ", all().keySet()));
         }
         return f;
     }
@@ -53,7 +53,7 @@ public final class Families {
         String id = familyOf(run.config());
         if (id.isEmpty()) {
             throw new IllegalArgumentException("--model " + run.runDir() + " records no model family in its config.json;"
-                    + " generate samples runs of " + String.join(", ", new TreeMap<>(all()).keySet()));
+                    + " generate samples runs of " + String.join(", ", all().keySet()));
         }
         return get(id);
     }
