@@ -1,12 +1,13 @@
 package io.atelier.common.families.dcgan;
 
+import io.atelier.common.families.GeneratorSource;
+import io.atelier.common.families.RunProvenance;
 import io.atelier.common.families.SampleGenerator;
 import io.atelier.common.runs.TrainedRun;
 import io.atelier.common.runs.TrainingState;
 import org.apache.hadoop.conf.Configuration;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +16,17 @@ import java.util.Map;
  * the weights of its latest complete checkpoint, loaded and checksum-verified on each executor.
  */
 public record DcganRun(String runDir, DcganConfig config, List<String> labels, int round, String checkpointSha256)
-        implements DcganSource {
+        implements GeneratorSource {
+    @Override
+    public int channels() {
+        return config.channels();
+    }
+
+    @Override
+    public int size() {
+        return config.imageSize();
+    }
+
 
     /** How a DCGAN samples, for provenance. */
     static final String SAMPLER = "EMA generator, batch norm in inference mode";
@@ -53,13 +64,7 @@ public record DcganRun(String runDir, DcganConfig config, List<String> labels, i
 
     @Override
     public Map<String, Object> provenance() {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("run", runDir);
-        p.put("family", "dcgan");
-        p.put("checkpointRound", round);
-        p.put("checkpointSha256", checkpointSha256);
-        p.put("sampler", SAMPLER);
-        return p;
+        return RunProvenance.of(runDir, DcganFamily.ID, round, checkpointSha256, SAMPLER);
     }
 
     @Override

@@ -1,12 +1,13 @@
 package io.atelier.common.families.diffusion;
 
+import io.atelier.common.families.GeneratorSource;
+import io.atelier.common.families.RunProvenance;
 import io.atelier.common.families.SampleGenerator;
 import io.atelier.common.families.SamplingOptions;
 import io.atelier.common.runs.TrainedRun;
 import io.atelier.common.runs.TrainingState;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +19,17 @@ import java.util.Map;
  * @param prompt the prompt's text, or null; when given it conditions every sample (labels are not used)
  */
 public record DiffusionRun(String runDir, DiffusionConfig config, List<String> labels, int round, String checkpointSha256,
-                           DiffusionSampler.Settings sampling, String prompt) implements DiffusionSource {
+                           DiffusionSampler.Settings sampling, String prompt) implements GeneratorSource {
+    @Override
+    public int channels() {
+        return config.channels();
+    }
+
+    @Override
+    public int size() {
+        return config.imageSize();
+    }
+
     /** Samples per native batch of the sampler (guided sampling runs two rows per sample). */
     public static final int MAX_ROWS = 64;
     private static final long PROGRESS_EVERY_NANOS = 10_000_000_000L;
@@ -97,12 +108,8 @@ public record DiffusionRun(String runDir, DiffusionConfig config, List<String> l
 
     @Override
     public Map<String, Object> provenance() {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("run", runDir);
-        p.put("family", "diffusion");
-        p.put("checkpointRound", round);
-        p.put("checkpointSha256", checkpointSha256);
-        p.put("sampler", "EMA weights, " + sampling.describe());
+        Map<String, Object> p = RunProvenance.of(runDir, DiffusionFamily.ID, round, checkpointSha256,
+                "EMA weights, " + sampling.describe());
         p.put("schedule", config.schedule().name().toLowerCase(java.util.Locale.ROOT) + ", T=" + config.timesteps());
         if (prompt != null) {
             p.put("prompt", prompt);
