@@ -1,5 +1,11 @@
 package io.atelier.common.nn;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.LeakyReLUBp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
 import java.nio.FloatBuffer;
 
 /**
@@ -94,6 +100,37 @@ public enum Activation {
                     g.put(i, g.get(i) * derivative(y.get(i)));
                 }
             }
+        }
+    }
+
+    /** x = act(x) in place, as one ND4J op. */
+    public void forward(INDArray x) {
+        switch (this) {
+            case NONE -> {
+            }
+            case RELU -> Transforms.relu(x, false);
+            case LEAKY_RELU -> Transforms.leakyRelu(x, LEAKY_SLOPE, false);
+            case TANH -> Transforms.tanh(x, false);
+            case SIGMOID -> Transforms.sigmoid(x, false);
+        }
+    }
+
+    /**
+     * g *= act'(y) in place, from the output y = act(x), as ND4J ops. For the rectifiers y > 0
+     * exactly where x > 0 (the slope is positive), so the backend's rectifier gradient, which
+     * reads its first input only for its sign, takes y in place of x. At exactly 0 the rectifier
+     * passes no gradient and the leaky one passes all of it (the backend's conventions); either
+     * is a valid subgradient.
+     */
+    public void backward(INDArray y, INDArray g) {
+        switch (this) {
+            case NONE -> {
+            }
+            case RELU -> Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(y, g).addOutputs(g)
+                    .addFloatingPointArguments(0.0).build());
+            case LEAKY_RELU -> Nd4j.exec(new LeakyReLUBp(y, g, g, LEAKY_SLOPE));
+            case TANH -> g.muli(y.mul(y).rsubi(1f));
+            case SIGMOID -> g.muli(y.rsub(1f).muli(y));
         }
     }
 
