@@ -1,51 +1,70 @@
 package io.atelier.common.nn;
 
-import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Adam over flat arrays, PyTorch's formulation: bias-corrected first moment over
- * (sqrt(bias-corrected second moment) + eps). Parameters and gradients are native (the kernels
- * read them); the moments only ever meet this loop, so they stay on the heap.
+ * Adam (Kingma and Ba) for every optimizer in the project, as the backend's fused
+ * {@code adam_updater} op plus one subtraction, so it runs wherever the tensors live. The op
+ * folds the bias corrections into the step size, lr * sqrt(1 - beta2^t) / (1 - beta1^t), and adds
+ * eps to sqrt(v) before that correction, where PyTorch adds it after; with eps = 1e-8 the two
+ * differ only for second moments near 1e-16.
  */
 public final class Adam {
-    private final float lr;
-    private final float beta1;
-    private final float beta2;
-    private final float eps;
+    public static final double DEFAULT_BETA1 = 0.9;
+    public static final double DEFAULT_BETA2 = 0.999;
+    public static final double DEFAULT_EPS = 1e-8;
+
+    private final double lr;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
 
     public Adam(double lr, double beta1, double beta2, double eps) {
-        this.lr = (float) lr;
-        this.beta1 = (float) beta1;
-        this.beta2 = (float) beta2;
-        this.eps = (float) eps;
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("Adam: the learning rate must be a positive number, got " + lr);
+        }
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("Adam: betas must lie in [0, 1), got " + beta1 + " and " + beta2);
+        }
+        this.lr = lr;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
     }
 
-    /** One update; {@code t} is the 1-based step number used for bias correction. */
-    public void step(FloatBuffer params, FloatBuffer grads, float[] m, float[] v, long t) {
+    /** Adam with the usual betas (0.9, 0.999) and eps 1e-8. */
+    public Adam(double lr) {
+        this(lr, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPS);
+    }
+
+    /** One update of a network's parameters from its gradients (which it overwrites); see below. */
+    public void step(Params params, AdamMoments moments, long t, double lrScale) {
+        step(params.values(), params.grads(), moments.first(), moments.second(), t, lrScale);
+    }
+
+    /**
+     * One update of {@code params} in place; {@code t} is the 1-based step number used for bias
+     * correction. The moments are updated in place and {@code grads} is overwritten with the step
+     * taken (the op works in place to need no buffer of its own).
+     */
+    public void step(INDArray params, INDArray grads, INDArray m, INDArray v, long t) {
         step(params, grads, m, v, t, 1.0);
     }
 
     /** One update with the step size scaled by {@code lrScale} (a warm-up or decay schedule). */
-    public void step(FloatBuffer params, FloatBuffer grads, float[] m, float[] v, long t, double lrScale) {
-        int n = m.length;
-        if (v.length != n || params.capacity() < n || grads.capacity() < n) {
-            throw new IllegalArgumentException("Adam: moment and parameter sizes differ");
+    public void step(INDArray params, INDArray grads, INDArray m, INDArray v, long t, double lrScale) {
+        if (t < 1) {
+            throw new IllegalArgumentException("Adam: step numbers start at 1, got " + t);
         }
-        double bc1 = 1 - Math.pow(beta1, t);
-        double bc2 = 1 - Math.pow(beta2, t);
-        float stepSize = (float) (lr * lrScale / bc1);
-        float rootBc2 = (float) Math.sqrt(bc2);
-        float b1 = beta1;
-        float b2 = beta2;
-        float c1 = 1 - beta1;
-        float c2 = 1 - beta2;
-        for (int i = 0; i < n; i++) {
-            float g = grads.get(i);
-            float mi = b1 * m[i] + c1 * g;
-            float vi = b2 * v[i] + c2 * g * g;
-            m[i] = mi;
-            v[i] = vi;
-            params.put(i, params.get(i) - stepSize * mi / ((float) Math.sqrt(vi) / rootBc2 + eps));
+        long n = params.length();
+        if (grads.length() != n || m.length() != n || v.length() != n) {
+            throw new IllegalArgumentException("Adam: " + n + " parameters but " + grads.length() + " gradients and moments of "
+                    + m.length() + " and " + v.length());
         }
+        // The op counts iterations from 0 and raises the betas to iteration + 1.
+        Nd4j.exec(new AdamUpdater(grads, v, m, grads, v, m, lr * lrScale, beta1, beta2, eps, (int) Math.min(t - 1, Integer.MAX_VALUE)));
+        params.subi(grads);
     }
 }

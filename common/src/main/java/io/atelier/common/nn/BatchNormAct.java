@@ -91,10 +91,10 @@ public final class BatchNormAct implements Layer {
         lastGroups = groups;
         int per = (n / groups) * spatial;
         FloatBuffer xf = in.floats();
-        FloatBuffer p = params.values();
+        FloatBuffer p = params.hostValues();
         int g0 = params.offset(gammaName);
         int b0 = params.offset(betaName);
-        float[] s = stats.values();
+        FloatBuffer s = Tensor.floatsOf(stats.values());
         int m0 = stats.offset(meanName);
         int v0 = stats.offset(varName);
         for (int g = 0; g < groups; g++) {
@@ -103,8 +103,8 @@ public final class BatchNormAct implements Layer {
                 moments(xf, from, from + per, mean[g], invStd[g], s, m0, v0);
             } else {
                 for (int c = 0; c < channels; c++) {
-                    mean[g][c] = s[m0 + c];
-                    invStd[g][c] = (float) (1.0 / Math.sqrt(s[v0 + c] + EPS));
+                    mean[g][c] = s.get(m0 + c);
+                    invStd[g][c] = (float) (1.0 / Math.sqrt(s.get(v0 + c) + EPS));
                 }
             }
             for (int c = 0; c < channels; c++) {
@@ -152,7 +152,7 @@ public final class BatchNormAct implements Layer {
     }
 
     /** Batch mean and 1/sqrt(var + eps) over pixel rows [r0, r1), folded into the running statistics. */
-    private void moments(FloatBuffer xf, int r0, int r1, float[] mu, float[] inv, float[] s, int m0, int v0) {
+    private void moments(FloatBuffer xf, int r0, int r1, float[] mu, float[] inv, FloatBuffer s, int m0, int v0) {
         long count = r1 - r0;
         Arrays.fill(acc1, 0);
         Arrays.fill(acc2, 0);
@@ -177,8 +177,8 @@ public final class BatchNormAct implements Layer {
         for (int c = 0; c < channels; c++) {
             double var = acc2[c] / count;
             inv[c] = (float) (1.0 / Math.sqrt(var + EPS));
-            s[m0 + c] = (1 - MOMENTUM) * s[m0 + c] + MOMENTUM * mu[c];
-            s[v0 + c] = (float) ((1 - MOMENTUM) * s[v0 + c] + MOMENTUM * var * unbias);
+            s.put(m0 + c, (1 - MOMENTUM) * s.get(m0 + c) + MOMENTUM * mu[c]);
+            s.put(v0 + c, (float) ((1 - MOMENTUM) * s.get(v0 + c) + MOMENTUM * var * unbias));
         }
     }
 
@@ -190,8 +190,8 @@ public final class BatchNormAct implements Layer {
         FloatBuffer yf = y.floats();
         FloatBuffer dy = gradOut.floats();
         FloatBuffer dx = gradIn.floats();
-        FloatBuffer p = params.values();
-        FloatBuffer pg = params.grads();
+        FloatBuffer p = params.hostValues();
+        FloatBuffer pg = params.hostGrads();
         int g0 = params.offset(gammaName);
         int b0 = params.offset(betaName);
         if (grads.params()) {

@@ -143,7 +143,7 @@ public final class Conv2d implements Layer {
 
     private void addBias(int n) {
         java.nio.FloatBuffer yf = y.floats();
-        java.nio.FloatBuffer p = params.values();
+        java.nio.FloatBuffer p = params.hostValues();
         int b0 = params.offset(biasName);
         for (int c = 0; c < outC; c++) {
             bias[c] = p.get(b0 + c);

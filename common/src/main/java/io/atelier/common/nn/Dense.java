@@ -53,7 +53,7 @@ public final class Dense implements Layer {
         x = input;
         NativeOps.gemm(input.matrix(n), w, y.matrix(n), false, true);
         FloatBuffer yf = y.floats();
-        FloatBuffer p = params.values();
+        FloatBuffer p = params.hostValues();
         int b0 = params.offset(bias);
         for (int r = 0; r < n; r++) {
             int base = r * out;
@@ -69,7 +69,7 @@ public final class Dense implements Layer {
         INDArray gy = gradOut.matrix(n);
         if (grads.params()) {
             NativeOps.gemm(gy, x.matrix(n), gw, true, false);
-            FloatBuffer g = params.grads();
+            FloatBuffer g = params.hostGrads();
             FloatBuffer gyf = gradOut.floats();
             int b0 = params.offset(bias);
             for (int j = 0; j < out; j++) {

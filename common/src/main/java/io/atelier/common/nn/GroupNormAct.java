@@ -175,7 +175,7 @@ public final class GroupNormAct implements Layer {
             }
         });
         if (grads.params()) {
-            FloatBuffer pg = params.grads();
+            FloatBuffer pg = params.hostGrads();
             int g0 = params.offset(gammaName);
             int b0 = params.offset(betaName);
             for (int c = 0; c < channels; c++) {
@@ -303,7 +303,7 @@ public final class GroupNormAct implements Layer {
      */
     private static final int BLOCK = 16;
     private void loadAffine() {
-        FloatBuffer p = params.values();
+        FloatBuffer p = params.hostValues();
         p.get(params.offset(gammaName), gamma);
         p.get(params.offset(betaName), beta);
     }

@@ -79,7 +79,7 @@ public final class HostArrays {
         if (a.dataType() != DataType.FLOAT) {
             throw new IllegalArgumentException("need a float tensor, got " + a.dataType());
         }
-        if (a.ordering() != 'c' || !Shape.hasDefaultStridesForShape(a)) {
+        if (a.length() > 1 && (a.ordering() != 'c' || !Shape.isContiguousInBuffer(a))) {
             throw new IllegalArgumentException("need a dense c-order tensor, got strides "
                     + java.util.Arrays.toString(a.stride()) + " for shape " + java.util.Arrays.toString(a.shape()));
         }

@@ -3,39 +3,48 @@ package io.atelier.common.nn;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.nio.FloatBuffer;
 
 /**
- * One network's parameters and their gradients as two flat native arrays laid out by a
- * {@link ParamLayout}. Layers read and write views of them; the optimizer and the state
- * transfer see each as a single contiguous block.
+ * One network's parameters and their gradients as two flat tensors laid out by a
+ * {@link ParamLayout}. Layers read and write shaped views of them; the optimizer, the moving
+ * average and the state transfer see each as a single contiguous block.
  */
 public final class Params {
     private final ParamLayout layout;
     private final INDArray values;
     private final INDArray grads;
-    private final FloatBuffer valueFloats;
-    private final FloatBuffer gradFloats;
 
     public Params(ParamLayout layout) {
         this.layout = layout;
         this.values = Nd4j.create(DataType.FLOAT, new long[]{layout.size()}, 'c');
         this.grads = Nd4j.create(DataType.FLOAT, new long[]{layout.size()}, 'c');
-        this.valueFloats = Tensor.floatsOf(values);
-        this.gradFloats = Tensor.floatsOf(grads);
     }
 
     public ParamLayout layout() {
         return layout;
     }
 
-    public FloatBuffer values() {
-        return valueFloats;
+    /** All values as one flat tensor. */
+    public INDArray values() {
+        return values;
     }
 
-    public FloatBuffer grads() {
-        return gradFloats;
+    /** All gradients as one flat tensor, in the values' layout. */
+    public INDArray grads() {
+        return grads;
+    }
+
+    /** Host view of the values, for the layers not yet expressed as ops; removed with the last of them. */
+    public FloatBuffer hostValues() {
+        return Tensor.floatsOf(values);
+    }
+
+    /** Host view of the gradients; see {@link #hostValues()}. */
+    public FloatBuffer hostGrads() {
+        return Tensor.floatsOf(grads);
     }
 
     public int offset(String name) {
@@ -53,23 +62,17 @@ public final class Params {
 
     public void load(float[] flat) {
         check(flat);
-        valueFloats.put(0, flat);
+        HostArrays.load(values, flat);
     }
 
     public void store(float[] flat) {
         check(flat);
-        valueFloats.get(0, flat);
+        HostArrays.store(values, flat);
     }
 
-    /** Sum of squared gradients, for the global gradient norm. */
-    public double gradSquaredSum() {
-        double s = 0;
-        FloatBuffer g = gradFloats;
-        for (int i = 0, n = layout.size(); i < n; i++) {
-            float v = g.get(i);
-            s += v * v;
-        }
-        return s;
+    /** The global (L2) norm of the gradients, reduced by the backend. */
+    public double gradNorm() {
+        return grads.norm2Number().doubleValue();
     }
 
     private void check(float[] flat) {
@@ -79,7 +82,7 @@ public final class Params {
     }
 
     private static INDArray view(INDArray flat, ParamLayout.Entry e) {
-        INDArray v = flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(e.offset(), e.offset() + e.length()));
+        INDArray v = flat.get(NDArrayIndex.interval(e.offset(), e.offset() + e.length()));
         return v.reshape('c', e.shape());
     }
 }

@@ -117,7 +117,7 @@ public final class PatchConv2d implements Layer {
     @Override
     public Tensor backward(Tensor gradOut, int n, Grads grads) {
         int pixels = n * smallH * smallW;
-        FloatBuffer pg = params.grads();
+        FloatBuffer pg = params.hostGrads();
         int b0 = params.offset(biasName);
         // From here on gradOut holds the gradient of the pre-activation output.
         if (transposed) {
@@ -207,7 +207,7 @@ public final class PatchConv2d implements Layer {
     }
 
     private void addBiasAndActivate(FloatBuffer out, int rows, int channels) {
-        FloatBuffer p = params.values();
+        FloatBuffer p = params.hostValues();
         int b0 = params.offset(biasName);
         for (int c = 0; c < channels; c++) {
             bias[c] = p.get(b0 + c);

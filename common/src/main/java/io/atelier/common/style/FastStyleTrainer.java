@@ -5,6 +5,8 @@ import io.atelier.common.features.FeatureNetwork;
 import io.atelier.common.features.KerasFeatureNetwork;
 import io.atelier.common.features.KerasGraphBuilder;
 import io.atelier.common.features.SameDiffSessions;
+import io.atelier.common.nn.Adam;
+import io.atelier.common.nn.HostArrays;
 import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.Seeds;
@@ -178,6 +180,7 @@ public final class FastStyleTrainer implements ModelTrainer {
         private final Map<String, long[]> shapes = TransformerNet.shapes(settings.net());
         private final Map<String, INDArray> m = new LinkedHashMap<>();
         private final Map<String, INDArray> v = new LinkedHashMap<>();
+        private final Adam adam = new Adam(settings.learningRate());
         private final List<String> names = new ArrayList<>();
         private WorkerData data;
 
@@ -226,9 +229,9 @@ public final class FastStyleTrainer implements ModelTrainer {
             data = workerData;
             for (Map.Entry<String, SDVariable> p : params.entrySet()) {
                 long[] shape = shapes.get(p.getKey());
-                p.getValue().setArray(Nd4j.create(state.get(PREFIX + p.getKey()), shape, 'c'));
-                m.put(p.getKey(), Nd4j.create(state.get(PREFIX + p.getKey() + ".adam.m"), shape, 'c'));
-                v.put(p.getKey(), Nd4j.create(state.get(PREFIX + p.getKey() + ".adam.v"), shape, 'c'));
+                p.getValue().setArray(HostArrays.of(state.get(PREFIX + p.getKey()), shape));
+                m.put(p.getKey(), HostArrays.of(state.get(PREFIX + p.getKey() + ".adam.m"), shape));
+                v.put(p.getKey(), HostArrays.of(state.get(PREFIX + p.getKey() + ".adam.v"), shape));
             }
         }
 
@@ -245,8 +248,8 @@ public final class FastStyleTrainer implements ModelTrainer {
                 SameDiffSessions.end(sd); // the worker's graph lives for the whole run
             }
             for (Map.Entry<String, SDVariable> p : params.entrySet()) {
-                AdamStep.apply(p.getValue().getArr(), r.getGradients().get(p.getValue().name()), m.get(p.getKey()),
-                        v.get(p.getKey()), step + 1, settings.learningRate());
+                adam.step(p.getValue().getArr(), r.getGradients().get(p.getValue().name()), m.get(p.getKey()),
+                        v.get(p.getKey()), step + 1);
             }
             metrics[0] = r.getOutputs().get(TOTAL).getDouble(0);
             metrics[1] = r.getOutputs().get(STYLE).getDouble(0);
@@ -257,9 +260,9 @@ public final class FastStyleTrainer implements ModelTrainer {
         @Override
         public void unbind(TrainingState state) {
             for (Map.Entry<String, SDVariable> p : params.entrySet()) {
-                state.put(PREFIX + p.getKey(), p.getValue().getArr().dup('c').data().asFloat());
-                state.put(PREFIX + p.getKey() + ".adam.m", m.get(p.getKey()).dup('c').data().asFloat());
-                state.put(PREFIX + p.getKey() + ".adam.v", v.get(p.getKey()).dup('c').data().asFloat());
+                state.put(PREFIX + p.getKey(), HostArrays.toArray(p.getValue().getArr()));
+                state.put(PREFIX + p.getKey() + ".adam.m", HostArrays.toArray(m.get(p.getKey())));
+                state.put(PREFIX + p.getKey() + ".adam.v", HostArrays.toArray(v.get(p.getKey())));
             }
             m.clear();
             v.clear();

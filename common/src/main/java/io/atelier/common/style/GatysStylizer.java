@@ -79,7 +79,7 @@ public final class GatysStylizer {
         sd.identity(TOTAL, total);
         sd.setLossVariables(TOTAL);
 
-        Adam adam = new Adam(o.learningRate(), image.getArr().shape());
+        ImageAdam adam = new ImageAdam(o.learningRate(), image.getArr().shape());
         Lbfgs lbfgs = new Lbfgs(10, o.learningRate());
         INDArray x = image.getArr();
         List<Step> history = new ArrayList<>();
@@ -130,20 +130,20 @@ public final class GatysStylizer {
     }
 
     /** Adam on the image, holding its own moments. */
-    private static final class Adam {
-        private final double rate;
+    private static final class ImageAdam {
+        private final io.atelier.common.nn.Adam adam;
         private final INDArray m;
         private final INDArray v;
         private int t;
 
-        Adam(double rate, long[] shape) {
-            this.rate = rate;
+        ImageAdam(double rate, long[] shape) {
+            this.adam = new io.atelier.common.nn.Adam(rate);
             this.m = Nd4j.zeros(DataType.FLOAT, shape);
             this.v = Nd4j.zeros(DataType.FLOAT, shape);
         }
 
         void update(INDArray x, INDArray grad) {
-            AdamStep.apply(x, grad, m, v, ++t, rate);
+            adam.step(x, grad, m, v, ++t);
         }
     }
 }

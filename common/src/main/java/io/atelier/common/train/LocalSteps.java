@@ -1,8 +1,10 @@
 package io.atelier.common.train;
 
+import io.atelier.common.nn.HostArrays;
 import io.atelier.common.runs.TrainingState;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
-import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +33,11 @@ public final class LocalSteps {
         double[] metrics = new double[names.size()];
         long first = state.step();
         worker.bind(state, data);
-        Map<String, FloatBuffer> sources = worker.emaSources();
-        Map<float[], FloatBuffer> averages = new LinkedHashMap<>();
-        sources.forEach((name, current) -> averages.put(state.get(name), current));
+        // The averages live beside the tensors they follow (on the device, where there is one)
+        // for the K steps, and go back into the state once.
+        Map<String, INDArray> sources = worker.emaSources();
+        Map<String, INDArray> averages = new LinkedHashMap<>();
+        sources.forEach((name, current) -> averages.put(name, HostArrays.of(state.get(name), current.shape())));
         for (int i = 0; i < steps; i++) {
             long step = first + i;
             worker.step(runSeed, round, step, metrics);
@@ -41,8 +45,9 @@ public final class LocalSteps {
                 sums[k] += metrics[k];
             }
             float decay = (float) emaDecayAt(trainer.emaDecay(), step + 1);
-            averages.forEach((average, current) -> foldInto(average, current, decay));
+            sources.forEach((name, current) -> foldInto(averages.get(name), current, decay));
         }
+        averages.forEach((name, average) -> HostArrays.store(average, state.get(name)));
         worker.unbind(state);
         state.setStep(first + steps);
         Map<String, Double> out = new LinkedHashMap<>();
@@ -60,11 +65,9 @@ public final class LocalSteps {
         return Math.min(decay, (1.0 + t) / (10.0 + t));
     }
 
-    /** average = decay * average + (1 - decay) * current. */
-    private static void foldInto(float[] average, FloatBuffer current, float decay) {
-        float rest = 1f - decay;
-        for (int i = 0; i < average.length; i++) {
-            average[i] = decay * average[i] + rest * current.get(i);
-        }
+    /** average = decay * average + (1 - decay) * current, as two in-place ops. */
+    private static void foldInto(INDArray average, INDArray current, float decay) {
+        average.muli(decay);
+        Nd4j.getBlasWrapper().level1().axpy(average.length(), 1f - decay, current, average);
     }
 }

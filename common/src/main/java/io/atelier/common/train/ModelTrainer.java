@@ -1,9 +1,9 @@
 package io.atelier.common.train;
 
 import io.atelier.common.runs.TrainingState;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.Serializable;
-import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
 
@@ -59,9 +59,9 @@ public interface ModelTrainer extends Serializable {
 
         /**
          * The tensors whose exponential moving average the state keeps: the state tensor holding the
-         * average, by name, to a live view of the current values. Read after every step.
+         * average, by name, to the live (dense) tensor of the current values. Read after every step.
          */
-        default Map<String, FloatBuffer> emaSources() {
+        default Map<String, INDArray> emaSources() {
             return Map.of();
         }
 

@@ -57,7 +57,7 @@ class GradientCheckTest {
         Tensor gx = bn.backward(gy, rows, Layer.Grads.ALL);
         String what = "batch norm " + act + " " + java.util.Arrays.toString(shape);
         compare(what + " input", loss, x.floats(), gx.floats(), rows * x.rowSize(), 0);
-        compare(what + " params", loss, params.values(), params.grads(), params.layout().size(), 0);
+        compare(what + " params", loss, HostViews.floats(params.values()), HostViews.floats(params.grads()), params.layout().size(), 0);
     }
 
     @Test
@@ -80,7 +80,7 @@ class GradientCheckTest {
         Conv2d.register(pb, "c", transposed, inC, outC, 4, 0.3);
         Params params = new Params(pb.build());
         params.load(pb.build().initialValues(new Rng(transposed ? 2 : 1)));
-        params.values().put(params.offset("c.bias"), 0.2f);
+        HostViews.floats(params.values()).put(params.offset("c.bias"), 0.2f);
         Layer conv = patches
                 ? new PatchConv2d(params, "c", transposed, inC, outC, 4, 2, 1, side, side, 2, Activation.NONE)
                 : new Conv2d(params, "c", transposed, inC, outC, 4, 2, 1, side, side, 2);
@@ -97,19 +97,19 @@ class GradientCheckTest {
         float[] full = new float[2 * x.rowSize()];
         gx.floats().get(0, full);
         float[] paramGrads = new float[params.layout().size()];
-        params.grads().get(0, paramGrads);
+        HostViews.floats(params.grads()).get(0, paramGrads);
         String what = (patches ? "patch " : "") + (transposed ? "transposed " : "") + "conv " + inC + "->" + outC + " at " + side;
         compare(what + " input", loss, x.floats(), gx.floats(), 2 * x.rowSize(), 0);
-        compare(what + " params", loss, params.values(), params.grads(), params.layout().size(), 0);
+        compare(what + " params", loss, HostViews.floats(params.values()), HostViews.floats(params.grads()), params.layout().size(), 0);
         // The input-only and parameter-only paths must agree with the full backward pass.
         Tensor gxOnly = conv.backward(gy, 2, Layer.Grads.INPUT);
         for (int i = 0; i < full.length; i++) {
             assertEquals(full[i], gxOnly.floats().get(i), 1e-4f, what + " input-only gradient at " + i);
         }
-        params.grads().put(0, new float[paramGrads.length]);
+        HostViews.floats(params.grads()).put(0, new float[paramGrads.length]);
         conv.backward(gy, 2, Layer.Grads.PARAMS);
         for (int i = 0; i < paramGrads.length; i++) {
-            assertEquals(paramGrads[i], params.grads().get(i), 1e-4f, what + " parameter-only gradient at " + i);
+            assertEquals(paramGrads[i], HostViews.floats(params.grads()).get(i), 1e-4f, what + " parameter-only gradient at " + i);
         }
     }
 
@@ -121,7 +121,7 @@ class GradientCheckTest {
             Conv2d.register(pb, "c", transposed, 3, 5, 4, 0.3);
             Params params = new Params(pb.build());
             params.load(pb.build().initialValues(new Rng(8)));
-            params.values().put(params.offset("c.bias") + 1, -0.4f);
+            HostViews.floats(params.values()).put(params.offset("c.bias") + 1, -0.4f);
             Tensor x = new Tensor(3, side, side, 3);
             fill(x.floats(), 3 * x.rowSize(), 2, 1f, 0f);
             Tensor a = new Conv2d(params, "c", transposed, 3, 5, 4, 2, 1, side, side, 3).forward(x, 3, Layer.Pass.TRAIN);
@@ -148,7 +148,7 @@ class GradientCheckTest {
         gy.floats().put(0, r, 0, 15);
         Tensor gx = fc.backward(gy, 3, Layer.Grads.ALL);
         compare("dense input", loss, x.floats(), gx.floats(), 21, 0);
-        compare("dense params", loss, params.values(), params.grads(), params.layout().size(), 0);
+        compare("dense params", loss, HostViews.floats(params.values()), HostViews.floats(params.grads()), params.layout().size(), 0);
     }
 
     @Test
@@ -158,7 +158,7 @@ class GradientCheckTest {
         DcganArchitecture arch = new DcganArchitecture(28, 1, 6, 4, 4, 3, 5);
         DcganDiscriminator d = new DcganDiscriminator(arch, 4, 2);
         d.params().load(arch.discriminatorParams().initialValues(new Rng(21)));
-        scale(d.params().values(), d.params().layout(), "class_embedding", 20f);
+        scale(HostViews.floats(d.params().values()), d.params().layout(), "class_embedding", 20f);
         fill(d.input().floats(), 4 * d.input().rowSize(), 13, 1f, 0f);
         d.setLabels(new int[]{0, 2, 1, 2}, 0, 4);
         Layer.Pass pass = new Layer.Pass(true, 2);
@@ -168,7 +168,7 @@ class GradientCheckTest {
         Tensor gl = new Tensor(4, 1);
         gl.floats().put(0, r);
         d.backward(gl, 4, Layer.Grads.ALL);
-        compare("discriminator params", dLoss, d.params().values(), d.params().grads(), d.params().layout().size(), 1);
+        compare("discriminator params", dLoss, HostViews.floats(d.params().values()), HostViews.floats(d.params().grads()), d.params().layout().size(), 1);
         dLoss.getAsDouble();
         Tensor gImage = d.backward(gl, 4, Layer.Grads.INPUT);
         compare("discriminator input", dLoss, d.input().floats(), gImage.floats(), 4 * d.input().rowSize(), 2);
@@ -181,7 +181,7 @@ class GradientCheckTest {
         for (ParamLayout.Entry e : g.params().layout().entries()) {
             if (e.name().endsWith("_bn.bias")) {
                 for (int i = e.offset(); i < e.offset() + e.length(); i++) {
-                    g.params().values().put(i, 5f);
+                    HostViews.floats(g.params().values()).put(i, 5f);
                 }
             }
         }
@@ -197,8 +197,8 @@ class GradientCheckTest {
         gy.floats().put(0, rg);
         g.backward(gy, 3);
         ParamLayout.Entry emb = g.params().layout().get("label_embedding");
-        compare("generator label embedding", gLoss, g.params().values(), g.params().grads(), emb.offset() + emb.length(), emb.offset());
-        compare("generator params", gLoss, g.params().values(), g.params().grads(), g.params().layout().size(), emb.length());
+        compare("generator label embedding", gLoss, HostViews.floats(g.params().values()), HostViews.floats(g.params().grads()), emb.offset() + emb.length(), emb.offset());
+        compare("generator params", gLoss, HostViews.floats(g.params().values()), HostViews.floats(g.params().grads()), g.params().layout().size(), emb.length());
     }
 
     @Test
@@ -226,8 +226,8 @@ class GradientCheckTest {
         SelfAttention.register(pb, "attn", 4);
         Params params = new Params(pb.build());
         params.load(pb.build().initialValues(new Rng(31)));
-        scale(params.values(), params.layout(), "attn.proj.weight", 10f);
-        scale(params.values(), params.layout(), "attn.q.weight", 2f);
+        scale(HostViews.floats(params.values()), params.layout(), "attn.proj.weight", 10f);
+        scale(HostViews.floats(params.values()), params.layout(), "attn.q.weight", 2f);
         checkLayer("self-attention", new SelfAttention(params, "attn", 3, 3, 4, 2, 2), params, 2, 3, 3, 4);
     }
 
@@ -238,7 +238,7 @@ class GradientCheckTest {
             ResBlock.register(pb, "rb", widths[0], widths[1], 5);
             Params params = new Params(pb.build());
             params.load(pb.build().initialValues(new Rng(41)));
-            scale(params.values(), params.layout(), "rb.conv2.weight", 10f);
+            scale(HostViews.floats(params.values()), params.layout(), "rb.conv2.weight", 10f);
             ResBlock block = new ResBlock(params, "rb", widths[0], widths[1], 4, 3, 5, 2, 2);
             Tensor x = new Tensor(2, 4, 3, widths[0]);
             fill(x.floats(), 2 * x.rowSize(), 42, 1f, 0.2f);
@@ -254,7 +254,7 @@ class GradientCheckTest {
             String what = "residual block " + widths[0] + "->" + widths[1];
             compare(what + " input", loss, x.floats(), gx.floats(), 2 * x.rowSize(), 0);
             compare(what + " embedding", loss, emb.floats(), gEmb.floats(), 10, 0);
-            compare(what + " params", loss, params.values(), params.grads(), params.layout().size(), 0);
+            compare(what + " params", loss, HostViews.floats(params.values()), HostViews.floats(params.grads()), params.layout().size(), 0);
         }
     }
 
@@ -266,7 +266,7 @@ class GradientCheckTest {
         net.params().load(arch.params().initialValues(new Rng(51)));
         for (String name : List.of("out.weight", "down0.conv2.weight", "down1.conv2.weight", "mid1.conv2.weight",
                 "mid2.conv2.weight", "up0.conv2.weight", "up1.conv2.weight", "mid.attn.proj.weight")) {
-            scale(net.params().values(), net.params().layout(), name, 10f);
+            scale(HostViews.floats(net.params().values()), net.params().layout(), name, 10f);
         }
         fill(net.input().floats(), 2 * 64, 52, 1f, 0f);
         net.setTimesAndConditions(new double[]{3, 17}, new int[][]{{0, 2}, null}, 2);
@@ -277,9 +277,9 @@ class GradientCheckTest {
         gy.floats().put(0, r);
         net.backward(gy, 2);
         ParamLayout.Entry words = arch.params().get("cond.words");
-        compare("U-Net condition words", loss, net.params().values(), net.params().grads(),
+        compare("U-Net condition words", loss, HostViews.floats(net.params().values()), HostViews.floats(net.params().grads()),
                 words.offset() + words.length(), words.offset());
-        compare("U-Net params", loss, net.params().values(), net.params().grads(), arch.params().size(), 0);
+        compare("U-Net params", loss, HostViews.floats(net.params().values()), HostViews.floats(net.params().grads()), arch.params().size(), 0);
     }
 
     private void checkLayer(String what, Layer layer, Params params, int rows, long... shape) {
@@ -294,7 +294,7 @@ class GradientCheckTest {
         Tensor gx = layer.backward(gy, rows, Layer.Grads.ALL);
         compare(what + " input", loss, x.floats(), gx.floats(), rows * x.rowSize(), 0);
         if (params != null) {
-            compare(what + " params", loss, params.values(), params.grads(), params.layout().size(), 0);
+            compare(what + " params", loss, HostViews.floats(params.values()), HostViews.floats(params.grads()), params.layout().size(), 0);
         }
     }
 

@@ -51,7 +51,7 @@ class ParallelDeterminismTest {
         sameForEveryThreadCount("U-Net", () -> {
             float[] out = copy(net.forward(7).floats(), 7 * gy.rowSize());
             net.backward(gy, 7);
-            return concat(out, copy(net.params().grads(), arch.params().size()));
+            return concat(out, copy(HostViews.floats(net.params().grads()), arch.params().size()));
         });
     }
 
@@ -89,7 +89,7 @@ class ParallelDeterminismTest {
         float[] out = copy(layer.forward(x, rows, Layer.Pass.TRAIN).floats(), rows * gy.rowSize());
         float[] gx = copy(layer.backward(gy, rows, Layer.Grads.ALL).floats(), rows * x.rowSize());
         float[] all = concat(out, gx);
-        return params == null ? all : concat(all, copy(params.grads(), params.layout().size()));
+        return params == null ? all : concat(all, copy(HostViews.floats(params.grads()), params.layout().size()));
     }
 
     private static void sameForEveryThreadCount(String what, Supplier<float[]> pass) {
@@ -117,7 +117,7 @@ class ParallelDeterminismTest {
         Params params = new Params(layout);
         params.load(layout.initialValues(new Rng(seed)));
         // Non-trivial affine parameters, so the SiLU and gamma paths matter.
-        FloatBuffer v = params.values();
+        FloatBuffer v = HostViews.floats(params.values());
         Rng rng = new Rng(seed + 100);
         for (int i = 0; i < layout.size(); i++) {
             v.put(i, v.get(i) + 0.3f * (float) rng.nextGaussian());

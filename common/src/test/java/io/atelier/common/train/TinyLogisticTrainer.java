@@ -1,9 +1,10 @@
 package io.atelier.common.train;
 
+import io.atelier.common.nn.HostArrays;
 import io.atelier.common.runs.TrainingState;
 import org.apache.spark.TaskContext;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +109,8 @@ public final class TinyLogisticTrainer implements ModelTrainer {
 
         private TrainingState bound;
         private WorkerData data;
+        /** The weights as a tensor for the engine's moving average, refreshed after each step. */
+        private INDArray liveW;
 
         @Override
         public void bind(TrainingState state, WorkerData workerData) {
@@ -118,6 +121,7 @@ public final class TinyLogisticTrainer implements ModelTrainer {
             }
             bound = state;
             data = workerData;
+            liveW = HostArrays.of(state.get("w"), state.get("w").length);
         }
 
         @Override
@@ -150,19 +154,21 @@ public final class TinyLogisticTrainer implements ModelTrainer {
             long t = step + 1;
             adam(w, gradW, bound.get("w.adam.m"), bound.get("w.adam.v"), t);
             adam(b, new float[]{gradB}, bound.get("b.adam.m"), bound.get("b.adam.v"), t);
+            HostArrays.load(liveW, w);
             metrics[0] = lossSum / batch;
             metrics[1] = correct / (double) batch;
         }
 
         @Override
-        public Map<String, FloatBuffer> emaSources() {
-            return Map.of("w.ema", FloatBuffer.wrap(bound.get("w")));
+        public Map<String, INDArray> emaSources() {
+            return Map.of("w.ema", liveW);
         }
 
         @Override
         public void unbind(TrainingState state) {
             bound = null;
             data = null;
+            liveW = null;
         }
 
         private void adam(float[] p, float[] g, float[] m, float[] v, long t) {

@@ -98,7 +98,7 @@ public final class DcganDiscriminator {
         if (arch.conditional()) {
             FloatBuffer hf = h.floats();
             FloatBuffer lf = logits.floats();
-            FloatBuffer p = params.values();
+            FloatBuffer p = params.hostValues();
             int emb = params.offset("class_embedding");
             for (int r = 0; r < n; r++) {
                 int e = emb + labels[r] * featureSize;
@@ -124,8 +124,8 @@ public final class DcganDiscriminator {
             FloatBuffer hf = lastFeatures.floats();
             FloatBuffer ghf = gh.floats();
             FloatBuffer gl = gradLogits.floats();
-            FloatBuffer p = params.values();
-            FloatBuffer g = params.grads();
+            FloatBuffer p = params.hostValues();
+            FloatBuffer g = params.hostGrads();
             int emb = params.offset("class_embedding");
             if (grads.params()) {
                 for (int i = 0; i < arch.numClasses() * featureSize; i++) {

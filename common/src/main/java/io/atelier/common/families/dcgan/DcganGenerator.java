@@ -89,7 +89,7 @@ public final class DcganGenerator {
             return;
         }
         int e = arch.labelEmbedding();
-        FloatBuffer p = params.values();
+        FloatBuffer p = params.hostValues();
         int emb = params.offset("label_embedding");
         for (int r = 0; r < n; r++) {
             int label = rowLabels[r];
@@ -120,7 +120,7 @@ public final class DcganGenerator {
             int zd = arch.latentDim();
             int in = arch.generatorInput();
             int e = arch.labelEmbedding();
-            FloatBuffer g = params.grads();
+            FloatBuffer g = params.hostGrads();
             int emb = params.offset("label_embedding");
             for (int i = 0; i < arch.numClasses() * e; i++) {
                 g.put(emb + i, 0f);

@@ -43,7 +43,7 @@ public final class DcganSampler {
         }
         generator.params().load(state.get(DcganTrainer.G_EMA));
         // Evaluation passes only read the running statistics, so the state's array is used as is.
-        generator.stats().bind(state.get(DcganTrainer.G_EMA_STATS));
+        generator.stats().load(state.get(DcganTrainer.G_EMA_STATS));
         int size = config.imageFloats();
         float[] out = new float[indices.length * size];
         int batch = generator.maxRows();

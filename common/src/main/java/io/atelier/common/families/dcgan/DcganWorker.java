@@ -1,6 +1,7 @@
 package io.atelier.common.families.dcgan;
 
 import io.atelier.common.nn.Adam;
+import io.atelier.common.nn.AdamMoments;
 import io.atelier.common.nn.Layer;
 import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Losses;
@@ -10,6 +11,7 @@ import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.Seeds;
 import io.atelier.common.train.WorkerData;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.FloatBuffer;
 import java.util.Map;
@@ -42,10 +44,8 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
 
     private TrainingState bound;
     private WorkerData data;
-    private float[] gM;
-    private float[] gV;
-    private float[] dM;
-    private float[] dV;
+    private final AdamMoments gMoments;
+    private final AdamMoments dMoments;
 
     DcganWorker(DcganConfig config) {
         this.config = config;
@@ -56,6 +56,8 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         this.d = new DcganDiscriminator(arch, 2 * batch, 2);
         this.adamG = new Adam(config.learningRate(), config.beta1(), config.beta2(), ADAM_EPS);
         this.adamD = new Adam(config.learningRate(), config.beta1(), config.beta2(), ADAM_EPS);
+        this.gMoments = new AdamMoments(g.params());
+        this.dMoments = new AdamMoments(d.params());
         this.indices = new int[batch];
         this.realPixels = new float[batch * imageFloats];
         this.realLabels = new int[batch];
@@ -68,20 +70,22 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
     @Override
     public void bind(TrainingState state, WorkerData workerData) {
         checkData(workerData);
+        int gSize = g.params().layout().size();
+        int dSize = d.params().layout().size();
+        if (state.get(DcganTrainer.G_ADAM_M).length != gSize || state.get(DcganTrainer.G_ADAM_V).length != gSize
+                || state.get(DcganTrainer.G_EMA).length != gSize || state.get(DcganTrainer.D_ADAM_M).length != dSize
+                || state.get(DcganTrainer.D_ADAM_V).length != dSize
+                || state.get(DcganTrainer.G_EMA_STATS).length != g.stats().layout().size()) {
+            throw new IllegalArgumentException("training state does not match this DCGAN config");
+        }
         this.data = workerData;
         this.bound = state;
         g.params().load(state.get(DcganTrainer.G_PARAMS));
         d.params().load(state.get(DcganTrainer.D_PARAMS));
-        g.stats().bind(state.get(DcganTrainer.G_STATS));
-        d.stats().bind(state.get(DcganTrainer.D_STATS));
-        gM = state.get(DcganTrainer.G_ADAM_M);
-        gV = state.get(DcganTrainer.G_ADAM_V);
-        dM = state.get(DcganTrainer.D_ADAM_M);
-        dV = state.get(DcganTrainer.D_ADAM_V);
-        if (gM.length != state.get(DcganTrainer.G_EMA).length || dM.length != dV.length
-                || state.get(DcganTrainer.G_EMA_STATS).length != g.stats().values().length) {
-            throw new IllegalArgumentException("training state does not match this DCGAN config");
-        }
+        gMoments.load(state.get(DcganTrainer.G_ADAM_M), state.get(DcganTrainer.G_ADAM_V));
+        dMoments.load(state.get(DcganTrainer.D_ADAM_M), state.get(DcganTrainer.D_ADAM_V));
+        g.stats().load(state.get(DcganTrainer.G_STATS));
+        d.stats().load(state.get(DcganTrainer.D_STATS));
     }
 
     /** Writes the native parameters back. */
@@ -92,12 +96,13 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         }
         g.params().store(state.get(DcganTrainer.G_PARAMS));
         d.params().store(state.get(DcganTrainer.D_PARAMS));
+        gMoments.store(state.get(DcganTrainer.G_ADAM_M), state.get(DcganTrainer.G_ADAM_V));
+        dMoments.store(state.get(DcganTrainer.D_ADAM_M), state.get(DcganTrainer.D_ADAM_V));
+        g.stats().store(state.get(DcganTrainer.G_STATS));
+        d.stats().store(state.get(DcganTrainer.D_STATS));
         bound = null;
         data = null;
         // Keep no reference to the state between rounds: the engine replaces it with the average.
-        gM = gV = dM = dV = null;
-        g.stats().bind(new float[g.stats().layout().size()]);
-        d.stats().bind(new float[d.stats().layout().size()]);
     }
 
     /** One D update and one G update; fills {@code metrics} in {@link DcganTrainer#METRICS} order. */
@@ -132,8 +137,8 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         double lossFake = Losses.bceWithLogits(logits.floats(), gl, b, b, 0f, prob);
         double dFake = prob[0];
         d.backward(gradLogits, 2 * b, Layer.Grads.ALL);
-        double dNorm = Math.sqrt(d.params().gradSquaredSum());
-        adamD.step(d.params().values(), d.params().grads(), dM, dV, adamT);
+        double dNorm = d.params().gradNorm();
+        adamD.step(d.params(), dMoments, adamT, 1.0);
 
         // G update through the updated D: D's parameters are frozen, only dL/dimage flows back.
         dIn.put(0, fake.floats(), 0, b * imageFloats);
@@ -142,8 +147,8 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         double lossG = Losses.bceWithLogits(logits.floats(), gl, 0, b, 1f, null);
         Tensor gradImages = d.backward(gradLogits, b, Layer.Grads.INPUT);
         g.backward(gradImages, b);
-        double gNorm = Math.sqrt(g.params().gradSquaredSum());
-        adamG.step(g.params().values(), g.params().grads(), gM, gV, adamT);
+        double gNorm = g.params().gradNorm();
+        adamG.step(g.params(), gMoments, adamT, 1.0);
 
         metrics[0] = lossReal + lossFake;
         metrics[1] = lossG;
@@ -170,8 +175,8 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
 
     /** G's parameters and running statistics, whose moving averages sampling uses. */
     @Override
-    public Map<String, FloatBuffer> emaSources() {
-        return Map.of(DcganTrainer.G_EMA, g.params().values(), DcganTrainer.G_EMA_STATS, FloatBuffer.wrap(g.stats().values()));
+    public Map<String, INDArray> emaSources() {
+        return Map.of(DcganTrainer.G_EMA, g.params().values(), DcganTrainer.G_EMA_STATS, g.stats().values());
     }
 
     private void checkData(WorkerData wd) {

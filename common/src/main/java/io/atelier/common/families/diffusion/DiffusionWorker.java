@@ -1,6 +1,7 @@
 package io.atelier.common.families.diffusion;
 
 import io.atelier.common.nn.Adam;
+import io.atelier.common.nn.AdamMoments;
 import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
@@ -8,6 +9,7 @@ import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.Seeds;
 import io.atelier.common.train.WorkerData;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.FloatBuffer;
 import java.util.Map;
@@ -42,8 +44,7 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
     private final Tensor gradOut;
 
     private WorkerData data;
-    private float[] m;
-    private float[] v;
+    private final AdamMoments moments;
 
     DiffusionWorker(DiffusionConfig config) {
         this.config = config;
@@ -52,6 +53,7 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
         this.size = config.imageFloats();
         this.net = new UNet(config.architecture(), batch);
         this.adam = new Adam(config.learningRate(), 0.9, 0.999, ADAM_EPS);
+        this.moments = new AdamMoments(net.params());
         Vocabulary vocabulary = config.conditional() ? config.vocabulary() : null;
         this.captions = new int[vocabulary == null ? 0 : vocabulary.captions()][];
         for (int c = 0; c < captions.length; c++) {
@@ -77,20 +79,23 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
     @Override
     public void bind(TrainingState state, WorkerData workerData) {
         checkData(workerData);
+        int size = net.params().layout().size();
+        for (String name : new String[]{DiffusionTrainer.PARAMS, DiffusionTrainer.ADAM_M, DiffusionTrainer.ADAM_V, DiffusionTrainer.EMA}) {
+            if (state.get(name).length != size) {
+                throw new IllegalArgumentException("training state does not match this diffusion config: " + name + " holds "
+                        + state.get(name).length + " values, the network has " + size + " parameters");
+            }
+        }
         this.data = workerData;
         net.params().load(state.get(DiffusionTrainer.PARAMS));
-        m = state.get(DiffusionTrainer.ADAM_M);
-        v = state.get(DiffusionTrainer.ADAM_V);
-        if (m.length != net.params().layout().size() || v.length != m.length || state.get(DiffusionTrainer.EMA).length != m.length) {
-            throw new IllegalArgumentException("training state does not match this diffusion config");
-        }
+        moments.load(state.get(DiffusionTrainer.ADAM_M), state.get(DiffusionTrainer.ADAM_V));
     }
 
     @Override
     public void unbind(TrainingState state) {
         net.params().store(state.get(DiffusionTrainer.PARAMS));
+        moments.store(state.get(DiffusionTrainer.ADAM_M), state.get(DiffusionTrainer.ADAM_V));
         data = null;
-        m = v = null;
     }
 
     /** One optimizer step; fills {@code metrics} in {@link DiffusionTrainer#METRICS} order. */
@@ -131,17 +136,13 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
             g.put(i, scale * d);
         }
         net.backward(gradOut, batch);
-        double norm = Math.sqrt(net.params().gradSquaredSum());
+        double norm = net.params().gradNorm();
         if (config.gradClip() > 0 && norm > config.gradClip()) {
-            float c = (float) (config.gradClip() / norm);
-            FloatBuffer grads = net.params().grads();
-            for (int i = 0, n = m.length; i < n; i++) {
-                grads.put(i, grads.get(i) * c);
-            }
+            net.params().grads().muli(config.gradClip() / norm);
         }
         long t = step + 1;
         double lrScale = config.warmupSteps() == 0 ? 1.0 : Math.min(1.0, t / (double) config.warmupSteps());
-        adam.step(net.params().values(), net.params().grads(), m, v, t, lrScale);
+        adam.step(net.params(), moments, t, lrScale);
         metrics[0] = loss / total;
         metrics[1] = norm;
         metrics[2] = config.learningRate() * lrScale;
@@ -149,7 +150,7 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
 
     /** The weights, whose moving average sampling uses. */
     @Override
-    public Map<String, FloatBuffer> emaSources() {
+    public Map<String, INDArray> emaSources() {
         return Map.of(DiffusionTrainer.EMA, net.params().values());
     }
 

@@ -251,7 +251,7 @@ public final class UNet {
 
     private void addConditions(FloatBuffer pre, int n) {
         int e = arch.embDim();
-        FloatBuffer p = params.values();
+        FloatBuffer p = params.hostValues();
         int w0 = params.offset("cond.words");
         for (int r = 0; r < n; r++) {
             int[] w = words[r];
@@ -270,7 +270,7 @@ public final class UNet {
 
     private void wordGradients(FloatBuffer gPre, int n) {
         int e = arch.embDim();
-        FloatBuffer pg = params.grads();
+        FloatBuffer pg = params.hostGrads();
         ParamLayout.Entry entry = params.layout().get("cond.words");
         int w0 = entry.offset();
         for (int i = 0; i < entry.length(); i++) {
