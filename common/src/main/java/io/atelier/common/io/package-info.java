@@ -1,2 +1,5 @@
-/** Files on any Hadoop FileSystem (local, HDFS, S3A), written atomically, and JSON. No model code. */
+/**
+ * Files on any Hadoop FileSystem (local, HDFS, S3A), written atomically, JSON, and the lease that
+ * keeps two runs out of one output. No model code.
+ */
 package io.atelier.common.io;
