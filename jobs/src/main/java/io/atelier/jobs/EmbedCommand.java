@@ -5,6 +5,7 @@ import io.atelier.common.embed.EmbedJob;
 import io.atelier.common.embed.EmbedOptions;
 import io.atelier.common.embed.EmbedSettings;
 import io.atelier.common.embed.ExtractorSpec;
+import io.atelier.common.io.OutputLease;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,6 +36,9 @@ final class EmbedCommand implements Callable<Integer>, SettingsOptions.Command<E
     @Mixin
     SparkOptions spark;
 
+    @Mixin
+    LeaseOptions lease;
+
     @Override
     public Class<EmbedSettings> settingsType() {
         return EmbedSettings.class;
@@ -50,10 +54,13 @@ final class EmbedCommand implements Callable<Integer>, SettingsOptions.Command<E
         EmbedSettings settings = SettingsOptions.resolve(spec, EmbedSettings.class, EmbedSettings.DEFAULTS, config);
         EmbedOptions options = settings.options();
         SparkSession session = SparkSessions.create("embed", spark.master);
-        ExtractorSpec extractor = settings.extractor(session.sparkContext().hadoopConfiguration());
         boolean json = settings.json();
         String out = options.output();
-        EmbedJob.Summary s = new EmbedJob(session).run(extractor, options, json ? System.out::println : null);
+        EmbedJob.Summary s;
+        try (OutputLease held = lease.take(session, "embed", out)) {
+            ExtractorSpec extractor = settings.extractor(session.sparkContext().hadoopConfiguration());
+            s = new EmbedJob(session).run(extractor, options, json ? System.out::println : null);
+        }
         PrintStream report = json ? System.err : System.out;
         report.printf("embed: %s; %d vectors (%s) in %s; devices: %s%n", Quarantine.reconcile(s.in(), "embedded", s.embedded(),
                 "rejected", s.rejected()), s.vectors(), String.join(", ", s.layers()), out, String.join("; ", s.devices()));

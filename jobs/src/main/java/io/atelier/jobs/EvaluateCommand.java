@@ -5,6 +5,7 @@ import io.atelier.common.eval.Scores;
 import io.atelier.common.scoring.EvaluateJob;
 import io.atelier.common.scoring.EvaluateSettings;
 import io.atelier.common.scoring.FeatureChoice;
+import io.atelier.common.io.OutputLease;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,6 +37,9 @@ final class EvaluateCommand implements Callable<Integer>, SettingsOptions.Comman
     @Mixin
     SparkOptions spark;
 
+    @Mixin
+    LeaseOptions lease;
+
     @Override
     public Class<EvaluateSettings> settingsType() {
         return EvaluateSettings.class;
@@ -51,7 +55,10 @@ final class EvaluateCommand implements Callable<Integer>, SettingsOptions.Comman
         EvaluateSettings s = SettingsOptions.resolve(spec, EvaluateSettings.class, EvaluateSettings.DEFAULTS, config);
         s.requireGiven();
         SparkSession session = SparkSessions.create("evaluate", spark.master);
-        EvaluateJob.Result result = new EvaluateJob(session).run(s, System.out::println);
+        EvaluateJob.Result result;
+        try (OutputLease held = lease.take(session, "evaluate", s.out())) {
+            result = new EvaluateJob(session).run(s, System.out::println);
+        }
         EvaluationReport report = result.report();
         if (result.fakeClassAccuracy() != null) {
             System.out.printf("fake images classified as their label: %.4f%n", result.fakeClassAccuracy());

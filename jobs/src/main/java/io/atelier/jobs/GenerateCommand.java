@@ -6,6 +6,7 @@ import io.atelier.common.families.GeneratorSource;
 import io.atelier.common.generate.GenerateSettings;
 import io.atelier.common.generate.GenerationJob;
 import io.atelier.common.generate.GenerationOptions;
+import io.atelier.common.io.OutputLease;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -36,6 +37,9 @@ final class GenerateCommand implements Callable<Integer>, SettingsOptions.Comman
     @Mixin
     SparkOptions spark;
 
+    @Mixin
+    LeaseOptions lease;
+
     @Override
     public Class<GenerateSettings> settingsType() {
         return GenerateSettings.class;
@@ -51,13 +55,16 @@ final class GenerateCommand implements Callable<Integer>, SettingsOptions.Comman
         GenerateSettings s = SettingsOptions.resolve(spec, GenerateSettings.class, GenerateSettings.DEFAULTS, config);
         GenerationOptions options = s.generation();
         SparkSession session = SparkSessions.create("generate", spark.master);
-        GeneratorSource run = Families.openRun(s.model(), session.sparkContext().hadoopConfiguration(), s.sampling());
         long count = options.count();
         Manifest m;
+        GeneratorSource run;
         GenerationJob job = new GenerationJob(session);
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("generate").setInitialMax(count)
-                .setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed().setMaxRenderedLength(100).build()) {
-            m = job.run(run, options, (done, total) -> bar.stepTo(done));
+        try (OutputLease held = lease.take(session, "generate", options.output())) {
+            run = Families.openRun(s.model(), session.sparkContext().hadoopConfiguration(), s.sampling());
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("generate").setInitialMax(count)
+                    .setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed().setMaxRenderedLength(100).build()) {
+                m = job.run(run, options, (done, total) -> bar.stepTo(done));
+            }
         }
         System.out.printf("generated %d images (%dx%d, %d channel%s) from %s into %s; devices: %s%n",
                 m.counts().rows(), m.height(), m.width(), m.channels(), m.channels() == 1 ? "" : "s", run.name(), options.output(),

@@ -32,6 +32,9 @@ final class IngestCommand implements Callable<Integer>, SettingsOptions.Command<
     @Mixin
     SparkOptions spark;
 
+    @Mixin
+    LeaseOptions lease;
+
     @Override
     public Class<IngestSettings> settingsType() {
         return IngestSettings.class;
@@ -46,7 +49,7 @@ final class IngestCommand implements Callable<Integer>, SettingsOptions.Command<
     public Integer call() {
         IngestOptions options = SettingsOptions.resolve(spec, IngestSettings.class, IngestSettings.DEFAULTS, config).options();
         SparkSession session = SparkSessions.create("ingest", spark.master);
-        IngestSummary summary = JobSteps.ingest(session, options);
+        IngestSummary summary = JobSteps.ingest(session, options, lease.waitTime());
         return summary.accepted() > 0 ? 0 : 1;
     }
 }

@@ -7,9 +7,11 @@ import io.atelier.common.families.FamilyTraining;
 import io.atelier.common.families.ModelFamily;
 import io.atelier.common.families.SampledEvaluation;
 import io.atelier.common.families.TrainingSettings;
+import io.atelier.common.io.OutputLease;
 import io.atelier.common.train.TrainingResult;
 import org.apache.spark.sql.SparkSession;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -22,10 +24,11 @@ final class JobSteps {
     private JobSteps() {
     }
 
-    /** Runs an ingest with console progress and prints its reconciliation line. */
-    static IngestSummary ingest(SparkSession session, IngestOptions options) {
+    /** Runs an ingest with console progress and prints its reconciliation line; holds the output's lease meanwhile. */
+    static IngestSummary ingest(SparkSession session, IngestOptions options, Duration leaseWait) {
         IngestSummary summary;
-        try (ConsoleProgress progress = new ConsoleProgress("ingest")) {
+        try (OutputLease held = LeaseOptions.take(session, "ingest", options.output(), leaseWait);
+             ConsoleProgress progress = new ConsoleProgress("ingest")) {
             summary = new Ingest(session, options).run(progress);
         }
         if (summary.alreadyPresent()) {
@@ -40,7 +43,7 @@ final class JobSteps {
 
     /** Ingests IDX images into {@code datasetDir} at 28x28 unless that dataset is already there. */
     static String ingestIdx(SparkSession session, String datasetDir, String idxImages) {
-        ingest(session, IngestOptions.of(List.of(idxImages), datasetDir, 28));
+        ingest(session, IngestOptions.of(List.of(idxImages), datasetDir, 28), Duration.ZERO);
         return datasetDir;
     }
 
@@ -49,11 +52,16 @@ final class JobSteps {
         return ingestIdx(session, datasetDir, "data/fashion-mnist/" + FASHION_IMAGES);
     }
 
-    /** Trains (or resumes) a run of {@code family}, printing each round and where the run is. */
-    static TrainingResult train(SparkSession session, ModelFamily family, TrainingSettings settings,
-                                SampledEvaluation evaluation) {
-        TrainingResult result = FamilyTraining.run(session, family, settings, p -> System.out.println(p.describe()),
-                evaluation);
+    /**
+     * Trains (or resumes) a run of {@code family}, printing each round and where the run is; holds the run
+     * directory's lease meanwhile, so that two runs (a --resume included) never write one directory.
+     */
+    static TrainingResult train(SparkSession session, String command, ModelFamily family, TrainingSettings settings,
+                                SampledEvaluation evaluation, Duration leaseWait) {
+        TrainingResult result;
+        try (OutputLease held = LeaseOptions.take(session, command, settings.out(), leaseWait)) {
+            result = FamilyTraining.run(session, family, settings, p -> System.out.println(p.describe()), evaluation);
+        }
         System.out.println("run directory: " + result.runDir() + "   report: " + result.report());
         return result;
     }

@@ -1,5 +1,6 @@
 package io.atelier.jobs;
 
+import io.atelier.common.io.OutputLease;
 import picocli.CommandLine;
 
 import java.io.UncheckedIOException;
@@ -12,8 +13,9 @@ final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         Throwable cause = rootCause(e);
+        // Another run holding the output's lease is, like bad input, the caller's to resolve.
         boolean badInput = cause instanceof IllegalArgumentException || cause instanceof UncheckedIOException
-                || cause instanceof java.io.FileNotFoundException;
+                || cause instanceof java.io.FileNotFoundException || cause instanceof OutputLease.HeldException;
         String command = cli.getCommandName();
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         cli.getErr().println("atelier " + command + ": " + (badInput ? "" : "failed: ") + firstLine(message));

@@ -11,12 +11,14 @@ import io.atelier.common.generate.GenerationJob;
 import io.atelier.common.generate.GenerationOptions;
 import io.atelier.common.image.ImageGrid;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.OutputLease;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** {@code atelier quickstart}: the whole path on the vendored Fashion-MNIST sample. */
@@ -66,14 +68,16 @@ final class QuickstartCommand implements Callable<Integer> {
         DcganSettings settings = new DcganSettings(datasetDir, run, "dcgan", 2, 10, rounds, 64, 42L, resume, false,
                 10, 3, 5, 100, defaults.lr(), defaults.emaDecay(), defaults.latentDim(), defaults.generatorWidth(),
                 defaults.discriminatorWidth());
-        JobSteps.train(session, Families.get(DcganFamily.ID), settings, null);
+        JobSteps.train(session, "quickstart", Families.get(DcganFamily.ID), settings, null, Duration.ZERO);
 
         String generated = out + "/generated";
         System.out.println("== 4/4 generate " + count + " images -> " + generated);
         if (ImageDataset.isDataset(generated, conf)) {
             System.out.println("generate: " + generated + " already holds a generated dataset; nothing to do");
         } else {
-            new GenerationJob(session).run(DcganRun.open(run, conf), GenerationOptions.of(count, generated, 0), (d, t) -> { });
+            try (OutputLease held = LeaseOptions.take(session, "quickstart", generated, Duration.ZERO)) {
+                new GenerationJob(session).run(DcganRun.open(run, conf), GenerationOptions.of(count, generated, 0), (d, t) -> { });
+            }
         }
         String generatedGrid = out + "/generated-grid.png";
         HadoopFiles.writeAtomically(new Path(generatedGrid),

@@ -5,6 +5,7 @@ import io.atelier.common.stylize.StylizeGrid;
 import io.atelier.common.stylize.StylizeJob;
 import io.atelier.common.stylize.StylizeOptions;
 import io.atelier.common.stylize.StylizeSettings;
+import io.atelier.common.io.OutputLease;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,6 +36,9 @@ final class StylizeCommand implements Callable<Integer>, SettingsOptions.Command
     @Mixin
     SparkOptions spark;
 
+    @Mixin
+    LeaseOptions lease;
+
     @Override
     public Class<StylizeSettings> settingsType() {
         return StylizeSettings.class;
@@ -51,14 +55,16 @@ final class StylizeCommand implements Callable<Integer>, SettingsOptions.Command
         StylizeOptions options = settings.options();
         String out = options.output();
         SparkSession session = SparkSessions.create("stylize", spark.master);
-        StylizeJob.Summary s = new StylizeJob(session).run(options, StylizeCommand::progress);
-        String unit = s.styles() > 1 ? " (image x style pairs: " + s.images() + " images x " + s.styles() + " styles)" : "";
-        System.out.printf("stylize: %s%s in %.1f s -> %s%s%n", Quarantine.reconcile(s.in(), "stylized", s.stylized(),
-                "skipped", s.skipped(), "quarantined", s.quarantined()), unit, s.seconds(), out,
-                s.devices().isEmpty() ? "" : "; devices: " + String.join("; ", s.devices()));
-        if (settings.grid() != null) {
-            StylizeGrid.write(session, out, settings.grid(), settings.gridInputs());
-            System.out.println("stylize: before/after sheet " + settings.grid());
+        try (OutputLease held = lease.take(session, "stylize", out)) {
+            StylizeJob.Summary s = new StylizeJob(session).run(options, StylizeCommand::progress);
+            String unit = s.styles() > 1 ? " (image x style pairs: " + s.images() + " images x " + s.styles() + " styles)" : "";
+            System.out.printf("stylize: %s%s in %.1f s -> %s%s%n", Quarantine.reconcile(s.in(), "stylized", s.stylized(),
+                    "skipped", s.skipped(), "quarantined", s.quarantined()), unit, s.seconds(), out,
+                    s.devices().isEmpty() ? "" : "; devices: " + String.join("; ", s.devices()));
+            if (settings.grid() != null) {
+                StylizeGrid.write(session, out, settings.grid(), settings.gridInputs());
+                System.out.println("stylize: before/after sheet " + settings.grid());
+            }
         }
         return 0;
     }

@@ -2,6 +2,7 @@ package io.atelier.jobs;
 
 import io.atelier.common.classify.ClassifierOptions;
 import io.atelier.common.classify.ClassifierTrainer;
+import io.atelier.common.io.OutputLease;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,6 +30,9 @@ final class TrainClassifierCommand implements Callable<Integer>, SettingsOptions
     @Mixin
     SparkOptions spark;
 
+    @Mixin
+    LeaseOptions lease;
+
     @Override
     public Class<ClassifierOptions> settingsType() {
         return ClassifierOptions.class;
@@ -48,11 +52,14 @@ final class TrainClassifierCommand implements Callable<Integer>, SettingsOptions
             System.out.printf("scoring on the test split of %s%n", options.testData());
         }
         // The arguments exactly as given (from the command's name on), for the model's provenance.
-        ClassifierTrainer.Result r = new ClassifierTrainer(session).train(options,
-                (done, total, seconds, accuracy) -> System.out.printf(
-                        "epoch %d/%d  learning rate %.2e  %.1f s  test accuracy %.4f%n", done, total,
-                        options.learningRate(done), seconds, accuracy),
-                spec.commandLine().getParseResult().originalArgs());
+        ClassifierTrainer.Result r;
+        try (OutputLease held = lease.take(session, "train-classifier", options.out())) {
+            r = new ClassifierTrainer(session).train(options,
+                    (done, total, seconds, accuracy) -> System.out.printf(
+                            "epoch %d/%d  learning rate %.2e  %.1f s  test accuracy %.4f%n", done, total,
+                            options.learningRate(done), seconds, accuracy),
+                    spec.commandLine().getParseResult().originalArgs());
+        }
         System.out.printf("test accuracy %.4f on %d images (trained on %s: %d images, %.1f s)%n", r.testAccuracy(),
                 r.testCount(), r.trainedOn(), r.trainCount(), r.seconds());
         System.out.printf("model %s  sha256 %s%n", r.path(), r.sha256());

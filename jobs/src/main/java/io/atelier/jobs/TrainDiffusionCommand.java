@@ -33,6 +33,9 @@ final class TrainDiffusionCommand implements Callable<Integer>, SettingsOptions.
     @Mixin
     SparkOptions spark;
 
+    @Mixin
+    LeaseOptions lease;
+
     @Override
     public Class<DiffusionSettings> settingsType() {
         return DiffusionSettings.class;
@@ -51,7 +54,8 @@ final class TrainDiffusionCommand implements Callable<Integer>, SettingsOptions.
         System.out.printf("train-diffusion: %s on %s, %s schedule, T=%d, %d workers x %d local steps, %d rounds, batch %d, seed %d%n",
                 s.conditional() ? "conditional U-Net" : "U-Net", s.data(), s.schedule(), s.timesteps(), s.workers(),
                 s.localSteps(), s.rounds(), s.batch(), s.seed());
-        JobSteps.train(session, Families.get(DiffusionFamily.ID), s, evaluation.evaluation(session, s.data()));
+        JobSteps.train(session, "train-diffusion", Families.get(DiffusionFamily.ID), s,
+                evaluation.evaluation(session, s.data()), lease.waitTime());
         return 0;
     }
 }

@@ -32,6 +32,9 @@ final class TrainGanCommand implements Callable<Integer>, SettingsOptions.Comman
     @Mixin
     SparkOptions spark;
 
+    @Mixin
+    LeaseOptions lease;
+
     @Override
     public Class<DcganSettings> settingsType() {
         return DcganSettings.class;
@@ -49,7 +52,8 @@ final class TrainGanCommand implements Callable<Integer>, SettingsOptions.Comman
         SparkSession session = SparkSessions.create("train-gan", spark.master);
         System.out.printf("train-gan: %s on %s, %d workers x %d local steps, %d rounds, batch %d, seed %d%n",
                 s.model(), s.data(), s.workers(), s.localSteps(), s.rounds(), s.batch(), s.seed());
-        JobSteps.train(session, Families.get(s.model()), s, evaluation.evaluation(session, s.data()));
+        JobSteps.train(session, "train-gan", Families.get(s.model()), s, evaluation.evaluation(session, s.data()),
+                lease.waitTime());
         return 0;
     }
 }

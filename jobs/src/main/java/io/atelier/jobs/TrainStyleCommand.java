@@ -3,6 +3,7 @@ package io.atelier.jobs;
 import io.atelier.common.style.FastStyleTraining;
 import io.atelier.common.style.TransformerNet;
 import io.atelier.common.train.TrainingResult;
+import io.atelier.common.io.OutputLease;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,6 +33,9 @@ final class TrainStyleCommand implements Callable<Integer>, SettingsOptions.Comm
     @Mixin
     SparkOptions spark;
 
+    @Mixin
+    LeaseOptions lease;
+
     @Override
     public Class<FastStyleTraining.Settings> settingsType() {
         return FastStyleTraining.Settings.class;
@@ -51,7 +55,10 @@ final class TrainStyleCommand implements Callable<Integer>, SettingsOptions.Comm
         System.out.printf("train-style: %s on %s, %d workers x %d local steps, %d rounds, %d crops of %d px, %d parameters%n",
                 s.style(), s.data(), s.workers(), s.localSteps(), s.rounds(), s.batch(), s.crop(),
                 TransformerNet.parameterCount(s.net()));
-        TrainingResult result = FastStyleTraining.run(session, s, p -> System.out.println(p.describe()));
+        TrainingResult result;
+        try (OutputLease held = lease.take(session, "train-style", s.out())) {
+            result = FastStyleTraining.run(session, s, p -> System.out.println(p.describe()));
+        }
         System.out.println("run directory: " + result.runDir() + "   model: " + result.runDir() + "/model   report: "
                 + result.report());
         return 0;

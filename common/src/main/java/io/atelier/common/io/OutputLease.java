@@ -145,12 +145,15 @@ public final class OutputLease implements AutoCloseable {
      */
     public static OutputLease acquire(String output, String job, Duration wait, Configuration conf,
                                       Consumer<String> notices) {
-        return acquire(pathFor(new Path(output), conf), job, wait, Timing.DEFAULT, conf, notices);
+        return acquire(output, pathFor(new Path(output), conf), job, wait, Timing.DEFAULT, conf, notices);
     }
 
-    /** As {@link #acquire(String, String, Duration, Configuration, Consumer)}, for a lease file and timing of one's own. */
-    public static OutputLease acquire(Path leaseFile, String job, Duration wait, Timing timing, Configuration conf,
-                                      Consumer<String> notices) {
+    /**
+     * As {@link #acquire(String, String, Duration, Configuration, Consumer)}, with a lease file and timing of
+     * one's own; {@code output} only names the output in messages.
+     */
+    public static OutputLease acquire(String output, Path leaseFile, String job, Duration wait, Timing timing,
+                                      Configuration conf, Consumer<String> notices) {
         Store store = Store.of(leaseFile, conf);
         Instant now = Instant.now();
         Holder mine = new Holder(job, hostName(), ProcessHandle.current().pid(),
@@ -177,7 +180,7 @@ public final class OutputLease implements AutoCloseable {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new HeldException(leaseFile.getParent() + "/" + outputName(leaseFile) + " is in use by "
+                    throw new HeldException(output + " is in use by "
                             + other.describe() + " (last heartbeat " + ago(other.lastHeartbeat()) + " ago); run again"
                             + " once it has finished (if it died, its lease " + leaseFile + " expires "
                             + seconds(other.expiryMillis()) + " after that heartbeat)", other);
@@ -332,11 +335,6 @@ public final class OutputLease implements AutoCloseable {
 
     private static String seconds(long millis) {
         return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
-    }
-
-    private static String outputName(Path leaseFile) {
-        String name = leaseFile.getName();
-        return name.substring(1, name.length() - SUFFIX.length());
     }
 
     private static String hostName() {

@@ -16,7 +16,7 @@ public final class LeaseHolderMain {
     public static void main(String[] args) throws InterruptedException {
         OutputLease.Timing timing = new OutputLease.Timing(Duration.ofMillis(Long.parseLong(args[1])),
                 Duration.ofMillis(Long.parseLong(args[2])), Duration.ofMillis(50));
-        OutputLease lease = OutputLease.acquire(new Path(args[0]), "holder", Duration.ZERO, timing, new Configuration(),
+        OutputLease lease = OutputLease.acquire("out", new Path(args[0]), "holder", Duration.ZERO, timing, new Configuration(),
                 System.err::println);
         System.out.println("held " + lease.holder().pid());
         System.out.flush();

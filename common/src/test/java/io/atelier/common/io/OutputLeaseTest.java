@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OutputLeaseTest {
     /** Short enough for a test, and the expiry still several heartbeats. */
-    private static final OutputLease.Timing FAST = new OutputLease.Timing(Duration.ofMillis(100), Duration.ofMillis(600),
+    private static final OutputLease.Timing FAST = new OutputLease.Timing(Duration.ofMillis(100), Duration.ofMillis(1000),
             Duration.ofMillis(50));
 
     @TempDir
@@ -55,7 +55,7 @@ class OutputLeaseTest {
     }
 
     private OutputLease acquire(Path file, String job, Duration wait) {
-        return OutputLease.acquire(file, job, wait, FAST, conf(), notices::add);
+        return OutputLease.acquire(tmp.resolve("out").toString(), file, job, wait, FAST, conf(), notices::add);
     }
 
     @Test
