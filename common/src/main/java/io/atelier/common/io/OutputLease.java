@@ -161,10 +161,15 @@ public final class OutputLease implements AutoCloseable {
                 now.truncatedTo(ChronoUnit.MILLIS).toString(), timing.expiry().toMillis());
         long deadline = System.nanoTime() + wait.toNanos();
         boolean toldWaiting = false;
+        String tookOver = null;
         try {
             while (true) {
-                if (store.createNew(encode(mine.beating(Instant.now()))) && isMine(store, mine)) {
-                    return new OutputLease(store, leaseFile, mine, timing, notices);
+                Holder written = mine.beating(Instant.now());
+                if (store.createNew(encode(written)) && isMine(store, written)) {
+                    if (tookOver != null) {
+                        notices.accept("lease " + leaseFile + ": took over from " + tookOver);
+                    }
+                    return new OutputLease(store, leaseFile, written, timing, notices);
                 }
                 Holder other = read(store, timing);
                 if (other == null) {
@@ -172,9 +177,9 @@ public final class OutputLease implements AutoCloseable {
                 }
                 if (other.expiredAt(Instant.now())) {
                     if (takeOver(store, other, timing)) {
-                        notices.accept("lease " + leaseFile + ": took over from " + other.describe() + ", whose last"
-                                + " heartbeat was " + ago(other.lastHeartbeat()) + " ago (a lease expires "
-                                + seconds(other.expiryMillis()) + " after its last heartbeat, so that run has died)");
+                        tookOver = other.describe() + ", whose last heartbeat was " + ago(other.lastHeartbeat())
+                                + " ago (a lease expires " + seconds(other.expiryMillis())
+                                + " after its last heartbeat, so that run has died)";
                     }
                     continue;
                 }
