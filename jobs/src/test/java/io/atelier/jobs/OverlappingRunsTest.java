@@ -70,11 +70,13 @@ class OverlappingRunsTest {
             System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
             first = CompletableFuture.supplyAsync(() -> AtelierCli.run(args.toArray(String[]::new)));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!Files.exists(leaseFile) && !first.isDone() && System.nanoTime() < deadline) {
+            // The second starts once the first is writing rows, where the two used to collide.
+            Path writing = out.resolve("_temporary");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+            while (!Files.exists(writing) && !first.isDone() && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
-            assertTrue(Files.exists(leaseFile), "the first run takes the lease before it works: " + errors);
+            assertTrue(Files.exists(writing), "the first run is writing: " + errors);
             secondCode = AtelierCli.run(args.toArray(String[]::new));
             firstRunning = !first.isDone();
             List<String> waiting = new ArrayList<>(args);
@@ -88,8 +90,10 @@ class OverlappingRunsTest {
         }
         String err = errors.toString(StandardCharsets.UTF_8);
         String stdout = printed.toString(StandardCharsets.UTF_8);
+        SparkSession spark = SparkSession.active();
+        long rows = spark.read().parquet(out.toString()).count();
+        assertEquals(2, secondCode, "the second run's exit code (the output now holds " + rows + " rows): " + stdout);
         assertTrue(firstRunning, "the first run still ran when the second was refused");
-        assertEquals(2, secondCode, err);
         List<String> refusals = Arrays.stream(err.split("\n")).filter(l -> l.startsWith("atelier stylize: ")).toList();
         assertEquals(1, refusals.size(), err);
         String refusal = refusals.get(0);
@@ -101,8 +105,7 @@ class OverlappingRunsTest {
         assertEquals(2, count(stdout, "stylize: in 9 = "), stdout);
         assertTrue(stdout.contains("stylize: in 9 = stylized 9 + skipped 0 + quarantined 0"), stdout);
         assertTrue(stdout.contains("stylize: in 9 = stylized 0 + skipped 9 + quarantined 0"), stdout);
-        SparkSession spark = SparkSession.active();
-        assertEquals(9, spark.read().parquet(out.toString()).count(), "each (image, style) pair once");
+        assertEquals(9, rows, "each (image, style) pair once");
         assertEquals(9, spark.read().parquet(out.toString()).select("id", "style").distinct().count());
         assertFalse(Files.exists(leaseFile), "released");
         assertFalse(Files.exists(out.resolve("_temporary")), "no task left half-committed");
