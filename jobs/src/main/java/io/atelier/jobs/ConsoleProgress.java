@@ -7,13 +7,12 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /** Console progress for ingest-like jobs: count, rate and ETA through the progressbar library. */
 final class ConsoleProgress implements IngestProgress, AutoCloseable {
-    private final ProgressBar bar;
+    private final String task;
+    private ProgressBar bar; // drawn from the first update, so notices before it print on lines of their own
     private boolean closed;
 
     ConsoleProgress(String task) {
-        this.bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(-1).setUnit(" img", 1)
-                .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(1000)
-                .setMaxRenderedLength(110).continuousUpdate().build();
+        this.task = task;
     }
 
     @Override
@@ -21,11 +20,21 @@ final class ConsoleProgress implements IngestProgress, AutoCloseable {
         if (closed) {
             return;
         }
+        if (bar == null) {
+            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(-1).setUnit(" img", 1)
+                    .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(1000)
+                    .setMaxRenderedLength(110).continuousUpdate().build();
+        }
         if (expected > 0 && bar.getMax() != expected) {
             bar.maxHint(expected);
         }
         bar.stepTo(seen);
         bar.setExtraMessage(" accepted " + accepted + ", quarantined " + quarantined);
+    }
+
+    @Override
+    public synchronized void notice(String line) {
+        System.out.println(line);
     }
 
     @Override
@@ -38,7 +47,9 @@ final class ConsoleProgress implements IngestProgress, AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            bar.close();
+            if (bar != null) {
+                bar.close();
+            }
         }
     }
 }

@@ -103,6 +103,36 @@ class AtelierCliTest {
     }
 
     @Test
+    void rerunAfterTheInputChangedIsRefusedInOneLineWithExitCode2() throws IOException {
+        Path input = tmp.resolve("photos-changing");
+        for (String label : new String[]{"circles", "squares"}) {
+            Files.createDirectories(input.resolve(label));
+            Files.copy(photos.resolve(label).resolve("0.png"), input.resolve(label).resolve("0.png"));
+        }
+        Path out = tmp.resolve("changing");
+        Path stale = Files.createDirectories(tmp.resolve("changing.writing-" + java.util.UUID.randomUUID()));
+        Files.writeString(stale.resolve("_writer"), "some-other-host 1 1\n");
+        Files.setLastModifiedTime(stale.resolve("_writer"), java.nio.file.attribute.FileTime.fromMillis(0));
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(0));
+        Result first = atelier("ingest", "--input", input.toString(), "--output", out.toString(), "--size", "16",
+                "--master", "local[2]");
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("removed 1 unfinished write(s)") && first.out().contains(stale.getFileName().toString()),
+                "the killed run's staging directory is reported: " + first.out());
+        assertFalse(Files.exists(stale), "and removed");
+
+        Files.copy(photos.resolve("squares").resolve("1.png"), input.resolve("squares").resolve("1.png"));
+        Result changed = atelier("ingest", "--input", input.toString(), "--output", out.toString(), "--size", "16",
+                "--master", "local[2]");
+        assertEquals(2, changed.code(), "a changed input is a different dataset; stdout: " + changed.out());
+        String err = changed.err().strip();
+        assertEquals(1, err.lines().count(), "one line, got: " + err);
+        assertTrue(err.contains(out.toString()) && err.contains("2 files") && err.contains("3 files")
+                && err.contains("choose a new --output or delete it"), err);
+        assertFalse(changed.out().contains("already holds this dataset"), changed.out());
+    }
+
+    @Test
     void outputHoldingAnotherDatasetIsRefusedAndKeptIntact() throws IOException {
         Path out = tmp.resolve("kept");
         assertEquals(0, atelier("ingest", "--input", photos.toString(), "--output", out.toString(), "--size", "16",

@@ -50,6 +50,100 @@ public final class DatasetWriter {
     public record Reconciliation(long in, long accepted, long duplicates, long quarantined) {
     }
 
+    private static final String STAGING_INFIX = ".writing-";
+    /** In a staging directory: which process writes it ({@link Writer#line()}). */
+    static final String WRITER_FILE = "_writer";
+    /** A staging directory nothing has touched for this long has no live writer (see removeAbandonedStaging). */
+    static final java.time.Duration ABANDONED_AFTER = java.time.Duration.ofHours(24);
+
+    /**
+     * Deletes the staging directories ({@code OUT.writing-*} beside the output) that killed writes
+     * left, and returns their names. One is taken as abandoned when its {@code _writer} file names
+     * a process on this host that is gone (no process with that id, or one started at another
+     * time: the id was reused), or, when the writer cannot be checked (another host, no file),
+     * when nothing in it has been modified for {@link #ABANDONED_AFTER}: a live write adds task
+     * files, the quarantine and the manifest as it goes, far more often than that. A staging
+     * directory of a live write elsewhere is thus never removed.
+     */
+    public List<String> removeAbandonedStaging() {
+        Path parent = out.getParent() == null ? new Path(".") : out.getParent();
+        List<String> removed = new ArrayList<>();
+        try {
+            org.apache.hadoop.fs.FileSystem fs = HadoopFiles.fs(parent, conf);
+            if (!fs.exists(parent)) {
+                return removed;
+            }
+            String prefix = out.getName() + STAGING_INFIX;
+            long now = System.currentTimeMillis();
+            for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(parent)) {
+                if (!s.isDirectory() || !s.getPath().getName().startsWith(prefix)) {
+                    continue;
+                }
+                Path writerFile = new Path(s.getPath(), WRITER_FILE);
+                Writer writer = fs.exists(writerFile)
+                        ? Writer.parse(new String(HadoopFiles.readAll(writerFile, conf), StandardCharsets.UTF_8)) : null;
+                boolean gone = writer != null && writer.certainlyGone();
+                if (gone || now - newestModification(fs, s) > ABANDONED_AFTER.toMillis()) {
+                    HadoopFiles.deleteRecursively(s.getPath(), conf);
+                    removed.add(s.getPath().getName() + (gone ? " (process " + writer.pid() + " is gone)"
+                            : " (untouched for over " + ABANDONED_AFTER.toHours() + " h)"));
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not look for unfinished writes beside {}: {}", out, e.getMessage());
+        }
+        return removed;
+    }
+
+    private static long newestModification(org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.FileStatus dir)
+            throws IOException {
+        long newest = dir.getModificationTime();
+        org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files = fs.listFiles(dir.getPath(), true);
+        while (files.hasNext()) {
+            newest = Math.max(newest, files.next().getModificationTime());
+        }
+        return newest;
+    }
+
+    /** The process writing a staging directory: host name, process id and the process's start time. */
+    record Writer(String host, long pid, long startMillis) {
+        static Writer current() {
+            ProcessHandle self = ProcessHandle.current();
+            return new Writer(localHost(), self.pid(), self.info().startInstant().map(Instant::toEpochMilli).orElse(-1L));
+        }
+
+        String line() {
+            return host + " " + pid + " " + startMillis + "\n";
+        }
+
+        static Writer parse(String text) {
+            String[] parts = text.trim().split(" ");
+            try {
+                return parts.length == 3 ? new Writer(parts[0], Long.parseLong(parts[1]), Long.parseLong(parts[2])) : null;
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+
+        /** Only a writer on this host can be checked; one there whose process has gone is certainly gone. */
+        boolean certainlyGone() {
+            if (!host.equals(localHost())) {
+                return false;
+            }
+            java.util.Optional<ProcessHandle> p = ProcessHandle.of(pid);
+            return p.isEmpty() || !p.get().isAlive() || (startMillis >= 0 && p.get().info().startInstant()
+                    .map(t -> t.toEpochMilli() != startMillis).orElse(false));
+        }
+
+        private static String localHost() {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                return "unknown";
+            }
+        }
+    }
+
     /** Refuses an output that exists and is not an empty directory; says what to do instead. */
     public void requireFreshOutput(String option) {
         if (HadoopFiles.exists(out, conf) && !HadoopFiles.isEmptyDirectory(out, conf)) {
@@ -67,12 +161,14 @@ public final class DatasetWriter {
         long started = System.nanoTime();
         Path parent = out.getParent() == null ? new Path(".") : out.getParent();
         // Not hidden: Spark ignores paths starting with "." or "_", and the counts are read back from here.
-        Path staging = new Path(parent, out.getName() + ".writing-" + UUID.randomUUID());
+        Path staging = new Path(parent, out.getName() + STAGING_INFIX + UUID.randomUUID());
         try {
+            HadoopFiles.writeAtomically(new Path(staging, WRITER_FILE), Writer.current().line().getBytes(StandardCharsets.UTF_8), conf);
             Dataset<Row> stored = rows.select(storedColumns(rows));
             stored.repartition(d.shards(), col(DatasetSchema.SHARD))
                     .sortWithinPartitions(DatasetSchema.SHARD, DatasetSchema.ID)
-                    .write().partitionBy(DatasetSchema.SHARD).parquet(staging.toString());
+                    .write().mode(org.apache.spark.sql.SaveMode.Append) // into the directory holding WRITER_FILE
+                    .partitionBy(DatasetSchema.SHARD).parquet(staging.toString());
             if (!holdsParquet(staging)) {
                 // A partitioned write of no rows leaves no file to read a schema from, and
                 // spark.read().parquet(dir) then fails; one empty file keeps it readable as no rows.
@@ -86,6 +182,7 @@ public final class DatasetWriter {
                     (written - started) / 1_000_000, (System.nanoTime() - written) / 1_000_000);
             HadoopFiles.writeAtomically(new Path(staging, DatasetLayout.MANIFEST),
                     Json.pretty(manifest).getBytes(StandardCharsets.UTF_8), conf);
+            HadoopFiles.deleteRecursively(new Path(staging, WRITER_FILE), conf); // not part of the dataset
             publish(staging);
             return manifest;
         } catch (RuntimeException e) {

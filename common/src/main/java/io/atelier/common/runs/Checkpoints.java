@@ -50,6 +50,23 @@ public final class Checkpoints {
         this.conf = conf;
     }
 
+    /** A complete checkpoint whose files are missing, unreadable or fail their checksums. */
+    public static final class DamagedCheckpointException extends IllegalStateException {
+        private final Path checkpoint;
+
+        DamagedCheckpointException(Path checkpoint, String message, Throwable cause) {
+            super(message, cause);
+            this.checkpoint = checkpoint;
+        }
+
+        public Path checkpoint() {
+            return checkpoint;
+        }
+    }
+
+    /** Suffix a damaged checkpoint's directory gets when it is moved aside (not a round name). */
+    public static final String DAMAGED_SUFFIX = ".damaged";
+
     /** A verified checkpoint: its directory, state and meta. */
     public record Checkpoint(Path dir, TrainingState state, CheckpointMeta meta) {
     }
@@ -109,18 +126,71 @@ public final class Checkpoints {
     }
 
     /**
+     * Loads the newest complete checkpoint that verifies. A newer one that is damaged (a file
+     * missing, unreadable, or failing the file system's checksum or its SHA-256) is moved aside to
+     * {@code round-NNNN.damaged} and reported through {@code warn} in one line naming it and the
+     * checkpoint used instead: training is deterministic, so resuming from the previous checkpoint
+     * redoes the lost rounds bit for bit, and the damaged files stay for inspection. When none
+     * verifies, nothing is moved and the error names the newest.
+     *
+     * @throws IllegalStateException when there is no complete checkpoint, or none verifies
+     */
+    public Checkpoint loadLatest(java.util.function.Consumer<String> warn) {
+        List<Integer> rounds = completeRounds();
+        if (rounds.isEmpty()) {
+            throw new IllegalStateException("checkpoint directory " + dir + " has no complete checkpoint to resume from;"
+                    + " start it again as a new run in an empty directory");
+        }
+        List<DamagedCheckpointException> damaged = new ArrayList<>();
+        for (int i = rounds.size() - 1; i >= 0; i--) {
+            Checkpoint cp;
+            try {
+                cp = load(rounds.get(i));
+            } catch (DamagedCheckpointException e) {
+                damaged.add(e);
+                continue;
+            }
+            for (DamagedCheckpointException e : damaged) {
+                Path aside = new Path(e.checkpoint().getParent(), e.checkpoint().getName() + DAMAGED_SUFFIX);
+                if (HadoopFiles.exists(aside, conf)) {
+                    aside = new Path(aside.getParent(), aside.getName() + "-" + UUID.randomUUID());
+                }
+                HadoopFiles.rename(e.checkpoint(), aside, conf);
+                warn.accept(e.getMessage() + "; moved aside to " + aside + "; resuming from " + cp.dir()
+                        + " instead (the rounds after it are redone)");
+            }
+            return cp;
+        }
+        // Nothing verifies: nothing is moved, so a passing fault (a remote store) can be retried.
+        throw new IllegalStateException(damaged.get(0).getMessage() + "; no earlier checkpoint in " + dir
+                + " verifies either; start the run again in an empty directory", damaged.get(0));
+    }
+
+    /**
      * Loads a complete checkpoint after checking every file against {@code SHA256SUMS}. A file
-     * that fails is refused with a message naming it; nothing falls back silently.
+     * that fails is refused ({@link DamagedCheckpointException}) with a message naming it.
      */
     public Checkpoint load(int round) {
         Path cp = dir(round);
         if (!HadoopFiles.exists(new Path(cp, COMPLETE), conf)) {
             throw new IllegalStateException("checkpoint " + cp + " is not complete (no " + COMPLETE + " marker)");
         }
+        try {
+            return loadVerified(round, cp);
+        } catch (DamagedCheckpointException e) {
+            throw e;
+        } catch (IllegalStateException | UncheckedIOException e) {
+            // An unreadable file (a local .crc mismatch is a ChecksumException) or a bad SHA256SUMS.
+            throw new DamagedCheckpointException(cp, e.getMessage(), e);
+        }
+    }
+
+    private Checkpoint loadVerified(int round, Path cp) {
         Map<String, String> sums = readSums(cp);
         for (String required : List.of(STATE, META)) {
             if (!sums.containsKey(required)) {
-                throw new IllegalStateException("checkpoint " + cp + ": " + new Path(cp, SUMS) + " lists no checksum for " + required);
+                throw new DamagedCheckpointException(cp, "checkpoint " + cp + ": " + new Path(cp, SUMS)
+                        + " lists no checksum for " + required, null);
             }
         }
         for (Map.Entry<String, String> e : sums.entrySet()) {
@@ -177,7 +247,12 @@ public final class Checkpoints {
             throw new IllegalStateException("checkpoint " + cp + " has no " + SUMS + ": it cannot be verified");
         }
         Map<String, String> sums = new LinkedHashMap<>();
-        String text = new String(HadoopFiles.readAll(sumsPath, conf), StandardCharsets.UTF_8);
+        String text;
+        try {
+            text = new String(HadoopFiles.readAll(sumsPath, conf), StandardCharsets.UTF_8);
+        } catch (UncheckedIOException e) {
+            throw new DamagedCheckpointException(cp, "checkpoint file " + sumsPath + " " + unreadable(e.getCause()), e);
+        }
         for (String line : text.split("\n")) {
             if (line.isBlank()) {
                 continue;
@@ -196,14 +271,18 @@ public final class Checkpoints {
         try {
             actual = Sha256.of(file, conf);
         } catch (IOException e) {
-            throw new IllegalStateException("checkpoint file " + file + " cannot be read (" + e.getMessage() + "): it is missing or"
-                    + " damaged; delete " + cp + " to resume from the checkpoint before it", e);
+            throw new DamagedCheckpointException(cp, "checkpoint file " + file + " " + unreadable(e), e);
         }
         if (!actual.equals(expected)) {
-            throw new IllegalStateException("checkpoint file " + file + " fails its SHA-256 check (expected " + expected
-                    + ", found " + actual + "): it changed after it was written; delete " + cp
-                    + " to resume from the checkpoint before it");
+            throw new DamagedCheckpointException(cp, "checkpoint file " + file + " fails its SHA-256 check (expected "
+                    + expected + ", found " + actual + "): it changed after it was written", null);
         }
+    }
+
+    private static String unreadable(IOException e) {
+        return e instanceof org.apache.hadoop.fs.ChecksumException
+                ? "fails the file system's checksum (its .crc): it changed after it was written"
+                : "cannot be read (" + e.getMessage() + "): it is missing or damaged";
     }
 
     private interface Writer {

@@ -26,7 +26,14 @@ public record TrainedRun(String runDir, JsonNode config, int round, String check
         Checkpoints checkpoints = dir.checkpoints();
         int round = checkpoints.latestRound().orElseThrow(() -> new IllegalArgumentException("--model " + runDir
                 + " has no complete checkpoint yet; train it first (or wait for its first checkpoint)"));
-        Checkpoints.Checkpoint checkpoint = checkpoints.load(round); // verifies the checksums on the driver
+        Checkpoints.Checkpoint checkpoint;
+        try {
+            checkpoint = checkpoints.load(round); // verifies the checksums on the driver
+        } catch (Checkpoints.DamagedCheckpointException e) {
+            // Not an older model in silence: the caller asked for the run's latest.
+            throw new IllegalArgumentException("--model " + runDir + ": " + e.getMessage() + "; resuming the run"
+                    + " (--resume) moves it aside and redoes its rounds from the checkpoint before it", e);
+        }
         String sha = Sha256.of(HadoopFiles.readAll(new Path(checkpoint.dir(), Checkpoints.STATE), conf));
         return new TrainedRun(runDir, resolved, round, sha);
     }

@@ -96,9 +96,13 @@ public final class AveragingEngine {
         ImageDataset dataset = openDataset(spec);
         RunDirectory dir = RunDirectory.existing(spec.runDir(), conf);
         Checkpoints checkpoints = dir.checkpoints();
-        int round = checkpoints.latestRound().orElseThrow(() -> new IllegalStateException("run directory " + spec.runDir()
-                + " has no complete checkpoint to resume from; start it again as a new run in an empty directory"));
-        Checkpoints.Checkpoint cp = checkpoints.load(round);
+        if (checkpoints.latestRound().isEmpty()) {
+            throw new IllegalStateException("run directory " + spec.runDir()
+                    + " has no complete checkpoint to resume from; start it again as a new run in an empty directory");
+        }
+        // A damaged newest checkpoint is moved aside with a warning and the one before it used.
+        Checkpoints.Checkpoint cp = checkpoints.loadLatest(LOG::warn);
+        int round = cp.state().round();
         checkResumable(spec, cp, manifestSha(dataset, conf));
         checkpoints.removeUnfinished();
         // Grids of rounds after the checkpoint belong to lost work; the resumed rounds redraw theirs.

@@ -109,6 +109,53 @@ class CheckpointsTest {
     }
 
     @Test
+    void aDamagedNewestCheckpointIsMovedAsideAndThePreviousOneResumedWithAWarning(@TempDir Path dir) throws IOException {
+        Checkpoints cps = checkpoints(dir);
+        cps.write(state(2), meta(state(2)));
+        cps.write(state(4), meta(state(4)));
+        cps.write(state(6), meta(state(6)));
+        // round 6: caught by the local file system's .crc (a raw "Checksum error" before);
+        // round 4: its SHA256SUMS itself damaged
+        flipByte(dir.resolve("round-0006").resolve(Checkpoints.STATE), 40);
+        flipByte(dir.resolve("round-0004").resolve(Checkpoints.SUMS), 2);
+        List<String> warnings = new java.util.ArrayList<>();
+
+        Checkpoints.Checkpoint cp = cps.loadLatest(warnings::add);
+
+        assertEquals(2, cp.state().round(), "the newest checkpoint that verifies");
+        assertTrue(state(2).bitIdentical(cp.state()));
+        assertEquals(2, warnings.size(), "one line per damaged checkpoint: " + warnings);
+        String w6 = warnings.get(0);
+        assertTrue(w6.contains("round-0006/state.bin") && w6.contains("round-0006.damaged")
+                && w6.contains("resuming from") && w6.contains("round-0002"), w6);
+        assertTrue(warnings.get(1).contains("round-0004/SHA256SUMS") && warnings.get(1).contains("file system's checksum")
+                && warnings.get(1).contains("round-0002"), warnings.get(1));
+        assertFalse(warnings.get(1).contains("Checksum error"), "Hadoop's raw message is not the message: " + warnings.get(1));
+        assertEquals(1, w6.lines().count(), w6);
+        assertEquals(List.of(2), cps.completeRounds(), "damaged checkpoints are no longer candidates");
+        assertTrue(Files.isDirectory(dir.resolve("round-0006.damaged")), "kept aside for inspection");
+
+        cps.write(state(4), meta(state(4)));
+        assertEquals(4, cps.loadLatest(warnings::add).state().round(), "the run goes on past the damaged rounds");
+        assertEquals(2, warnings.size(), "no new warning");
+    }
+
+    @Test
+    void whenNoCheckpointVerifiesTheErrorNamesTheNewest(@TempDir Path dir) throws IOException {
+        Checkpoints cps = checkpoints(dir);
+        cps.write(state(2), meta(state(2)));
+        cps.write(state(4), meta(state(4)));
+        flipByte(dir.resolve("round-0002").resolve(Checkpoints.META), 3);
+        flipByte(dir.resolve("round-0004").resolve(Checkpoints.STATE), 40);
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> cps.loadLatest(w -> { }));
+        assertTrue(e.getMessage().contains("round-0004/state.bin") && e.getMessage().contains("no earlier checkpoint")
+                && e.getMessage().contains("start the run again"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertEquals(List.of(2, 4), cps.completeRounds(), "nothing is moved when no checkpoint verifies");
+    }
+
+    @Test
     void pruneKeepsTheNewest(@TempDir Path dir) {
         Checkpoints cps = checkpoints(dir);
         for (int r = 1; r <= 4; r++) {

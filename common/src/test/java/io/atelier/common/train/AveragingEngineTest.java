@@ -275,6 +275,23 @@ class AveragingEngineTest {
     }
 
     @Test
+    void aDamagedNewestCheckpointIsSkippedAndTheResumedRunEqualsTheUninterruptedOne() throws IOException {
+        TrainingState whole = engine.train(spec("whole-damaged", trainer(), config(6)), ProgressListener.NONE).state();
+        engine.train(spec("damaged", trainer(), config(4)), ProgressListener.NONE);
+        Path state = tmp.resolve("damaged").resolve("checkpoints").resolve("round-0004").resolve(Checkpoints.STATE);
+        byte[] bytes = Files.readAllBytes(state);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(state, bytes); // its .crc stays: the file system's checksum catches it first
+
+        TrainingResult resumed = engine.resume(spec("damaged", trainer(), config(6)), ProgressListener.NONE);
+
+        assertEquals(4, resumed.roundsTrained(), "resumed from round 2, the newest checkpoint that verifies");
+        assertTrue(whole.bitIdentical(resumed.state()), "rounds 3 and 4 redone exactly");
+        assertEquals(List.of("round-0002", "round-0004", "round-0004.damaged", "round-0006"),
+                listing(state.getParent().getParent()));
+    }
+
+    @Test
     void newRunIntoANonEmptyDirectoryIsRefusedAndNothingIsOverwritten() throws IOException {
         engine.train(spec("taken", trainer(), config(2)), ProgressListener.NONE);
         Path run = tmp.resolve("taken");

@@ -64,14 +64,16 @@ public final class Ingest {
             throw new IllegalArgumentException("--input: give at least one path");
         }
         Path out = new Path(options.output());
-        IngestSummary existing = checkOutput(out, frames.size());
-        if (existing != null) {
-            return existing;
-        }
+        removeAbandonedWrites(out, progress);
         long planning = System.nanoTime();
+        // Planning only lists and stats the inputs (and reads IDX headers): no image is opened.
         InputPlan plan = new InputPlanner(options, conf, spark.sparkContext().defaultParallelism()).plan();
         LOG.info("ingest planned {} work units ({} items known) in {} ms", plan.units().size(), plan.knownItems(),
                 (System.nanoTime() - planning) / 1_000_000);
+        IngestSummary existing = checkOutput(out, frames.size(), plan.fingerprints());
+        if (existing != null) {
+            return existing;
+        }
         int channels = options.channels() != 0 ? options.channels()
                 : (plan.idxOnly() && plan.frames().isEmpty() && frames.isEmpty() ? 1 : 3);
         ImageIngestor ingestor = new ImageIngestor(options, channels);
@@ -88,7 +90,7 @@ public final class Ingest {
                         + ": found nothing to ingest (no files, archive entries, IDX records or frame rows);"
                         + " nothing was written");
             }
-            return write(out, outcomes, in, channels, frames.size());
+            return write(out, outcomes, in, channels, frames.size(), plan.fingerprints());
         } finally {
             outcomes.unpersist();
         }
@@ -99,8 +101,17 @@ public final class Ingest {
         return frames == 0 ? paths : (paths.isEmpty() ? "" : paths + " and ") + frames + " frame(s)";
     }
 
+    /** Removes the staging directories that killed ingests into {@code out} left, in one line of progress. */
+    private void removeAbandonedWrites(Path out, IngestProgress progress) {
+        List<String> removed = new DatasetWriter(spark, out.toString()).removeAbandonedStaging();
+        if (!removed.isEmpty()) {
+            progress.notice("ingest: removed " + removed.size() + " unfinished write(s) that killed runs left beside "
+                    + out + ": " + String.join(", ", removed));
+        }
+    }
+
     /** Returns the summary of an identical dataset already there, null to go ahead, or refuses. */
-    private IngestSummary checkOutput(Path out, int frames) {
+    private IngestSummary checkOutput(Path out, int frames, List<Map<String, Object>> fingerprints) {
         if (!HadoopFiles.exists(out, conf)) {
             return null;
         }
@@ -110,6 +121,14 @@ public final class Ingest {
             int channels = options.channels() != 0 ? options.channels() : m.channels();
             // Frames have no path to compare, so a dataset made from them is never "the same ingest".
             if (frames == 0 && Json.line(options.describe(channels)).equals(Json.line(made))) {
+                Object listed = m.provenance().get(InputFingerprint.PROVENANCE_KEY);
+                // A dataset written before listings were recorded has none; it is taken as the same
+                // dataset on its settings alone, as it always was (its input cannot be compared).
+                if (listed != null && !InputFingerprint.same(listed, fingerprints)) {
+                    throw new IllegalArgumentException("--output " + out + " already holds a different dataset: its"
+                            + " input changed since it was made (" + InputFingerprint.differences(listed, fingerprints)
+                            + "); choose a new --output or delete it first (nothing was written)");
+                }
                 Manifest.Counts c = m.counts();
                 return new IngestSummary(c.in(), c.accepted(), c.duplicates(), c.quarantined(), m, true);
             }
@@ -157,7 +176,8 @@ public final class Ingest {
         return spark.createDataFrame(all, IngestOutcome.SCHEMA);
     }
 
-    private IngestSummary write(Path out, Dataset<Row> outcomes, long in, int channels, int frames) {
+    private IngestSummary write(Path out, Dataset<Row> outcomes, long in, int channels, int frames,
+                                List<Map<String, Object>> fingerprints) {
         long t0 = System.nanoTime();
         Dataset<Row> quarantined = outcomes.where(col(IngestOutcome.REASON).isNotNull());
         // Equal content keeps one row: the one whose origin sorts first, so the choice is stable.
@@ -173,6 +193,8 @@ public final class Ingest {
             LOG.info("ingest de-duplicated and labelled {} rows in {} ms", uniqueCount, (System.nanoTime() - t0) / 1_000_000);
             Map<String, Object> provenance = new LinkedHashMap<>();
             provenance.put("ingest", options.describe(channels, frames));
+            // listed before anything was read: a change made while this ingest ran shows on the next run
+            provenance.put(InputFingerprint.PROVENANCE_KEY, fingerprints);
             // accepted counts rows kept, so that in = accepted + duplicates + quarantined
             DatasetWriter.Description description = new DatasetWriter.Description(options.size(), channels,
                     options.shards(), labels.names(), provenance,

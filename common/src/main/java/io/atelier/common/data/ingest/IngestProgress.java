@@ -10,5 +10,9 @@ public interface IngestProgress {
     default void decoded(long in) {
     }
 
+    /** One line about something the ingest did besides its work (a clean-up); before any update. */
+    default void notice(String line) {
+    }
+
     IngestProgress NONE = (seen, accepted, quarantined, expected) -> { };
 }

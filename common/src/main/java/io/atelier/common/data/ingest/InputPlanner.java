@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Looks at each --input on the driver, checks it is readable, and cuts it into work units. In a
@@ -47,22 +46,59 @@ final class InputPlanner {
     InputPlan plan() {
         List<WorkUnit> units = new ArrayList<>();
         List<String> frames = new ArrayList<>();
+        List<Map<String, Object>> fingerprints = new ArrayList<>();
         boolean idxOnly = true;
         for (String input : options.inputs()) {
             Path path = new Path(input);
             FileStatus status = statusOf(path, input);
-            if (status.isDirectory() && isParquetDirectory(path)) {
-                frames.add(path.toString());
-                idxOnly = false;
-            } else if (status.isDirectory()) {
-                idxOnly &= planDirectory(path, units);
+            InputFingerprint fingerprint = new InputFingerprint(input);
+            if (status.isDirectory()) {
+                FolderListing listing = list(path);
+                listing.files().forEach(f -> fingerprint.file(f.relative(), f.size(), f.modified()));
+                listing.skipped().forEach(s -> fingerprint.skipped(s.relative(), s.reason()));
+                if (isParquetDirectory(path, listing)) {
+                    frames.add(path.toString());
+                    idxOnly = false;
+                } else {
+                    idxOnly &= planDirectory(path, listing, units);
+                }
             } else {
+                fingerprint.file(status.getPath().getName(), status.getLen(), status.getModificationTime());
                 idxOnly &= planFile(status.getPath(), "", path.getParent() == null ? path : path.getParent(), units,
                         new ArrayList<>());
+                if (IdxFile.looksLikeIdx(status.getPath().getName())) {
+                    Path labels = new Path(IdxFile.labelsPathFor(status.getPath().toString()));
+                    for (Path beside : List.of(labels, new Path(status.getPath().getParent(), CLASS_NAMES_FILE))) {
+                        fingerprintIfPresent(beside, fingerprint);
+                    }
+                }
             }
+            fingerprints.add(fingerprint.toMap());
         }
         long known = units.stream().mapToLong(WorkUnit::expectedItems).filter(n -> n >= 0).sum();
-        return new InputPlan(List.copyOf(units), List.copyOf(frames), known, idxOnly && !units.isEmpty());
+        return new InputPlan(List.copyOf(units), List.copyOf(frames), known, idxOnly && !units.isEmpty(),
+                List.copyOf(fingerprints));
+    }
+
+    /** The files an IDX images file is read with (its labels, its class names) are part of what it was. */
+    private void fingerprintIfPresent(Path file, InputFingerprint fingerprint) {
+        try {
+            FileStatus s = file.getFileSystem(conf).getFileStatus(file);
+            fingerprint.file(s.getPath().getName(), s.getLen(), s.getModificationTime());
+        } catch (java.io.FileNotFoundException e) {
+            fingerprint.skipped(file.getName(), "absent");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--input " + file + ": cannot be read (" + e.getMessage()
+                    + "); check the path and its permissions");
+        }
+    }
+
+    private FolderListing list(Path dir) {
+        try {
+            return FolderListing.of(dir, conf);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--input " + dir + ": cannot be listed: " + e.getMessage(), e);
+        }
     }
 
     private FileStatus statusOf(Path path, String input) {
@@ -81,42 +117,23 @@ final class InputPlanner {
         }
     }
 
-    private boolean isParquetDirectory(Path dir) {
+    private boolean isParquetDirectory(Path dir, FolderListing listing) {
         if (HadoopFiles.exists(new Path(dir, DatasetLayout.MANIFEST), conf)) {
             return true;
         }
-        try {
-            boolean parquet = false;
-            for (Path file : HadoopFiles.listFilesRecursively(dir, conf)) {
-                String name = file.getName().toLowerCase(Locale.ROOT);
-                if (name.endsWith(".parquet")) {
-                    parquet = true;
-                } else if (!name.startsWith("_") && !name.startsWith(".") && !name.endsWith(".crc")) {
-                    return false; // other files: an image folder that happens to hold Parquet too
-                }
-            }
-            return parquet;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--input " + dir + ": cannot be listed: " + e.getMessage(), e);
-        }
+        // Visible files only: all Parquet, or an image folder that happens to hold Parquet too.
+        return !listing.files().isEmpty() && listing.files().stream()
+                .allMatch(f -> f.relative().toLowerCase(Locale.ROOT).endsWith(".parquet"));
     }
 
     /** Returns whether everything under the directory was IDX. */
-    private boolean planDirectory(Path root, List<WorkUnit> units) {
+    private boolean planDirectory(Path root, FolderListing listing, List<WorkUnit> units) {
         List<String> relativeFiles = new ArrayList<>();
         boolean idxOnly = true;
-        Set<String> sorted = new TreeSet<>();
-        try {
-            String prefix = root.getFileSystem(conf).makeQualified(root).toString();
-            for (Path file : HadoopFiles.listFilesRecursively(root, conf)) {
-                String full = file.toString();
-                String relative = full.substring(Math.min(full.length(), prefix.length())).replaceFirst("^/", "");
-                if (!isHidden(relative)) {
-                    sorted.add(relative);
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--input " + root + ": cannot be listed: " + e.getMessage(), e);
+        List<String> sorted = listing.files().stream().map(FolderListing.Entry::relative).toList();
+        if (!listing.skipped().isEmpty()) {
+            units.add(new SkippedUnit(listing.skipped().stream().map(s -> child(root, s.relative()).toString()).toList(),
+                    listing.skipped().stream().map(FolderListing.Skipped::reason).toList()));
         }
         List<String> imageFiles = new ArrayList<>();
         for (String relative : sorted) {
@@ -234,14 +251,5 @@ final class InputPlanner {
      */
     static Path child(Path root, String relative) {
         return new Path(root, "./" + relative);
-    }
-
-    private static boolean isHidden(String relative) {
-        for (String part : relative.split("/")) {
-            if (part.startsWith(".") || part.startsWith("_")) {
-                return true;
-            }
-        }
-        return relative.endsWith(".crc");
     }
 }
