@@ -15,8 +15,10 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
  * in (c, kh, kw) order, big[n, sy * s - p + kh, sx * s - p + kw, c], or 0 outside the map. The
  * order matches the flattened PyTorch weights: [out, C * k * k] for a convolution and
  * [in, C * k * k] for a transposed one. The patch ops read and write the NHWC buffers through
- * NCHW-ordered views, and the patch matrix through a [N, C, k, k, h, w] view of its rows, so
- * no layout is copied.
+ * NCHW-ordered views. {@code col2im} reads the patch matrix through a [N, C, k, k, h, w] view
+ * of its rows; {@code im2col} writes such a view about five times slower than a dense
+ * [N, C * k * k, h * w] buffer, so it writes a dense one that is then transposed per image into
+ * the patch matrix (one copy, a fraction of the time saved).
  */
 public final class PatchConv2d implements Layer {
     private final boolean transposed;
@@ -41,6 +43,11 @@ public final class PatchConv2d implements Layer {
     private final Tensor patches;
     /** Patch-shaped gradients, apart from {@link #patches} so a backward pass leaves the forward's intact. */
     private final Tensor patchGrads;
+    /** The dense output of {@code im2col}: [N, C * k * k, h * w] per batch. */
+    private final Tensor columns;
+    /** Per batch size: {@link #columns} as [N, h * w, C * k * k], and the patch matrix it is copied into, as [N, h * w, C * k * k]. */
+    private final INDArray[] gatheredColumns;
+    private final INDArray[] gatherTargets;
     private final Tensor y;
     private final Tensor gradIn;
     /** Per batch size: the patch op of the forward pass and the bias op. */
@@ -91,6 +98,9 @@ public final class PatchConv2d implements Layer {
         this.gb = params.grad(name + ".bias");
         this.patches = new Tensor((long) maxRows * pixels, patch);
         this.patchGrads = new Tensor((long) maxRows * pixels, patch);
+        this.columns = new Tensor(maxRows, patch, pixels);
+        this.gatheredColumns = new INDArray[maxRows + 1];
+        this.gatherTargets = new INDArray[maxRows + 1];
         this.y = new Tensor(maxRows, outShape);
         this.gradIn = new Tensor(maxRows, inH, inW, inC);
         this.forwardPatchOps = new DynamicCustomOp[maxRows + 1];
@@ -117,7 +127,7 @@ public final class PatchConv2d implements Layer {
         if (patchOp == null) {
             patchOp = transposed
                     ? NativeOps.col2im(columns(patches, n), channelsFirst(y, n), stride, pad)
-                    : NativeOps.im2col(channelsFirst(x, n), columns(patches, n), k, stride, pad);
+                    : NativeOps.im2col(channelsFirst(x, n), denseColumns(n), k, stride, pad);
             forwardPatchOps[n] = patchOp;
         }
         INDArray out = y.pixels(n);
@@ -127,6 +137,7 @@ public final class PatchConv2d implements Layer {
             NativeOps.exec(patchOp);
         } else {
             NativeOps.exec(patchOp);
+            gather(patches, n);
             NativeOps.gemm(patchMatrix(patches, n), w, out, false, true);
         }
         DynamicCustomOp biasOp = biasOps[n];
@@ -162,13 +173,14 @@ public final class PatchConv2d implements Layer {
         DynamicCustomOp patchOp = backwardPatchOps[n];
         if (patchOp == null) {
             patchOp = transposed
-                    ? NativeOps.im2col(channelsFirst(gradOut, n), columns(patchGrads, n), k, stride, pad)
+                    ? NativeOps.im2col(channelsFirst(gradOut, n), denseColumns(n), k, stride, pad)
                     : NativeOps.col2im(columns(patchGrads, n), channelsFirst(gradIn, n), stride, pad);
             backwardPatchOps[n] = patchOp;
         }
         INDArray dPatches = patchMatrix(patchGrads, n);
         if (transposed) {
             NativeOps.exec(patchOp);
+            gather(patchGrads, n);
             if (grads.params()) {
                 NativeOps.gemm(x.pixels(n), dPatches, gw, true, false);
             }
@@ -191,6 +203,23 @@ public final class PatchConv2d implements Layer {
     /** Rows [0, n) of an NHWC buffer of the big map, viewed as [N, C, H, W]. */
     private INDArray channelsFirst(Tensor t, int n) {
         return t.rows(n, bigShape).permute(0, 3, 1, 2);
+    }
+
+    /** {@link #columns} as {@code im2col} writes them, [N, C, k, k, h, w]. */
+    private INDArray denseColumns(int n) {
+        return columns.rows(n).reshape('c', n, bigC, k, k, smallH, smallW);
+    }
+
+    /** Copies the patches that {@code im2col} just wrote into the rows of {@code dst}'s patch matrix. */
+    private void gather(Tensor dst, int n) {
+        INDArray target = gatherTargets[n];
+        if (target == null) {
+            // One layer gathers into one buffer: the forward patches (convolution) or the patch gradients (transposed).
+            target = patchMatrix(dst, n).reshape('c', n, pixels, (long) bigC * k * k);
+            gatherTargets[n] = target;
+            gatheredColumns[n] = columns.rows(n).permute(0, 2, 1);
+        }
+        target.assign(gatheredColumns[n]);
     }
 
     /** Patch rows [(n, sy, sx), (c, kh, kw)] viewed as the patch ops' [N, C, k, k, h, w]. */
