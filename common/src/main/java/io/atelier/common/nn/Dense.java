@@ -1,6 +1,7 @@
 package io.atelier.common.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 
 /** y = x W^T + b with W [out, in] (PyTorch's layout); rows of the input are flattened. */
 public final class Dense implements Layer {
@@ -13,6 +14,8 @@ public final class Dense implements Layer {
     private final INDArray gw;
     private final INDArray b;
     private final INDArray gb;
+    /** The bias pass over the output, per batch size. */
+    private final DynamicCustomOp[] biasOps;
     private Tensor x;
 
     /** Registers W [out, in] ~ N(0, std) and b [out] = 0 under {@code name}. */
@@ -31,6 +34,7 @@ public final class Dense implements Layer {
         this.gw = params.grad(weight);
         this.b = params.value(name + ".bias");
         this.gb = params.grad(name + ".bias");
+        this.biasOps = new DynamicCustomOp[maxRows + 1];
         if (y.rowSize() != out) {
             throw new IllegalArgumentException(name + ": output shape does not hold " + out + " values");
         }
@@ -49,7 +53,12 @@ public final class Dense implements Layer {
         x = input;
         INDArray ym = y.matrix(n);
         NativeOps.gemm(input.matrix(n), w, ym, false, true);
-        ym.addiRowVector(b);
+        DynamicCustomOp bias = biasOps[n];
+        if (bias == null) {
+            bias = NativeOps.biasAdd(ym, b);
+            biasOps[n] = bias;
+        }
+        NativeOps.exec(bias);
         return y;
     }
 
