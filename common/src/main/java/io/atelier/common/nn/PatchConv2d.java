@@ -19,6 +19,9 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
  * of its rows; {@code im2col} writes such a view about five times slower than a dense
  * [N, C * k * k, h * w] buffer, so it writes a dense one that is then transposed per image into
  * the patch matrix (one copy, a fraction of the time saved).
+ *
+ * <p>An activation on the output runs in place after the bias op; backward applies its
+ * derivative (from the output) to the incoming gradient in place, then sums the bias gradient.
  */
 public final class PatchConv2d implements Layer {
     private final boolean transposed;
@@ -126,7 +129,7 @@ public final class PatchConv2d implements Layer {
         DynamicCustomOp patchOp = forwardPatchOps[n];
         if (patchOp == null) {
             patchOp = transposed
-                    ? NativeOps.col2im(columns(patches, n), channelsFirst(y, n), stride, pad)
+                    ? NativeOps.col2im(patchView(patches, n), channelsFirst(y, n), stride, pad)
                     : NativeOps.im2col(channelsFirst(x, n), denseColumns(n), k, stride, pad);
             forwardPatchOps[n] = patchOp;
         }
@@ -174,7 +177,7 @@ public final class PatchConv2d implements Layer {
         if (patchOp == null) {
             patchOp = transposed
                     ? NativeOps.im2col(channelsFirst(gradOut, n), denseColumns(n), k, stride, pad)
-                    : NativeOps.col2im(columns(patchGrads, n), channelsFirst(gradIn, n), stride, pad);
+                    : NativeOps.col2im(patchView(patchGrads, n), channelsFirst(gradIn, n), stride, pad);
             backwardPatchOps[n] = patchOp;
         }
         INDArray dPatches = patchMatrix(patchGrads, n);
@@ -223,7 +226,7 @@ public final class PatchConv2d implements Layer {
     }
 
     /** Patch rows [(n, sy, sx), (c, kh, kw)] viewed as the patch ops' [N, C, k, k, h, w]. */
-    private INDArray columns(Tensor t, int n) {
+    private INDArray patchView(Tensor t, int n) {
         return patchMatrix(t, n).reshape('c', n, smallH, smallW, bigC, k, k).permute(0, 3, 4, 5, 1, 2);
     }
 
