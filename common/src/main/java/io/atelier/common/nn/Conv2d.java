@@ -28,9 +28,8 @@ public final class Conv2d implements Layer {
     private final DynamicCustomOp[] forwardOps;
     private final DynamicCustomOp[] backwardOps;
     private final DynamicCustomOp[] inputGradOps;
-    private final Params params;
-    private final String biasName;
-    private final float[] bias;
+    /** Transposed only: the bias pass over the output, per batch size. */
+    private final DynamicCustomOp[] biasOps;
     private Tensor x;
     private Tensor gy;
 
@@ -64,9 +63,6 @@ public final class Conv2d implements Layer {
         }
         this.inShape = new long[]{inH, inW, inC};
         this.outShape = new long[]{outH, outW, outC};
-        this.params = params;
-        this.biasName = name + ".bias";
-        this.bias = new float[outC];
         this.w = params.value(name + ".weight");
         this.b = params.value(name + ".bias");
         this.gw = params.grad(name + ".weight");
@@ -76,6 +72,7 @@ public final class Conv2d implements Layer {
         this.forwardOps = new DynamicCustomOp[maxRows + 1];
         this.backwardOps = new DynamicCustomOp[maxRows + 1];
         this.inputGradOps = new DynamicCustomOp[maxRows + 1];
+        this.biasOps = new DynamicCustomOp[maxRows + 1];
     }
 
     @Override
@@ -95,7 +92,7 @@ public final class Conv2d implements Layer {
         DynamicCustomOp op = forwardOps[n];
         if (op == null) {
             // oneDNN's transposed convolution adds a bias through a slow reference path (about
-            // 45% on top of the convolution); a Java pass over the output costs a few percent.
+            // 45% on top of the convolution); a separate bias op over the output costs a few percent.
             op = transposed
                     ? NativeOps.op("deconv2d", new INDArray[]{input(n), w}, new INDArray[]{y.rows(n)}, k, stride, pad)
                     : NativeOps.op("conv2d", new INDArray[]{input(n), w, b}, new INDArray[]{y.rows(n)}, k, stride, pad);
@@ -103,7 +100,12 @@ public final class Conv2d implements Layer {
         }
         NativeOps.exec(op);
         if (transposed) {
-            addBias(n);
+            DynamicCustomOp bias = biasOps[n];
+            if (bias == null) {
+                bias = NativeOps.biasAdd(y.pixels(n), b);
+                biasOps[n] = bias;
+            }
+            NativeOps.exec(bias);
         }
         return y;
     }
@@ -139,23 +141,6 @@ public final class Conv2d implements Layer {
             NativeOps.exec(op);
         }
         return gradIn;
-    }
-
-    private void addBias(int n) {
-        java.nio.FloatBuffer yf = y.floats();
-        java.nio.FloatBuffer p = params.hostValues();
-        int b0 = params.offset(biasName);
-        for (int c = 0; c < outC; c++) {
-            bias[c] = p.get(b0 + c);
-        }
-        float[] bs = bias;
-        int rows = n * (int) (outShape[0] * outShape[1]);
-        for (int r = 0; r < rows; r++) {
-            int base = r * outC;
-            for (int c = 0; c < outC; c++) {
-                yf.put(base + c, yf.get(base + c) + bs[c]);
-            }
-        }
     }
 
     private void bindInput(Tensor in) {

@@ -1,21 +1,21 @@
 package io.atelier.common.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 
 /** y = x W^T + b with W [out, in] (PyTorch's layout); rows of the input are flattened. */
 public final class Dense implements Layer {
-    private final Params params;
     private final String weight;
-    private final String bias;
     private final int in;
-    private final int out;
     private final long[] outShape;
     private final Tensor y;
     private final Tensor gradIn;
     private final INDArray w;
     private final INDArray gw;
+    private final INDArray b;
+    private final INDArray gb;
+    /** The bias pass over the output, per batch size. */
+    private final DynamicCustomOp[] biasOps;
     private Tensor x;
 
     /** Registers W [out, in] ~ N(0, std) and b [out] = 0 under {@code name}. */
@@ -25,16 +25,16 @@ public final class Dense implements Layer {
     }
 
     public Dense(Params params, String name, int in, int out, int maxRows, long... outShape) {
-        this.params = params;
         this.weight = name + ".weight";
-        this.bias = name + ".bias";
         this.in = in;
-        this.out = out;
         this.outShape = outShape.length == 0 ? new long[]{out} : outShape.clone();
         this.y = new Tensor(maxRows, this.outShape);
         this.gradIn = new Tensor(maxRows, in);
         this.w = params.value(weight);
         this.gw = params.grad(weight);
+        this.b = params.value(name + ".bias");
+        this.gb = params.grad(name + ".bias");
+        this.biasOps = new DynamicCustomOp[maxRows + 1];
         if (y.rowSize() != out) {
             throw new IllegalArgumentException(name + ": output shape does not hold " + out + " values");
         }
@@ -51,16 +51,14 @@ public final class Dense implements Layer {
             throw new IllegalArgumentException(weight + ": input rows have " + input.rowSize() + " values, expected " + in);
         }
         x = input;
-        NativeOps.gemm(input.matrix(n), w, y.matrix(n), false, true);
-        FloatBuffer yf = y.floats();
-        FloatBuffer p = params.hostValues();
-        int b0 = params.offset(bias);
-        for (int r = 0; r < n; r++) {
-            int base = r * out;
-            for (int j = 0; j < out; j++) {
-                yf.put(base + j, yf.get(base + j) + p.get(b0 + j));
-            }
+        INDArray ym = y.matrix(n);
+        NativeOps.gemm(input.matrix(n), w, ym, false, true);
+        DynamicCustomOp bias = biasOps[n];
+        if (bias == null) {
+            bias = NativeOps.biasAdd(ym, b);
+            biasOps[n] = bias;
         }
+        NativeOps.exec(bias);
         return y;
     }
 
@@ -69,18 +67,7 @@ public final class Dense implements Layer {
         INDArray gy = gradOut.matrix(n);
         if (grads.params()) {
             NativeOps.gemm(gy, x.matrix(n), gw, true, false);
-            FloatBuffer g = params.hostGrads();
-            FloatBuffer gyf = gradOut.floats();
-            int b0 = params.offset(bias);
-            for (int j = 0; j < out; j++) {
-                g.put(b0 + j, 0f);
-            }
-            for (int r = 0; r < n; r++) {
-                int base = r * out;
-                for (int j = 0; j < out; j++) {
-                    g.put(b0 + j, g.get(b0 + j) + gyf.get(base + j));
-                }
-            }
+            NativeOps.sumRows(gy, gb);
         }
         if (grads.input()) {
             NativeOps.gemm(gy, w, gradIn.matrix(n), false, false);

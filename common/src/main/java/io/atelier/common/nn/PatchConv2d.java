@@ -1,24 +1,27 @@
 package io.atelier.common.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 
 /**
  * The same layer as {@link Conv2d} (same weights, same NHWC rows), computed as patch
- * extraction in Java plus one matrix product. Meant for the layers next to the image, with 1
- * to 3 channels on the image side: there the backend's convolution kernels handle a single
- * input or output channel poorly, while the patch matrix is small (k * k * C columns), and a
- * parameter-only backward pass can skip the input gradient altogether.
- *
- * <p>An activation on the output is fused into the bias pass (and its derivative into the
- * bias-gradient pass), so the layer next to the image touches its largest buffer once.
+ * extraction ({@code im2col}/{@code col2im}) plus one matrix product. Meant for the layers next
+ * to the image, with 1 to 3 channels on the image side: there the backend's convolution kernels
+ * handle a single input or output channel poorly, while the patch matrix is small (k * k * C
+ * columns), and a parameter-only backward pass can skip the input gradient altogether.
  *
  * <p>Both directions share one mapping between a "big" map (a convolution's input, a transposed
  * convolution's output) of [H, W, C] and a "small" map of [h, w]: patch row (n, sy, sx) holds,
  * in (c, kh, kw) order, big[n, sy * s - p + kh, sx * s - p + kw, c], or 0 outside the map. The
  * order matches the flattened PyTorch weights: [out, C * k * k] for a convolution and
- * [in, C * k * k] for a transposed one.
+ * [in, C * k * k] for a transposed one. The patch ops read and write the NHWC buffers through
+ * NCHW-ordered views. {@code col2im} reads the patch matrix through a [N, C, k, k, h, w] view
+ * of its rows; {@code im2col} writes such a view about five times slower than a dense
+ * [N, C * k * k, h * w] buffer, so it writes a dense one that is then transposed per image into
+ * the patch matrix (one copy, a fraction of the time saved).
+ *
+ * <p>An activation on the output runs in place after the bias op; backward applies its
+ * derivative (from the output) to the incoming gradient in place, then sums the bias gradient.
  */
 public final class PatchConv2d implements Layer {
     private final boolean transposed;
@@ -27,38 +30,49 @@ public final class PatchConv2d implements Layer {
     private final int bigC;
     private final int smallH;
     private final int smallW;
-    private final int smallC;
     private final int k;
     private final int stride;
     private final int pad;
-    private final int patch;
+    private final int pixels;
     private final long[] outShape;
-    private final Params params;
-    private final String biasName;
+    private final long[] bigShape;
+    private final String name;
     private final Activation act;
     /** Weights as a matrix: [outC, patch] for a convolution, [inC, patch] for a transposed one. */
     private final INDArray w;
     private final INDArray gw;
+    private final INDArray b;
+    private final INDArray gb;
     private final Tensor patches;
     /** Patch-shaped gradients, apart from {@link #patches} so a backward pass leaves the forward's intact. */
     private final Tensor patchGrads;
+    /** The dense output of {@code im2col}: [N, C * k * k, h * w] per batch. */
+    private final Tensor columns;
+    /** Per batch size: {@link #columns} as [N, h * w, C * k * k], and the patch matrix it is copied into, as [N, h * w, C * k * k]. */
+    private final INDArray[] gatheredColumns;
+    private final INDArray[] gatherTargets;
     private final Tensor y;
     private final Tensor gradIn;
-    private final double[] sums;
-    private final float[] bias;
+    /** Per batch size: the patch op of the forward pass and the bias op. */
+    private final DynamicCustomOp[] forwardPatchOps;
+    private final DynamicCustomOp[] biasOps;
+    /** Per batch size, bound to {@link #gy}: the patch op of the backward pass, the gradient as [pixels, channels]. */
+    private final DynamicCustomOp[] backwardPatchOps;
+    private final INDArray[] gradPixels;
     private Tensor x;
+    private Tensor gy;
 
     public PatchConv2d(Params params, String name, boolean transposed, int inC, int outC, int k, int stride, int pad,
                        int inH, int inW, int maxRows, Activation act) {
         this.transposed = transposed;
+        this.name = name;
         this.act = act;
         this.k = k;
         this.stride = stride;
         this.pad = pad;
-        this.params = params;
-        this.biasName = name + ".bias";
         int outH = Conv2d.outSize(transposed, inH, k, stride, pad);
         int outW = Conv2d.outSize(transposed, inW, k, stride, pad);
+        int smallC;
         if (transposed) {
             bigH = outH;
             bigW = outW;
@@ -77,16 +91,25 @@ public final class PatchConv2d implements Layer {
         if (Conv2d.outSize(false, bigH, k, stride, pad) != smallH || Conv2d.outSize(false, bigW, k, stride, pad) != smallW) {
             throw new IllegalArgumentException(name + ": " + inH + "x" + inW + " does not map evenly with k=" + k + " s=" + stride + " p=" + pad);
         }
-        this.patch = bigC * k * k;
+        int patch = bigC * k * k;
+        this.pixels = smallH * smallW;
         this.outShape = new long[]{outH, outW, outC};
+        this.bigShape = new long[]{bigH, bigW, bigC};
         this.w = params.value(name + ".weight").reshape('c', smallC, patch);
         this.gw = params.grad(name + ".weight").reshape('c', smallC, patch);
-        this.patches = new Tensor((long) maxRows * smallH * smallW, patch);
-        this.patchGrads = new Tensor((long) maxRows * smallH * smallW, patch);
+        this.b = params.value(name + ".bias");
+        this.gb = params.grad(name + ".bias");
+        this.patches = new Tensor((long) maxRows * pixels, patch);
+        this.patchGrads = new Tensor((long) maxRows * pixels, patch);
+        this.columns = new Tensor(maxRows, patch, pixels);
+        this.gatheredColumns = new INDArray[maxRows + 1];
+        this.gatherTargets = new INDArray[maxRows + 1];
         this.y = new Tensor(maxRows, outShape);
         this.gradIn = new Tensor(maxRows, inH, inW, inC);
-        this.sums = new double[Math.max(inC, outC)];
-        this.bias = new float[Math.max(inC, outC)];
+        this.forwardPatchOps = new DynamicCustomOp[maxRows + 1];
+        this.biasOps = new DynamicCustomOp[maxRows + 1];
+        this.backwardPatchOps = new DynamicCustomOp[maxRows + 1];
+        this.gradPixels = new INDArray[maxRows + 1];
     }
 
     @Override
@@ -96,34 +119,71 @@ public final class PatchConv2d implements Layer {
 
     @Override
     public Tensor forward(Tensor in, int n, Pass pass) {
-        if (in.rowSize() != gradIn.rowSize()) {
-            throw new IllegalArgumentException(biasName + ": input rows have " + in.rowSize() + " values, expected " + gradIn.rowSize());
+        if (x != in) {
+            if (in.rowSize() != gradIn.rowSize()) {
+                throw new IllegalArgumentException(name + ": input rows have " + in.rowSize() + " values, expected " + gradIn.rowSize());
+            }
+            x = in;
+            java.util.Arrays.fill(forwardPatchOps, null);
         }
-        x = in;
-        int pixels = n * smallH * smallW;
+        DynamicCustomOp patchOp = forwardPatchOps[n];
+        if (patchOp == null) {
+            patchOp = transposed
+                    ? NativeOps.col2im(patchView(patches, n), channelsFirst(y, n), stride, pad)
+                    : NativeOps.im2col(channelsFirst(x, n), denseColumns(n), k, stride, pad);
+            forwardPatchOps[n] = patchOp;
+        }
+        INDArray out = y.pixels(n);
         if (transposed) {
-            // patches = x W, then scattered onto the big map.
-            NativeOps.gemm(in.pixels(n), w, patches.matrix(pixels), false, false);
-            scatter(patches.floats(), y.floats(), n);
-            addBiasAndActivate(y.floats(), n * bigH * bigW, bigC);
+            // patches = x W, then added onto the big map.
+            NativeOps.gemm(x.pixels(n), w, patchMatrix(patches, n), false, false);
+            NativeOps.exec(patchOp);
         } else {
-            gather(in.floats(), patches.floats(), n);
-            NativeOps.gemm(patches.matrix(pixels), w, y.pixels(n), false, true);
-            addBiasAndActivate(y.floats(), pixels, smallC);
+            NativeOps.exec(patchOp);
+            gather(patches, n);
+            NativeOps.gemm(patchMatrix(patches, n), w, out, false, true);
         }
+        DynamicCustomOp biasOp = biasOps[n];
+        if (biasOp == null) {
+            biasOp = NativeOps.biasAdd(out, b);
+            biasOps[n] = biasOp;
+        }
+        NativeOps.exec(biasOp);
+        act.forward(out);
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gradOut, int n, Grads grads) {
-        int pixels = n * smallH * smallW;
-        FloatBuffer pg = params.hostGrads();
-        int b0 = params.offset(biasName);
+        if (gy != gradOut) {
+            if (gradOut.rowSize() != y.rowSize()) {
+                throw new IllegalArgumentException(name + ": gradient rows have " + gradOut.rowSize() + " values, output rows " + y.rowSize());
+            }
+            gy = gradOut;
+            java.util.Arrays.fill(backwardPatchOps, null);
+            java.util.Arrays.fill(gradPixels, null);
+        }
+        INDArray g = gradPixels[n];
+        if (g == null) {
+            g = gradOut.matrix(n).reshape('c', y.pixels(n).shape());
+            gradPixels[n] = g;
+        }
         // From here on gradOut holds the gradient of the pre-activation output.
+        act.backward(y.pixels(n), g);
+        if (grads.params()) {
+            NativeOps.sumRows(g, gb);
+        }
+        DynamicCustomOp patchOp = backwardPatchOps[n];
+        if (patchOp == null) {
+            patchOp = transposed
+                    ? NativeOps.im2col(channelsFirst(gradOut, n), denseColumns(n), k, stride, pad)
+                    : NativeOps.col2im(patchView(patchGrads, n), channelsFirst(gradIn, n), stride, pad);
+            backwardPatchOps[n] = patchOp;
+        }
+        INDArray dPatches = patchMatrix(patchGrads, n);
         if (transposed) {
-            activationBackward(gradOut.floats(), n * bigH * bigW, bigC, grads.params() ? pg : null, b0);
-            gather(gradOut.floats(), patchGrads.floats(), n);
-            INDArray dPatches = patchGrads.matrix(pixels);
+            NativeOps.exec(patchOp);
+            gather(patchGrads, n);
             if (grads.params()) {
                 NativeOps.gemm(x.pixels(n), dPatches, gw, true, false);
             }
@@ -131,126 +191,46 @@ public final class PatchConv2d implements Layer {
                 NativeOps.gemm(dPatches, w, gradIn.pixels(n), false, true);
             }
         } else {
-            activationBackward(gradOut.floats(), pixels, smallC, grads.params() ? pg : null, b0);
-            INDArray gy = gradOut.pixels(n);
             if (grads.params()) {
                 // The patches of the forward pass are still in place.
-                NativeOps.gemm(gy, patches.matrix(pixels), gw, true, false);
+                NativeOps.gemm(g, patchMatrix(patches, n), gw, true, false);
             }
             if (grads.input()) {
-                NativeOps.gemm(gy, w, patchGrads.matrix(pixels), false, false);
-                scatter(patchGrads.floats(), gradIn.floats(), n);
+                NativeOps.gemm(g, w, dPatches, false, false);
+                NativeOps.exec(patchOp);
             }
         }
         return gradIn;
     }
 
-    /** patches[(n, sy, sx), (c, kh, kw)] = big[n, sy*s - p + kh, sx*s - p + kw, c] or 0. */
-    private void gather(FloatBuffer big, FloatBuffer out, int n) {
-        int kk = k * k;
-        int row = 0;
-        for (int b = 0; b < n; b++) {
-            int bigBase = b * bigH * bigW * bigC;
-            for (int sy = 0; sy < smallH; sy++) {
-                for (int sx = 0; sx < smallW; sx++, row++) {
-                    int o = row * patch;
-                    for (int kh = 0; kh < k; kh++) {
-                        int iy = sy * stride - pad + kh;
-                        for (int kw = 0; kw < k; kw++) {
-                            int ix = sx * stride - pad + kw;
-                            boolean inside = iy >= 0 && iy < bigH && ix >= 0 && ix < bigW;
-                            int src = bigBase + (iy * bigW + ix) * bigC;
-                            int dst = o + kh * k + kw;
-                            for (int c = 0; c < bigC; c++) {
-                                out.put(dst + c * kk, inside ? big.get(src + c) : 0f);
-                            }
-                        }
-                    }
-                }
-            }
-        }
+    /** Rows [0, n) of an NHWC buffer of the big map, viewed as [N, C, H, W]. */
+    private INDArray channelsFirst(Tensor t, int n) {
+        return t.rows(n, bigShape).permute(0, 3, 1, 2);
     }
 
-    /** The adjoint of {@link #gather}: big = 0, then big[...] += patches[...]. */
-    private void scatter(FloatBuffer in, FloatBuffer big, int n) {
-        int kk = k * k;
-        int size = n * bigH * bigW * bigC;
-        for (int i = 0; i < size; i++) {
-            big.put(i, 0f);
-        }
-        int row = 0;
-        for (int b = 0; b < n; b++) {
-            int bigBase = b * bigH * bigW * bigC;
-            for (int sy = 0; sy < smallH; sy++) {
-                for (int sx = 0; sx < smallW; sx++, row++) {
-                    int o = row * patch;
-                    for (int kh = 0; kh < k; kh++) {
-                        int iy = sy * stride - pad + kh;
-                        if (iy < 0 || iy >= bigH) {
-                            continue;
-                        }
-                        for (int kw = 0; kw < k; kw++) {
-                            int ix = sx * stride - pad + kw;
-                            if (ix < 0 || ix >= bigW) {
-                                continue;
-                            }
-                            int dst = bigBase + (iy * bigW + ix) * bigC;
-                            int src = o + kh * k + kw;
-                            for (int c = 0; c < bigC; c++) {
-                                big.put(dst + c, big.get(dst + c) + in.get(src + c * kk));
-                            }
-                        }
-                    }
-                }
-            }
-        }
+    /** {@link #columns} as {@code im2col} writes them, [N, C, k, k, h, w]. */
+    private INDArray denseColumns(int n) {
+        return columns.rows(n).reshape('c', n, bigC, k, k, smallH, smallW);
     }
 
-    private void addBiasAndActivate(FloatBuffer out, int rows, int channels) {
-        FloatBuffer p = params.hostValues();
-        int b0 = params.offset(biasName);
-        for (int c = 0; c < channels; c++) {
-            bias[c] = p.get(b0 + c);
+    /** Copies the patches that {@code im2col} just wrote into the rows of {@code dst}'s patch matrix. */
+    private void gather(Tensor dst, int n) {
+        INDArray target = gatherTargets[n];
+        if (target == null) {
+            // One layer gathers into one buffer: the forward patches (convolution) or the patch gradients (transposed).
+            target = patchMatrix(dst, n).reshape('c', n, pixels, (long) bigC * k * k);
+            gatherTargets[n] = target;
+            gatheredColumns[n] = columns.rows(n).permute(0, 2, 1);
         }
-        float[] b = bias;
-        if (act == Activation.LEAKY_RELU) {
-            for (int r = 0; r < rows; r++) {
-                int base = r * channels;
-                for (int c = 0; c < channels; c++) {
-                    float v = out.get(base + c) + b[c];
-                    out.put(base + c, Math.max(v, Activation.LEAKY_SLOPE * v));
-                }
-            }
-        } else {
-            for (int r = 0; r < rows; r++) {
-                int base = r * channels;
-                for (int c = 0; c < channels; c++) {
-                    out.put(base + c, act.apply(out.get(base + c) + b[c]));
-                }
-            }
-        }
+        target.assign(gatheredColumns[n]);
     }
 
-    /**
-     * g *= act'(y) in place over the output gradient; with {@code biasGrad} also writes the
-     * per-channel sums (the bias gradient) at {@code offset}.
-     */
-    private void activationBackward(FloatBuffer g, int rows, int channels, FloatBuffer biasGrad, int offset) {
-        FloatBuffer yf = y.floats();
-        double[] s = sums;
-        java.util.Arrays.fill(s, 0);
-        for (int r = 0; r < rows; r++) {
-            int base = r * channels;
-            for (int c = 0; c < channels; c++) {
-                float d = g.get(base + c) * act.derivative(yf.get(base + c));
-                g.put(base + c, d);
-                s[c] += d;
-            }
-        }
-        if (biasGrad != null) {
-            for (int c = 0; c < channels; c++) {
-                biasGrad.put(offset + c, (float) s[c]);
-            }
-        }
+    /** Patch rows [(n, sy, sx), (c, kh, kw)] viewed as the patch ops' [N, C, k, k, h, w]. */
+    private INDArray patchView(Tensor t, int n) {
+        return patchMatrix(t, n).reshape('c', n, smallH, smallW, bigC, k, k).permute(0, 3, 4, 5, 1, 2);
+    }
+
+    private INDArray patchMatrix(Tensor t, int n) {
+        return t.matrix(n * pixels);
     }
 }
