@@ -17,8 +17,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * depends on the others in its batch.
  *
  * <p>Everything runs as ND4J ops on views of the NHWC rows: per-channel sums over the pixel axis
- * of [n, H*W, C] (one reduction each, every output summed on one thread, so the results do not
- * depend on the thread count), group means of them as one small product with a block matrix
+ * of [n, H*W, C] (batched products with a row of ones, every output summed on one thread, so the
+ * results do not depend on the thread count), group means of them as one small product with a block matrix
  * [C, C] (1 / (H*W*C/G) within a group), and broadcasts of per-row, per-channel values [n, 1, C]
  * over [n, H*W, C]. Measured on the CPU backend, this shape of broadcast costs about a fifth of
  * one against per-group values [n, 1, G, 1] over [n, H*W, G, C/G], and the two-pass statistics
@@ -54,6 +54,8 @@ public final class GroupNormAct implements Layer {
     private final Tensor sumGx;
     private final Tensor sumG;
     private final Tensor scale;
+    /** [n, 1, H*W] of ones: a row's per-channel sums over the pixels as one batched product. */
+    private final Tensor ones;
 
     /** Registers gamma = 1 and beta = 0 under {@code name}. */
     public static void register(ParamLayout.Builder layout, String name, int channels) {
@@ -97,6 +99,8 @@ public final class GroupNormAct implements Layer {
         this.sumGx = new Tensor(maxRows, channels);
         this.sumG = new Tensor(maxRows, channels);
         this.scale = new Tensor(maxRows, channels);
+        this.ones = new Tensor(maxRows, 1, spatial);
+        ones.rows(maxRows).assign(1);
     }
 
     @Override
@@ -116,10 +120,12 @@ public final class GroupNormAct implements Layer {
         INDArray m = groupMeans.matrix(n);
         INDArray r = invStd.matrix(n);
         // xhat = x - mean, then the variance from the centred values (no cancellation), then xhat *= 1 / std.
-        x3.sum(total, 1);
+        pixelSums(x3, sums, n);
         Nd4j.gemm(total, groupAverage, m, false, false, 1.0, 0.0);
         Nd4j.exec(new SubOp(x3, groupMeans.rows(n, 1, channels), h3));
-        Nd4j.exec(DynamicCustomOp.builder("reduce_sqnorm").addInputs(h3).addOutputs(total).addIntegerArguments(1).build());
+        INDArray squares = scratch.rows(n, spatial, channels);
+        Nd4j.exec(new MulOp(h3, h3, squares));
+        pixelSums(squares, sums, n);
         Nd4j.gemm(total, groupAverage, r, false, false, 1.0, 0.0);
         r.addi(EPS);
         Nd4j.exec(new RSqrt(r, r));
@@ -154,8 +160,8 @@ public final class GroupNormAct implements Layer {
         INDArray qx = sumGx.matrix(n);
         INDArray q = sumG.matrix(n);
         Nd4j.exec(new MulOp(dv3, h3, t3));
-        t3.sum(qx, 1);
-        dv3.sum(q, 1);
+        pixelSums(t3, sumGx, n);
+        pixelSums(dv3, sumG, n);
         if (grads.params()) {
             qx.sum(gammaGrad, 0);
             q.sum(betaGrad, 0);
@@ -181,5 +187,20 @@ public final class GroupNormAct implements Layer {
             Nd4j.exec(new SubOp(dx3, sums.rows(n, 1, channels), dx3));
         }
         return gradIn;
+    }
+
+    /**
+     * out[r, c] = the sum over pixels of src[r, :, c], as a batched product with a row of ones:
+     * the backend's matrix kernel reads the pixels in order, where a reduction over the middle
+     * axis strides (measured about a third slower). Each output is one dot product, computed by
+     * one thread.
+     */
+    private void pixelSums(INDArray src, Tensor out, int n) {
+        Nd4j.exec(DynamicCustomOp.builder("matmul")
+                .addInputs(ones.rows(n), src)
+                .addOutputs(out.rows(n, 1, channels))
+                .addIntegerArguments(0, 0, 0)
+                .addFloatingPointArguments(1.0, 0.0)
+                .build());
     }
 }
