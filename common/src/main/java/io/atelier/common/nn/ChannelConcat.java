@@ -63,12 +63,12 @@ public final class ChannelConcat {
     }
 
     /** The first input's channels of rows [0, n) of {@code t} (shaped like the output), as a view. */
-    public INDArray sliceA(Tensor t, int n) {
+    private INDArray sliceA(Tensor t, int n) {
         return t.rows(n, h, w, ca + cb).get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, ca));
     }
 
     /** The second input's channels of rows [0, n) of {@code t} (shaped like the output), as a view. */
-    public INDArray sliceB(Tensor t, int n) {
+    private INDArray sliceB(Tensor t, int n) {
         return t.rows(n, h, w, ca + cb).get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(ca, ca + cb));
     }
 
