@@ -1,10 +1,11 @@
 package io.atelier.common.nn;
 
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * c = op(a) op(b) for every row of fixed buffers whose rows are matrices (op: optional
- * transpose), as one native batched product built once per row count.
+ * c = alpha op(a) op(b) for every row of fixed buffers whose rows are matrices (op: optional
+ * transpose), overwriting c, as one native batched {@code matmul} built once per row count.
  */
 final class BatchedProduct {
     private final Tensor a;
@@ -15,9 +16,15 @@ final class BatchedProduct {
     private final long[] cShape;
     private final boolean transA;
     private final boolean transB;
+    private final double alpha;
     private final DynamicCustomOp[] ops;
 
     BatchedProduct(Tensor a, long[] aShape, boolean transA, Tensor b, long[] bShape, boolean transB, Tensor c, long[] cShape) {
+        this(a, aShape, transA, b, bShape, transB, c, cShape, 1.0);
+    }
+
+    BatchedProduct(Tensor a, long[] aShape, boolean transA, Tensor b, long[] bShape, boolean transB, Tensor c, long[] cShape,
+                   double alpha) {
         this.a = a;
         this.b = b;
         this.c = c;
@@ -26,6 +33,7 @@ final class BatchedProduct {
         this.cShape = cShape.clone();
         this.transA = transA;
         this.transB = transB;
+        this.alpha = alpha;
         this.ops = new DynamicCustomOp[c.maxRows() + 1];
     }
 
@@ -37,9 +45,14 @@ final class BatchedProduct {
     void exec(int n) {
         DynamicCustomOp op = ops[n];
         if (op == null) {
-            op = NativeOps.matmul(a.rows(n, aShape), b.rows(n, bShape), c.rows(n, cShape), transA, transB);
+            op = DynamicCustomOp.builder("matmul")
+                    .addInputs(a.rows(n, aShape), b.rows(n, bShape))
+                    .addOutputs(c.rows(n, cShape))
+                    .addIntegerArguments(transA ? 1 : 0, transB ? 1 : 0, 0)
+                    .addFloatingPointArguments(alpha, 0.0)
+                    .build();
             ops[n] = op;
         }
-        NativeOps.exec(op);
+        Nd4j.exec(op);
     }
 }

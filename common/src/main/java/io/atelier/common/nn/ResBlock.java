@@ -1,12 +1,16 @@
 package io.atelier.common.nn;
 
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.factory.Nd4j;
+
 /**
  * The U-Net's residual block on NHWC rows [H, W, in] -> [H, W, out]:
  * {@code conv2(GN-SiLU(conv1(GN-SiLU(x)) + Dense(emb))) + skip(x)}, where emb (the activated
  * time/condition embedding, one row per image) is projected to one shift per channel and
  * {@code skip} is a 1x1 convolution when the widths differ, else the identity. The backward
  * pass adds the embedding's gradient into a caller-owned buffer, since every block reads the
- * same embedding.
+ * same embedding. The shift and the sums are ND4J ops ([n, 1, C] broadcast over [n, H*W, C],
+ * and its adjoint, a reduction over the pixel axis).
  */
 public final class ResBlock {
     private final int pixels;
@@ -53,17 +57,23 @@ public final class ResBlock {
 
     public Tensor forward(Tensor in, Tensor emb, int n) {
         Tensor h = conv1.forward(norm1.forward(in, n, Layer.Pass.TRAIN), n, Layer.Pass.TRAIN);
-        Pointwise.addPerChannel(h, embProj.forward(emb, n, Layer.Pass.TRAIN), pixels, out, n);
+        Tensor shift = embProj.forward(emb, n, Layer.Pass.TRAIN);
+        Nd4j.exec(new AddOp(h.rows(n, pixels, out), shift.rows(n, 1, out), h.rows(n, pixels, out)));
         Tensor main = conv2.forward(norm2.forward(h, n, Layer.Pass.TRAIN), n, Layer.Pass.TRAIN);
-        return Pointwise.add(main, skip != null ? skip.forward(in, n, Layer.Pass.TRAIN) : in, y, n);
+        Tensor side = skip != null ? skip.forward(in, n, Layer.Pass.TRAIN) : in;
+        Nd4j.exec(new AddOp(main.matrix(n), side.matrix(n), y.matrix(n)));
+        return y;
     }
 
     /** Returns the input gradient and adds the embedding's gradient into {@code gradEmb}. */
     public Tensor backward(Tensor gradOut, int n, Tensor gradEmb) {
         Tensor gh = norm2.backward(conv2.backward(gradOut, n, Layer.Grads.ALL), n, Layer.Grads.ALL);
-        Pointwise.sumPerChannel(gh, gradEmbShift, pixels, out, n);
-        Pointwise.add(gradEmb, embProj.backward(gradEmbShift, n, Layer.Grads.ALL), gradEmb, n);
+        gh.rows(n, pixels, out).sum(gradEmbShift.matrix(n), 1);
+        Tensor ge = embProj.backward(gradEmbShift, n, Layer.Grads.ALL);
+        Nd4j.exec(new AddOp(gradEmb.matrix(n), ge.matrix(n), gradEmb.matrix(n)));
         Tensor gMain = norm1.backward(conv1.backward(gh, n, Layer.Grads.ALL), n, Layer.Grads.ALL);
-        return Pointwise.add(gMain, skip != null ? skip.backward(gradOut, n, Layer.Grads.ALL) : gradOut, gradIn, n);
+        Tensor gSide = skip != null ? skip.backward(gradOut, n, Layer.Grads.ALL) : gradOut;
+        Nd4j.exec(new AddOp(gMain.matrix(n), gSide.matrix(n), gradIn.matrix(n)));
+        return gradIn;
     }
 }

@@ -1,17 +1,26 @@
 package io.atelier.common.nn;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.factory.Nd4j;
+
 /**
- * y = x * sigmoid(x) into its own buffer; the backward pass reads the (unchanged) input. Rows go
- * through {@link RowScratch} arrays so that the element loops vectorise.
+ * y = x * sigmoid(x) into its own buffer, as ND4J ops. The sigmoid is kept for the backward
+ * pass, whose derivative s + y (1 - s) then needs no exponential; the backend's own swish
+ * derivative, e^x (x + e^x + 1) / (e^x + 1)^2, overflows to NaN from x = 50 on.
  */
 public final class Silu implements Layer {
     private final long[] shape;
+    private final Tensor sig;
     private final Tensor y;
     private final Tensor gradIn;
-    private Tensor x;
 
     public Silu(int maxRows, long... shape) {
         this.shape = shape.clone();
+        this.sig = new Tensor(maxRows, shape);
         this.y = new Tensor(maxRows, shape);
         this.gradIn = new Tensor(maxRows, shape);
     }
@@ -23,39 +32,30 @@ public final class Silu implements Layer {
 
     @Override
     public Tensor forward(Tensor in, int n, Pass pass) {
-        x = in;
-        int row = y.rowSize();
-        Parallel.rows(n, row, (from, to) -> {
-            float[] xr = RowScratch.floats(0, row);
-            for (int r = from; r < to; r++) {
-                in.floats().get(r * row, xr, 0, row);
-                for (int i = 0; i < row; i++) {
-                    float v = xr[i];
-                    xr[i] = v * Activation.sigmoidRational(v);
-                }
-                y.floats().put(r * row, xr, 0, row);
-            }
-        });
+        if (in.rowSize() != y.rowSize()) {
+            throw new IllegalArgumentException("SiLU: input rows have " + in.rowSize() + " values, expected " + y.rowSize());
+        }
+        forward(in.matrix(n), sig.matrix(n), y.matrix(n));
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gradOut, int n, Grads grads) {
-        int row = y.rowSize();
-        Parallel.rows(n, row, (from, to) -> {
-            float[] xr = RowScratch.floats(0, row);
-            float[] gr = RowScratch.floats(1, row);
-            for (int r = from; r < to; r++) {
-                x.floats().get(r * row, xr, 0, row);
-                gradOut.floats().get(r * row, gr, 0, row);
-                for (int i = 0; i < row; i++) {
-                    float v = xr[i];
-                    float s = Activation.sigmoidRational(v);
-                    gr[i] = gr[i] * s * (1f + v * (1f - s));
-                }
-                gradIn.floats().put(r * row, gr, 0, row);
-            }
-        });
+        backward(sig.matrix(n), y.matrix(n), gradOut.matrix(n), gradIn.matrix(n));
         return gradIn;
+    }
+
+    /** s = sigmoid(x), y = x * s; all of one shape. */
+    static void forward(INDArray x, INDArray s, INDArray y) {
+        Nd4j.exec(new Sigmoid(x, s));
+        Nd4j.exec(new MulOp(x, s, y));
+    }
+
+    /** out = g * (s + y (1 - s)), the gradient of x from the forward pass's s and y; out must not be g. */
+    static void backward(INDArray s, INDArray y, INDArray g, INDArray out) {
+        Nd4j.exec(new ScalarReverseSubtraction(s, null, out, 1.0));
+        Nd4j.exec(new MulOp(out, y, out));
+        Nd4j.exec(new AddOp(out, s, out));
+        Nd4j.exec(new MulOp(out, g, out));
     }
 }

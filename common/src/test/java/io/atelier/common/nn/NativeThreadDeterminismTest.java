@@ -51,7 +51,7 @@ class NativeThreadDeterminismTest {
         fill(gy.floats(), rows * gy.rowSize(), 7);
         float[] out = copy(layer.forward(x, rows, Layer.Pass.TRAIN).floats(), rows * gy.rowSize());
         float[] gx = copy(layer.backward(gy, rows, Layer.Grads.ALL).floats(), rows * x.rowSize());
-        float[] gp = copy(params.grads(), params.layout().size());
+        float[] gp = copy(HostViews.floats(params.grads()), params.layout().size());
         float[] all = java.util.Arrays.copyOf(out, out.length + gx.length + gp.length);
         System.arraycopy(gx, 0, all, out.length, gx.length);
         System.arraycopy(gp, 0, all, out.length + gx.length, gp.length);
@@ -80,7 +80,7 @@ class NativeThreadDeterminismTest {
         Params params = new Params(layout);
         params.load(layout.initialValues(new Rng(1)));
         // Non-zero biases, so the bias pass matters.
-        FloatBuffer v = params.values();
+        FloatBuffer v = HostViews.floats(params.values());
         for (ParamLayout.Entry e : layout.entries()) {
             if (e.name().endsWith(".bias")) {
                 for (int i = e.offset(); i < e.offset() + e.length(); i++) {

@@ -1,12 +1,16 @@
 package io.atelier.common.families.diffusion;
 
-import io.atelier.common.nn.Layouts;
+import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
 import io.atelier.common.train.Seeds;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.Serializable;
-import java.nio.FloatBuffer;
 import java.util.Locale;
 
 /**
@@ -14,7 +18,9 @@ import java.util.Locale;
  * DDIM over S evenly spaced steps with noise scale eta, with classifier-free guidance
  * eps = eps_uncond + G (eps_cond - eps_uncond). Sample i's starting noise and every per-step
  * noise derive from (seed, i, t) alone, and the network has no batch statistics, so an image
- * depends only on its own seed, index and condition. Built once per executor; not thread-safe.
+ * depends only on its own seed, index and condition. The noise is drawn on the heap and comes in
+ * through {@link HostArrays}, as the images go out; the guidance and the DDPM and DDIM updates
+ * are ND4J ops on the samples' NHWC tensor. Built once per executor; not thread-safe.
  */
 public final class DiffusionSampler {
     static final long PURPOSE_START = 11;
@@ -75,11 +81,17 @@ public final class DiffusionSampler {
     private final int size;
     private final double[] times;
     private final int[][] rowWords;
-    private final float[] eps;
-    private final float[] raw;
     private final int[] rowSource;
     private final int[] uncondRow;
-    private final float[] z;
+    /** Noise drawn on the heap, for the start or a step. */
+    private final float[] noiseHost;
+    /** The samples x_t of the chunk in progress (NHWC). */
+    private final Tensor x;
+    private final Tensor eps;
+    private final Tensor z;
+    private final Tensor x0;
+    private final Tensor scratch;
+    private final Tensor nchw;
 
     public DiffusionSampler(DiffusionConfig config, int maxRows) {
         this.config = config;
@@ -88,11 +100,17 @@ public final class DiffusionSampler {
         this.size = config.imageFloats();
         this.times = new double[maxRows];
         this.rowWords = new int[maxRows][];
-        this.eps = new float[maxRows * size];
-        this.raw = new float[maxRows * size];
         this.rowSource = new int[maxRows];
         this.uncondRow = new int[maxRows];
-        this.z = new float[maxRows * size];
+        this.noiseHost = new float[maxRows * size];
+        int side = config.imageSize();
+        int c = config.channels();
+        this.x = new Tensor(maxRows, side, side, c);
+        this.eps = new Tensor(maxRows, side, side, c);
+        this.z = new Tensor(maxRows, side, side, c);
+        this.x0 = new Tensor(maxRows, side, side, c);
+        this.scratch = new Tensor(maxRows, side, side, c);
+        this.nchw = new Tensor(maxRows, c, side, side);
     }
 
     public UNet network() {
@@ -121,36 +139,37 @@ public final class DiffusionSampler {
         net.params().load(weights);
         int perChunk = guided(settings) ? Math.max(1, net.maxRows() / 2) : net.maxRows();
         float[] out = new float[indices.length * size];
-        float[] x = new float[perChunk * size];
         int[] ts = settings.times(schedule);
         for (int start = 0; start < indices.length; start += perChunk) {
             int n = Math.min(perChunk, indices.length - start);
             long[] idx = java.util.Arrays.copyOfRange(indices, start, start + n);
             int[][] cond = java.util.Arrays.copyOfRange(conditions, start, start + n);
             for (int r = 0; r < n; r++) {
-                start(seed, idx[r], x, r * size, size);
+                start(seed, idx[r], noiseHost, r * size, size);
             }
+            HostArrays.load(x.matrix(n), noiseHost);
             for (int k = 0; k < ts.length; k++) {
                 int t = ts[k];
                 int s = k + 1 < ts.length ? ts[k + 1] : -1;
-                predictNoise(x, n, t, cond, settings.guidance(), eps);
+                predict(n, t, cond, settings.guidance());
                 boolean noisy = settings.method() == Method.DDPM ? t > 0 : settings.eta() > 0 && s >= 0;
-                for (int r = 0; r < n; r++) {
-                    if (noisy) {
-                        stepNoise(seed, idx[r], t, z, r * size, size);
+                if (noisy) {
+                    for (int r = 0; r < n; r++) {
+                        stepNoise(seed, idx[r], t, noiseHost, r * size, size);
                     }
-                    if (settings.method() == Method.DDPM) {
-                        schedule.ddpmStep(x, eps, r * size, size, t, z);
-                    } else {
-                        schedule.ddimStep(x, eps, r * size, size, t, s, settings.eta(), z);
-                    }
+                    HostArrays.load(z.matrix(n), noiseHost);
+                }
+                if (settings.method() == Method.DDPM) {
+                    ddpmStep(n, t, noisy);
+                } else {
+                    ddimStep(n, t, s, settings.eta(), noisy);
                 }
                 if (listener != null) {
                     listener.step(k + 1, ts.length, n);
                 }
             }
-            int side = config.imageSize();
-            Layouts.nhwcToNchw(FloatBuffer.wrap(x), out, start * size, n, config.channels(), side, side);
+            nchw.rows(n).assign(x.rows(n).permute(0, 3, 1, 2));
+            HostArrays.store(nchw.matrix(n), out, start * size);
         }
         return out;
     }
@@ -165,6 +184,13 @@ public final class DiffusionSampler {
      * anything else eps_uncond + G (eps_cond - eps_uncond). v predictions are turned into eps.
      */
     public void predictNoise(float[] x, int n, int t, int[][] conditions, double guidance, float[] out) {
+        HostArrays.load(this.x.matrix(n), x);
+        predict(n, t, conditions, guidance);
+        HostArrays.store(eps.matrix(n), out);
+    }
+
+    /** {@link #predictNoise} from and into the sampler's tensors: rows [0, n) of x into eps. */
+    private void predict(int n, int t, int[][] conditions, double guidance) {
         boolean both = guidance != 0 && guidance != 1;
         int rows = 0;
         for (int r = 0; r < n; r++) {
@@ -172,7 +198,7 @@ public final class DiffusionSampler {
             rowWords[rows++] = guidance == 0 ? null : conditions[r];
         }
         for (int r = 0; r < n; r++) {
-            uncondRow[r] = -1;
+            uncondRow[r] = r;
             if (both && conditions[r] != null) {
                 uncondRow[r] = rows;
                 rowSource[rows] = r;
@@ -182,29 +208,77 @@ public final class DiffusionSampler {
         if (rows > net.maxRows()) {
             throw new IllegalArgumentException(rows + " rows exceed the sampler's " + net.maxRows());
         }
-        FloatBuffer in = net.input().floats();
-        for (int r = 0; r < rows; r++) {
-            in.put(r * size, x, rowSource[r] * size, size);
-            times[r] = t;
-        }
+        java.util.Arrays.fill(times, 0, rows, t);
+        INDArray in = net.input().rows(rows);
+        gatherRows(x.rows(n), rowSource, rows, in);
         net.setTimesAndConditions(times, rowWords, rows);
-        net.forward(rows).floats().get(0, raw, 0, rows * size);
+        INDArray raw = net.forward(rows).matrix(rows);
         if (config.prediction() == DiffusionConfig.Prediction.V) {
-            for (int r = 0; r < rows; r++) {
-                schedule.velocityToEps(x, rowSource[r] * size, raw, r * size, size, t);
-            }
+            // eps = sqrt(abar_t) v + sqrt(1 - abar_t) x_t, in place.
+            INDArray tmp = scratch.matrix(rows);
+            raw.muli(Math.sqrt(schedule.alphaBar(t)));
+            Nd4j.exec(new AddOp(raw, tmp.assign(net.input().matrix(rows)).muli(Math.sqrt(1 - schedule.alphaBar(t))), raw));
         }
-        float g = (float) guidance;
-        for (int r = 0; r < n; r++) {
-            int o = r * size;
-            if (uncondRow[r] >= 0) {
-                int u = uncondRow[r] * size;
-                for (int i = 0; i < size; i++) {
-                    out[o + i] = raw[u + i] + g * (raw[o + i] - raw[u + i]);
-                }
-            } else {
-                System.arraycopy(raw, o, out, o, size);
-            }
+        INDArray e = eps.matrix(n);
+        INDArray cond = raw.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        if (!both || rows == n) {
+            e.assign(cond);
+            return;
+        }
+        // Rows without an unconditional partner pair with themselves: u + G (c - u) = c exactly.
+        INDArray u = x0.matrix(n);
+        gatherRows(raw, uncondRow, n, u);
+        Nd4j.exec(new SubOp(cond, u, e));
+        e.muli(guidance);
+        Nd4j.exec(new AddOp(e, u, e));
+    }
+
+    /** out[i] = src[index[i]] for i in [0, count), along the first axis. */
+    private static void gatherRows(INDArray src, int[] index, int count, INDArray out) {
+        int[] args = new int[count + 1];
+        System.arraycopy(index, 0, args, 1, count);
+        Nd4j.exec(DynamicCustomOp.builder("gather").addInputs(src).addOutputs(out).addIntegerArguments(args).build());
+    }
+
+    /** The predicted x_0 = clip((x_t - sqrt(1 - abar_t) eps) / sqrt(abar_t), -1, 1) of rows [0, n), into x0. */
+    private INDArray predictedClean(int n, int t) {
+        double ab = schedule.alphaBar(t);
+        INDArray c = x0.matrix(n);
+        c.assign(eps.matrix(n)).muli(-Math.sqrt(1 - ab)).addi(x.matrix(n)).divi(Math.sqrt(ab));
+        Nd4j.exec(DynamicCustomOp.builder("clipbyvalue").addInputs(c).addOutputs(c).addFloatingPointArguments(-1.0, 1.0).build());
+        return c;
+    }
+
+    /** DDPM's ancestral step from t to t-1 in place on x: the posterior mean of the clipped x_0, plus noise but at t = 0. */
+    private void ddpmStep(int n, int t, boolean noisy) {
+        double ab = schedule.alphaBar(t);
+        double abPrev = schedule.alphaBar(t - 1);
+        double beta = schedule.beta(t);
+        INDArray xs = x.matrix(n);
+        INDArray c = predictedClean(n, t).muli(beta * Math.sqrt(abPrev) / (1 - ab));
+        xs.muli((1 - abPrev) * Math.sqrt(1 - beta) / (1 - ab)).addi(c);
+        if (noisy && t > 0) {
+            xs.addi(z.matrix(n).muli(Math.sqrt(schedule.posteriorVariance(t))));
+        }
+    }
+
+    /**
+     * DDIM's step from t to s < t (s = -1: to the data) in place on x: x_s = sqrt(abar_s) x0 +
+     * sqrt(1 - abar_s - sigma^2) eps' + sigma z, with eps' re-derived from the clipped x0 and
+     * sigma = eta sqrt((1 - abar_s) / (1 - abar_t)) sqrt(1 - abar_t / abar_s).
+     */
+    private void ddimStep(int n, int t, int s, double eta, boolean noisy) {
+        double ab = schedule.alphaBar(t);
+        double abs = schedule.alphaBar(s);
+        double sigma = eta * Math.sqrt((1 - abs) / (1 - ab)) * Math.sqrt(1 - ab / abs);
+        double dir = Math.sqrt(Math.max(0, 1 - abs - sigma * sigma));
+        INDArray xs = x.matrix(n);
+        INDArray c = predictedClean(n, t);
+        INDArray e = scratch.matrix(n);
+        e.assign(c).muli(-Math.sqrt(ab)).addi(xs).divi(Math.sqrt(1 - ab));
+        xs.assign(c).muli(Math.sqrt(abs)).addi(e.muli(dir));
+        if (noisy && sigma > 0) {
+            xs.addi(z.matrix(n).muli(sigma));
         }
     }
 }

@@ -2,7 +2,7 @@ package io.atelier.common.families.diffusion;
 
 import io.atelier.common.nn.Adam;
 import io.atelier.common.nn.AdamMoments;
-import io.atelier.common.nn.Layouts;
+import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
 import io.atelier.common.runs.TrainingState;
@@ -10,8 +10,11 @@ import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.Seeds;
 import io.atelier.common.train.WorkerData;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.factory.Nd4j;
 
-import java.nio.FloatBuffer;
 import java.util.Map;
 
 /**
@@ -19,7 +22,10 @@ import java.util.Map;
  * reused across rounds. A step draws a batch, a time step and noise per image, makes x_t in
  * closed form, drops each image's caption with probability condDrop, regresses the prediction
  * on the noise (or v) with MSE, clips the gradient's global norm, takes an Adam step with a
- * warmed-up learning rate; the engine then folds the weights into their EMA. Not thread-safe.
+ * warmed-up learning rate; the engine then folds the weights into their EMA. The batch's pixels
+ * (NCHW), its noise (drawn on the heap, so a step's draws do not depend on the backend) and the
+ * per-image noise levels come in through {@link HostArrays}; x_t, the target, the loss and its
+ * gradient are ND4J ops. Not thread-safe.
  */
 public final class DiffusionWorker implements ModelTrainer.LocalWorker {
     private static final double ADAM_EPS = 1e-8;
@@ -37,10 +43,17 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
     private final double[] timeValues;
     private final int[][] conditions;
     private final float[] x0;
-    private final float[] x0Nhwc;
     private final float[] noise;
-    private final float[] xt;
-    private final float[] target;
+    /** sqrt(abar_t) and sqrt(1 - abar_t) per image. */
+    private final float[] signalLevel;
+    private final float[] noiseLevel;
+    private final Tensor pixelsNchw;
+    private final Tensor x0Nhwc;
+    private final Tensor noiseNhwc;
+    private final Tensor signalLevels;
+    private final Tensor noiseLevels;
+    private final Tensor target;
+    private final Tensor scratch;
     private final Tensor gradOut;
 
     private WorkerData data;
@@ -65,11 +78,18 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
         this.timeValues = new double[batch];
         this.conditions = new int[batch][];
         this.x0 = new float[batch * size];
-        this.x0Nhwc = new float[batch * size];
         this.noise = new float[batch * size];
-        this.xt = new float[batch * size];
-        this.target = new float[batch * size];
-        this.gradOut = new Tensor(batch, config.imageSize(), config.imageSize(), config.channels());
+        this.signalLevel = new float[batch];
+        this.noiseLevel = new float[batch];
+        int side = config.imageSize();
+        this.pixelsNchw = new Tensor(batch, config.channels(), side, side);
+        this.x0Nhwc = new Tensor(batch, side, side, config.channels());
+        this.noiseNhwc = new Tensor(batch, side, side, config.channels());
+        this.signalLevels = new Tensor(batch, 1);
+        this.noiseLevels = new Tensor(batch, 1);
+        this.target = new Tensor(batch, side, side, config.channels());
+        this.scratch = new Tensor(batch, side, side, config.channels());
+        this.gradOut = new Tensor(batch, side, side, config.channels());
     }
 
     public UNet network() {
@@ -107,8 +127,6 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
             indices[i] = pick.nextInt(data.count());
         }
         data.batch(indices, x0, labels);
-        int side = config.imageSize();
-        Layouts.nchwToNhwc(x0, 0, FloatBuffer.wrap(x0Nhwc), 0, batch, config.channels(), side, side);
         Rng timeRng = new Rng(Seeds.derive(runSeed, round, worker, step, DiffusionTrainer.PURPOSE_TIME));
         Rng dropRng = new Rng(Seeds.derive(runSeed, round, worker, step, DiffusionTrainer.PURPOSE_DROP));
         new Rng(Seeds.derive(runSeed, round, worker, step, DiffusionTrainer.PURPOSE_NOISE)).fillGaussian(noise, 0, noise.length);
@@ -117,24 +135,41 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
             timeValues[i] = times[i];
             boolean drop = dropRng.nextDouble() < config.condDrop();
             conditions[i] = captions.length == 0 || drop || labels[i] < 0 ? null : captions[labels[i]];
-            schedule.noise(x0Nhwc, noise, i * size, size, times[i], xt);
-            if (config.prediction() == DiffusionConfig.Prediction.V) {
-                schedule.velocity(x0Nhwc, noise, i * size, size, times[i], target);
-            }
+            signalLevel[i] = (float) Math.sqrt(schedule.alphaBar(times[i]));
+            noiseLevel[i] = (float) Math.sqrt(1 - schedule.alphaBar(times[i]));
         }
-        float[] goal = config.prediction() == DiffusionConfig.Prediction.V ? target : noise;
-        net.input().floats().put(0, xt, 0, batch * size);
+        HostArrays.load(pixelsNchw.matrix(batch), x0);
+        x0Nhwc.rows(batch).assign(pixelsNchw.rows(batch).permute(0, 2, 3, 1));
+        HostArrays.load(noiseNhwc.matrix(batch), noise);
+        HostArrays.load(signalLevels.matrix(batch), signalLevel);
+        HostArrays.load(noiseLevels.matrix(batch), noiseLevel);
+        INDArray a = signalLevels.matrix(batch);
+        INDArray b = noiseLevels.matrix(batch);
+        INDArray clean = x0Nhwc.matrix(batch);
+        INDArray eps = noiseNhwc.matrix(batch);
+        INDArray tmp = scratch.matrix(batch);
+        // x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps, per image.
+        INDArray xt = net.input().matrix(batch);
+        Nd4j.exec(new MulOp(clean, a, xt));
+        Nd4j.exec(new MulOp(eps, b, tmp));
+        Nd4j.exec(new AddOp(xt, tmp, xt));
+        INDArray goal = eps;
+        if (config.prediction() == DiffusionConfig.Prediction.V) {
+            // v = sqrt(abar_t) eps - sqrt(1 - abar_t) x0.
+            goal = target.matrix(batch);
+            Nd4j.exec(new MulOp(eps, a, goal));
+            Nd4j.exec(new MulOp(clean, b, tmp));
+            Nd4j.exec(new SubOp(goal, tmp, goal));
+        }
         net.setTimesAndConditions(timeValues, conditions, batch);
-        FloatBuffer pred = net.forward(batch).floats();
-        FloatBuffer g = gradOut.floats();
+        INDArray pred = net.forward(batch).matrix(batch);
+        // MSE over every value; its gradient 2 (pred - goal) / total.
+        INDArray g = gradOut.matrix(batch);
+        Nd4j.exec(new SubOp(pred, goal, g));
         int total = batch * size;
-        double loss = 0;
-        float scale = 2f / total;
-        for (int i = 0; i < total; i++) {
-            float d = pred.get(i) - goal[i];
-            loss += (double) d * d;
-            g.put(i, scale * d);
-        }
+        double norm2 = g.norm2Number().doubleValue();
+        double loss = norm2 * norm2;
+        g.muli(2f / total);
         net.backward(gradOut, batch);
         double norm = net.params().gradNorm();
         if (config.gradClip() > 0 && norm > config.gradClip()) {

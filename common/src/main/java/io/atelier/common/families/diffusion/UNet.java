@@ -4,17 +4,23 @@ import io.atelier.common.nn.ChannelConcat;
 import io.atelier.common.nn.Conv2d;
 import io.atelier.common.nn.Dense;
 import io.atelier.common.nn.GroupNormAct;
+import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Layer;
-import io.atelier.common.nn.ParamLayout;
 import io.atelier.common.nn.Params;
-import io.atelier.common.nn.Pointwise;
 import io.atelier.common.nn.ResBlock;
 import io.atelier.common.nn.SelfAttention;
 import io.atelier.common.nn.Silu;
 import io.atelier.common.nn.Tensor;
 import io.atelier.common.nn.Upsample2x;
-
-import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Cos;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sin;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A noise-prediction U-Net over NHWC images with every buffer allocated once: sinusoidal time
@@ -22,7 +28,10 @@ import java.nio.FloatBuffer;
  * every residual block adds per channel; down path (residual block, stride-2 3x3 convolution),
  * middle (block, optional self-attention, block), up path (skip concatenation, block, nearest
  * 2x upsampling and 3x3 convolution), GroupNorm-SiLU and a 3x3 convolution to the image's
- * channels. Forward and backward by hand, parameters in one flat {@link Params}. Not thread-safe.
+ * channels. Forward and backward by hand as ND4J ops, parameters in one flat {@link Params}.
+ * Per step only the time steps and the condition's word weights come in from the heap (through
+ * {@link HostArrays}); the time features and the condition vectors are computed as ops.
+ * Not thread-safe.
  */
 public final class UNet {
     private final UNetArchitecture arch;
@@ -49,8 +58,19 @@ public final class UNet {
     private final Conv2d out;
     private final Tensor[] skips;
     private final Tensor[] skipGrads;
-    private final int[][] words;
     private final long macs;
+    /** Time steps of rows [0, n), as floats (exact for whole steps below 2^24). */
+    private final float[] timeHost;
+    private final Tensor timeIn;
+    /** The sinusoids' frequencies exp(-ln(10000) i / half), [1, half], in double. */
+    private final INDArray frequencies;
+    private final INDArray timeArgs;
+    private final INDArray trig;
+    /** Row r's weight 1 / |words| for each of its words (the condition is their mean vector). */
+    private final float[] bagHost;
+    private final Tensor bag;
+    private final INDArray words;
+    private final INDArray wordGrads;
     private Tensor emb;
 
     public UNet(UNetArchitecture arch, int maxRows) {
@@ -118,7 +138,17 @@ public final class UNet {
         this.out = new Conv2d(params, "out", false, arch.width(0), arch.channels(), 3, 1, 1, s, s, maxRows);
         m += conv(s, arch.width(0), arch.channels(), 3);
         this.macs = m;
-        this.words = new int[maxRows][];
+        int half = arch.base() / 2;
+        this.timeHost = new float[maxRows];
+        this.timeIn = new Tensor(maxRows, 1);
+        this.frequencies = Transforms.exp(Nd4j.arange(0, half).castTo(DataType.DOUBLE).muli(-Math.log(10000.0) / half), false)
+                .reshape(1, half);
+        this.timeArgs = Nd4j.create(DataType.DOUBLE, maxRows, half);
+        this.trig = Nd4j.create(DataType.DOUBLE, maxRows, half);
+        this.bagHost = arch.conditional() ? new float[maxRows * arch.vocabulary()] : null;
+        this.bag = arch.conditional() ? new Tensor(maxRows, arch.vocabulary()) : null;
+        this.words = arch.conditional() ? params.value("cond.words") : null;
+        this.wordGrads = arch.conditional() ? params.grad("cond.words") : null;
     }
 
     private static long conv(int side, int inC, int outC, int k) {
@@ -156,33 +186,47 @@ public final class UNet {
      * (their mean vector is the condition), or null for none (the unconditional prediction).
      */
     public void setTimesAndConditions(double[] times, int[][] wordIds, int n) {
-        FloatBuffer f = timeFeatures.floats();
-        int dim = arch.base();
+        int v = arch.vocabulary();
+        if (bagHost != null) {
+            java.util.Arrays.fill(bagHost, 0, n * v, 0f);
+        }
         for (int r = 0; r < n; r++) {
-            timeEmbedding(times[r], f, r * dim, dim);
+            timeHost[r] = (float) times[r];
             int[] w = wordIds == null ? null : wordIds[r];
             if (w != null && !arch.conditional()) {
                 throw new IllegalArgumentException("this U-Net is unconditional; row " + r + " has a condition");
             }
-            if (w != null) {
-                for (int id : w) {
-                    if (id < 0 || id >= arch.vocabulary()) {
-                        throw new IllegalArgumentException("word id " + id + " outside the vocabulary of " + arch.vocabulary());
-                    }
+            if (w == null || w.length == 0) {
+                continue;
+            }
+            for (int id : w) {
+                if (id < 0 || id >= v) {
+                    throw new IllegalArgumentException("word id " + id + " outside the vocabulary of " + v);
                 }
             }
-            words[r] = w == null || w.length == 0 ? null : w;
+            float inv = 1f / w.length;
+            for (int id : w) {
+                bagHost[r * v + id] += inv;
+            }
         }
+        HostArrays.load(timeIn.matrix(n), timeHost);
+        if (bag != null) {
+            HostArrays.load(bag.matrix(n), bagHost);
+        }
+        timeFeatures(n);
     }
 
-    /** Transformer-style sinusoidal features of a (possibly fractional) time step. */
-    public static void timeEmbedding(double t, FloatBuffer out, int offset, int dim) {
-        int half = dim / 2;
-        for (int i = 0; i < half; i++) {
-            double freq = Math.exp(-Math.log(10000.0) * i / half);
-            out.put(offset + i, (float) Math.sin(t * freq));
-            out.put(offset + half + i, (float) Math.cos(t * freq));
-        }
+    /** Transformer-style sinusoidal features of the time steps: [sin(t f_i)..., cos(t f_i)...], computed in double. */
+    private void timeFeatures(int n) {
+        int half = arch.base() / 2;
+        INDArray args = timeArgs.get(NDArrayIndex.interval(0, n), NDArrayIndex.all());
+        INDArray out = trig.get(NDArrayIndex.interval(0, n), NDArrayIndex.all());
+        Nd4j.exec(new MulOp(timeIn.matrix(n).castTo(DataType.DOUBLE), frequencies, args));
+        INDArray features = timeFeatures.matrix(n);
+        Nd4j.exec(new Sin(args, out));
+        features.get(NDArrayIndex.all(), NDArrayIndex.interval(0, half)).assign(out);
+        Nd4j.exec(new Cos(args, out));
+        features.get(NDArrayIndex.all(), NDArrayIndex.interval(half, 2 * half)).assign(out);
     }
 
     /** The predicted noise (or v) for rows [0, n), NHWC. */
@@ -190,7 +234,8 @@ public final class UNet {
         Layer.Pass pass = Layer.Pass.TRAIN;
         Tensor pre = fc1.forward(timeFeatures, n, pass);
         if (arch.conditional()) {
-            addConditions(pre.floats(), n);
+            // pre += bag words: each row's mean word vector.
+            Nd4j.gemm(bag.matrix(n), words, pre.matrix(n), false, false, 1.0, 1.0);
         }
         emb = act2.forward(fc2.forward(act1.forward(pre, n, pass), n, pass), n, pass);
         Tensor h = in.forward(input, n, pass);
@@ -217,10 +262,7 @@ public final class UNet {
 
     /** Parameter gradients (overwritten) of sum(output * gradOut) for the last forward pass. */
     public void backward(Tensor gradOut, int n) {
-        FloatBuffer ge = gradEmb.floats();
-        for (int i = 0, end = n * gradEmb.rowSize(); i < end; i++) {
-            ge.put(i, 0f);
-        }
+        gradEmb.matrix(n).assign(0);
         Tensor g = outNorm.backward(out.backward(gradOut, n, Layer.Grads.ALL), n, Layer.Grads.ALL);
         for (int i = 0; i < arch.levels(); i++) {
             if (i > 0) {
@@ -238,56 +280,16 @@ public final class UNet {
             if (pool[i] != null) {
                 g = pool[i].backward(g, n, Layer.Grads.ALL);
             }
-            g = down[i].backward(Pointwise.add(g, cat[i].gradB(), skipGrads[i], n), n, gradEmb);
+            Nd4j.exec(new AddOp(g.matrix(n), cat[i].gradB().matrix(n), skipGrads[i].matrix(n)));
+            g = down[i].backward(skipGrads[i], n, gradEmb);
         }
         in.backward(g, n, Layer.Grads.PARAMS);
         Tensor gPre = act1.backward(fc2.backward(act2.backward(gradEmb, n, Layer.Grads.ALL), n, Layer.Grads.ALL),
                 n, Layer.Grads.ALL);
         fc1.backward(gPre, n, Layer.Grads.PARAMS);
         if (arch.conditional()) {
-            wordGradients(gPre.floats(), n);
-        }
-    }
-
-    private void addConditions(FloatBuffer pre, int n) {
-        int e = arch.embDim();
-        FloatBuffer p = params.hostValues();
-        int w0 = params.offset("cond.words");
-        for (int r = 0; r < n; r++) {
-            int[] w = words[r];
-            if (w == null) {
-                continue;
-            }
-            float inv = 1f / w.length;
-            for (int id : w) {
-                int src = w0 + id * e;
-                for (int j = 0; j < e; j++) {
-                    pre.put(r * e + j, pre.get(r * e + j) + inv * p.get(src + j));
-                }
-            }
-        }
-    }
-
-    private void wordGradients(FloatBuffer gPre, int n) {
-        int e = arch.embDim();
-        FloatBuffer pg = params.hostGrads();
-        ParamLayout.Entry entry = params.layout().get("cond.words");
-        int w0 = entry.offset();
-        for (int i = 0; i < entry.length(); i++) {
-            pg.put(w0 + i, 0f);
-        }
-        for (int r = 0; r < n; r++) {
-            int[] w = words[r];
-            if (w == null) {
-                continue;
-            }
-            float inv = 1f / w.length;
-            for (int id : w) {
-                int dst = w0 + id * e;
-                for (int j = 0; j < e; j++) {
-                    pg.put(dst + j, pg.get(dst + j) + inv * gPre.get(r * e + j));
-                }
-            }
+            // The words' gradient: bag^T gPre, overwritten.
+            Nd4j.gemm(bag.matrix(n), gPre.matrix(n), wordGrads, true, false, 1.0, 0.0);
         }
     }
 }
