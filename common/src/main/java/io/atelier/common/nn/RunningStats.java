@@ -1,36 +1,57 @@
 package io.atelier.common.nn;
 
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
 /**
- * A network's non-trained buffers (batch-norm running mean and variance) as one flat heap
- * array laid out by a {@link ParamLayout}. Only Java code touches them, so the worker points
- * this holder at the training state's own array instead of copying it.
+ * A network's non-trained buffers (batch-norm running mean and variance) as one flat tensor laid
+ * out by a {@link ParamLayout}, next to its {@link Params}: layers update {@link #value} views
+ * with ops, and the training state's heap array goes in at bind ({@link #load}) and out at
+ * unbind ({@link #store}).
  */
 public final class RunningStats {
     private final ParamLayout layout;
-    private float[] values;
+    private final INDArray values;
 
+    /** Starts from the layout's initial values (running mean 0, variance 1). */
     public RunningStats(ParamLayout layout) {
         this.layout = layout;
-        this.values = layout.initialValues(new Rng(0));
+        this.values = Nd4j.create(DataType.FLOAT, new long[]{layout.size()}, 'c');
+        HostArrays.load(values, layout.initialValues(new Rng(0)));
     }
 
     public ParamLayout layout() {
         return layout;
     }
 
-    public float[] values() {
+    /** The flat tensor of all running statistics. */
+    public INDArray values() {
         return values;
     }
 
-    /** Uses {@code flat} (not a copy) from now on. */
-    public void bind(float[] flat) {
+    /** The named statistic, shaped, sharing memory with the flat tensor. */
+    public INDArray value(String name) {
+        ParamLayout.Entry e = layout.get(name);
+        return values.get(NDArrayIndex.interval(e.offset(), e.offset() + e.length())).reshape('c', e.shape());
+    }
+
+    /** Copies {@code flat} (a training state's array) in. */
+    public void load(float[] flat) {
+        check(flat);
+        HostArrays.load(values, flat);
+    }
+
+    /** Copies the statistics out into {@code flat}. */
+    public void store(float[] flat) {
+        check(flat);
+        HostArrays.store(values, flat);
+    }
+
+    private void check(float[] flat) {
         if (flat.length != layout.size()) {
             throw new IllegalArgumentException("expected " + layout.size() + " running statistics, got " + flat.length);
         }
-        this.values = flat;
-    }
-
-    public int offset(String name) {
-        return layout.get(name).offset();
     }
 }

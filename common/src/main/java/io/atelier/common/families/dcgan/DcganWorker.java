@@ -1,6 +1,7 @@
 package io.atelier.common.families.dcgan;
 
 import io.atelier.common.nn.Adam;
+import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Layer;
 import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Losses;
@@ -10,6 +11,8 @@ import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.Seeds;
 import io.atelier.common.train.WorkerData;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.nio.FloatBuffer;
 import java.util.Map;
@@ -37,6 +40,7 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
     private final int[] realLabels;
     private final int[] fakeLabels;
     private final float[] z;
+    private final Tensor realNchw;
     private final Tensor gradLogits;
     private final double[] prob = new double[1];
 
@@ -61,10 +65,11 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         this.realLabels = new int[batch];
         this.fakeLabels = new int[batch];
         this.z = new float[batch * config.latentDim()];
+        this.realNchw = new Tensor(batch, config.channels(), config.imageSize(), config.imageSize());
         this.gradLogits = new Tensor(2L * batch, 1);
     }
 
-    /** Loads a state into the networks; heap-side tensors are used in place. */
+    /** Loads a state into the networks; the optimizer's heap-side tensors are used in place. */
     @Override
     public void bind(TrainingState state, WorkerData workerData) {
         checkData(workerData);
@@ -72,19 +77,19 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         this.bound = state;
         g.params().load(state.get(DcganTrainer.G_PARAMS));
         d.params().load(state.get(DcganTrainer.D_PARAMS));
-        g.stats().bind(state.get(DcganTrainer.G_STATS));
-        d.stats().bind(state.get(DcganTrainer.D_STATS));
+        g.stats().load(state.get(DcganTrainer.G_STATS));
+        d.stats().load(state.get(DcganTrainer.D_STATS));
         gM = state.get(DcganTrainer.G_ADAM_M);
         gV = state.get(DcganTrainer.G_ADAM_V);
         dM = state.get(DcganTrainer.D_ADAM_M);
         dV = state.get(DcganTrainer.D_ADAM_V);
         if (gM.length != state.get(DcganTrainer.G_EMA).length || dM.length != dV.length
-                || state.get(DcganTrainer.G_EMA_STATS).length != g.stats().values().length) {
+                || state.get(DcganTrainer.G_EMA_STATS).length != g.stats().layout().size()) {
             throw new IllegalArgumentException("training state does not match this DCGAN config");
         }
     }
 
-    /** Writes the native parameters back. */
+    /** Writes the native parameters and running statistics back. */
     @Override
     public void unbind(TrainingState state) {
         if (state != bound) {
@@ -92,12 +97,12 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         }
         g.params().store(state.get(DcganTrainer.G_PARAMS));
         d.params().store(state.get(DcganTrainer.D_PARAMS));
+        g.stats().store(state.get(DcganTrainer.G_STATS));
+        d.stats().store(state.get(DcganTrainer.D_STATS));
         bound = null;
         data = null;
         // Keep no reference to the state between rounds: the engine replaces it with the average.
         gM = gV = dM = dV = null;
-        g.stats().bind(new float[g.stats().layout().size()]);
-        d.stats().bind(new float[d.stats().layout().size()]);
     }
 
     /** One D update and one G update; fills {@code metrics} in {@link DcganTrainer#METRICS} order. */
@@ -120,26 +125,26 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         Tensor fake = g.forward(b, Layer.Pass.TRAIN);
 
         // D update on [real; fake].
-        FloatBuffer dIn = d.input().floats();
-        Layouts.nchwToNhwc(realPixels, 0, dIn, 0, b, config.channels(), config.imageSize(), config.imageSize());
-        dIn.put(b * imageFloats, fake.floats(), 0, b * imageFloats);
+        INDArray dIn = d.input().rows(2 * b);
+        HostArrays.load(DcganGenerator.flat(realNchw.matrix(b)), realPixels);
+        Layouts.nchwToNhwc(realNchw.rows(b), d.input().rows(b));
+        dIn.get(NDArrayIndex.interval(b, 2 * b)).assign(fake.rows(b));
         d.setLabels(realLabels, 0, b);
         d.setLabels(fakeLabels, b, b);
-        Tensor logits = d.forward(2 * b, REAL_AND_FAKE);
-        FloatBuffer gl = gradLogits.floats();
-        double lossReal = Losses.bceWithLogits(logits.floats(), gl, 0, b, 1f, prob);
+        INDArray logits = d.forward(2 * b, REAL_AND_FAKE).matrix(2 * b);
+        INDArray gl = gradLogits.matrix(2 * b);
+        double lossReal = Losses.bceWithLogits(firstHalf(logits, b), firstHalf(gl, b), 1f, prob);
         double dReal = prob[0];
-        double lossFake = Losses.bceWithLogits(logits.floats(), gl, b, b, 0f, prob);
+        double lossFake = Losses.bceWithLogits(secondHalf(logits, b), secondHalf(gl, b), 0f, prob);
         double dFake = prob[0];
         d.backward(gradLogits, 2 * b, Layer.Grads.ALL);
         double dNorm = Math.sqrt(d.params().gradSquaredSum());
         adamD.step(d.params().values(), d.params().grads(), dM, dV, adamT);
 
         // G update through the updated D: D's parameters are frozen, only dL/dimage flows back.
-        dIn.put(0, fake.floats(), 0, b * imageFloats);
+        d.input().rows(b).assign(fake.rows(b));
         d.setLabels(fakeLabels, 0, b);
-        logits = d.forward(b, Layer.Pass.TRAIN);
-        double lossG = Losses.bceWithLogits(logits.floats(), gl, 0, b, 1f, null);
+        double lossG = Losses.bceWithLogits(d.forward(b, Layer.Pass.TRAIN).matrix(b), gradLogits.matrix(b), 1f, null);
         Tensor gradImages = d.backward(gradLogits, b, Layer.Grads.INPUT);
         g.backward(gradImages, b);
         double gNorm = Math.sqrt(g.params().gradSquaredSum());
@@ -151,6 +156,14 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         metrics[3] = dFake;
         metrics[4] = dNorm;
         metrics[5] = gNorm;
+    }
+
+    private static INDArray firstHalf(INDArray rows, int b) {
+        return rows.get(NDArrayIndex.interval(0, b), NDArrayIndex.all());
+    }
+
+    private static INDArray secondHalf(INDArray rows, int b) {
+        return rows.get(NDArrayIndex.interval(b, 2 * b), NDArrayIndex.all());
     }
 
     /**
@@ -171,7 +184,7 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
     /** G's parameters and running statistics, whose moving averages sampling uses. */
     @Override
     public Map<String, FloatBuffer> emaSources() {
-        return Map.of(DcganTrainer.G_EMA, g.params().values(), DcganTrainer.G_EMA_STATS, FloatBuffer.wrap(g.stats().values()));
+        return Map.of(DcganTrainer.G_EMA, g.params().values(), DcganTrainer.G_EMA_STATS, Tensor.floatsOf(g.stats().values()));
     }
 
     private void checkData(WorkerData wd) {

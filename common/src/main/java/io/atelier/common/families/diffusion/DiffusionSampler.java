@@ -1,5 +1,6 @@
 package io.atelier.common.families.diffusion;
 
+import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
@@ -150,7 +151,9 @@ public final class DiffusionSampler {
                 }
             }
             int side = config.imageSize();
-            Layouts.nhwcToNchw(FloatBuffer.wrap(x), out, start * size, n, config.channels(), side, side);
+            Tensor nchw = new Tensor(n, config.channels(), side, side);
+            Layouts.nhwcToNchw(HostArrays.of(x, (long) n * size).reshape(n, side, side, config.channels()), nchw.rows(n));
+            HostArrays.store(nchw.rows(n).reshape((long) n * size), out, start * size);
         }
         return out;
     }

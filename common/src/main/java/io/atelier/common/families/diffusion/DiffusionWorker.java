@@ -1,6 +1,7 @@
 package io.atelier.common.families.diffusion;
 
 import io.atelier.common.nn.Adam;
+import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
@@ -103,7 +104,9 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
         }
         data.batch(indices, x0, labels);
         int side = config.imageSize();
-        Layouts.nchwToNhwc(x0, 0, FloatBuffer.wrap(x0Nhwc), 0, batch, config.channels(), side, side);
+        Tensor nhwc = new Tensor(batch, side, side, config.channels());
+        Layouts.nchwToNhwc(HostArrays.of(x0, (long) batch * size).reshape(batch, config.channels(), side, side), nhwc.rows(batch));
+        HostArrays.store(nhwc.rows(batch).reshape((long) batch * size), x0Nhwc);
         Rng timeRng = new Rng(Seeds.derive(runSeed, round, worker, step, DiffusionTrainer.PURPOSE_TIME));
         Rng dropRng = new Rng(Seeds.derive(runSeed, round, worker, step, DiffusionTrainer.PURPOSE_DROP));
         new Rng(Seeds.derive(runSeed, round, worker, step, DiffusionTrainer.PURPOSE_NOISE)).fillGaussian(noise, 0, noise.length);
