@@ -2,10 +2,10 @@ package io.atelier.common.nn;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
-import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -18,9 +18,9 @@ import java.util.Map;
  * features), followed by a pointwise activation, as ND4J ops. Training passes normalise each
  * group of rows with its own statistics and fold them into the running mean and (unbiased)
  * variance with momentum 0.1, as PyTorch does; evaluation passes use the running statistics.
- * A batch of n rows is seen as [groups, pixels per group, C]: statistics are reductions over the
- * middle axis (one op for all groups), and the per-channel scale and shift are row-vector
- * broadcasts over each group's [pixels, C] matrix, whose rows are contiguous.
+ * A batch of n rows is seen as [groups, pixels per group, C]: statistics are column sums of each
+ * group's [pixels, C] matrix (one batched product for all groups), and the per-channel scale and
+ * shift are row-vector broadcasts over those matrices, whose rows are contiguous.
  */
 public final class BatchNormAct implements Layer {
     public static final float EPS = 1e-5f;
@@ -38,17 +38,15 @@ public final class BatchNormAct implements Layer {
     private final Activation act;
     private final Tensor y;
     private final Tensor gradIn;
-    /** Backward scratch: the normalised input, then its product with dL/dz. */
+    /** x - mean from the last forward pass; the backward pass turns it into its product with dL/dz. */
     private final Tensor work;
     /** Per-group [maxGroups, C] statistics and coefficients; a pass with g groups uses the first g rows. */
     private final INDArray mean;
     private final INDArray var;
     private final INDArray invStd;
     private final INDArray scale;
-    private final INDArray shift;
     private final INDArray sumDz;
     private final INDArray sumDzXhat;
-    private final INDArray channelTmp;
     private final Map<Long, Views> views = new HashMap<>();
     private Tensor x;
     private int lastGroups;
@@ -84,10 +82,8 @@ public final class BatchNormAct implements Layer {
         this.var = groupArray(maxGroups);
         this.invStd = groupArray(maxGroups);
         this.scale = groupArray(maxGroups);
-        this.shift = groupArray(maxGroups);
         this.sumDz = groupArray(maxGroups);
         this.sumDzXhat = groupArray(maxGroups);
-        this.channelTmp = Nd4j.create(DataType.FLOAT, new long[]{channels}, 'c');
     }
 
     private INDArray groupArray(int groups) {
@@ -111,33 +107,41 @@ public final class BatchNormAct implements Layer {
         }
         lastGroups = groups;
         Views v = views(n, groups);
-        INDArray gamma = params.value(gammaName);
-        INDArray beta = params.value(betaName);
         INDArray runMean = stats.value(meanName);
         INDArray runVar = stats.value(varName);
+        float perInv = 1f / v.per;
         if (pass.training()) {
-            v.x3.mean(v.mean, 1);
-            Nd4j.exec(new Variance(v.x3, v.var, false, 1));
-            long count = (long) (n / groups) * spatial;
-            float unbias = count > 1 ? (float) ((double) count / (count - 1)) : 1f;
-            // Fold each group in turn, as separate passes over the groups would.
-            for (int g = 0; g < groups; g++) {
-                runMean.muli(1 - MOMENTUM).addi(v.mean.getRow(g).mul(MOMENTUM, channelTmp));
-                runVar.muli(1 - MOMENTUM).addi(v.var.getRow(g).mul(MOMENTUM * unbias, channelTmp));
-            }
+            NativeOps.exec(v.sumX);
+            v.mean.muli(perInv);
         } else {
-            v.mean.getRow(0).assign(runMean);
-            v.var.getRow(0).assign(runVar);
+            v.mean.assign(runMean);
         }
-        // y = act(x * scale + shift) with scale = gamma / sqrt(var + eps), shift = beta - mean * scale.
+        // work = x - mean, kept for the backward pass.
+        for (int g = 0; g < groups; g++) {
+            Nd4j.exec(new BroadcastSubOp(v.x[g], v.mean.getRow(g), v.work[g], 1));
+        }
+        if (pass.training()) {
+            // Two passes, as the variance of centred values does not cancel catastrophically.
+            INDArray centred = work.matrix(n);
+            centred.mul(centred, y.matrix(n));
+            NativeOps.exec(v.sumY);
+            v.var.muli(perInv);
+            // Running statistics as one product each: folding group after group in turn is
+            // s <- (1 - m)^G s + sum over g of m (1 - m)^(G - 1 - g) stat[g].
+            Nd4j.gemm(v.meanWeights, v.mean, runMean.reshape(1, channels), false, false, 1.0, v.keep);
+            Nd4j.gemm(v.varWeights, v.var, runVar.reshape(1, channels), false, false, 1.0, v.keep);
+        } else {
+            v.var.assign(runVar);
+        }
+        // y = act((x - mean) * scale + beta) with scale = gamma / sqrt(var + eps).
         v.var.add(EPS, v.invStd);
         Transforms.sqrt(v.invStd, false).rdivi(1f);
-        Nd4j.exec(new BroadcastMulOp(v.invStd, gamma, v.scale, 1));
-        v.mean.mul(v.scale, v.shift).rsubiRowVector(beta);
+        Nd4j.exec(new BroadcastMulOp(v.invStd, params.value(gammaName), v.scale, 1));
         for (int g = 0; g < groups; g++) {
-            Nd4j.exec(new BroadcastMulOp(v.x[g], v.scale.getRow(g), v.y[g], 1));
-            Nd4j.exec(new BroadcastAddOp(v.y[g], v.shift.getRow(g), v.y[g], 1));
+            Nd4j.exec(new BroadcastMulOp(v.work[g], v.scale.getRow(g), v.y[g], 1));
         }
+        INDArray yPixels = y.pixels(n);
+        Nd4j.exec(new BroadcastAddOp(yPixels, params.value(betaName), yPixels, 1));
         act.forward(y.matrix(n));
         return y;
     }
@@ -150,27 +154,23 @@ public final class BatchNormAct implements Layer {
         INDArray dz = gradIn.matrix(n);
         dz.assign(gradOut.matrix(n));
         act.backward(y.matrix(n), dz);
-        // work = xhat * dz, xhat = (x - mean) / sigma recomputed rather than stored by forward.
-        for (int g = 0; g < groups; g++) {
-            Nd4j.exec(new BroadcastSubOp(v.x[g], v.mean.getRow(g), v.work[g], 1));
-            Nd4j.exec(new BroadcastMulOp(v.work[g], v.invStd.getRow(g), v.work[g], 1));
-        }
+        // Per group and channel: sum(dz) and sum(dz * xhat) = sum(dz * (x - mean)) / sigma.
         work.matrix(n).muli(dz);
-        v.dz3.sum(v.sumDz, 1);
-        v.work3.sum(v.sumDzXhat, 1);
+        NativeOps.exec(v.sumDzOp);
+        NativeOps.exec(v.sumWork);
+        INDArray sumDzXhat = v.sumDzXhat.muli(v.invStd);
         if (grads.params()) {
-            v.sumDzXhat.sum(params.grad(gammaName), 0);
+            sumDzXhat.sum(params.grad(gammaName), 0);
             v.sumDz.sum(params.grad(betaName), 0);
         }
         if (grads.input()) {
             // dx = gamma / sigma * (dz - mean(dz) - xhat * mean(dz * xhat)); with xhat = (x - mean) / sigma
-            // that is dz * scale + x * a + b per channel, three broadcasts and one add over the batch.
-            float perInv = 1f / ((long) (n / groups) * spatial);
-            INDArray gamma = params.value(gammaName);
-            Nd4j.exec(new BroadcastMulOp(v.invStd, gamma, v.scale, 1));
-            // a = -scale / sigma * mean(dz * xhat), into sumDzXhat; b = -scale * mean(dz) - a * mean, into sumDz.
-            INDArray a = v.sumDzXhat.muli(v.scale).muli(v.invStd).muli(-perInv);
-            INDArray b = v.sumDz.muli(v.scale).muli(-perInv).subi(v.mean.mul(a, v.shift));
+            // that is dz * scale + x * a + b per channel: three broadcasts and one add over the batch.
+            float perInv = 1f / v.per;
+            Nd4j.exec(new BroadcastMulOp(v.invStd, params.value(gammaName), v.scale, 1));
+            // a = -scale / sigma * mean(dz * xhat), in place of sumDzXhat; b = -scale * mean(dz) - a * mean, in place of sumDz.
+            INDArray a = sumDzXhat.muli(v.scale).muli(v.invStd).muli(-perInv);
+            INDArray b = v.sumDz.muli(v.scale).muli(-perInv).subi(v.mean.mul(a, v.var));
             for (int g = 0; g < groups; g++) {
                 Nd4j.exec(new BroadcastMulOp(v.gradIn[g], v.scale.getRow(g), v.gradIn[g], 1));
                 Nd4j.exec(new BroadcastMulOp(v.x[g], a.getRow(g), v.work[g], 1));
@@ -197,9 +197,7 @@ public final class BatchNormAct implements Layer {
 
     private final class Views {
         final Tensor source;
-        final INDArray x3;
-        final INDArray dz3;
-        final INDArray work3;
+        final long per;
         final INDArray[] x;
         final INDArray[] y;
         final INDArray[] gradIn;
@@ -208,30 +206,56 @@ public final class BatchNormAct implements Layer {
         final INDArray var;
         final INDArray invStd;
         final INDArray scale;
-        final INDArray shift;
         final INDArray sumDz;
         final INDArray sumDzXhat;
+        /**
+         * Column sums of each group's [pixels, C] matrix as one batched product with ones: the
+         * backend's reductions over a middle axis walk strided memory and were several times slower.
+         */
+        final DynamicCustomOp sumX;
+        final DynamicCustomOp sumY;
+        final DynamicCustomOp sumDzOp;
+        final DynamicCustomOp sumWork;
+        /** [1, groups] weights of each group's mean and variance in the running statistics, and the share kept. */
+        final INDArray meanWeights;
+        final INDArray varWeights;
+        final double keep;
 
         Views(Tensor source, int n, int groups) {
             this.source = source;
-            long per = (long) (n / groups) * spatial;
-            this.x3 = source.rows(n).reshape('c', groups, per, channels);
-            this.dz3 = BatchNormAct.this.gradIn.rows(n).reshape('c', groups, per, channels);
-            this.work3 = BatchNormAct.this.work.rows(n).reshape('c', groups, per, channels);
-            this.x = perGroup(source, n, groups, per);
-            this.y = perGroup(BatchNormAct.this.y, n, groups, per);
-            this.gradIn = perGroup(BatchNormAct.this.gradIn, n, groups, per);
-            this.work = perGroup(BatchNormAct.this.work, n, groups, per);
+            this.per = (long) (n / groups) * spatial;
+            this.x = perGroup(source, n, groups);
+            this.y = perGroup(BatchNormAct.this.y, n, groups);
+            this.gradIn = perGroup(BatchNormAct.this.gradIn, n, groups);
+            this.work = perGroup(BatchNormAct.this.work, n, groups);
             this.mean = firstRows(BatchNormAct.this.mean, groups);
             this.var = firstRows(BatchNormAct.this.var, groups);
             this.invStd = firstRows(BatchNormAct.this.invStd, groups);
             this.scale = firstRows(BatchNormAct.this.scale, groups);
-            this.shift = firstRows(BatchNormAct.this.shift, groups);
             this.sumDz = firstRows(BatchNormAct.this.sumDz, groups);
             this.sumDzXhat = firstRows(BatchNormAct.this.sumDzXhat, groups);
+            double unbias = per > 1 ? (double) per / (per - 1) : 1.0;
+            this.meanWeights = Nd4j.create(DataType.FLOAT, 1, groups);
+            this.varWeights = Nd4j.create(DataType.FLOAT, 1, groups);
+            for (int g = 0; g < groups; g++) {
+                double w = MOMENTUM * Math.pow(1 - MOMENTUM, groups - 1 - g);
+                meanWeights.getColumn(g).assign(w);
+                varWeights.getColumn(g).assign(w * unbias);
+            }
+            this.keep = Math.pow(1 - MOMENTUM, groups);
+            INDArray ones = Nd4j.ones(DataType.FLOAT, groups, 1, per);
+            this.sumX = columnSums(ones, source, n, groups, mean);
+            this.sumY = columnSums(ones, BatchNormAct.this.y, n, groups, var);
+            this.sumDzOp = columnSums(ones, BatchNormAct.this.gradIn, n, groups, sumDz);
+            this.sumWork = columnSums(ones, BatchNormAct.this.work, n, groups, sumDzXhat);
         }
 
-        private INDArray[] perGroup(Tensor t, int n, int groups, long per) {
+        private DynamicCustomOp columnSums(INDArray ones, Tensor t, int n, int groups, INDArray out) {
+            return NativeOps.matmul(ones, t.rows(n).reshape('c', groups, per, channels),
+                    out.reshape('c', groups, 1, channels), false, false);
+        }
+
+        private INDArray[] perGroup(Tensor t, int n, int groups) {
             INDArray pixels = t.rows(n).reshape('c', (long) n * spatial, channels);
             INDArray[] out = new INDArray[groups];
             for (int g = 0; g < groups; g++) {
