@@ -1,45 +1,37 @@
 package io.atelier.common.nn;
 
-import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Image batches between NCHW (datasets, outputs) and NHWC (what the networks run on). */
+import java.util.Arrays;
+
+/** Image batches between NCHW (datasets, outputs) and NHWC (what the networks run on), as one copy op. */
 public final class Layouts {
     private Layouts() {
     }
 
-    /** Copies n NCHW images from {@code src[from...]} into NHWC rows of {@code dst} starting at {@code dstFrom}. */
-    public static void nchwToNhwc(float[] src, int from, FloatBuffer dst, int dstFrom, int n, int c, int h, int w) {
-        if (c == 1) {
-            dst.put(dstFrom, src, from, n * h * w);
-            return;
-        }
-        int plane = h * w;
-        for (int b = 0; b < n; b++) {
-            int s = from + b * c * plane;
-            int d = dstFrom + b * c * plane;
-            for (int p = 0; p < plane; p++) {
-                for (int ch = 0; ch < c; ch++) {
-                    dst.put(d + p * c + ch, src[s + ch * plane + p]);
-                }
-            }
-        }
+    /** Writes the NCHW images {@code src} [n, C, H, W] into {@code dst} [n, H, W, C]; returns dst. */
+    public static INDArray nchwToNhwc(INDArray src, INDArray dst) {
+        check(src, dst, 0, 2, 3, 1);
+        return dst.assign(src.permute(0, 2, 3, 1));
     }
 
-    /** Copies n NHWC rows of {@code src} into NCHW images in {@code dst[from...]}. */
-    public static void nhwcToNchw(FloatBuffer src, float[] dst, int from, int n, int c, int h, int w) {
-        if (c == 1) {
-            src.get(0, dst, from, n * h * w);
-            return;
+    /** Writes the NHWC images {@code src} [n, H, W, C] into {@code dst} [n, C, H, W]; returns dst. */
+    public static INDArray nhwcToNchw(INDArray src, INDArray dst) {
+        check(src, dst, 0, 3, 1, 2);
+        return dst.assign(src.permute(0, 3, 1, 2));
+    }
+
+    /** dst's axis i must be src's axis {@code order[i]}. */
+    private static void check(INDArray src, INDArray dst, int... order) {
+        long[] s = src.shape();
+        long[] d = dst.shape();
+        boolean ok = s.length == 4 && d.length == 4;
+        for (int i = 0; ok && i < 4; i++) {
+            ok = d[i] == s[order[i]];
         }
-        int plane = h * w;
-        for (int b = 0; b < n; b++) {
-            int s = b * c * plane;
-            int d = from + b * c * plane;
-            for (int p = 0; p < plane; p++) {
-                for (int ch = 0; ch < c; ch++) {
-                    dst[d + ch * plane + p] = src.get(s + p * c + ch);
-                }
-            }
+        if (!ok) {
+            throw new IllegalArgumentException("cannot move axes " + Arrays.toString(order) + " of an image batch "
+                    + Arrays.toString(s) + " into " + Arrays.toString(d));
         }
     }
 }

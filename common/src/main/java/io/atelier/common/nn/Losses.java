@@ -1,32 +1,39 @@
 package io.atelier.common.nn;
 
-import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** Loss functions over logit buffers. */
+/** Loss functions over logits, as ND4J ops. */
 public final class Losses {
     private Losses() {
     }
 
     /**
-     * Mean binary cross-entropy of sigmoid(logit) against a constant {@code target} over
-     * {@code count} logits starting at {@code from}, computed stably from the logits. Writes
-     * d(mean loss)/d(logit) into {@code grad} at the same indices and returns the loss;
-     * {@code out[0]} receives the mean sigmoid (the discriminator's average belief).
+     * Mean binary cross-entropy of sigmoid(logit) against a constant {@code target} over all of
+     * {@code logits}, computed stably as max(l, 0) - l * target + log(1 + e^-|l|). Writes
+     * d(mean loss)/d(logit) into {@code grad} (same shape) and returns the loss;
+     * {@code meanProb[0]}, when given, receives the mean sigmoid (the discriminator's average
+     * belief). The two scalars are the only values read back to the host.
      */
-    public static double bceWithLogits(FloatBuffer logits, FloatBuffer grad, int from, int count, float target, double[] out) {
-        double loss = 0;
-        double prob = 0;
-        float scale = 1f / count;
-        for (int i = from; i < from + count; i++) {
-            float l = logits.get(i);
-            loss += Math.max(l, 0f) - l * target + Math.log1p(Math.exp(-Math.abs(l)));
-            float p = Activation.sigmoid(l);
-            prob += p;
-            grad.put(i, (p - target) * scale);
+    public static double bceWithLogits(INDArray logits, INDArray grad, float target, double[] meanProb) {
+        if (!logits.equalShapes(grad)) {
+            throw new IllegalArgumentException("logits " + java.util.Arrays.toString(logits.shape())
+                    + " and their gradient " + java.util.Arrays.toString(grad.shape()) + " differ in shape");
         }
-        if (out != null) {
-            out[0] = prob / count;
+        long count = logits.length();
+        // log(1 + e^-|l|) never overflows; softplus(l) = that + max(l, 0).
+        INDArray terms = Transforms.abs(logits, true).negi();
+        Transforms.log1p(Transforms.exp(terms, false), false);
+        terms.addi(Transforms.relu(logits, true));
+        if (target != 0f) {
+            terms.subi(logits.mul(target));
         }
-        return loss / count;
+        double loss = terms.sumNumber().doubleValue() / count;
+        Transforms.sigmoid(grad.assign(logits), false);
+        if (meanProb != null) {
+            meanProb[0] = grad.sumNumber().doubleValue() / count;
+        }
+        grad.subi(target).muli(1f / count);
+        return loss;
     }
 }

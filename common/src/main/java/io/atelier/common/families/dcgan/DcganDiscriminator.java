@@ -4,6 +4,7 @@ import io.atelier.common.nn.Activation;
 import io.atelier.common.nn.BatchNormAct;
 import io.atelier.common.nn.Conv2d;
 import io.atelier.common.nn.Dense;
+import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Layer;
 import io.atelier.common.nn.Params;
 import io.atelier.common.nn.PatchConv2d;
@@ -11,8 +12,13 @@ import io.atelier.common.nn.RunningStats;
 import io.atelier.common.nn.Sequential;
 import io.atelier.common.nn.Tensor;
 
-import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.factory.Nd4j;
+
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -28,8 +34,13 @@ public final class DcganDiscriminator {
     private final Sequential features;
     private final Dense head;
     private final Tensor input;
-    private final int[] labels;
     private final int featureSize;
+    /** Conditional only: one-hot labels (and heap staging rows), each row's class embedding, scratch, ones. */
+    private final Tensor oneHot;
+    private final float[] oneHotRows;
+    private final Tensor embedded;
+    private final Tensor product;
+    private final INDArray ones;
     private Tensor lastFeatures;
 
     /** @param maxGroups largest number of separately normalised groups in one pass (2 for real + fake) */
@@ -55,7 +66,12 @@ public final class DcganDiscriminator {
         this.featureSize = arch.discriminatorFeatures();
         this.head = new Dense(params, "fc", featureSize, 1, maxRows);
         this.input = new Tensor(maxRows, arch.imageSize(), arch.imageSize(), arch.channels());
-        this.labels = new int[maxRows];
+        boolean conditional = arch.conditional();
+        this.oneHot = conditional ? new Tensor(maxRows, arch.numClasses()) : null;
+        this.oneHotRows = conditional ? new float[maxRows * arch.numClasses()] : null;
+        this.embedded = conditional ? new Tensor(maxRows, featureSize) : null;
+        this.product = conditional ? new Tensor(maxRows, featureSize) : null;
+        this.ones = conditional ? Nd4j.ones(DataType.FLOAT, featureSize, 1) : null;
     }
 
     private Conv2d conv(String name, int in, int out, int side, int maxRows) {
@@ -81,13 +97,17 @@ public final class DcganDiscriminator {
         if (!arch.conditional()) {
             return;
         }
+        int classes = arch.numClasses();
+        Arrays.fill(oneHotRows, from * classes, (from + count) * classes, 0f);
         for (int i = 0; i < count; i++) {
             int label = src[i];
-            if (label < 0 || label >= arch.numClasses()) {
-                throw new IllegalArgumentException("label " + label + " outside [0, " + arch.numClasses() + ")");
+            if (label < 0 || label >= classes) {
+                throw new IllegalArgumentException("label " + label + " outside [0, " + classes + ")");
             }
-            labels[from + i] = label;
+            oneHotRows[(from + i) * classes + label] = 1f;
         }
+        // The whole (small) table: a dense tensor whatever rows changed.
+        HostArrays.load(DcganGenerator.flat(oneHot.matrix(oneHot.maxRows())), oneHotRows);
     }
 
     /** Logits for rows [0, n) of the input, as an [n, 1] buffer. */
@@ -96,19 +116,11 @@ public final class DcganDiscriminator {
         lastFeatures = h;
         Tensor logits = head.forward(h, n, pass);
         if (arch.conditional()) {
-            FloatBuffer hf = h.floats();
-            FloatBuffer lf = logits.floats();
-            FloatBuffer p = params.hostValues();
-            int emb = params.offset("class_embedding");
-            for (int r = 0; r < n; r++) {
-                int e = emb + labels[r] * featureSize;
-                int base = r * featureSize;
-                double dot = 0;
-                for (int j = 0; j < featureSize; j++) {
-                    dot += p.get(e + j) * hf.get(base + j);
-                }
-                lf.put(r, (float) (lf.get(r) + dot));
-            }
+            // logit += e[y] . h: embedding rows by one-hot product, then row sums as a product with ones.
+            INDArray e = embedded.matrix(n);
+            Nd4j.gemm(oneHot.matrix(n), params.value("class_embedding"), e, false, false, 1.0, 0.0);
+            INDArray eh = e.mul(h.matrix(n), product.matrix(n));
+            Nd4j.gemm(eh, ones, logits.matrix(n), false, false, 1.0, 1.0);
         }
         return logits;
     }
@@ -121,30 +133,16 @@ public final class DcganDiscriminator {
     public Tensor backward(Tensor gradLogits, int n, Layer.Grads grads) {
         Tensor gh = head.backward(gradLogits, n, grads == Layer.Grads.INPUT ? Layer.Grads.INPUT : Layer.Grads.ALL);
         if (arch.conditional()) {
-            FloatBuffer hf = lastFeatures.floats();
-            FloatBuffer ghf = gh.floats();
-            FloatBuffer gl = gradLogits.floats();
-            FloatBuffer p = params.hostValues();
-            FloatBuffer g = params.hostGrads();
-            int emb = params.offset("class_embedding");
+            INDArray d = gradLogits.matrix(n).reshape(n);
+            INDArray scratch = product.matrix(n);
             if (grads.params()) {
-                for (int i = 0; i < arch.numClasses() * featureSize; i++) {
-                    g.put(emb + i, 0f);
-                }
+                // dL/de[k] = sum over rows of class k of dL/dlogit * h.
+                Nd4j.exec(new BroadcastMulOp(lastFeatures.matrix(n), d, scratch, 0));
+                Nd4j.gemm(oneHot.matrix(n), scratch, params.grad("class_embedding"), true, false, 1.0, 0.0);
             }
-            for (int r = 0; r < n; r++) {
-                float d = gl.get(r);
-                int e = emb + labels[r] * featureSize;
-                int base = r * featureSize;
-                for (int j = 0; j < featureSize; j++) {
-                    ghf.put(base + j, ghf.get(base + j) + d * p.get(e + j));
-                }
-                if (grads.params()) {
-                    for (int j = 0; j < featureSize; j++) {
-                        g.put(e + j, g.get(e + j) + d * hf.get(base + j));
-                    }
-                }
-            }
+            // dL/dh += dL/dlogit * e[y], with e[y] as the forward pass looked it up.
+            Nd4j.exec(new BroadcastMulOp(embedded.matrix(n), d, scratch, 0));
+            gh.matrix(n).addi(scratch);
         }
         return features.backward(gh, n, grads == Layer.Grads.INPUT ? Layer.Grads.INPUT : Layer.Grads.ALL,
                 grads == Layer.Grads.INPUT);

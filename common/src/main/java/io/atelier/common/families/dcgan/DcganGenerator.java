@@ -4,6 +4,7 @@ import io.atelier.common.nn.Activation;
 import io.atelier.common.nn.BatchNormAct;
 import io.atelier.common.nn.Conv2d;
 import io.atelier.common.nn.Dense;
+import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Layer;
 import io.atelier.common.nn.Params;
 import io.atelier.common.nn.PatchConv2d;
@@ -11,8 +12,13 @@ import io.atelier.common.nn.RunningStats;
 import io.atelier.common.nn.Sequential;
 import io.atelier.common.nn.Tensor;
 
-import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,7 +32,11 @@ public final class DcganGenerator {
     private final RunningStats stats;
     private final Sequential net;
     private final Tensor input;
-    private final int[] labels;
+    /** Conditional only: z, the one-hot labels (and their heap staging rows) and the looked-up embeddings. */
+    private final Tensor z;
+    private final Tensor oneHot;
+    private final float[] oneHotRows;
+    private final Tensor embedded;
     private int rows;
 
     public DcganGenerator(DcganArchitecture arch, int maxRows) {
@@ -52,7 +62,11 @@ public final class DcganGenerator {
         layers.add(out);
         this.net = new Sequential(layers);
         this.input = new Tensor(maxRows, arch.generatorInput());
-        this.labels = new int[maxRows];
+        boolean conditional = arch.conditional();
+        this.z = conditional ? new Tensor(maxRows, arch.latentDim()) : null;
+        this.oneHot = conditional ? new Tensor(maxRows, arch.numClasses()) : null;
+        this.oneHotRows = conditional ? new float[maxRows * arch.numClasses()] : null;
+        this.embedded = conditional ? new Tensor(maxRows, arch.labelEmbedding()) : null;
         long[] shape = out.outShape();
         if (shape[0] != arch.imageSize() || shape[1] != arch.imageSize()) {
             throw new IllegalStateException("generator produces " + shape[0] + "x" + shape[1] + ", expected " + arch.imageSize());
@@ -77,32 +91,40 @@ public final class DcganGenerator {
 
     /**
      * Writes n rows of input: z from {@code z} (n * latentDim floats) and, when conditional, the
-     * embedding of {@code labels[r]} after it.
+     * embedding of {@code labels[r]} after it (a one-hot row times the embedding table).
      */
-    public void setInput(float[] z, int[] rowLabels, int n) {
-        int zd = arch.latentDim();
-        int in = arch.generatorInput();
-        FloatBuffer x = input.floats();
+    public void setInput(float[] zs, int[] rowLabels, int n) {
         if (!arch.conditional()) {
-            x.put(0, z, 0, n * zd);
+            HostArrays.load(flat(input.matrix(n)), zs);
             rows = n;
             return;
         }
-        int e = arch.labelEmbedding();
-        FloatBuffer p = params.hostValues();
-        int emb = params.offset("label_embedding");
+        int classes = arch.numClasses();
+        Arrays.fill(oneHotRows, 0, n * classes, 0f);
         for (int r = 0; r < n; r++) {
             int label = rowLabels[r];
-            if (label < 0 || label >= arch.numClasses()) {
-                throw new IllegalArgumentException("label " + label + " outside [0, " + arch.numClasses() + ")");
+            if (label < 0 || label >= classes) {
+                throw new IllegalArgumentException("label " + label + " outside [0, " + classes + ")");
             }
-            labels[r] = label;
-            x.put(r * in, z, r * zd, zd);
-            for (int j = 0; j < e; j++) {
-                x.put(r * in + zd + j, p.get(emb + label * e + j));
-            }
+            oneHotRows[r * classes + label] = 1f;
         }
+        HostArrays.load(flat(oneHot.matrix(n)), oneHotRows);
+        HostArrays.load(flat(z.matrix(n)), zs);
+        Nd4j.gemm(oneHot.matrix(n), params.value("label_embedding"), embedded.matrix(n), false, false, 1.0, 0.0);
+        Nd4j.exec(DynamicCustomOp.builder("concat")
+                .addInputs(z.matrix(n), embedded.matrix(n))
+                .addOutputs(input.matrix(n))
+                .addIntegerArguments(1)
+                .build());
         rows = n;
+    }
+
+    /**
+     * The leading rows as one vector: host copies need a dense tensor, and a single row of a
+     * matrix view does not count as one by ND4J's stride test.
+     */
+    static INDArray flat(INDArray rows) {
+        return rows.reshape(rows.length());
     }
 
     public Tensor forward(int n, Layer.Pass pass) {
@@ -117,21 +139,10 @@ public final class DcganGenerator {
         boolean conditional = arch.conditional();
         Tensor gin = net.backward(gradImages, n, Layer.Grads.ALL, conditional);
         if (conditional) {
-            int zd = arch.latentDim();
-            int in = arch.generatorInput();
-            int e = arch.labelEmbedding();
-            FloatBuffer g = params.hostGrads();
-            int emb = params.offset("label_embedding");
-            for (int i = 0; i < arch.numClasses() * e; i++) {
-                g.put(emb + i, 0f);
-            }
-            FloatBuffer gi = gin.floats();
-            for (int r = 0; r < n; r++) {
-                int base = emb + labels[r] * e;
-                for (int j = 0; j < e; j++) {
-                    g.put(base + j, g.get(base + j) + gi.get(r * in + zd + j));
-                }
-            }
+            // Each embedding row's gradient is the sum of its rows' input gradients: one-hot^T * dL/d(embedded).
+            INDArray gEmbedded = gin.matrix(n).get(NDArrayIndex.all(),
+                    NDArrayIndex.interval(arch.latentDim(), arch.generatorInput()));
+            Nd4j.gemm(oneHot.matrix(n), gEmbedded, params.grad("label_embedding"), true, false, 1.0, 0.0);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.atelier.common.families.dcgan;
 
+import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Layer;
 import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Rng;
@@ -17,6 +18,7 @@ public final class DcganSampler {
     private final DcganGenerator generator;
     private final float[] z;
     private final int[] labels;
+    private final Tensor nchw;
 
     DcganSampler(DcganConfig config, int maxRows) {
         if (maxRows < 1) {
@@ -26,6 +28,7 @@ public final class DcganSampler {
         this.generator = new DcganGenerator(DcganTrainer.architecture(config), maxRows);
         this.z = new float[maxRows * config.latentDim()];
         this.labels = new int[maxRows];
+        this.nchw = new Tensor(maxRows, config.channels(), config.imageSize(), config.imageSize());
     }
 
     /** The noise vector of sample {@code index} under {@code seed}: a function of the two alone. */
@@ -42,7 +45,6 @@ public final class DcganSampler {
             throw new IllegalArgumentException(indices.length + " sample indices but " + labels.length + " labels");
         }
         generator.params().load(state.get(DcganTrainer.G_EMA));
-        // Evaluation passes only read the running statistics, so the state's array is used as is.
         generator.stats().load(state.get(DcganTrainer.G_EMA_STATS));
         int size = config.imageFloats();
         float[] out = new float[indices.length * size];
@@ -61,7 +63,8 @@ public final class DcganSampler {
             }
             generator.setInput(z, this.labels, n);
             Tensor images = generator.forward(n, Layer.Pass.EVAL);
-            Layouts.nhwcToNchw(images.floats(), out, start * size, n, config.channels(), config.imageSize(), config.imageSize());
+            Layouts.nhwcToNchw(images.rows(n), nchw.rows(n));
+            HostArrays.store(DcganGenerator.flat(nchw.matrix(n)), out, start * size);
         }
         return out;
     }

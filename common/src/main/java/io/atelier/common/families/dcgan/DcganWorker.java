@@ -2,6 +2,7 @@ package io.atelier.common.families.dcgan;
 
 import io.atelier.common.nn.Adam;
 import io.atelier.common.nn.AdamMoments;
+import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Layer;
 import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Losses;
@@ -12,8 +13,8 @@ import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.Seeds;
 import io.atelier.common.train.WorkerData;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import java.nio.FloatBuffer;
 import java.util.Map;
 
 /**
@@ -39,6 +40,7 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
     private final int[] realLabels;
     private final int[] fakeLabels;
     private final float[] z;
+    private final Tensor realNchw;
     private final Tensor gradLogits;
     private final double[] prob = new double[1];
 
@@ -63,10 +65,11 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         this.realLabels = new int[batch];
         this.fakeLabels = new int[batch];
         this.z = new float[batch * config.latentDim()];
+        this.realNchw = new Tensor(batch, config.channels(), config.imageSize(), config.imageSize());
         this.gradLogits = new Tensor(2L * batch, 1);
     }
 
-    /** Loads a state into the networks; heap-side tensors are used in place. */
+    /** Loads a state into the networks; the optimizer's heap-side tensors are used in place. */
     @Override
     public void bind(TrainingState state, WorkerData workerData) {
         checkData(workerData);
@@ -88,7 +91,7 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         d.stats().load(state.get(DcganTrainer.D_STATS));
     }
 
-    /** Writes the native parameters back. */
+    /** Writes the native parameters and running statistics back. */
     @Override
     public void unbind(TrainingState state) {
         if (state != bound) {
@@ -125,26 +128,26 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         Tensor fake = g.forward(b, Layer.Pass.TRAIN);
 
         // D update on [real; fake].
-        FloatBuffer dIn = d.input().floats();
-        Layouts.nchwToNhwc(realPixels, 0, dIn, 0, b, config.channels(), config.imageSize(), config.imageSize());
-        dIn.put(b * imageFloats, fake.floats(), 0, b * imageFloats);
+        INDArray dIn = d.input().rows(2 * b);
+        HostArrays.load(DcganGenerator.flat(realNchw.matrix(b)), realPixels);
+        Layouts.nchwToNhwc(realNchw.rows(b), d.input().rows(b));
+        dIn.get(NDArrayIndex.interval(b, 2 * b)).assign(fake.rows(b));
         d.setLabels(realLabels, 0, b);
         d.setLabels(fakeLabels, b, b);
-        Tensor logits = d.forward(2 * b, REAL_AND_FAKE);
-        FloatBuffer gl = gradLogits.floats();
-        double lossReal = Losses.bceWithLogits(logits.floats(), gl, 0, b, 1f, prob);
+        INDArray logits = d.forward(2 * b, REAL_AND_FAKE).matrix(2 * b);
+        INDArray gl = gradLogits.matrix(2 * b);
+        double lossReal = Losses.bceWithLogits(firstHalf(logits, b), firstHalf(gl, b), 1f, prob);
         double dReal = prob[0];
-        double lossFake = Losses.bceWithLogits(logits.floats(), gl, b, b, 0f, prob);
+        double lossFake = Losses.bceWithLogits(secondHalf(logits, b), secondHalf(gl, b), 0f, prob);
         double dFake = prob[0];
         d.backward(gradLogits, 2 * b, Layer.Grads.ALL);
         double dNorm = d.params().gradNorm();
         adamD.step(d.params(), dMoments, adamT, 1.0);
 
         // G update through the updated D: D's parameters are frozen, only dL/dimage flows back.
-        dIn.put(0, fake.floats(), 0, b * imageFloats);
+        d.input().rows(b).assign(fake.rows(b));
         d.setLabels(fakeLabels, 0, b);
-        logits = d.forward(b, Layer.Pass.TRAIN);
-        double lossG = Losses.bceWithLogits(logits.floats(), gl, 0, b, 1f, null);
+        double lossG = Losses.bceWithLogits(d.forward(b, Layer.Pass.TRAIN).matrix(b), gradLogits.matrix(b), 1f, null);
         Tensor gradImages = d.backward(gradLogits, b, Layer.Grads.INPUT);
         g.backward(gradImages, b);
         double gNorm = g.params().gradNorm();
@@ -156,6 +159,14 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         metrics[3] = dFake;
         metrics[4] = dNorm;
         metrics[5] = gNorm;
+    }
+
+    private static INDArray firstHalf(INDArray rows, int b) {
+        return rows.get(NDArrayIndex.interval(0, b), NDArrayIndex.all());
+    }
+
+    private static INDArray secondHalf(INDArray rows, int b) {
+        return rows.get(NDArrayIndex.interval(b, 2 * b), NDArrayIndex.all());
     }
 
     /**

@@ -87,7 +87,7 @@ class DcganLearningTest {
             Tensor fake = g.forward(n, Layer.Pass.TRAIN);
             d.input().floats().put(0, fake.floats(), 0, n * imageFloats);
             Tensor logits = d.forward(n, Layer.Pass.TRAIN);
-            double loss = Losses.bceWithLogits(logits.floats(), gradLogits.floats(), 0, n, 1f, null);
+            double loss = Losses.bceWithLogits(logits.matrix(n), gradLogits.matrix(n), 1f, null);
             if (step == 1) {
                 firstLoss = loss;
             }

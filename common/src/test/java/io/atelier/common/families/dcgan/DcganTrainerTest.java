@@ -1,6 +1,7 @@
 package io.atelier.common.families.dcgan;
 
 import io.atelier.common.bench.GanStepBenchmark;
+import io.atelier.common.compute.NativeThreads;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.LocalSteps;
@@ -66,6 +67,26 @@ class DcganTrainerTest {
         LocalSteps.run(trainer, trainer.newWorker(), c, data, 3, 8, 0);
         LocalSteps.run(trainer, trainer.newWorker(), c, data, 2, 8, 1);
         assertFalse(a.bitIdentical(c), "the run seed had no effect");
+    }
+
+    @Test
+    void theNativeThreadCountDoesNotChangeTheState() {
+        // Wide enough that the backend splits its kernels across threads.
+        DcganConfig config = DcganConfig.defaults(28, 1).withWidths(32, 32).withLatentDim(16).withBatchSize(16);
+        DcganTrainer trainer = new DcganTrainer(config);
+        WorkerData data = GanStepBenchmark.syntheticData(config, 64, 3);
+        int before = NativeThreads.get();
+        try {
+            TrainingState one = trainer.initialState(5);
+            NativeThreads.set(1);
+            LocalSteps.run(trainer, trainer.newWorker(), one, data, 2, 9, 0);
+            TrainingState two = trainer.initialState(5);
+            NativeThreads.set(2);
+            LocalSteps.run(trainer, trainer.newWorker(), two, data, 2, 9, 0);
+            assertTrue(one.bitIdentical(two), "one and two native threads gave different states");
+        } finally {
+            NativeThreads.set(before);
+        }
     }
 
     @Test
