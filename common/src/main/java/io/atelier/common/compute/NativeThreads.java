@@ -1,6 +1,5 @@
 package io.atelier.common.compute;
 
-import io.atelier.common.nn.Parallel;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
@@ -20,17 +19,11 @@ public final class NativeThreads {
         return ops().ompGetMaxThreads();
     }
 
-    /**
-     * Sets the thread count for subsequent native calls (values below 1 mean 1), and for the
-     * network's Java loops, which run between native calls on the same cores.
-     */
+    /** Sets the thread count for subsequent native calls (values below 1 mean 1). */
     public static void set(int threads) {
         int t = Math.max(1, threads);
         ops().setOmpNumThreads(t);
         Nd4j.getEnvironment().setMaxThreads(t);
-        if (!Parallel.fixedByProperty()) {
-            Parallel.setThreads(t);
-        }
     }
 
     private static org.nd4j.nativeblas.NativeOps ops() {

@@ -5,7 +5,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
-import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -40,8 +39,8 @@ public final class BatchNormAct implements Layer {
     private final Tensor gradIn;
     /** x - mean from the last forward pass; the backward pass turns it into its product with dL/dz. */
     private final Tensor work;
-    /** Leaky rectifier only: scratch for its branch-free form. */
-    private final Tensor leakyScratch;
+    /** For the rectifiers' branch-free ops; null for other activations. */
+    private final Tensor scratch;
     /** Per-group [maxGroups, C] statistics and coefficients; a pass with g groups uses the first g rows. */
     private final INDArray mean;
     private final INDArray var;
@@ -80,7 +79,7 @@ public final class BatchNormAct implements Layer {
         this.y = new Tensor(maxRows, shape);
         this.gradIn = new Tensor(maxRows, shape);
         this.work = new Tensor(maxRows, shape);
-        this.leakyScratch = act == Activation.LEAKY_RELU ? new Tensor(maxRows, shape) : null;
+        this.scratch = act.needsScratch() ? new Tensor(maxRows, shape) : null;
         this.mean = groupArray(maxGroups);
         this.var = groupArray(maxGroups);
         this.invStd = groupArray(maxGroups);
@@ -184,36 +183,12 @@ public final class BatchNormAct implements Layer {
         return gradIn;
     }
 
-    /**
-     * y = act(y) in place. The leaky rectifier runs as max(y, s y) = relu(y) - relu(-s y), exact
-     * in float: the backend's leaky kernel branches per element and took about eight times as long
-     * as these three ops on activations of mixed sign (a quarter of a millisecond against two for
-     * 400k values on this machine).
-     */
     private void activate(INDArray yv, int n) {
-        if (act != Activation.LEAKY_RELU) {
-            act.forward(yv);
-            return;
-        }
-        INDArray negative = leakyScratch.matrix(n);
-        yv.mul(-Activation.LEAKY_SLOPE, negative);
-        Transforms.relu(negative, false);
-        Transforms.relu(yv, false).subi(negative);
+        act.forward(yv, scratch == null ? null : scratch.matrix(n));
     }
 
-    /**
-     * g *= act'(y) in place; for the leaky rectifier as g *= step(y) * (1 - s) + s, whose factor
-     * is exactly 1 or s (for the same reason as {@link #activate}; the backend's gradient kernel
-     * was about five times slower).
-     */
     private void activationGradient(INDArray yv, INDArray g, int n) {
-        if (act != Activation.LEAKY_RELU) {
-            act.backward(yv, g);
-            return;
-        }
-        INDArray factor = leakyScratch.matrix(n);
-        Nd4j.exec(new Step(yv, factor));
-        g.muli(factor.muli(1f - Activation.LEAKY_SLOPE).addi(Activation.LEAKY_SLOPE));
+        act.backward(yv, g, scratch == null ? null : scratch.matrix(n));
     }
 
     /** Views of the input and the layer's buffers for n rows in g groups, built once per (n, g). */

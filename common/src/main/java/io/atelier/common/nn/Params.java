@@ -5,8 +5,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import java.nio.FloatBuffer;
-
 /**
  * One network's parameters and their gradients as two flat tensors laid out by a
  * {@link ParamLayout}. Layers read and write shaped views of them; the optimizer, the moving
@@ -35,16 +33,6 @@ public final class Params {
     /** All gradients as one flat tensor, in the values' layout. */
     public INDArray grads() {
         return grads;
-    }
-
-    /** Host view of the values, for the layers not yet expressed as ops; removed with the last of them. */
-    public FloatBuffer hostValues() {
-        return Tensor.floatsOf(values);
-    }
-
-    /** Host view of the gradients; see {@link #hostValues()}. */
-    public FloatBuffer hostGrads() {
-        return Tensor.floatsOf(grads);
     }
 
     public int offset(String name) {

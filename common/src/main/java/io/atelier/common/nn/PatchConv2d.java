@@ -52,6 +52,8 @@ public final class PatchConv2d implements Layer {
     private final INDArray[] gatheredColumns;
     private final INDArray[] gatherTargets;
     private final Tensor y;
+    /** For the rectifiers' branch-free ops; null for other activations. */
+    private final Tensor actScratch;
     private final Tensor gradIn;
     /** Per batch size: the patch op of the forward pass and the bias op. */
     private final DynamicCustomOp[] forwardPatchOps;
@@ -105,6 +107,7 @@ public final class PatchConv2d implements Layer {
         this.gatheredColumns = new INDArray[maxRows + 1];
         this.gatherTargets = new INDArray[maxRows + 1];
         this.y = new Tensor(maxRows, outShape);
+        this.actScratch = act.needsScratch() ? new Tensor(maxRows, outShape) : null;
         this.gradIn = new Tensor(maxRows, inH, inW, inC);
         this.forwardPatchOps = new DynamicCustomOp[maxRows + 1];
         this.biasOps = new DynamicCustomOp[maxRows + 1];
@@ -149,7 +152,7 @@ public final class PatchConv2d implements Layer {
             biasOps[n] = biasOp;
         }
         NativeOps.exec(biasOp);
-        act.forward(out);
+        act.forward(out, actScratch == null ? null : actScratch.pixels(n));
         return y;
     }
 
@@ -169,7 +172,7 @@ public final class PatchConv2d implements Layer {
             gradPixels[n] = g;
         }
         // From here on gradOut holds the gradient of the pre-activation output.
-        act.backward(y.pixels(n), g);
+        act.backward(y.pixels(n), g, actScratch == null ? null : actScratch.pixels(n));
         if (grads.params()) {
             NativeOps.sumRows(g, gb);
         }

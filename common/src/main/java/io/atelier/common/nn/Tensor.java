@@ -5,18 +5,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
- * A native float buffer of shape [maxRows, ...] allocated once, with a direct {@link FloatBuffer}
- * for the Java loops and cached views of its leading rows for the native ops (a batch of n uses
- * rows [0, n)). Rows are contiguous, so every view is dense.
+ * A float tensor of shape [maxRows, ...] allocated once, with cached views of its leading rows
+ * for the ops (a batch of n uses rows [0, n)). Rows are contiguous, so every view is dense.
  */
 public final class Tensor {
     private final INDArray array;
-    private final FloatBuffer floats;
     private final long[] rowShape;
     private final int rowSize;
     private final INDArray[] rows;
@@ -28,7 +24,6 @@ public final class Tensor {
         shape[0] = maxRows;
         System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
         this.array = Nd4j.create(DataType.FLOAT, shape, 'c');
-        this.floats = floatsOf(array);
         this.rowShape = rowShape.clone();
         long rs = 1;
         for (long d : rowShape) {
@@ -38,18 +33,6 @@ public final class Tensor {
         this.rows = new INDArray[(int) maxRows + 1];
         this.matrices = new INDArray[(int) maxRows + 1];
         this.pixelMatrices = new INDArray[(int) maxRows + 1];
-    }
-
-    /** A direct buffer over a whole (non-view) array, in native byte order. */
-    public static FloatBuffer floatsOf(INDArray whole) {
-        if (whole.isView() || whole.dataType() != DataType.FLOAT) {
-            throw new IllegalArgumentException("need a whole float array, got a " + (whole.isView() ? "view" : whole.dataType().toString()));
-        }
-        return whole.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
-
-    public FloatBuffer floats() {
-        return floats;
     }
 
     public int rowSize() {

@@ -6,6 +6,7 @@ import io.atelier.common.families.dcgan.DcganGenerator;
 import io.atelier.common.families.diffusion.UNet;
 import io.atelier.common.families.diffusion.UNetArchitecture;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.FloatBuffer;
 import java.util.List;
@@ -47,16 +48,16 @@ class GradientCheckTest {
         RunningStats stats = new RunningStats(sb.build());
         BatchNormAct bn = new BatchNormAct(params, stats, "bn", act, rows, groups, shape);
         Tensor x = new Tensor(rows, shape);
-        fill(x.floats(), rows * x.rowSize(), 3, 1.5f, 0.3f);
+        fill(HostViews.floats(x), rows * x.rowSize(), 3, 1.5f, 0.3f);
         Layer.Pass pass = new Layer.Pass(true, groups);
         float[] r = randomish(rows * x.rowSize(), 5, 1f, 0f);
-        DoubleSupplier loss = () -> dot(bn.forward(x, rows, pass).floats(), r);
+        DoubleSupplier loss = () -> dot(HostViews.floats(bn.forward(x, rows, pass)), r);
         loss.getAsDouble();
         Tensor gy = new Tensor(rows, shape);
-        gy.floats().put(0, r);
+        HostViews.floats(gy).put(0, r);
         Tensor gx = bn.backward(gy, rows, Layer.Grads.ALL);
         String what = "batch norm " + act + " " + java.util.Arrays.toString(shape);
-        compare(what + " input", loss, x.floats(), gx.floats(), rows * x.rowSize(), 0);
+        compare(what + " input", loss, HostViews.floats(x), HostViews.floats(gx), rows * x.rowSize(), 0);
         compare(what + " params", loss, HostViews.floats(params.values()), HostViews.floats(params.grads()), params.layout().size(), 0);
     }
 
@@ -85,26 +86,26 @@ class GradientCheckTest {
                 ? new PatchConv2d(params, "c", transposed, inC, outC, 4, 2, 1, side, side, 2, Activation.NONE)
                 : new Conv2d(params, "c", transposed, inC, outC, 4, 2, 1, side, side, 2);
         Tensor x = new Tensor(2, side, side, inC);
-        fill(x.floats(), 2 * x.rowSize(), 9, 1f, 0f);
+        fill(HostViews.floats(x), 2 * x.rowSize(), 9, 1f, 0f);
         long[] out = conv.outShape();
         int outSize = 2 * (int) (out[0] * out[1] * out[2]);
         float[] r = randomish(outSize, 4, 1f, 0f);
-        DoubleSupplier loss = () -> dot(conv.forward(x, 2, Layer.Pass.TRAIN).floats(), r);
+        DoubleSupplier loss = () -> dot(HostViews.floats(conv.forward(x, 2, Layer.Pass.TRAIN)), r);
         loss.getAsDouble();
         Tensor gy = new Tensor(2, out);
-        gy.floats().put(0, r);
+        HostViews.floats(gy).put(0, r);
         Tensor gx = conv.backward(gy, 2, Layer.Grads.ALL);
         float[] full = new float[2 * x.rowSize()];
-        gx.floats().get(0, full);
+        HostViews.floats(gx).get(0, full);
         float[] paramGrads = new float[params.layout().size()];
         HostViews.floats(params.grads()).get(0, paramGrads);
         String what = (patches ? "patch " : "") + (transposed ? "transposed " : "") + "conv " + inC + "->" + outC + " at " + side;
-        compare(what + " input", loss, x.floats(), gx.floats(), 2 * x.rowSize(), 0);
+        compare(what + " input", loss, HostViews.floats(x), HostViews.floats(gx), 2 * x.rowSize(), 0);
         compare(what + " params", loss, HostViews.floats(params.values()), HostViews.floats(params.grads()), params.layout().size(), 0);
         // The input-only and parameter-only paths must agree with the full backward pass.
         Tensor gxOnly = conv.backward(gy, 2, Layer.Grads.INPUT);
         for (int i = 0; i < full.length; i++) {
-            assertEquals(full[i], gxOnly.floats().get(i), 1e-4f, what + " input-only gradient at " + i);
+            assertEquals(full[i], HostViews.floats(gxOnly).get(i), 1e-4f, what + " input-only gradient at " + i);
         }
         HostViews.floats(params.grads()).put(0, new float[paramGrads.length]);
         conv.backward(gy, 2, Layer.Grads.PARAMS);
@@ -123,11 +124,11 @@ class GradientCheckTest {
             params.load(pb.build().initialValues(new Rng(8)));
             HostViews.floats(params.values()).put(params.offset("c.bias") + 1, -0.4f);
             Tensor x = new Tensor(3, side, side, 3);
-            fill(x.floats(), 3 * x.rowSize(), 2, 1f, 0f);
+            fill(HostViews.floats(x), 3 * x.rowSize(), 2, 1f, 0f);
             Tensor a = new Conv2d(params, "c", transposed, 3, 5, 4, 2, 1, side, side, 3).forward(x, 3, Layer.Pass.TRAIN);
             Tensor b = new PatchConv2d(params, "c", transposed, 3, 5, 4, 2, 1, side, side, 3, Activation.NONE).forward(x, 3, Layer.Pass.TRAIN);
             for (int i = 0; i < 3 * a.rowSize(); i++) {
-                assertEquals(a.floats().get(i), b.floats().get(i), 1e-4f, (transposed ? "transposed " : "") + "conv output " + i);
+                assertEquals(HostViews.floats(a).get(i), HostViews.floats(b).get(i), 1e-4f, (transposed ? "transposed " : "") + "conv output " + i);
             }
         }
     }
@@ -140,14 +141,14 @@ class GradientCheckTest {
         params.load(pb.build().initialValues(new Rng(3)));
         Dense fc = new Dense(params, "fc", 7, 5, 4);
         Tensor x = new Tensor(4, 7);
-        fill(x.floats(), 28, 8, 1f, 0f);
+        fill(HostViews.floats(x), 28, 8, 1f, 0f);
         float[] r = randomish(20, 6, 1f, 0f);
-        DoubleSupplier loss = () -> dot(fc.forward(x, 3, Layer.Pass.TRAIN).floats(), r, 15);
+        DoubleSupplier loss = () -> dot(HostViews.floats(fc.forward(x, 3, Layer.Pass.TRAIN)), r, 15);
         loss.getAsDouble();
         Tensor gy = new Tensor(4, 5);
-        gy.floats().put(0, r, 0, 15);
+        HostViews.floats(gy).put(0, r, 0, 15);
         Tensor gx = fc.backward(gy, 3, Layer.Grads.ALL);
-        compare("dense input", loss, x.floats(), gx.floats(), 21, 0);
+        compare("dense input", loss, HostViews.floats(x), HostViews.floats(gx), 21, 0);
         compare("dense params", loss, HostViews.floats(params.values()), HostViews.floats(params.grads()), params.layout().size(), 0);
     }
 
@@ -159,19 +160,19 @@ class GradientCheckTest {
         DcganDiscriminator d = new DcganDiscriminator(arch, 4, 2);
         d.params().load(arch.discriminatorParams().initialValues(new Rng(21)));
         scale(HostViews.floats(d.params().values()), d.params().layout(), "class_embedding", 20f);
-        fill(d.input().floats(), 4 * d.input().rowSize(), 13, 1f, 0f);
+        fill(HostViews.floats(d.input()), 4 * d.input().rowSize(), 13, 1f, 0f);
         d.setLabels(new int[]{0, 2, 1, 2}, 0, 4);
         Layer.Pass pass = new Layer.Pass(true, 2);
         float[] r = {0.7f, -1.1f, 0.4f, 0.9f};
-        DoubleSupplier dLoss = () -> dot(d.forward(4, pass).floats(), r);
+        DoubleSupplier dLoss = () -> dot(HostViews.floats(d.forward(4, pass)), r);
         dLoss.getAsDouble();
         Tensor gl = new Tensor(4, 1);
-        gl.floats().put(0, r);
+        HostViews.floats(gl).put(0, r);
         d.backward(gl, 4, Layer.Grads.ALL);
         compare("discriminator params", dLoss, HostViews.floats(d.params().values()), HostViews.floats(d.params().grads()), d.params().layout().size(), 1);
         dLoss.getAsDouble();
         Tensor gImage = d.backward(gl, 4, Layer.Grads.INPUT);
-        compare("discriminator input", dLoss, d.input().floats(), gImage.floats(), 4 * d.input().rowSize(), 2);
+        compare("discriminator input", dLoss, HostViews.floats(d.input()), HostViews.floats(gImage), 4 * d.input().rowSize(), 2);
 
         DcganGenerator g = new DcganGenerator(arch, 3);
         g.params().load(arch.generatorParams().initialValues(new Rng(22)));
@@ -190,11 +191,11 @@ class GradientCheckTest {
         float[] rg = randomish(3 * 28 * 28, 19, 1f, 0f);
         DoubleSupplier gLoss = () -> {
             g.setInput(z, labels, 3);
-            return dot(g.forward(3, Layer.Pass.TRAIN).floats(), rg);
+            return dot(HostViews.floats(g.forward(3, Layer.Pass.TRAIN)), rg);
         };
         gLoss.getAsDouble();
         Tensor gy = new Tensor(3, 28, 28, 1);
-        gy.floats().put(0, rg);
+        HostViews.floats(gy).put(0, rg);
         g.backward(gy, 3);
         ParamLayout.Entry emb = g.params().layout().get("label_embedding");
         compare("generator label embedding", gLoss, HostViews.floats(g.params().values()), HostViews.floats(g.params().grads()), emb.offset() + emb.length(), emb.offset());
@@ -241,19 +242,19 @@ class GradientCheckTest {
             scale(HostViews.floats(params.values()), params.layout(), "rb.conv2.weight", 10f);
             ResBlock block = new ResBlock(params, "rb", widths[0], widths[1], 4, 3, 5, 2, 2);
             Tensor x = new Tensor(2, 4, 3, widths[0]);
-            fill(x.floats(), 2 * x.rowSize(), 42, 1f, 0.2f);
+            fill(HostViews.floats(x), 2 * x.rowSize(), 42, 1f, 0.2f);
             Tensor emb = new Tensor(2, 5);
-            fill(emb.floats(), 10, 43, 1f, 0f);
+            fill(HostViews.floats(emb), 10, 43, 1f, 0f);
             float[] r = randomish(2 * 4 * 3 * widths[1], 44, 1f, 0f);
-            DoubleSupplier loss = () -> dot(block.forward(x, emb, 2).floats(), r);
+            DoubleSupplier loss = () -> dot(HostViews.floats(block.forward(x, emb, 2)), r);
             loss.getAsDouble();
             Tensor gy = new Tensor(2, 4, 3, widths[1]);
-            gy.floats().put(0, r);
+            HostViews.floats(gy).put(0, r);
             Tensor gEmb = new Tensor(2, 5);
             Tensor gx = block.backward(gy, 2, gEmb);
             String what = "residual block " + widths[0] + "->" + widths[1];
-            compare(what + " input", loss, x.floats(), gx.floats(), 2 * x.rowSize(), 0);
-            compare(what + " embedding", loss, emb.floats(), gEmb.floats(), 10, 0);
+            compare(what + " input", loss, HostViews.floats(x), HostViews.floats(gx), 2 * x.rowSize(), 0);
+            compare(what + " embedding", loss, HostViews.floats(emb), HostViews.floats(gEmb), 10, 0);
             compare(what + " params", loss, HostViews.floats(params.values()), HostViews.floats(params.grads()), params.layout().size(), 0);
         }
     }
@@ -268,13 +269,13 @@ class GradientCheckTest {
                 "mid2.conv2.weight", "up0.conv2.weight", "up1.conv2.weight", "mid.attn.proj.weight")) {
             scale(HostViews.floats(net.params().values()), net.params().layout(), name, 10f);
         }
-        fill(net.input().floats(), 2 * 64, 52, 1f, 0f);
+        fill(HostViews.floats(net.input()), 2 * 64, 52, 1f, 0f);
         net.setTimesAndConditions(new double[]{3, 17}, new int[][]{{0, 2}, null}, 2);
         float[] r = randomish(2 * 64, 53, 1f, 0f);
-        DoubleSupplier loss = () -> dot(net.forward(2).floats(), r);
+        DoubleSupplier loss = () -> dot(HostViews.floats(net.forward(2)), r);
         loss.getAsDouble();
         Tensor gy = new Tensor(2, 8, 8, 1);
-        gy.floats().put(0, r);
+        HostViews.floats(gy).put(0, r);
         net.backward(gy, 2);
         ParamLayout.Entry words = arch.params().get("cond.words");
         compare("U-Net condition words", loss, HostViews.floats(net.params().values()), HostViews.floats(net.params().grads()),
@@ -284,15 +285,15 @@ class GradientCheckTest {
 
     private void checkLayer(String what, Layer layer, Params params, int rows, long... shape) {
         Tensor x = new Tensor(rows, shape);
-        fill(x.floats(), rows * x.rowSize(), 61, 1f, 0.3f);
+        fill(HostViews.floats(x), rows * x.rowSize(), 61, 1f, 0.3f);
         long[] outShape = layer.outShape();
         Tensor gy = new Tensor(rows, outShape);
         float[] r = randomish(rows * gy.rowSize(), 62, 1f, 0f);
-        DoubleSupplier loss = () -> dot(layer.forward(x, rows, Layer.Pass.TRAIN).floats(), r);
+        DoubleSupplier loss = () -> dot(HostViews.floats(layer.forward(x, rows, Layer.Pass.TRAIN)), r);
         loss.getAsDouble();
-        gy.floats().put(0, r);
+        HostViews.floats(gy).put(0, r);
         Tensor gx = layer.backward(gy, rows, Layer.Grads.ALL);
-        compare(what + " input", loss, x.floats(), gx.floats(), rows * x.rowSize(), 0);
+        compare(what + " input", loss, HostViews.floats(x), HostViews.floats(gx), rows * x.rowSize(), 0);
         if (params != null) {
             compare(what + " params", loss, HostViews.floats(params.values()), HostViews.floats(params.grads()), params.layout().size(), 0);
         }
@@ -302,18 +303,16 @@ class GradientCheckTest {
     void activationDerivativesMatchFiniteDifferencesAwayFromKinks() {
         float[] xs = {-2.5f, -0.7f, -0.05f, 0.03f, 0.4f, 1.9f};
         for (Activation act : Activation.values()) {
-            FloatBuffer y = java.nio.ByteBuffer.allocateDirect(4 * xs.length).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-            FloatBuffer g = java.nio.ByteBuffer.allocateDirect(4 * xs.length).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            INDArray yt = HostArrays.of(xs, xs.length);
+            INDArray gt = HostArrays.of(new float[]{1, 1, 1, 1, 1, 1}, xs.length);
+            act.forward(yt);
+            act.backward(yt, gt);
+            float[] y = HostArrays.toArray(yt);
+            float[] g = HostArrays.toArray(gt);
             for (int i = 0; i < xs.length; i++) {
-                y.put(i, xs[i]);
-                g.put(i, 1f);
-            }
-            act.forward(y, 0, xs.length);
-            act.backward(y, g, 0, xs.length);
-            for (int i = 0; i < xs.length; i++) {
-                assertEquals(act.apply(xs[i]), y.get(i), 1e-6f, act + " forward at " + xs[i]);
+                assertEquals(act.apply(xs[i]), y[i], 1e-6f, act + " forward at " + xs[i]);
                 double numeric = (act.apply(xs[i] + 1e-3f) - act.apply(xs[i] - 1e-3f)) / 2e-3;
-                assertEquals(numeric, g.get(i), 2e-3, act + " derivative at " + xs[i]);
+                assertEquals(numeric, g[i], 2e-3, act + " derivative at " + xs[i]);
             }
         }
     }

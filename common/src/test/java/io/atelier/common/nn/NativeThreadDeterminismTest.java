@@ -48,9 +48,9 @@ class NativeThreadDeterminismTest {
 
     private static float[] run(Layer layer, Params params, Tensor x, int rows) {
         Tensor gy = new Tensor(rows, layer.outShape());
-        fill(gy.floats(), rows * gy.rowSize(), 7);
-        float[] out = copy(layer.forward(x, rows, Layer.Pass.TRAIN).floats(), rows * gy.rowSize());
-        float[] gx = copy(layer.backward(gy, rows, Layer.Grads.ALL).floats(), rows * x.rowSize());
+        fill(HostViews.floats(gy), rows * gy.rowSize(), 7);
+        float[] out = copy(HostViews.floats(layer.forward(x, rows, Layer.Pass.TRAIN)), rows * gy.rowSize());
+        float[] gx = copy(HostViews.floats(layer.backward(gy, rows, Layer.Grads.ALL)), rows * x.rowSize());
         float[] gp = copy(HostViews.floats(params.grads()), params.layout().size());
         float[] all = java.util.Arrays.copyOf(out, out.length + gx.length + gp.length);
         System.arraycopy(gx, 0, all, out.length, gx.length);
@@ -93,7 +93,7 @@ class NativeThreadDeterminismTest {
 
     private static Tensor input(int rows, long... shape) {
         Tensor x = new Tensor(rows, shape);
-        fill(x.floats(), rows * x.rowSize(), 6);
+        fill(HostViews.floats(x), rows * x.rowSize(), 6);
         return x;
     }
 

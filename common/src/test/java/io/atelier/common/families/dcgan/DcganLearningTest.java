@@ -85,7 +85,7 @@ class DcganLearningTest {
         for (int step = 1; step <= 20; step++) {
             g.setInput(z, null, n);
             Tensor fake = g.forward(n, Layer.Pass.TRAIN);
-            d.input().floats().put(0, fake.floats(), 0, n * imageFloats);
+            HostViews.floats(d.input()).put(0, HostViews.floats(fake), 0, n * imageFloats);
             Tensor logits = d.forward(n, Layer.Pass.TRAIN);
             double loss = Losses.bceWithLogits(logits.matrix(n), gradLogits.matrix(n), 1f, null);
             if (step == 1) {

@@ -11,11 +11,9 @@ import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * Results on 1 thread and on several, with the backend's threads ({@link NativeThreads}, which
- * also sets the row split of the remaining Java loops): group norm, SiLU and upsampling (ND4J
+ * Results on 1 thread and on several, with the backend's threads ({@link NativeThreads}): group norm, SiLU and upsampling (ND4J
  * ops whose reductions sum each output on one thread) are bit-identical in everything. Where a
  * layer has convolutions, forward outputs and input gradients are bit-identical, but the
  * backend's convolution weight and bias gradients ({@code conv2d_bp}) split their sums by thread,
@@ -23,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * agree to rounding. Shapes are large enough that every split really runs in several chunks,
  * with rows that do not divide evenly between them.
  */
-class ParallelDeterminismTest {
+class ThreadCountDeterminismTest {
     private static final int[] THREADS = {1, 3, 2};
 
     @Test
@@ -49,51 +47,25 @@ class ParallelDeterminismTest {
         UNetArchitecture arch = new UNetArchitecture(32, 1, 16, List.of(1, 2), true, 4, 3);
         UNet net = new UNet(arch, 7);
         net.params().load(arch.params().initialValues(new Rng(3)));
-        fill(net.input().floats(), 7 * net.input().rowSize(), 4);
+        fill(HostViews.floats(net.input()), 7 * net.input().rowSize(), 4);
         net.setTimesAndConditions(new double[]{1, 50, 100, 200, 400, 800, 999},
                 new int[][]{{0}, {1, 2}, null, {2}, null, {0, 1}, {1}}, 7);
         Tensor gy = new Tensor(7, 32, 32, 1);
-        fill(gy.floats(), 7 * gy.rowSize(), 5);
+        fill(HostViews.floats(gy), 7 * gy.rowSize(), 5);
         sameForEveryThreadCount("U-Net", () -> {
-            float[] out = copy(net.forward(7).floats(), 7 * gy.rowSize());
+            float[] out = copy(HostViews.floats(net.forward(7)), 7 * gy.rowSize());
             net.backward(gy, 7);
             return concat(out, copy(HostViews.floats(net.params().grads()), arch.params().size()));
         }, 7 * gy.rowSize());
     }
 
-    @Test
-    void aFailingChunkFailsTheCallAfterEveryRunningChunkFinished() {
-        int before = Parallel.threads();
-        Parallel.setThreads(3);
-        try {
-            java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.rows(90, 1 << 14, (from, to) -> {
-                running.incrementAndGet();
-                try {
-                    Thread.sleep(5);
-                    if (from <= 45 && 45 < to) {
-                        throw new IllegalStateException("row 45");
-                    }
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    running.decrementAndGet();
-                }
-            }));
-            assertEquals("row 45", e.getMessage());
-            assertEquals(0, running.get());
-        } finally {
-            Parallel.setThreads(before);
-        }
-    }
-
     private static float[] run(Layer layer, Params params, int rows, long... shape) {
         Tensor x = new Tensor(rows, shape);
-        fill(x.floats(), rows * x.rowSize(), 6);
+        fill(HostViews.floats(x), rows * x.rowSize(), 6);
         Tensor gy = new Tensor(rows, layer.outShape());
-        fill(gy.floats(), rows * gy.rowSize(), 7);
-        float[] out = copy(layer.forward(x, rows, Layer.Pass.TRAIN).floats(), rows * gy.rowSize());
-        float[] gx = copy(layer.backward(gy, rows, Layer.Grads.ALL).floats(), rows * x.rowSize());
+        fill(HostViews.floats(gy), rows * gy.rowSize(), 7);
+        float[] out = copy(HostViews.floats(layer.forward(x, rows, Layer.Pass.TRAIN)), rows * gy.rowSize());
+        float[] gx = copy(HostViews.floats(layer.backward(gy, rows, Layer.Grads.ALL)), rows * x.rowSize());
         float[] all = concat(out, gx);
         return params == null ? all : concat(all, copy(HostViews.floats(params.grads()), params.layout().size()));
     }
@@ -108,12 +80,10 @@ class ParallelDeterminismTest {
      */
     private static void sameForEveryThreadCount(String what, Supplier<float[]> pass, int exact) {
         int before = NativeThreads.get();
-        int beforeRows = Parallel.threads();
         try {
             float[] reference = null;
             for (int t : THREADS) {
                 NativeThreads.set(t);
-                Parallel.setThreads(t);
                 float[] got = pass.get();
                 assertArrayEquals(bits(got), bits(pass.get()), what + ": a rerun on " + t + " threads differs");
                 if (reference == null) {
@@ -133,7 +103,6 @@ class ParallelDeterminismTest {
             }
         } finally {
             NativeThreads.set(before);
-            Parallel.setThreads(beforeRows);
         }
     }
 
