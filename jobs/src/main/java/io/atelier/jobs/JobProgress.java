@@ -133,11 +133,14 @@ final class JobProgress implements AutoCloseable {
         lastLine = now;
     }
 
-    /** "generate: 300/1000 img (30%), 41.2 img/s, ETA 17s[, extra]". */
+    /**
+     * "300/1000 img (30%), 41.2 img/s, ETA 17s[, extra]": the rate is the average since the job began.
+     * No job name: the logger's name is the job's, and log layouts print it ("%c{1}: %m").
+     */
     String line(long done, long total, String extra, long elapsedNanos) {
         double seconds = elapsedNanos / 1e9;
         double rate = seconds > 0 ? done / seconds : 0;
-        StringBuilder b = new StringBuilder(job).append(": ").append(done);
+        StringBuilder b = new StringBuilder().append(done);
         if (total > 0) {
             b.append('/').append(total).append(' ').append(unit).append(" (").append(100 * done / total).append("%)");
         } else {

@@ -56,9 +56,9 @@ class JobProgressTest {
         }
         // a first line at once, then one per 5 s of the remaining 99.9 s, then the last counts on close
         assertEquals(21, lines.size(), "lines: " + lines);
-        assertEquals("generate: 1/1000 img (0%), 10.0 img/s, ETA 1m40s", lines.get(0));
-        assertEquals("generate: 501/1000 img (50%), 10.0 img/s, ETA 50s", lines.get(10));
-        assertEquals("generate: 1000/1000 img (100%), 10.0 img/s", lines.get(lines.size() - 1), "closing writes the final counts");
+        assertEquals("1/1000 img (0%), 10.0 img/s, ETA 1m40s", lines.get(0));
+        assertEquals("501/1000 img (50%), 10.0 img/s, ETA 50s", lines.get(10));
+        assertEquals("1000/1000 img (100%), 10.0 img/s", lines.get(lines.size() - 1), "closing writes the final counts");
         assertTrue(lines.stream().noneMatch(l -> l.contains("\r") || l.contains("\n")), "plain lines only");
     }
 
@@ -73,8 +73,8 @@ class JobProgressTest {
         p.update(25, -1, "accepted 24, quarantined 1");
         p.close();
         p.update(30, -1, "after close");
-        assertEquals(List.of("ingest: 20 img, 5.0 img/s, accepted 19, quarantined 1",
-                "ingest: 25 img, 5.0 img/s, accepted 24, quarantined 1"), lines);
+        assertEquals(List.of("20 img, 5.0 img/s, accepted 19, quarantined 1",
+                "25 img, 5.0 img/s, accepted 24, quarantined 1"), lines);
     }
 
     /** A real ingest with its output in a non-terminal stream: its progress is logged as plain lines. */
@@ -118,7 +118,7 @@ class JobProgressTest {
         List<String> progress = log.toString().lines().filter(l -> l.startsWith("io.atelier.ingest ")).toList();
         assertFalse(progress.isEmpty(), "no progress logged under io.atelier.ingest; log: " + log);
         String last = progress.get(progress.size() - 1);
-        assertTrue(last.matches("io\\.atelier\\.ingest ingest: 12(/12 img \\(100%\\)| img), [0-9.]+ img/s, accepted 12, quarantined 0"),
+        assertTrue(last.matches("io\\.atelier\\.ingest 12(/12 img \\(100%\\)| img), [0-9.]+ img/s, accepted 12, quarantined 0"),
                 "last progress line: " + last);
         assertFalse((r.out() + r.err() + log).contains("\r"), "a carriage return reached the output");
     }
