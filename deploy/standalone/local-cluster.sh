@@ -70,9 +70,14 @@ submit() {
   while [[ $# -gt 0 && "$1" != "--" ]]; do args+=("$1"); shift; done
   [[ "${1:-}" == "--" ]] && shift
   [[ -f "$JAR" ]] || { echo "local-cluster: $JAR missing; build it with: mvn -B -DskipTests package" >&2; exit 2; }
+  # Atelier's defaults over those of a given SPARK_HOME (or SPARK_CONF_DIR), as atelier-submit does;
+  # $merged is global so that the EXIT trap still sees it
+  merged="$(mktemp "${TMPDIR:-/tmp}/atelier-spark-defaults.XXXXXX")"
+  trap 'rm -f "$merged"' EXIT
+  SPARK_HOME="$home" "$ROOT/deploy/merge-spark-defaults" "$ROOT/conf/spark-defaults.conf" >"$merged"
   SPARK_HOME="$home" SPARK_LOCAL_IP=127.0.0.1 java "${FLAGS[@]}" -cp "$home/jars/*" \
     org.apache.spark.deploy.SparkSubmit --master "$MASTER" --class io.atelier.jobs.AtelierCli \
-    --properties-file "$ROOT/conf/spark-defaults.conf" "${args[@]}" "$JAR" "$@"
+    --properties-file "$merged" "${args[@]}" "$JAR" "$@"
 }
 
 stop() {

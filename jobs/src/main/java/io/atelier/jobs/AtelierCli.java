@@ -16,8 +16,13 @@ import picocli.CommandLine;
                 BenchCommand.class})
 public final class AtelierCli implements Runnable {
 
-    public static void main(String[] args) {
-        System.exit(run(args));
+    /**
+     * Exits with the command's code, except in a cluster-mode driver (see {@link ExitPolicy}): there
+     * it returns on success and throws {@link org.apache.spark.SparkUserAppException} with the code
+     * on failure, so that YARN's ApplicationMaster records the final status itself.
+     */
+    public static void main(String[] args) throws org.apache.spark.SparkUserAppException {
+        ExitPolicy.forThisJvm().finish(run(args));
     }
 
     /** Runs a command line and returns its exit code (0 ok, 1 failed, 2 bad input or usage). */

@@ -7,9 +7,6 @@ import io.atelier.common.generate.GenerateSettings;
 import io.atelier.common.generate.GenerationJob;
 import io.atelier.common.generate.GenerationOptions;
 import io.atelier.common.io.OutputLease;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,9 +58,8 @@ final class GenerateCommand implements Callable<Integer>, SettingsOptions.Comman
         GenerationJob job = new GenerationJob(session);
         try (OutputLease held = lease.take(session, "generate", options.output())) {
             run = Families.openRun(s.model(), session.sparkContext().hadoopConfiguration(), s.sampling());
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("generate").setInitialMax(count)
-                    .setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed().setMaxRenderedLength(100).build()) {
-                m = job.run(run, options, (done, total) -> bar.stepTo(done));
+            try (JobProgress progress = JobProgress.of("generate", "img")) {
+                m = job.run(run, options, (done, total) -> progress.update(done, total, ""));
             }
         }
         System.out.printf("generated %d images (%dx%d, %d channel%s) from %s into %s; devices: %s%n",

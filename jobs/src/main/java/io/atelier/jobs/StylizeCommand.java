@@ -56,7 +56,10 @@ final class StylizeCommand implements Callable<Integer>, SettingsOptions.Command
         String out = options.output();
         SparkSession session = SparkSessions.create("stylize", spark.master);
         try (OutputLease held = lease.take(session, "stylize", out)) {
-            StylizeJob.Summary s = new StylizeJob(session).run(options, StylizeCommand::progress);
+            StylizeJob.Summary s;
+            try (JobProgress progress = JobProgress.of("stylize", "pairs")) {
+                s = new StylizeJob(session).run(options, (done, planned, rate, eta) -> progress.update(done, planned, ""));
+            }
             String unit = s.styles() > 1 ? " (image x style pairs: " + s.images() + " images x " + s.styles() + " styles)" : "";
             System.out.printf("stylize: %s%s in %.1f s -> %s%s%n", Quarantine.reconcile(s.in(), "stylized", s.stylized(),
                     "skipped", s.skipped(), "quarantined", s.quarantined()), unit, s.seconds(), out,
@@ -67,11 +70,6 @@ final class StylizeCommand implements Callable<Integer>, SettingsOptions.Command
             }
         }
         return 0;
-    }
-
-    private static void progress(long done, long planned, double rate, Duration eta) {
-        System.err.printf("stylize: %d/%d stylized, %.2f images/s%s%n", done, planned, rate,
-                eta == null || done >= planned ? "" : ", ETA " + format(eta));
     }
 
     static String format(Duration d) {
