@@ -116,7 +116,8 @@ class GanCommandsTest {
         List<String> err = r.err().lines().filter(l -> l.startsWith("atelier ")).toList();
         assertEquals(1, err.size(), r.err());
         assertTrue(err.get(0).startsWith("atelier train-gan: failed: training diverged on 2 attempts: worker ")
-                && err.get(0).contains("--lr"), err.get(0));
+                && (err.get(0).contains(": tensor '") || err.get(0).contains(": metric '")) && err.get(0).contains("--lr"),
+                err.get(0));
         assertFalse(r.err().contains("ATELIER_DEBUG"), "a diverged run is no program fault: " + r.err());
 
         List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));

@@ -186,7 +186,8 @@ public final class AveragingEngine {
                     d.worker(), d.step(), tensor ? d.name() : null, d.index(), tensor ? null : d.name(), d.value(), time));
         }
         Divergence first = divergences.get(0);
-        String others = divergences.size() > 1 ? " (and " + (divergences.size() - 1) + " more workers)" : "";
+        int more = divergences.size() - 1;
+        String others = more > 0 ? " (and " + more + " more worker" + (more == 1 ? "" : "s") + ")" : "";
         if (!stop) {
             LOG.warn("rejected attempt {} of round {}, not averaged: {}{}; computing the round again from the last good state",
                     attempt, first.round(), first.describe(), others);
@@ -194,11 +195,11 @@ public final class AveragingEngine {
         }
         RunReport.write(dir, spec.trainer().metricNames());
         java.util.OptionalInt good = dir.checkpoints().latestRound();
-        String checkpoint = good.isPresent()
-                ? "the last good checkpoint (round " + good.getAsInt() + ") is intact: continue from it with --resume"
-                : "no checkpoint was written yet: start again";
+        String what = good.isPresent()
+                ? "the last good checkpoint (round " + good.getAsInt() + ") is intact: continue from it with --resume and"
+                : "no checkpoint was written yet: start again in an empty directory with";
         throw new TrainingDivergedException("training diverged on " + attempt + " attempt" + (attempt == 1 ? "" : "s") + ": "
-                + first.describe() + others + "; " + checkpoint + " and a lower --lr, or check the data", first);
+                + first.describe() + others + "; " + what + " a lower --lr, or check the data", first);
     }
 
     /** The grid for fixed inputs (same seed every round), so grids of a run compare round to round. */

@@ -144,7 +144,7 @@ class DivergenceTest {
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> engine.train(spec, ProgressListener.NONE));
 
         assertTrue(e.getMessage().startsWith("training diverged on 1 attempt: worker 0, round 1 (step 3): metric 'loss' is 0.")
-                && e.getMessage().contains("(and 1 more workers)") && e.getMessage().contains("no checkpoint was written yet"),
+                && e.getMessage().contains("(and 1 more worker)") && e.getMessage().contains("no checkpoint was written yet"),
                 e.getMessage());
         assertEquals(0, e.divergence().worker());
         List<DivergedEvent> events = events("exploded");
