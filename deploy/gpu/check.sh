@@ -137,7 +137,9 @@ else
     --checkpoint-every 1 --sample-every 1 >>"$log" 2>&1
   rc=$?
   executor_logs=("$ATELIER_CLUSTER_DIR"/worker-1/app-*/*/stderr)
-  rounds="$(wc -l <"$run/metrics.jsonl" 2>/dev/null || echo 0)"
+  # Round lines only: a rejected (diverged) attempt adds an {"event":...} line.
+  rounds="$(grep -vc '^{"event"' "$run/metrics.jsonl" 2>/dev/null)" || true
+  rounds="${rounds:-0}"
   if [[ $rc -ne 0 ]]; then
     fail "train-gan on a GPU executor" "exited $rc (124: no task finished in time; was the GPU offered?)" "$log" \
       "${executor_logs[@]}"

@@ -1,6 +1,7 @@
 package io.atelier.jobs;
 
 import io.atelier.common.io.OutputLease;
+import io.atelier.common.train.TrainingDivergedException;
 import picocli.CommandLine;
 
 import java.io.UncheckedIOException;
@@ -21,7 +22,8 @@ final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
         cli.getErr().println("atelier " + command + ": " + (badInput ? "" : "failed: ") + firstLine(message));
         if ("1".equals(System.getenv("ATELIER_DEBUG"))) {
             e.printStackTrace(cli.getErr());
-        } else if (!badInput) {
+        } else if (!badInput && !(cause instanceof TrainingDivergedException)) {
+            // A diverged run is the model's numbers, not a fault of the program: its line says what to do.
             cli.getErr().println("(set ATELIER_DEBUG=1 for the stack trace)");
         }
         return badInput ? 2 : 1;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.image.SparkImage;
+import io.atelier.common.runs.RunDirectory;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +26,7 @@ import java.util.stream.Collectors;
 import static io.atelier.jobs.AtelierCliTest.atelier;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** train-gan and generate from the command line, end to end on real Spark and real files. */
@@ -102,6 +104,36 @@ class GanCommandsTest {
                 tmp.resolve("gen-sampler").toString(), "--sampler", "ddim", "--master", "local[2]");
         assertEquals(2, sampler.code(), "sampler options are refused for a GAN run");
         assertTrue(sampler.err().contains("--sampler") && sampler.err().contains("GAN run"), sampler.err());
+    }
+
+    @Test
+    void aRunWhoseLossGoesToNanStopsWithOneLineAndWritesNoBadCheckpoint() throws IOException {
+        Path run = tmp.resolve("run-diverges");
+        AtelierCliTest.Result r = atelier("train-gan", "--data", dataset, "--out", run.toString(), "--rounds", "4",
+                "--local-steps", "2", "--batch", "16", "--lr", "1e30", "--checkpoint-every", "1", "--master", "local[2]");
+
+        assertEquals(1, r.code(), r.err());
+        List<String> err = r.err().lines().filter(l -> l.startsWith("atelier ")).toList();
+        assertEquals(1, err.size(), r.err());
+        assertTrue(err.get(0).startsWith("atelier train-gan: failed: training diverged on 2 attempts: worker ")
+                && (err.get(0).contains(": tensor '") || err.get(0).contains(": metric '")) && err.get(0).contains("--lr"),
+                err.get(0));
+        assertFalse(r.err().contains("ATELIER_DEBUG"), "a diverged run is no program fault: " + r.err());
+
+        List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertTrue(lines.stream().noneMatch(l -> l.contains("NaN") && !l.startsWith("{\"event\"")),
+                "no round with NaN metrics was logged: " + lines);
+        List<String> events = lines.stream().filter(l -> l.startsWith("{\"event\":\"diverged\"")).toList();
+        assertTrue(events.size() >= 2 && events.get(events.size() - 1).contains("\"action\":\"stop\""), lines.toString());
+        RunDirectory dir = RunDirectory.existing(run.toString(), new org.apache.hadoop.conf.Configuration());
+        for (int round : dir.checkpoints().completeRounds()) {
+            for (Map.Entry<String, float[]> t : dir.checkpoints().load(round).state().tensors().entrySet()) {
+                for (float v : t.getValue()) {
+                    assertTrue(Float.isFinite(v), "checkpoint " + round + " tensor " + t.getKey() + " holds " + v);
+                }
+            }
+        }
+        assertTrue(Files.readString(run.resolve("report.html")).contains("Stopped on divergence"));
     }
 
     private static Path writeConfig(String json) throws IOException {

@@ -55,14 +55,16 @@ public final class RunReport {
         String config = HadoopFiles.exists(dir.config(), conf)
                 ? new String(HadoopFiles.readAll(dir.config(), conf), StandardCharsets.UTF_8) : "(no config.json)";
         List<RoundRecord> records = MetricsLog.read(dir.metrics(), conf);
+        List<DivergedEvent> events = MetricsLog.events(dir.metrics(), conf);
         OptionalInt latest = dir.checkpoints().latestRound();
         CheckpointMeta meta = latest.isPresent() ? dir.checkpoints().readMeta(latest.getAsInt()) : null;
-        String html = render(dir.root().getName(), records, metricNames(records, metricOrder), dir, meta, config);
+        String html = render(dir.root().getName(), records, events, metricNames(records, metricOrder), dir, meta, config);
         HadoopFiles.writeAtomically(dir.report(), html.getBytes(StandardCharsets.UTF_8), conf);
         return dir.report();
     }
 
-    private static String render(String name, List<RoundRecord> records, Set<String> metrics, RunDirectory dir,
+    private static String render(String name, List<RoundRecord> records, List<DivergedEvent> events, Set<String> metrics,
+                                 RunDirectory dir,
                                  CheckpointMeta meta, String config) {
         StringBuilder h = new StringBuilder(64 * 1024);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Atelier run ")
@@ -72,7 +74,7 @@ public final class RunReport {
                 .append(".grid{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}figcaption{font-size:13px;color:#555}")
                 .append("pre{background:#f6f6f6;padding:12px;overflow:auto;font-size:12px}")
                 .append("</style></head><body>\n<h1>Run ").append(esc(name)).append("</h1>\n");
-        summary(h, records, meta);
+        summary(h, records, events, meta);
 
         h.append("<h2>Training metrics</h2>\n<div class=\"grid\">\n");
         for (String metric : metrics) {
@@ -106,7 +108,7 @@ public final class RunReport {
         return h.toString();
     }
 
-    private static void summary(StringBuilder h, List<RoundRecord> records, CheckpointMeta meta) {
+    private static void summary(StringBuilder h, List<RoundRecord> records, List<DivergedEvent> events, CheckpointMeta meta) {
         h.append("<table>\n");
         if (meta != null) {
             row(h, "Model", meta.trainer());
@@ -129,6 +131,18 @@ public final class RunReport {
             StringBuilder latest = new StringBuilder();
             last.metrics().forEach((k, v) -> latest.append(k).append(' ').append(String.format("%.4g", v)).append("  "));
             row(h, "Last round", latest.toString().trim());
+        }
+        if (!events.isEmpty()) {
+            DivergedEvent e = events.get(events.size() - 1);
+            int lastRound = records.isEmpty() ? 0 : records.get(records.size() - 1).round();
+            String what = e.tensor() != null ? "tensor " + e.tensor() + " held " + e.value() + " at index " + e.index()
+                    : "metric " + e.metric() + " was " + e.value();
+            row(h, "Rejected results", events.size() + " (a worker's state held NaN/infinity or a metric exploded; not averaged)");
+            // A stop later followed by rounds (a resume with other settings) no longer describes the run.
+            if (DivergedEvent.STOP.equals(e.action()) && e.round() > lastRound) {
+                row(h, "Stopped on divergence", "round " + e.round() + ", worker " + e.worker() + ": " + what
+                        + "; the latest checkpoint is the last good state");
+            }
         }
         h.append("</table>\n");
     }

@@ -12,6 +12,7 @@ import io.atelier.common.io.Json;
 import io.atelier.common.io.Sha256;
 import io.atelier.common.runs.CheckpointMeta;
 import io.atelier.common.runs.Checkpoints;
+import io.atelier.common.runs.DivergedEvent;
 import io.atelier.common.runs.MetricsLog;
 import io.atelier.common.runs.RoundRecord;
 import io.atelier.common.runs.RunDirectory;
@@ -53,6 +54,12 @@ import java.util.Map;
  *
  * <p>Same config, seed and W give bit-identical states, whether run at once, resumed from a
  * checkpoint, or with tasks retried after failures.
+ *
+ * <p>A worker whose state holds NaN or an infinity after its K steps, or whose metrics are
+ * non-finite or explode, is not averaged: the round is logged as rejected (a {@code diverged}
+ * event in {@code metrics.jsonl}) and computed again from the same state with the same seed, and
+ * after {@link DivergenceGuard#maxAttempts()} rejected attempts the run stops with
+ * {@link TrainingDivergedException}, its checkpoints untouched. See {@link DivergenceGuard}.
  *
  * <p>A spec may carry a {@link RoundEvaluation}: after the rounds it names, its
  * {@link RoundEvaluator} scores the state on the driver (it may run Spark jobs of its own) and
@@ -127,8 +134,16 @@ public final class AveragingEngine {
         try (WorkerGroup group = WorkerGroup.load(spark, trainer, dataset, cfg.workers())) {
             LOG.info("training {} on {} train images, {} workers x {} steps, rounds {} to {}", trainer.getClass().getSimpleName(),
                     group.trainImages(), cfg.workers(), cfg.localSteps(), state.round() + 1, cfg.rounds());
+            int attempt = 0;
             while (state.round() < cfg.rounds()) {
-                RoundResult result = group.runRound(state, cfg.localSteps(), cfg.seed());
+                RoundResult result = group.runRound(state, cfg.localSteps(), cfg.seed(), spec.divergence().metricLimit());
+                if (result.diverged()) {
+                    // Not averaged; the same state and seed again (see DivergenceGuard for why the same seed).
+                    attempt++;
+                    rejected(spec, dir, log, result.divergences(), attempt);
+                    continue;
+                }
+                attempt = 0;
                 state = result.state();
                 int round = state.round();
                 boolean last = round == cfg.rounds();
@@ -153,6 +168,38 @@ public final class AveragingEngine {
             decoded = group.imagesDecoded();
         }
         return new TrainingResult(state, state.round() - start.round(), spec.runDir(), dir.report().toString(), decoded);
+    }
+
+    /**
+     * Logs a rejected attempt (one warning, one event line per diverged worker) and, on the last
+     * attempt the guard allows, stops the run: the report is refreshed and the checkpoints, all of
+     * good states, stay as they are.
+     */
+    private static void rejected(RunSpec spec, RunDirectory dir, MetricsLog log, java.util.List<Divergence> divergences,
+                                 int attempt) {
+        int maxAttempts = spec.divergence().maxAttempts();
+        boolean stop = attempt >= maxAttempts;
+        String time = Instant.now().toString();
+        for (Divergence d : divergences) {
+            boolean tensor = Divergence.TENSOR.equals(d.what());
+            log.append(new DivergedEvent(DivergedEvent.DIVERGED, d.round(), attempt, stop ? DivergedEvent.STOP : DivergedEvent.RETRY,
+                    d.worker(), d.step(), tensor ? d.name() : null, d.index(), tensor ? null : d.name(), d.value(), time));
+        }
+        Divergence first = divergences.get(0);
+        int more = divergences.size() - 1;
+        String others = more > 0 ? " (and " + more + " more worker" + (more == 1 ? "" : "s") + ")" : "";
+        if (!stop) {
+            LOG.warn("rejected attempt {} of round {}, not averaged: {}{}; computing the round again from the last good state",
+                    attempt, first.round(), first.describe(), others);
+            return;
+        }
+        RunReport.write(dir, spec.trainer().metricNames());
+        java.util.OptionalInt good = dir.checkpoints().latestRound();
+        String what = good.isPresent()
+                ? "the last good checkpoint (round " + good.getAsInt() + ") is intact: continue from it with --resume and"
+                : "no checkpoint was written yet: start again in an empty directory with";
+        throw new TrainingDivergedException("training diverged on " + attempt + " attempt" + (attempt == 1 ? "" : "s") + ": "
+                + first.describe() + others + "; " + what + " a lower --lr, or check the data", first);
     }
 
     /** The grid for fixed inputs (same seed every round), so grids of a run compare round to round. */

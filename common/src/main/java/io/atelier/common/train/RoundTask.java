@@ -16,6 +16,8 @@ import java.util.TreeMap;
  * One worker's share of a round, run as the task of its partition: copy the broadcast state,
  * take K local steps on the cached data, send back the new state. Everything it computes depends
  * only on the state, the data and (seed, round, worker), so a retried attempt returns the same.
+ * A state holding NaN or an infinity, or a metric beyond the limit, is reported as a
+ * {@link Divergence} beside the result.
  */
 final class RoundTask implements FlatMapFunction<Iterator<WorkerData>, WorkerResult> {
     private final String groupId;
@@ -23,13 +25,16 @@ final class RoundTask implements FlatMapFunction<Iterator<WorkerData>, WorkerRes
     private final Broadcast<TrainingState> state;
     private final int localSteps;
     private final long seed;
+    private final double metricLimit;
 
-    RoundTask(String groupId, ModelTrainer trainer, Broadcast<TrainingState> state, int localSteps, long seed) {
+    RoundTask(String groupId, ModelTrainer trainer, Broadcast<TrainingState> state, int localSteps, long seed,
+              double metricLimit) {
         this.groupId = groupId;
         this.trainer = trainer;
         this.state = state;
         this.localSteps = localSteps;
         this.seed = seed;
+        this.metricLimit = metricLimit;
     }
 
     @Override
@@ -51,9 +56,11 @@ final class RoundTask implements FlatMapFunction<Iterator<WorkerData>, WorkerRes
         Map<String, Double> metrics = LocalSteps.run(trainer, worker, local, data, localSteps, seed, local.round());
         long done = System.nanoTime();
         LocalWorkers.giveBack(groupId, worker);
+        // One pass over the arrays about to be sent anyway; the driver will not average a bad result.
+        Divergence divergence = Divergence.check(data.worker(), local.round() + 1, local, metrics, metricLimit);
         List<WorkerResult> out = Collections.singletonList(
                 new WorkerResult(data.worker(), local, new TreeMap<>(metrics), done - fetched, fetched - start,
-                        device.toString()));
+                        device.toString(), divergence));
         return out.iterator();
     }
 }

@@ -27,6 +27,7 @@ final class TreeMean implements Serializable {
     private final HashMap<Long, Node> subtrees = new HashMap<>();
     private final TreeMap<Integer, Map<String, Double>> metrics = new TreeMap<>();
     private final TreeMap<Integer, String> devices = new TreeMap<>();
+    private final TreeMap<Integer, Divergence> divergences = new TreeMap<>();
     private long maxComputeNanos;
     private long maxBroadcastNanos;
 
@@ -56,6 +57,9 @@ final class TreeMean implements Serializable {
         }
         recordWorker(worker, result.metrics());
         devices.put(worker, result.device());
+        if (result.divergence() != null) {
+            divergences.put(worker, result.divergence());
+        }
         maxComputeNanos = Math.max(maxComputeNanos, result.computeNanos());
         maxBroadcastNanos = Math.max(maxBroadcastNanos, result.broadcastNanos());
         insert(leafLevel(worker, workers), worker, Node.leaf(result.state(), rules, worker));
@@ -65,6 +69,7 @@ final class TreeMean implements Serializable {
     TreeMean merge(TreeMean other) {
         other.metrics.forEach(this::recordWorker);
         devices.putAll(other.devices);
+        divergences.putAll(other.divergences);
         maxComputeNanos = Math.max(maxComputeNanos, other.maxComputeNanos);
         maxBroadcastNanos = Math.max(maxBroadcastNanos, other.maxBroadcastNanos);
         other.subtrees.forEach((key, node) -> insert((int) (key >>> 32), (int) (long) key, node));
@@ -114,6 +119,11 @@ final class TreeMean implements Serializable {
             out.put(name, sum / n);
         }
         return out;
+    }
+
+    /** The workers whose results must not be averaged, in worker order; empty for a sound round. */
+    java.util.List<Divergence> divergences() {
+        return java.util.List.copyOf(divergences.values());
     }
 
     /** Where each worker computed, in worker order. */

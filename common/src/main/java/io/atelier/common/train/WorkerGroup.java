@@ -80,23 +80,31 @@ public final class WorkerGroup implements AutoCloseable {
         return decoded.value();
     }
 
+    /** {@link #runRound(TrainingState, int, long, double)} with the default metric limit. */
+    public RoundResult runRound(TrainingState state, int localSteps, long seed) {
+        return runRound(state, localSteps, seed, DivergenceGuard.DEFAULT.metricLimit());
+    }
+
     /**
      * One round: broadcast {@code state}, K local steps on every worker, then the tree mean of the
-     * workers' states (see {@link TreeMean}) with step advanced by K and round by one.
+     * workers' states (see {@link TreeMean}) with step advanced by K and round by one. When any
+     * worker's result diverged (non-finite tensor, or a metric non-finite or beyond
+     * {@code metricLimit}), nothing is averaged and the result carries {@code state} unchanged.
      */
-    public RoundResult runRound(TrainingState state, int localSteps, long seed) {
+    public RoundResult runRound(TrainingState state, int localSteps, long seed, double metricLimit) {
         long start = System.nanoTime();
         LinkedHashMap<String, ModelTrainer.Combine> rules = TreeMean.rulesFor(trainer, state);
         Broadcast<TrainingState> shared = jsc.broadcast(state);
         try {
             spark.sparkContext().setJobDescription("round " + (state.round() + 1) + ": " + workers + " workers x "
                     + localSteps + " steps");
-            TreeMean sum = data.mapPartitions(new RoundTask(id, trainer, shared, localSteps, seed))
+            TreeMean sum = data.mapPartitions(new RoundTask(id, trainer, shared, localSteps, seed, metricLimit))
                     .treeAggregate(TreeMean.empty(workers, rules), TreeMean::add, TreeMean::merge, AGGREGATE_DEPTH);
-            TrainingState next = sum.mean(state.step() + localSteps, state.round() + 1);
+            List<Divergence> divergences = sum.divergences();
+            TrainingState next = divergences.isEmpty() ? sum.mean(state.step() + localSteps, state.round() + 1) : state;
             double seconds = (System.nanoTime() - start) / 1e9;
             return new RoundResult(next, sum.meanMetrics(), seconds, sum.maxComputeNanos() / 1e9,
-                    sum.maxBroadcastNanos() / 1e9, sum.devices());
+                    sum.maxBroadcastNanos() / 1e9, sum.devices(), divergences);
         } finally {
             spark.sparkContext().setJobDescription(null);
             shared.destroy();

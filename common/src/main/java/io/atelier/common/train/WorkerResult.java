@@ -6,9 +6,10 @@ import java.io.Serializable;
 import java.util.Map;
 
 /**
- * What one worker sends back after a round: its advanced state, its metrics, its timings, and
- * the device it computed on ({@link io.atelier.common.compute.TaskDevice#toString()}).
+ * What one worker sends back after a round: its advanced state, its metrics, its timings, the
+ * device it computed on ({@link io.atelier.common.compute.TaskDevice#toString()}), and why its
+ * result must not be averaged ({@code divergence}; null when it is sound).
  */
 record WorkerResult(int worker, TrainingState state, Map<String, Double> metrics,
-                    long computeNanos, long broadcastNanos, String device) implements Serializable {
+                    long computeNanos, long broadcastNanos, String device, Divergence divergence) implements Serializable {
 }

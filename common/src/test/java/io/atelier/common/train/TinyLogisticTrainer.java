@@ -9,17 +9,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A model small enough for engine tests: logistic regression on pixels (label 1 against 0) in
  * plain Java arrays, trained with a hand-written Adam; the engine keeps an EMA of the weights. Its state has
  * the same kinds of tensors as a real family: parameters, Adam moments, an EMA copy.
- * Optionally fails the first attempt of one worker's task in one round, to exercise retries.
+ * Optionally fails the first attempt of one worker's task in one round, to exercise retries, or
+ * writes NaN into its weights in one round, to exercise the divergence guard.
  */
 public final class TinyLogisticTrainer implements ModelTrainer {
     /** Failures injected so far in this JVM (local masters run tasks here). */
     static final AtomicInteger INJECTED_FAILURES = new AtomicInteger();
+    /** Rounds computed by NaN-injecting workers so far, by injection tag (local masters run tasks here). */
+    private static final Map<String, AtomicInteger> NAN_ROUNDS = new ConcurrentHashMap<>();
+    /** The weight the NaN goes into. */
+    static final int NAN_INDEX = 3;
 
     private static final float BETA1 = 0.9f;
     private static final float BETA2 = 0.999f;
@@ -31,22 +37,40 @@ public final class TinyLogisticTrainer implements ModelTrainer {
     private final float learningRate;
     private final int failRound;
     private final int failWorker;
+    private final String nanTag;
+    private final int nanRound;
+    private final int nanWorker;
+    private final int nanAttempts;
 
     public TinyLogisticTrainer(int inputs, int batch, float learningRate) {
-        this(inputs, batch, learningRate, -1, -1);
+        this(inputs, batch, learningRate, -1, -1, null, -1, -1, 0);
     }
 
-    private TinyLogisticTrainer(int inputs, int batch, float learningRate, int failRound, int failWorker) {
+    private TinyLogisticTrainer(int inputs, int batch, float learningRate, int failRound, int failWorker,
+                                String nanTag, int nanRound, int nanWorker, int nanAttempts) {
         this.inputs = inputs;
         this.batch = batch;
         this.learningRate = learningRate;
         this.failRound = failRound;
         this.failWorker = failWorker;
+        this.nanTag = nanTag;
+        this.nanRound = nanRound;
+        this.nanWorker = nanWorker;
+        this.nanAttempts = nanAttempts;
     }
 
     /** The same model, whose worker {@code worker} throws on the first attempt of round {@code round}. */
     TinyLogisticTrainer failingOnce(int round, int worker) {
-        return new TinyLogisticTrainer(inputs, batch, learningRate, round, worker);
+        return new TinyLogisticTrainer(inputs, batch, learningRate, round, worker, null, -1, -1, 0);
+    }
+
+    /**
+     * The same model, whose worker {@code worker} sets weight {@link #NAN_INDEX} to NaN after its
+     * steps of round {@code round} (1-based), on the first {@code attempts} times it computes that
+     * round; {@code tag} keeps the count apart from other tests'.
+     */
+    TinyLogisticTrainer nanIn(String tag, int round, int worker, int attempts) {
+        return new TinyLogisticTrainer(inputs, batch, learningRate, -1, -1, tag, round, worker, attempts);
     }
 
     @Override
@@ -111,6 +135,7 @@ public final class TinyLogisticTrainer implements ModelTrainer {
         private WorkerData data;
         /** The weights as a tensor for the engine's moving average, refreshed after each step. */
         private INDArray liveW;
+        private boolean injectNan;
 
         @Override
         public void bind(TrainingState state, WorkerData workerData) {
@@ -121,6 +146,8 @@ public final class TinyLogisticTrainer implements ModelTrainer {
             }
             bound = state;
             data = workerData;
+            injectNan = nanTag != null && state.round() + 1 == nanRound && workerData.worker() == nanWorker
+                    && NAN_ROUNDS.computeIfAbsent(nanTag, t -> new AtomicInteger()).incrementAndGet() <= nanAttempts;
             liveW = HostArrays.of(state.get("w"), state.get("w").length);
         }
 
@@ -166,6 +193,9 @@ public final class TinyLogisticTrainer implements ModelTrainer {
 
         @Override
         public void unbind(TrainingState state) {
+            if (injectNan) {
+                state.get("w")[NAN_INDEX] = Float.NaN;
+            }
             bound = null;
             data = null;
             liveW = null;

@@ -19,7 +19,8 @@ class TreeMeanTest {
             "w", ModelTrainer.Combine.MEAN));
 
     private static WorkerResult result(int worker, Map<String, float[]> tensors, double loss) {
-        return new WorkerResult(worker, new TrainingState(new LinkedHashMap<>(tensors), 99, 99), Map.of("loss", loss), 5, 1, "executor " + worker + ": cpu, 1 thread");
+        return new WorkerResult(worker, new TrainingState(new LinkedHashMap<>(tensors), 99, 99), Map.of("loss", loss), 5, 1, "executor " + worker + ": cpu, 1 thread",
+                null);
     }
 
     private static LinkedHashMap<String, float[]> tensors(float[] w, float[] counter) {
