@@ -1,15 +1,16 @@
 package io.atelier.common.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
+import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Adam (Kingma and Ba) for every optimizer in the project, as the backend's fused
- * {@code adam_updater} op plus one subtraction, so it runs wherever the tensors live. The op
- * folds the bias corrections into the step size, lr * sqrt(1 - beta2^t) / (1 - beta1^t), and adds
- * eps to sqrt(v) before that correction, where PyTorch adds it after; with eps = 1e-8 the two
- * differ only for second moments near 1e-16.
+ * Adam (Kingma and Ba) for every optimizer in the project, in PyTorch's formulation (eps added
+ * to the bias-corrected root), as element-wise ND4J ops in place, so it runs wherever the
+ * tensors live and allocates nothing. The backend's fused {@code adam_updater} op adds eps before
+ * the bias correction instead, which moved parameters whose gradients are near zero by up to twice
+ * the learning rate away from PyTorch's step (measured against libtorch's Adam in
+ * {@code LibtorchGanStepTest}); so it is not used.
  */
 public final class Adam {
     public static final double DEFAULT_BETA1 = 0.9;
@@ -47,7 +48,7 @@ public final class Adam {
     /**
      * One update of {@code params} in place; {@code t} is the 1-based step number used for bias
      * correction. The moments are updated in place and {@code grads} is overwritten with the step
-     * taken (the op works in place to need no buffer of its own).
+     * taken (it serves as the scratch, so the update needs no buffer of its own).
      */
     public void step(INDArray params, INDArray grads, INDArray m, INDArray v, long t) {
         step(params, grads, m, v, t, 1.0);
@@ -63,8 +64,17 @@ public final class Adam {
             throw new IllegalArgumentException("Adam: " + n + " parameters but " + grads.length() + " gradients and moments of "
                     + m.length() + " and " + v.length());
         }
-        // The op counts iterations from 0 and raises the betas to iteration + 1.
-        Nd4j.exec(new AdamUpdater(grads, v, m, grads, v, m, lr * lrScale, beta1, beta2, eps, (int) Math.min(t - 1, Integer.MAX_VALUE)));
+        double bc1 = 1 - Math.pow(beta1, t);
+        double bc2 = 1 - Math.pow(beta2, t);
+        // m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2 (g is then scratch).
+        m.muli(beta1);
+        Nd4j.getBlasWrapper().level1().axpy(n, 1 - beta1, grads, m);
+        grads.muli(grads);
+        v.muli(beta2);
+        Nd4j.getBlasWrapper().level1().axpy(n, 1 - beta2, grads, v);
+        // step = lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps)
+        Nd4j.exec(new Sqrt(v, grads));
+        grads.muli(1 / Math.sqrt(bc2)).addi(eps).rdivi(m).muli(lr * lrScale / bc1);
         params.subi(grads);
     }
 }
