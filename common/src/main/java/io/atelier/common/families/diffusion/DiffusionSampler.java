@@ -19,8 +19,8 @@ import java.util.Locale;
  * eps = eps_uncond + G (eps_cond - eps_uncond). Sample i's starting noise and every per-step
  * noise derive from (seed, i, t) alone, and the network has no batch statistics, so an image
  * depends only on its own seed, index and condition. The noise is drawn on the heap and comes in
- * through {@link HostArrays}, as the images go out; the guidance and the DDPM and DDIM updates
- * are ND4J ops on the samples' NHWC tensor. Built once per executor; not thread-safe.
+ * through {@link HostArrays}, as the images go out; the guidance and {@link NoiseSchedule}'s DDPM
+ * and DDIM updates are ND4J ops on the samples' NHWC tensor. Built once per executor; not thread-safe.
  */
 public final class DiffusionSampler {
     static final long PURPOSE_START = 11;
@@ -159,10 +159,11 @@ public final class DiffusionSampler {
                     }
                     HostArrays.load(z.matrix(n), noiseHost);
                 }
+                INDArray noise = noisy ? z.matrix(n) : null;
                 if (settings.method() == Method.DDPM) {
-                    ddpmStep(n, t, noisy);
+                    schedule.ddpmStep(x.matrix(n), eps.matrix(n), noise, t, x0.matrix(n));
                 } else {
-                    ddimStep(n, t, s, settings.eta(), noisy);
+                    schedule.ddimStep(x.matrix(n), eps.matrix(n), noise, t, s, settings.eta(), x0.matrix(n), scratch.matrix(n));
                 }
                 if (listener != null) {
                     listener.step(k + 1, ts.length, n);
@@ -214,10 +215,7 @@ public final class DiffusionSampler {
         net.setTimesAndConditions(times, rowWords, rows);
         INDArray raw = net.forward(rows).matrix(rows);
         if (config.prediction() == DiffusionConfig.Prediction.V) {
-            // eps = sqrt(abar_t) v + sqrt(1 - abar_t) x_t, in place.
-            INDArray tmp = scratch.matrix(rows);
-            raw.muli(Math.sqrt(schedule.alphaBar(t)));
-            Nd4j.exec(new AddOp(raw, tmp.assign(net.input().matrix(rows)).muli(Math.sqrt(1 - schedule.alphaBar(t))), raw));
+            schedule.velocityToEps(net.input().matrix(rows), raw, t, scratch.matrix(rows));
         }
         INDArray e = eps.matrix(n);
         INDArray cond = raw.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n), org.nd4j.linalg.indexing.NDArrayIndex.all());
@@ -238,47 +236,5 @@ public final class DiffusionSampler {
         int[] args = new int[count + 1];
         System.arraycopy(index, 0, args, 1, count);
         Nd4j.exec(DynamicCustomOp.builder("gather").addInputs(src).addOutputs(out).addIntegerArguments(args).build());
-    }
-
-    /** The predicted x_0 = clip((x_t - sqrt(1 - abar_t) eps) / sqrt(abar_t), -1, 1) of rows [0, n), into x0. */
-    private INDArray predictedClean(int n, int t) {
-        double ab = schedule.alphaBar(t);
-        INDArray c = x0.matrix(n);
-        c.assign(eps.matrix(n)).muli(-Math.sqrt(1 - ab)).addi(x.matrix(n)).divi(Math.sqrt(ab));
-        Nd4j.exec(DynamicCustomOp.builder("clipbyvalue").addInputs(c).addOutputs(c).addFloatingPointArguments(-1.0, 1.0).build());
-        return c;
-    }
-
-    /** DDPM's ancestral step from t to t-1 in place on x: the posterior mean of the clipped x_0, plus noise but at t = 0. */
-    private void ddpmStep(int n, int t, boolean noisy) {
-        double ab = schedule.alphaBar(t);
-        double abPrev = schedule.alphaBar(t - 1);
-        double beta = schedule.beta(t);
-        INDArray xs = x.matrix(n);
-        INDArray c = predictedClean(n, t).muli(beta * Math.sqrt(abPrev) / (1 - ab));
-        xs.muli((1 - abPrev) * Math.sqrt(1 - beta) / (1 - ab)).addi(c);
-        if (noisy && t > 0) {
-            xs.addi(z.matrix(n).muli(Math.sqrt(schedule.posteriorVariance(t))));
-        }
-    }
-
-    /**
-     * DDIM's step from t to s < t (s = -1: to the data) in place on x: x_s = sqrt(abar_s) x0 +
-     * sqrt(1 - abar_s - sigma^2) eps' + sigma z, with eps' re-derived from the clipped x0 and
-     * sigma = eta sqrt((1 - abar_s) / (1 - abar_t)) sqrt(1 - abar_t / abar_s).
-     */
-    private void ddimStep(int n, int t, int s, double eta, boolean noisy) {
-        double ab = schedule.alphaBar(t);
-        double abs = schedule.alphaBar(s);
-        double sigma = eta * Math.sqrt((1 - abs) / (1 - ab)) * Math.sqrt(1 - ab / abs);
-        double dir = Math.sqrt(Math.max(0, 1 - abs - sigma * sigma));
-        INDArray xs = x.matrix(n);
-        INDArray c = predictedClean(n, t);
-        INDArray e = scratch.matrix(n);
-        e.assign(c).muli(-Math.sqrt(ab)).addi(xs).divi(Math.sqrt(1 - ab));
-        xs.assign(c).muli(Math.sqrt(abs)).addi(e.muli(dir));
-        if (noisy && sigma > 0) {
-            xs.addi(z.matrix(n).muli(sigma));
-        }
     }
 }

@@ -10,8 +10,6 @@ import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.Seeds;
 import io.atelier.common.train.WorkerData;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -24,8 +22,8 @@ import java.util.Map;
  * on the noise (or v) with MSE, clips the gradient's global norm, takes an Adam step with a
  * warmed-up learning rate; the engine then folds the weights into their EMA. The batch's pixels
  * (NCHW), its noise (drawn on the heap, so a step's draws do not depend on the backend) and the
- * per-image noise levels come in through {@link HostArrays}; x_t, the target, the loss and its
- * gradient are ND4J ops. Not thread-safe.
+ * per-image noise levels come in through {@link HostArrays}; x_t and the target ({@link NoiseSchedule}'s
+ * formulas), the loss and its gradient are ND4J ops. Not thread-safe.
  */
 public final class DiffusionWorker implements ModelTrainer.LocalWorker {
     private static final double ADAM_EPS = 1e-8;
@@ -135,9 +133,8 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
             timeValues[i] = times[i];
             boolean drop = dropRng.nextDouble() < config.condDrop();
             conditions[i] = captions.length == 0 || drop || labels[i] < 0 ? null : captions[labels[i]];
-            signalLevel[i] = (float) Math.sqrt(schedule.alphaBar(times[i]));
-            noiseLevel[i] = (float) Math.sqrt(1 - schedule.alphaBar(times[i]));
         }
+        schedule.levels(times, batch, signalLevel, noiseLevel);
         HostArrays.load(pixelsNchw.matrix(batch), x0);
         x0Nhwc.rows(batch).assign(pixelsNchw.rows(batch).permute(0, 2, 3, 1));
         HostArrays.load(noiseNhwc.matrix(batch), noise);
@@ -148,18 +145,11 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
         INDArray clean = x0Nhwc.matrix(batch);
         INDArray eps = noiseNhwc.matrix(batch);
         INDArray tmp = scratch.matrix(batch);
-        // x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps, per image.
-        INDArray xt = net.input().matrix(batch);
-        Nd4j.exec(new MulOp(clean, a, xt));
-        Nd4j.exec(new MulOp(eps, b, tmp));
-        Nd4j.exec(new AddOp(xt, tmp, xt));
+        NoiseSchedule.noise(clean, eps, a, b, tmp, net.input().matrix(batch));
         INDArray goal = eps;
         if (config.prediction() == DiffusionConfig.Prediction.V) {
-            // v = sqrt(abar_t) eps - sqrt(1 - abar_t) x0.
             goal = target.matrix(batch);
-            Nd4j.exec(new MulOp(eps, a, goal));
-            Nd4j.exec(new MulOp(clean, b, tmp));
-            Nd4j.exec(new SubOp(goal, tmp, goal));
+            NoiseSchedule.velocity(clean, eps, a, b, tmp, goal);
         }
         net.setTimesAndConditions(timeValues, conditions, batch);
         INDArray pred = net.forward(batch).matrix(batch);

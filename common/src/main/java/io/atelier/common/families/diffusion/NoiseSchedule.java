@@ -1,5 +1,12 @@
 package io.atelier.common.families.diffusion;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.factory.Nd4j;
+
 import java.io.Serializable;
 import java.util.Locale;
 
@@ -9,6 +16,8 @@ import java.util.Locale;
  * posterior variance, and DDIM's step between any two times with noise scale eta. Linear
  * betas follow Ho et al. (1e-4 to 0.02, rescaled by 1000 / T); cosine follows Nichol and
  * Dhariwal (abar(t) = cos^2(((t/T) + s) / (1 + s) * pi/2), s = 0.008, betas capped at 0.999).
+ * The formulas are ND4J ops in place on [n, D] float rows (training and sampling both run these);
+ * the levels come from the double-precision schedule, as float columns or scalars.
  */
 public final class NoiseSchedule implements Serializable {
     public static final double COSINE_OFFSET = 0.008;
@@ -85,70 +94,85 @@ public final class NoiseSchedule implements Serializable {
         return betas[t] * (1 - alphaBar(t - 1)) / (1 - alphaBar(t));
     }
 
-    /** x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps over {@code len} values from {@code off}. */
-    public void noise(float[] x0, float[] eps, int off, int len, int t, float[] xt) {
-        float a = (float) Math.sqrt(alphaBar(t));
-        float b = (float) Math.sqrt(1 - alphaBar(t));
-        for (int i = off; i < off + len; i++) {
-            xt[i] = a * x0[i] + b * eps[i];
-        }
-    }
-
-    /** v = sqrt(abar_t) eps - sqrt(1 - abar_t) x0, the v-prediction target. */
-    public void velocity(float[] x0, float[] eps, int off, int len, int t, float[] v) {
-        float a = (float) Math.sqrt(alphaBar(t));
-        float b = (float) Math.sqrt(1 - alphaBar(t));
-        for (int i = off; i < off + len; i++) {
-            v[i] = a * eps[i] - b * x0[i];
-        }
-    }
-
-    /** Turns a v prediction at x_t into the equivalent noise prediction, in place. */
-    public void velocityToEps(float[] xt, int xOff, float[] v, int vOff, int len, int t) {
-        float a = (float) Math.sqrt(alphaBar(t));
-        float b = (float) Math.sqrt(1 - alphaBar(t));
-        for (int i = 0; i < len; i++) {
-            v[vOff + i] = a * v[vOff + i] + b * xt[xOff + i];
+    /**
+     * sqrt(abar_t) and sqrt(1 - abar_t) for images at times {@code times[0 .. n)}, as floats: the
+     * per-row levels that {@link #noise} and {@link #velocity} take as [n, 1] columns.
+     */
+    public void levels(int[] times, int n, float[] signal, float[] noise) {
+        for (int i = 0; i < n; i++) {
+            signal[i] = (float) Math.sqrt(alphaBar(times[i]));
+            noise[i] = (float) Math.sqrt(1 - alphaBar(times[i]));
         }
     }
 
     /**
-     * DDPM's ancestral step from t to t-1, in place on {@code x}: the predicted x_0 (clipped to
-     * [-1, 1]), the posterior mean, and sqrt(posterior variance) times {@code z} (not at t = 0).
+     * x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps into {@code xt}, for [n, D] rows with their own
+     * levels ([n, 1] columns from {@link #levels}); {@code tmp} is [n, D] scratch.
      */
-    public void ddpmStep(float[] x, float[] eps, int off, int len, int t, float[] z) {
+    public static void noise(INDArray x0, INDArray eps, INDArray signal, INDArray noise, INDArray tmp, INDArray xt) {
+        Nd4j.exec(new MulOp(x0, signal, xt));
+        Nd4j.exec(new MulOp(eps, noise, tmp));
+        Nd4j.exec(new AddOp(xt, tmp, xt));
+    }
+
+    /** v = sqrt(abar_t) eps - sqrt(1 - abar_t) x0, the v-prediction target, per row like {@link #noise}. */
+    public static void velocity(INDArray x0, INDArray eps, INDArray signal, INDArray noise, INDArray tmp, INDArray v) {
+        Nd4j.exec(new MulOp(eps, signal, v));
+        Nd4j.exec(new MulOp(x0, noise, tmp));
+        Nd4j.exec(new SubOp(v, tmp, v));
+    }
+
+    /**
+     * Turns a v prediction at x_t (every row at time t) into the equivalent noise prediction in
+     * place: eps = sqrt(abar_t) v + sqrt(1 - abar_t) x_t. {@code tmp} is scratch of v's shape.
+     */
+    public void velocityToEps(INDArray xt, INDArray v, int t, INDArray tmp) {
+        v.muli(Math.sqrt(alphaBar(t)));
+        Nd4j.exec(new AddOp(v, tmp.assign(xt).muli(Math.sqrt(1 - alphaBar(t))), v));
+    }
+
+    /**
+     * DDPM's ancestral step from t to t-1, in place on {@code x} (every row at time t): the
+     * posterior mean of the predicted x_0 (clipped to [-1, 1]), plus sqrt(posterior variance) z
+     * except at t = 0 or with z null. z is scaled in place; {@code clean} is scratch of x's shape.
+     */
+    public void ddpmStep(INDArray x, INDArray eps, INDArray z, int t, INDArray clean) {
         double ab = alphaBar(t);
         double abPrev = alphaBar(t - 1);
-        double c1 = betas[t] * Math.sqrt(abPrev) / (1 - ab);
-        double c2 = (1 - abPrev) * Math.sqrt(1 - betas[t]) / (1 - ab);
-        double sd = t > 0 ? Math.sqrt(posteriorVariance(t)) : 0;
-        double ra = Math.sqrt(ab);
-        double rb = Math.sqrt(1 - ab);
-        for (int i = off; i < off + len; i++) {
-            double x0 = clip((x[i] - rb * eps[i]) / ra);
-            x[i] = (float) (c1 * x0 + c2 * x[i] + sd * (t > 0 ? z[i] : 0));
+        double beta = betas[t];
+        INDArray c = predictedClean(x, eps, t, clean).muli(beta * Math.sqrt(abPrev) / (1 - ab));
+        x.muli((1 - abPrev) * Math.sqrt(1 - beta) / (1 - ab)).addi(c);
+        if (z != null && t > 0) {
+            x.addi(z.muli(Math.sqrt(posteriorVariance(t))));
         }
     }
 
     /**
-     * DDIM's step from t to s < t (s = -1: to the data), in place: x_s = sqrt(abar_s) x0 +
-     * sqrt(1 - abar_s - sigma^2) eps + sigma z with sigma = eta sqrt((1 - abar_s) / (1 - abar_t))
-     * sqrt(1 - abar_t / abar_s). x0 is clipped to [-1, 1] and eps re-derived from it, so with
-     * s = t - 1 and eta = 1 the step is DDPM's.
+     * DDIM's step from t to s < t (s = -1: to the data), in place on {@code x}: x_s = sqrt(abar_s)
+     * x0 + sqrt(1 - abar_s - sigma^2) eps' + sigma z with sigma = eta sqrt((1 - abar_s) / (1 -
+     * abar_t)) sqrt(1 - abar_t / abar_s). x0 is clipped to [-1, 1] and eps' re-derived from it, so
+     * with s = t - 1 and eta = 1 the step is DDPM's. z (null: no noise) is scaled in place;
+     * {@code clean} and {@code tmp} are scratch of x's shape.
      */
-    public void ddimStep(float[] x, float[] eps, int off, int len, int t, int s, double eta, float[] z) {
+    public void ddimStep(INDArray x, INDArray eps, INDArray z, int t, int s, double eta, INDArray clean, INDArray tmp) {
         double ab = alphaBar(t);
         double abs = alphaBar(s);
         double sigma = eta * Math.sqrt((1 - abs) / (1 - ab)) * Math.sqrt(1 - ab / abs);
         double dir = Math.sqrt(Math.max(0, 1 - abs - sigma * sigma));
-        double ra = Math.sqrt(ab);
-        double rb = Math.sqrt(1 - ab);
-        double rs = Math.sqrt(abs);
-        for (int i = off; i < off + len; i++) {
-            double x0 = clip((x[i] - rb * eps[i]) / ra);
-            double e = (x[i] - ra * x0) / rb;
-            x[i] = (float) (rs * x0 + dir * e + (sigma > 0 ? sigma * z[i] : 0));
+        INDArray c = predictedClean(x, eps, t, clean);
+        INDArray e = tmp.assign(c).muli(-Math.sqrt(ab)).addi(x).divi(Math.sqrt(1 - ab));
+        x.assign(c).muli(Math.sqrt(abs)).addi(e.muli(dir));
+        if (z != null && sigma > 0) {
+            x.addi(z.muli(sigma));
         }
+    }
+
+    /** The predicted x_0 = clip((x_t - sqrt(1 - abar_t) eps) / sqrt(abar_t), -1, 1), into {@code out}. */
+    private INDArray predictedClean(INDArray x, INDArray eps, int t, INDArray out) {
+        double ab = alphaBar(t);
+        out.assign(eps).muli(-Math.sqrt(1 - ab)).addi(x).divi(Math.sqrt(ab));
+        Nd4j.exec(DynamicCustomOp.builder("clipbyvalue").addInputs(out).addOutputs(out).addFloatingPointArguments(-1.0, 1.0).build());
+        return out;
     }
 
     /** S evenly spaced steps from T-1 down to 0 (all T when S = T). */
@@ -165,7 +189,4 @@ public final class NoiseSchedule implements Serializable {
         return ts;
     }
 
-    private static double clip(double v) {
-        return Math.max(-1, Math.min(1, v));
-    }
 }

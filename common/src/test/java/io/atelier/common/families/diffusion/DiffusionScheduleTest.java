@@ -1,29 +1,39 @@
 package io.atelier.common.families.diffusion;
 
+import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Rng;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The forward process and the reverse steps' algebra, without a network. */
+/**
+ * The schedule and its formulas without a network: the ops that training and sampling run,
+ * element by element against the same algebra written here in double precision.
+ */
 class DiffusionScheduleTest {
+    private static final int ROWS = 4;
+    private static final int COLS = 16;
 
     @Test
     void forwardProcessStatisticsMatchTheClosedForm() {
         for (NoiseSchedule.Kind kind : NoiseSchedule.Kind.values()) {
             NoiseSchedule s = new NoiseSchedule(kind, 1000);
-            int n = 200_000;
+            int rows = 200;
+            int cols = 1000;
+            int n = rows * cols;
             float[] x0 = new float[n];
             java.util.Arrays.fill(x0, 0.6f);
-            float[] eps = new float[n];
-            new Rng(3).fillGaussian(eps, 0, n);
-            float[] xt = new float[n];
+            float[] eps = gaussian(n, 3);
+            INDArray xt = tensor(new float[n], rows, cols);
             for (int t : new int[]{0, 100, 500, 999}) {
-                s.noise(x0, eps, 0, n, t, xt);
+                INDArray[] levels = levels(s, sameTime(rows, t));
+                NoiseSchedule.noise(tensor(x0, rows, cols), tensor(eps, rows, cols), levels[0], levels[1],
+                        tensor(new float[n], rows, cols), xt);
                 double mean = 0;
                 double sq = 0;
-                for (float v : xt) {
+                for (float v : HostArrays.toArray(xt)) {
                     mean += v;
                     sq += (double) v * v;
                 }
@@ -69,20 +79,124 @@ class DiffusionScheduleTest {
     }
 
     @Test
+    void noiseAndVelocityUseEachRowsOwnLevels() {
+        for (NoiseSchedule.Kind kind : NoiseSchedule.Kind.values()) {
+            NoiseSchedule s = new NoiseSchedule(kind, 100);
+            int[] times = {0, 41, 99, 7};
+            float[] x0 = gaussian(ROWS * COLS, 1);
+            float[] eps = gaussian(ROWS * COLS, 2);
+            INDArray[] levels = levels(s, times);
+            float[] signal = HostArrays.toArray(levels[0]);
+            float[] noise = HostArrays.toArray(levels[1]);
+            for (int r = 0; r < ROWS; r++) {
+                assertEquals(Math.sqrt(s.alphaBar(times[r])), signal[r], 1e-7, kind + " sqrt(abar) of row " + r);
+                assertEquals(Math.sqrt(1 - s.alphaBar(times[r])), noise[r], 1e-7, kind + " sqrt(1 - abar) of row " + r);
+            }
+            INDArray xt = tensor(new float[ROWS * COLS], ROWS, COLS);
+            INDArray v = tensor(new float[ROWS * COLS], ROWS, COLS);
+            NoiseSchedule.noise(tensor(x0, ROWS, COLS), tensor(eps, ROWS, COLS), levels[0], levels[1], scratch(), xt);
+            NoiseSchedule.velocity(tensor(x0, ROWS, COLS), tensor(eps, ROWS, COLS), levels[0], levels[1], scratch(), v);
+            double[] xtRef = new double[ROWS * COLS];
+            double[] vRef = new double[ROWS * COLS];
+            for (int i = 0; i < xtRef.length; i++) {
+                double ab = s.alphaBar(times[i / COLS]);
+                xtRef[i] = Math.sqrt(ab) * x0[i] + Math.sqrt(1 - ab) * eps[i];
+                vRef[i] = Math.sqrt(ab) * eps[i] - Math.sqrt(1 - ab) * x0[i];
+            }
+            assertClose(xtRef, HostArrays.toArray(xt), 1e-6, kind + " x_t");
+            assertClose(vRef, HostArrays.toArray(v), 1e-6, kind + " v");
+        }
+    }
+
+    @Test
+    void velocityToEpsMatchesTheFormula() {
+        NoiseSchedule s = new NoiseSchedule(NoiseSchedule.Kind.COSINE, 100);
+        float[] xt = gaussian(ROWS * COLS, 5);
+        float[] v = gaussian(ROWS * COLS, 6);
+        for (int t : new int[]{0, 40, 99}) {
+            INDArray out = tensor(v, ROWS, COLS);
+            s.velocityToEps(tensor(xt, ROWS, COLS), out, t, scratch());
+            double ab = s.alphaBar(t);
+            double[] ref = new double[v.length];
+            for (int i = 0; i < ref.length; i++) {
+                ref[i] = Math.sqrt(ab) * v[i] + Math.sqrt(1 - ab) * xt[i];
+            }
+            assertClose(ref, HostArrays.toArray(out), 1e-6, "eps from v at t=" + t);
+        }
+    }
+
+    @Test
+    void ddpmStepMatchesTheFormula() {
+        for (NoiseSchedule.Kind kind : NoiseSchedule.Kind.values()) {
+            NoiseSchedule s = new NoiseSchedule(kind, 200);
+            for (int t : new int[]{199, 150, 60, 10, 1, 0}) {
+                float[] x = gaussian(ROWS * COLS, t);
+                float[] eps = gaussian(ROWS * COLS, 1000 + t);
+                float[] z = gaussian(ROWS * COLS, 2000 + t);
+                for (boolean noisy : new boolean[]{true, false}) {
+                    INDArray out = tensor(x, ROWS, COLS);
+                    s.ddpmStep(out, tensor(eps, ROWS, COLS), noisy ? tensor(z, ROWS, COLS) : null, t, scratch());
+                    double ab = s.alphaBar(t);
+                    double abPrev = t == 0 ? 1 : s.alphaBar(t - 1);
+                    double beta = 1 - ab / abPrev;
+                    double sd = t == 0 || !noisy ? 0 : Math.sqrt(beta * (1 - abPrev) / (1 - ab));
+                    double[] ref = new double[x.length];
+                    for (int i = 0; i < ref.length; i++) {
+                        double clean = clip((x[i] - Math.sqrt(1 - ab) * eps[i]) / Math.sqrt(ab));
+                        double mean = beta * Math.sqrt(abPrev) / (1 - ab) * clean + (1 - abPrev) * Math.sqrt(1 - beta) / (1 - ab) * x[i];
+                        ref[i] = mean + sd * z[i];
+                    }
+                    assertClose(ref, HostArrays.toArray(out), 2e-5, kind + " DDPM step at t=" + t + (noisy ? " with noise" : ""));
+                }
+            }
+        }
+    }
+
+    @Test
+    void ddimStepMatchesTheFormula() {
+        int[][] steps = {{199, 150}, {150, 100}, {60, 0}, {10, -1}, {1, 0}};
+        for (NoiseSchedule.Kind kind : NoiseSchedule.Kind.values()) {
+            NoiseSchedule s = new NoiseSchedule(kind, 200);
+            for (int[] ts : steps) {
+                int t = ts[0];
+                int to = ts[1];
+                float[] x = gaussian(ROWS * COLS, t);
+                float[] eps = gaussian(ROWS * COLS, 1000 + t);
+                float[] z = gaussian(ROWS * COLS, 2000 + t);
+                for (double eta : new double[]{0, 0.5, 1}) {
+                    INDArray out = tensor(x, ROWS, COLS);
+                    s.ddimStep(out, tensor(eps, ROWS, COLS), tensor(z, ROWS, COLS), t, to, eta, scratch(), scratch());
+                    double ab = s.alphaBar(t);
+                    double abTo = to < 0 ? 1 : s.alphaBar(to);
+                    double sigma = eta * Math.sqrt((1 - abTo) / (1 - ab) * (1 - ab / abTo));
+                    double[] ref = new double[x.length];
+                    for (int i = 0; i < ref.length; i++) {
+                        double clean = clip((x[i] - Math.sqrt(1 - ab) * eps[i]) / Math.sqrt(ab));
+                        double e = (x[i] - Math.sqrt(ab) * clean) / Math.sqrt(1 - ab);
+                        ref[i] = Math.sqrt(abTo) * clean + Math.sqrt(Math.max(0, 1 - abTo - sigma * sigma)) * e + sigma * z[i];
+                    }
+                    assertClose(ref, HostArrays.toArray(out), 2e-5, kind + " DDIM step " + t + " -> " + to + ", eta " + eta);
+                }
+            }
+        }
+    }
+
+    @Test
     void ddimWithEtaOneBetweenNeighboursIsTheDdpmStep() {
         for (NoiseSchedule.Kind kind : NoiseSchedule.Kind.values()) {
             NoiseSchedule s = new NoiseSchedule(kind, 200);
-            int n = 64;
             for (int t = s.timesteps() - 1; t >= 0; t -= 7) {
-                float[] x = gaussian(n, t);
-                float[] eps = gaussian(n, 1000 + t);
-                float[] z = gaussian(n, 2000 + t);
-                float[] a = x.clone();
-                float[] b = x.clone();
-                s.ddpmStep(a, eps, 0, n, t, z);
-                s.ddimStep(b, eps, 0, n, t, t - 1, 1.0, z);
-                for (int i = 0; i < n; i++) {
-                    assertEquals(a[i], b[i], 2e-4 * Math.max(1, Math.abs(a[i])), kind + " step at t=" + t + ", value " + i);
+                float[] x = gaussian(ROWS * COLS, t);
+                float[] eps = gaussian(ROWS * COLS, 1000 + t);
+                float[] z = gaussian(ROWS * COLS, 2000 + t);
+                INDArray a = tensor(x, ROWS, COLS);
+                INDArray b = tensor(x, ROWS, COLS);
+                s.ddpmStep(a, tensor(eps, ROWS, COLS), tensor(z, ROWS, COLS), t, scratch());
+                s.ddimStep(b, tensor(eps, ROWS, COLS), tensor(z, ROWS, COLS), t, t - 1, 1.0, scratch(), scratch());
+                float[] ddpm = HostArrays.toArray(a);
+                float[] ddim = HostArrays.toArray(b);
+                for (int i = 0; i < ddpm.length; i++) {
+                    assertEquals(ddpm[i], ddim[i], 2e-4 * Math.max(1, Math.abs(ddpm[i])), kind + " step at t=" + t + ", value " + i);
                 }
             }
             assertEquals(s.timesteps(), s.ddimTimes(s.timesteps()).length);
@@ -95,16 +209,51 @@ class DiffusionScheduleTest {
     @Test
     void vPredictionRoundTripsToTheNoise() {
         NoiseSchedule s = new NoiseSchedule(NoiseSchedule.Kind.COSINE, 100);
-        float[] x0 = gaussian(32, 1);
-        float[] eps = gaussian(32, 2);
-        float[] xt = new float[32];
-        float[] v = new float[32];
-        s.noise(x0, eps, 0, 32, 40, xt);
-        s.velocity(x0, eps, 0, 32, 40, v);
-        s.velocityToEps(xt, 0, v, 0, 32, 40);
-        for (int i = 0; i < 32; i++) {
-            assertEquals(eps[i], v[i], 1e-5, "eps from v at " + i);
+        float[] x0 = gaussian(ROWS * COLS, 1);
+        float[] eps = gaussian(ROWS * COLS, 2);
+        INDArray[] levels = levels(s, sameTime(ROWS, 40));
+        INDArray xt = scratch();
+        INDArray v = scratch();
+        NoiseSchedule.noise(tensor(x0, ROWS, COLS), tensor(eps, ROWS, COLS), levels[0], levels[1], scratch(), xt);
+        NoiseSchedule.velocity(tensor(x0, ROWS, COLS), tensor(eps, ROWS, COLS), levels[0], levels[1], scratch(), v);
+        s.velocityToEps(xt, v, 40, scratch());
+        float[] back = HostArrays.toArray(v);
+        for (int i = 0; i < back.length; i++) {
+            assertEquals(eps[i], back[i], 1e-5, "eps from v at " + i);
         }
+    }
+
+    /** The [n, 1] columns sqrt(abar_t) and sqrt(1 - abar_t) of rows at {@code times}. */
+    private static INDArray[] levels(NoiseSchedule s, int[] times) {
+        float[] signal = new float[times.length];
+        float[] noise = new float[times.length];
+        s.levels(times, times.length, signal, noise);
+        return new INDArray[]{tensor(signal, times.length, 1), tensor(noise, times.length, 1)};
+    }
+
+    private static int[] sameTime(int rows, int t) {
+        int[] times = new int[rows];
+        java.util.Arrays.fill(times, t);
+        return times;
+    }
+
+    private static void assertClose(double[] expected, float[] actual, double tolerance, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], tolerance * Math.max(1, Math.abs(expected[i])), what + ", value " + i);
+        }
+    }
+
+    private static double clip(double v) {
+        return Math.max(-1, Math.min(1, v));
+    }
+
+    private static INDArray tensor(float[] values, int rows, int cols) {
+        return HostArrays.of(values, rows, cols);
+    }
+
+    private static INDArray scratch() {
+        return tensor(new float[ROWS * COLS], ROWS, COLS);
     }
 
     private static float[] gaussian(int n, long seed) {
