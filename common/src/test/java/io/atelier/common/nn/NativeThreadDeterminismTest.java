@@ -1,12 +1,13 @@
 package io.atelier.common.nn;
 
-import io.atelier.common.compute.NativeThreads;
 import org.junit.jupiter.api.Test;
 
 import java.nio.FloatBuffer;
 import java.util.function.Function;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static io.atelier.common.nn.ThreadCounts.input;
+import static io.atelier.common.nn.ThreadCounts.run;
+import static io.atelier.common.nn.ThreadCounts.sameForEveryThreadCount;
 
 /**
  * The layers built from patch extraction, matrix products, bias adds and bias column sums give
@@ -17,7 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * differed in the last bit between 1 and 3 threads.)
  */
 class NativeThreadDeterminismTest {
-    private static final int[] THREADS = {1, 3, 2};
 
     @Test
     void patchConvolutionsAreBitIdenticalForAnyThreadCount() {
@@ -46,36 +46,6 @@ class NativeThreadDeterminismTest {
         return () -> run(layer, params, x, rows);
     }
 
-    private static float[] run(Layer layer, Params params, Tensor x, int rows) {
-        Tensor gy = new Tensor(rows, layer.outShape());
-        fill(HostViews.floats(gy), rows * gy.rowSize(), 7);
-        float[] out = copy(HostViews.floats(layer.forward(x, rows, Layer.Pass.TRAIN)), rows * gy.rowSize());
-        float[] gx = copy(HostViews.floats(layer.backward(gy, rows, Layer.Grads.ALL)), rows * x.rowSize());
-        float[] gp = copy(HostViews.floats(params.grads()), params.layout().size());
-        float[] all = java.util.Arrays.copyOf(out, out.length + gx.length + gp.length);
-        System.arraycopy(gx, 0, all, out.length, gx.length);
-        System.arraycopy(gp, 0, all, out.length + gx.length, gp.length);
-        return all;
-    }
-
-    private static void sameForEveryThreadCount(String what, java.util.function.Supplier<float[]> pass) {
-        int before = NativeThreads.get();
-        try {
-            int[] reference = null;
-            for (int t : THREADS) {
-                NativeThreads.set(t);
-                int[] got = bits(pass.get());
-                if (reference == null) {
-                    reference = got;
-                } else {
-                    assertArrayEquals(reference, got, what + ": " + t + " native threads differ from 1");
-                }
-            }
-        } finally {
-            NativeThreads.set(before);
-        }
-    }
-
     private static Params params(ParamLayout layout) {
         Params params = new Params(layout);
         params.load(layout.initialValues(new Rng(1)));
@@ -89,32 +59,5 @@ class NativeThreadDeterminismTest {
             }
         }
         return params;
-    }
-
-    private static Tensor input(int rows, long... shape) {
-        Tensor x = new Tensor(rows, shape);
-        fill(HostViews.floats(x), rows * x.rowSize(), 6);
-        return x;
-    }
-
-    private static void fill(FloatBuffer b, int n, long seed) {
-        Rng rng = new Rng(seed);
-        for (int i = 0; i < n; i++) {
-            b.put(i, (float) rng.nextGaussian());
-        }
-    }
-
-    private static float[] copy(FloatBuffer b, int n) {
-        float[] a = new float[n];
-        b.get(0, a);
-        return a;
-    }
-
-    private static int[] bits(float[] v) {
-        int[] b = new int[v.length];
-        for (int i = 0; i < v.length; i++) {
-            b[i] = Float.floatToRawIntBits(v[i]);
-        }
-        return b;
     }
 }
