@@ -31,7 +31,18 @@ public interface ModelTrainer extends Serializable {
     /** Sample-grid images (NCHW, [-1, 1]) from the state, for fixed inputs derived from the seed. */
     float[] sampleGrid(TrainingState state, long seed, int count);
 
-    enum Combine { MEAN, FIRST }
+    enum Combine {
+        /** The element-wise mean over workers. */
+        MEAN,
+        /** Worker 0's value. */
+        FIRST,
+        /**
+         * The element-wise sum over workers, for per-worker data kept in one tensor: each worker
+         * writes only its own slice and returns zeros elsewhere, so the sum is every worker's
+         * slice, exactly (x + 0 = x).
+         */
+        SUM
+    }
 
     /**
      * The decay of the moving averages named by {@link LocalWorker#emaSources()}, warmed up as

@@ -91,9 +91,10 @@ final class TreeMean implements Serializable {
                 // a single worker, or a FIRST tensor: worker 0's value as it is
                 out.put(name, root.values.get(name));
             } else {
+                double divisor = rule.getValue() == ModelTrainer.Combine.SUM ? 1 : workers;
                 float[] mean = new float[sum.length];
                 for (int i = 0; i < sum.length; i++) {
-                    mean[i] = (float) (sum[i] / workers);
+                    mean[i] = (float) (sum[i] / divisor);
                 }
                 out.put(name, mean);
             }

@@ -52,6 +52,21 @@ class TreeMeanTest {
     }
 
     @Test
+    void sumTensorsGatherEachWorkersOwnSliceExactly() {
+        LinkedHashMap<String, ModelTrainer.Combine> rules = new LinkedHashMap<>();
+        rules.put("pool", ModelTrainer.Combine.SUM);
+        // Three workers, one slice of two values each; each returns zeros outside its slice.
+        float tiny = Float.MIN_VALUE;
+        TreeMean mean = TreeMean.empty(3, rules)
+                .add(result(1, Map.of("pool", new float[]{0, 0, 0.1f, -7e30f, 0, 0}), 0))
+                .add(result(2, Map.of("pool", new float[]{0, 0, 0, 0, tiny, 1f / 3}), 0))
+                .add(result(0, Map.of("pool", new float[]{-0.3f, 5, 0, 0, 0, 0}), 0));
+
+        assertArrayEquals(new float[]{-0.3f, 5, 0.1f, -7e30f, tiny, 1f / 3}, mean.mean(1, 1).get("pool"),
+                "each slice comes back bit for bit, not divided by the worker count");
+    }
+
+    @Test
     void workersThatAgreeAverageBackToExactlyTheirValue() {
         float v = 0.1f;
         TreeMean mean = TreeMean.empty(3, RULES);
