@@ -12,9 +12,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Group normalisation of rows shaped [H, W, C] (or [C]), channels split into {@code groups}
- * equal groups normalised per row, then a per-channel affine map and optionally SiLU. It has no
- * running statistics, so training and sampling compute the same function and a sample never
- * depends on the others in its batch.
+ * equal groups normalised per row, then a per-channel affine map and an activation: SiLU, or
+ * any {@link Activation} (none, ReLU, leaky ReLU, ...). It has no running statistics, so
+ * training and sampling compute the same function and a sample never depends on the others in
+ * its batch.
+ *
+ * <p>With {@code groups == channels} this is instance normalisation (each channel of each image
+ * normalised over its pixels), as CycleGAN uses it. PyTorch's {@code InstanceNorm2d} there has
+ * no affine map; here gamma and beta are learned and start at 1 and 0, which is the same function
+ * at initialisation.
  *
  * <p>Everything runs as ND4J ops on views of the NHWC rows: per-channel sums over the pixel axis
  * of [n, H*W, C] (batched products with a row of ones, every output summed on one thread, so the
@@ -31,6 +37,8 @@ public final class GroupNormAct implements Layer {
     private final int channels;
     private final int spatial;
     private final boolean silu;
+    /** The activation after the affine map when not SiLU ({@link Activation#NONE} for none). */
+    private final Activation act;
     private final long[] shape;
     private final INDArray gamma;
     private final INDArray beta;
@@ -39,7 +47,7 @@ public final class GroupNormAct implements Layer {
     /** [C, C]: 1 / (pixels * channels per group) where both channels are in one group, else 0. */
     private final INDArray groupAverage;
     private final Tensor xhat;
-    /** gamma * xhat + beta: the output, or SiLU's input. */
+    /** gamma * xhat + beta when SiLU follows (SiLU's input); otherwise the output is computed in place. */
     private final Tensor pre;
     /** sigmoid(pre), kept for SiLU's backward pass. */
     private final Tensor sig;
@@ -63,7 +71,20 @@ public final class GroupNormAct implements Layer {
         layout.add(name + ".bias", ParamLayout.Init.ZERO, 0, channels);
     }
 
+    /** Group norm followed by SiLU ({@code silu}) or by nothing. */
     public GroupNormAct(Params params, String name, int groups, boolean silu, int maxRows, long... shape) {
+        this(params, name, groups, silu, Activation.NONE, maxRows, shape);
+    }
+
+    /**
+     * Group norm followed by {@code act}, computed in place on the output and differentiated from
+     * it; {@code groups} equal to the channel count gives instance norm.
+     */
+    public GroupNormAct(Params params, String name, int groups, Activation act, int maxRows, long... shape) {
+        this(params, name, groups, false, act, maxRows, shape);
+    }
+
+    private GroupNormAct(Params params, String name, int groups, boolean silu, Activation act, int maxRows, long... shape) {
         this.gammaName = name + ".weight";
         this.channels = (int) shape[shape.length - 1];
         if (groups < 1 || channels % groups != 0) {
@@ -76,6 +97,7 @@ public final class GroupNormAct implements Layer {
         }
         this.spatial = (int) s;
         this.silu = silu;
+        this.act = act;
         this.shape = shape.clone();
         this.gamma = params.value(name + ".weight");
         this.beta = params.value(name + ".bias");
@@ -91,7 +113,7 @@ public final class GroupNormAct implements Layer {
         this.sig = silu ? new Tensor(maxRows, shape) : null;
         this.y = new Tensor(maxRows, shape);
         this.scratch = new Tensor(maxRows, shape);
-        this.gradPre = silu ? new Tensor(maxRows, shape) : null;
+        this.gradPre = silu || act != Activation.NONE ? new Tensor(maxRows, shape) : null;
         this.gradIn = new Tensor(maxRows, shape);
         this.sums = new Tensor(maxRows, channels);
         this.groupMeans = new Tensor(maxRows, channels);
@@ -136,6 +158,9 @@ public final class GroupNormAct implements Layer {
         Nd4j.exec(new AddOp(o, beta, o));
         if (silu) {
             Silu.forward(o, sig.pixels(n), y.pixels(n));
+        } else {
+            // The statistics are done with the scratch buffer, which the rectifiers use here.
+            act.forward(o, act.needsScratch() ? scratch.pixels(n) : null);
         }
         return y;
     }
@@ -151,6 +176,10 @@ public final class GroupNormAct implements Layer {
         if (silu) {
             dv = gradPre.pixels(n);
             Silu.backward(sig.pixels(n), y.pixels(n), gradOut.pixels(n), dv);
+        } else if (act != Activation.NONE) {
+            // The caller's gradient stays as it was; the scratch buffer is free until t3 below.
+            dv = gradPre.pixels(n).assign(gradOut.pixels(n));
+            act.backward(y.pixels(n), dv, act.needsScratch() ? scratch.pixels(n) : null);
         } else {
             dv = gradOut.pixels(n);
         }
