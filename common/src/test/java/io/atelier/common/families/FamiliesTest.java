@@ -1,5 +1,7 @@
 package io.atelier.common.families;
 
+import io.atelier.common.families.cyclegan.CycleGanFamily;
+import io.atelier.common.families.cyclegan.CycleGanSettings;
 import io.atelier.common.families.dcgan.DcganFamily;
 import io.atelier.common.families.dcgan.DcganSettings;
 import io.atelier.common.families.diffusion.DiffusionFamily;
@@ -18,7 +20,9 @@ class FamiliesTest {
 
     @Test
     void registeredFamiliesAreFoundByTheirIds() {
-        assertEquals(List.of("dcgan", "diffusion"), List.copyOf(Families.all().keySet()));
+        assertEquals(List.of("cyclegan", "dcgan", "diffusion"), List.copyOf(Families.all().keySet()));
+        assertInstanceOf(CycleGanFamily.class, Families.get("cyclegan"));
+        assertInstanceOf(CycleGanSettings.class, Families.get("cyclegan").defaults());
         assertInstanceOf(DcganFamily.class, Families.get("dcgan"));
         assertInstanceOf(DiffusionFamily.class, Families.get("diffusion"));
         assertInstanceOf(DcganSettings.class, Families.get("dcgan").defaults());
@@ -28,7 +32,7 @@ class FamiliesTest {
     @Test
     void anUnknownIdNamesTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Families.get("stylegan"));
-        assertEquals("unknown model family 'stylegan'; available: dcgan, diffusion", e.getMessage());
+        assertEquals("unknown model family 'stylegan'; available: cyclegan, dcgan, diffusion", e.getMessage());
     }
 
     @Test

@@ -1,0 +1,106 @@
+package io.atelier.common.families.cyclegan;
+
+import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.data.ImageDataset;
+import io.atelier.common.data.Manifest;
+import io.atelier.common.families.GeneratorSource;
+import io.atelier.common.families.ModelFamily;
+import io.atelier.common.families.SamplingOptions;
+import io.atelier.common.families.TrainingPlan;
+import io.atelier.common.families.TrainingSettings;
+import io.atelier.common.image.ImageTensors;
+import io.atelier.common.image.SparkImage;
+import io.atelier.common.nn.HostArrays;
+import io.atelier.common.runs.TrainedRun;
+import io.atelier.common.train.TrainingInputs;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * CycleGAN (unpaired translation between two domains) as a registered family. A run translates
+ * images rather than sampling them from noise, so it is not a generator for {@code generate}.
+ */
+public final class CycleGanFamily implements ModelFamily {
+    public static final String ID = CycleGanSettings.MODEL;
+    /** Keys of the run's config.json. */
+    static final String CONFIG_MODEL = "cyclegan";
+    static final String CONFIG_LABELS = "labelNames";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public CycleGanSettings defaults() {
+        return CycleGanSettings.DEFAULTS;
+    }
+
+    @Override
+    public TrainingPlan plan(SparkSession spark, TrainingSettings settings, ImageDataset dataset) {
+        CycleGanSettings s = (CycleGanSettings) settings;
+        Manifest manifest = dataset.manifest();
+        TrainingInputs.requireTrainable(manifest, s.data(), s.workers(), s.batch());
+        CycleGanConfig model = s.cyclegan(manifest);
+        requireTrainImages(manifest, s.data(), "A", model.domainA(), model.classesA());
+        requireTrainImages(manifest, s.data(), "B", model.domainB(), model.classesB());
+        float[] gridA = gridImages(spark, dataset, model.classesA(), s.sampleCount());
+        float[] gridB = gridImages(spark, dataset, model.classesB(), s.sampleCount());
+        Map<String, Object> sections = new LinkedHashMap<>();
+        sections.put(CONFIG_MODEL, model);
+        sections.put(CONFIG_LABELS, manifest.labelNames());
+        return new TrainingPlan(new CycleGanTrainer(model, gridA, gridB), sections, state -> {
+            throw new IllegalArgumentException("--eval-every: a CycleGAN run translates images and has no sampler to score"
+                    + " between rounds; leave --eval-every off");
+        });
+    }
+
+    @Override
+    public GeneratorSource openRun(TrainedRun run, SamplingOptions options) {
+        throw new IllegalArgumentException("--model " + run.runDir() + " is a CycleGAN run: it translates images instead of"
+                + " sampling them, so generate cannot use it");
+    }
+
+    /** An empty domain would only fail on the executors; say so before any data moves. */
+    private static void requireTrainImages(Manifest manifest, String data, String domain, List<String> names,
+                                           List<Integer> classes) {
+        Map<String, Map<String, Long>> perLabel = manifest.counts().perLabel();
+        long n = 0;
+        for (int c : classes) {
+            n += perLabel == null ? 0 : perLabel.getOrDefault(String.valueOf(c), Map.of()).getOrDefault(DatasetSchema.TRAIN, 0L);
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException("--domain-" + domain.toLowerCase(java.util.Locale.ROOT) + " " + names
+                    + ": --data " + data + " has no train images with these labels");
+        }
+    }
+
+    /**
+     * The first {@code count} images of a domain by id, from the test split (from the train split
+     * when the test split holds none), as NCHW floats in [-1, 1]: fixed for the whole run.
+     */
+    private static float[] gridImages(SparkSession spark, ImageDataset dataset, List<Integer> classes, int count) {
+        if (count < 1) {
+            return new float[0];
+        }
+        for (String split : List.of(DatasetSchema.TEST, DatasetSchema.TRAIN)) {
+            List<Row> rows = dataset.rows(spark)
+                    .where(col(DatasetSchema.SPLIT).equalTo(split).and(col(DatasetSchema.LABEL).isin(classes.toArray())))
+                    .orderBy(DatasetSchema.ID)
+                    .select(DatasetSchema.IMAGE)
+                    .limit(count)
+                    .collectAsList();
+            if (!rows.isEmpty()) {
+                List<SparkImage> images = rows.stream().map(r -> SparkImage.fromRow(r.getStruct(0))).toList();
+                return HostArrays.toArray(ImageTensors.toNchw(images));
+            }
+        }
+        return new float[0];
+    }
+}

@@ -1,0 +1,50 @@
+package io.atelier.common.families.cyclegan;
+
+import io.atelier.common.families.Families;
+import io.atelier.common.families.RunProvenance;
+import io.atelier.common.runs.TrainedRun;
+import org.apache.hadoop.conf.Configuration;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A CycleGAN run's latest complete checkpoint as the translate job needs it: small and
+ * serialisable (config, where the weights are, their checksum), able to build a
+ * {@link CycleGanTranslator} on an executor.
+ */
+public record CycleGanRun(String runDir, CycleGanConfig config, int round, String checkpointSha256) implements Serializable {
+    /** How translations are made, for provenance. */
+    static final String SAMPLER = "generator of the chosen direction, instance norm per image";
+
+    public static CycleGanRun open(String runDir, Configuration conf) {
+        TrainedRun run = TrainedRun.open(runDir, conf);
+        String family = Families.familyOf(run.config());
+        if (!CycleGanFamily.ID.equals(family)) {
+            throw new IllegalArgumentException("--model " + runDir + " is a " + (family.isEmpty() ? "non-CycleGAN" : family)
+                    + " run; translate needs a run of train-gan --model cyclegan");
+        }
+        return new CycleGanRun(runDir, run.section(CycleGanFamily.CONFIG_MODEL, CycleGanConfig.class), run.round(),
+                run.checkpointSha256());
+    }
+
+    /** Builds the generators and loads the checkpoint (checksum-verified), e.g. once per executor. */
+    public CycleGanTranslator translator(int maxRows) {
+        CycleGanTranslator t = new CycleGanTranslator(config, maxRows);
+        t.load(TrainedRun.loadState(runDir, round));
+        return t;
+    }
+
+    /** Label names of the domain a direction maps to (what its outputs should look like). */
+    public List<String> targetDomain(CycleGanTranslator.Direction direction) {
+        return direction == CycleGanTranslator.Direction.A_TO_B ? config.domainB() : config.domainA();
+    }
+
+    public Map<String, Object> provenance(CycleGanTranslator.Direction direction) {
+        Map<String, Object> p = new java.util.LinkedHashMap<>(RunProvenance.of(runDir, CycleGanFamily.ID, round,
+                checkpointSha256, SAMPLER));
+        p.put("direction", direction.id());
+        return p;
+    }
+}
