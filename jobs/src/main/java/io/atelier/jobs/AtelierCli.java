@@ -9,11 +9,7 @@ import picocli.CommandLine;
  * under {@code spark-submit --class io.atelier.jobs.AtelierCli atelier-jobs.jar <command>}.
  */
 @Command(name = "atelier", mixinStandardHelpOptions = true, versionProvider = AtelierCli.Version.class,
-        description = "Train and run generative image models on Apache Spark.",
-        subcommands = {IngestCommand.class, InspectCommand.class, TrainGanCommand.class, TrainDiffusionCommand.class,
-                GenerateCommand.class, EmbedCommand.class, StylizeCommand.class, TrainStyleCommand.class,
-                TrainClassifierCommand.class, EvaluateCommand.class, QuickstartCommand.class,
-                BenchCommand.class})
+        description = "Train and run generative image models on Apache Spark.")
 public final class AtelierCli implements Runnable {
 
     /**
@@ -27,12 +23,28 @@ public final class AtelierCli implements Runnable {
 
     /** Runs a command line and returns its exit code (0 ok, 1 failed, 2 bad input or usage). */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        CommandLine cli;
+        try {
+            cli = commandLine(args);
+        } catch (IllegalArgumentException e) {
+            // A --model train-gan does not train: its flags cannot be made, so nothing is parsed.
+            System.err.println("train-gan: " + e.getMessage());
+            return 2;
+        }
+        return cli.execute(args);
     }
 
     /** The command line with every subcommand's flags, generated ones included, and one-line errors. */
-    static CommandLine commandLine() {
+    static CommandLine commandLine(String... args) {
         CommandLine cli = new CommandLine(new AtelierCli());
+        // train-gan's flags depend on its --model, so its command object is made for this line.
+        boolean trainGan = args.length > 0 && args[0].equals("train-gan");
+        for (Object command : new Object[]{new IngestCommand(), new InspectCommand(),
+                trainGan ? TrainGanCommand.forArguments(args) : new TrainGanCommand(), new TrainDiffusionCommand(),
+                new GenerateCommand(), new EmbedCommand(), new StylizeCommand(), new TrainStyleCommand(),
+                new TrainClassifierCommand(), new EvaluateCommand(), new QuickstartCommand(), new BenchCommand()}) {
+            cli.addSubcommand(command);
+        }
         cli.getSubcommands().values().forEach(AtelierCli::addSettingsOptions);
         cli.setExecutionExceptionHandler(new OneLineErrors());
         return cli;

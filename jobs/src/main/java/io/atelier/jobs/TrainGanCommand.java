@@ -1,7 +1,8 @@
 package io.atelier.jobs;
 
 import io.atelier.common.families.Families;
-import io.atelier.common.families.dcgan.DcganSettings;
+import io.atelier.common.families.ModelFamily;
+import io.atelier.common.families.TrainingSettings;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -9,17 +10,24 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code atelier train-gan}: a GAN trained by parameter averaging across Spark workers. Its flags
- * are generated from {@link DcganSettings} ({@link SettingsOptions}).
+ * {@code atelier train-gan --model NAME}: a GAN family trained by parameter averaging across Spark
+ * workers. Its flags are generated from the chosen family's settings record
+ * ({@link SettingsOptions}), so {@code --model} is read before the rest of the line is parsed
+ * ({@link #forArguments}).
  */
 @Command(name = "train-gan", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a GAN on a dataset with parameter averaging across Spark workers.",
+                "--model dcgan (default) or cyclegan; each has its own flags: train-gan --model NAME --help.",
                 "Settings come from defaults, then --config FILE (JSON, same names as the flags in camelCase),",
                 "then flags. The run directory gets config.json, checkpoints/, metrics.jsonl, samples/ and report.html."})
-final class TrainGanCommand implements Callable<Integer>, SettingsOptions.Command<DcganSettings> {
+final class TrainGanCommand implements Callable<Integer>, SettingsOptions.Command<Record> {
+    /** The families this command trains, the first being the default. */
+    static final List<String> MODELS = List.of("dcgan", "cyclegan");
+
     @Spec
     CommandSpec spec;
 
@@ -35,25 +43,56 @@ final class TrainGanCommand implements Callable<Integer>, SettingsOptions.Comman
     @Mixin
     LeaseOptions lease;
 
-    @Override
-    public Class<DcganSettings> settingsType() {
-        return DcganSettings.class;
+    private final ModelFamily family;
+
+    TrainGanCommand() {
+        this(MODELS.get(0));
+    }
+
+    private TrainGanCommand(String model) {
+        if (!MODELS.contains(model)) {
+            throw new IllegalArgumentException("--model " + model + ": train-gan trains " + String.join(", ", MODELS)
+                            + (Families.all().containsKey(model) ? "; " + model + " has its own command" : ""));
+        }
+        this.family = Families.get(model);
+    }
+
+    /** The command for a command line: the family named by its {@code --model} (the default when none). */
+    static TrainGanCommand forArguments(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--model") && i + 1 < args.length) {
+                return new TrainGanCommand(args[i + 1]);
+            }
+            if (args[i].startsWith("--model=")) {
+                return new TrainGanCommand(args[i].substring("--model=".length()));
+            }
+        }
+        return new TrainGanCommand();
     }
 
     @Override
-    public DcganSettings defaults() {
-        return DcganSettings.DEFAULTS;
+    @SuppressWarnings("unchecked")
+    public Class<Record> settingsType() {
+        return (Class<Record>) (Class<?>) family.defaults().getClass();
+    }
+
+    @Override
+    public Record defaults() {
+        return (Record) family.defaults();
     }
 
     @Override
     public Integer call() {
-        DcganSettings s = SettingsOptions.resolve(spec, DcganSettings.class, DcganSettings.DEFAULTS, config);
+        TrainingSettings s = (TrainingSettings) SettingsOptions.resolve(spec, settingsType(), defaults(), config);
         s.requirePaths();
+        if (!family.id().equals(MODELS.get(0)) && evaluation.every != null) {
+            throw new IllegalArgumentException("--eval-every: scoring between rounds samples a generator; a " + family.id()
+                    + " run translates images instead: leave --eval-every off");
+        }
         SparkSession session = SparkSessions.create("train-gan", spark.master);
         System.out.printf("train-gan: %s on %s, %d workers x %d local steps, %d rounds, batch %d, seed %d%n",
-                s.model(), s.data(), s.workers(), s.localSteps(), s.rounds(), s.batch(), s.seed());
-        JobSteps.train(session, "train-gan", Families.get(s.model()), s, evaluation.evaluation(session, s.data()),
-                lease.waitTime());
+                family.id(), s.data(), s.workers(), s.localSteps(), s.rounds(), s.batch(), s.seed());
+        JobSteps.train(session, "train-gan", family, s, evaluation.evaluation(session, s.data()), lease.waitTime());
         return 0;
     }
 }
