@@ -1,8 +1,6 @@
 package io.atelier.common.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -11,28 +9,30 @@ import java.util.Arrays;
 /**
  * Pads the H and W axes of NHWC rows [H, W, C] by {@code p} on each side by reflection about the
  * edge, which is not repeated (PyTorch's {@code ReflectionPad2d}: a row 1 2 3 4 padded by 2 is
- * 3 2 1 2 3 4 3 2). The forward pass is the backend's {@code mirror_pad} op in its REFLECT mode.
- * The backward pass folds the reflected borders back onto the interior rows and columns they
- * copied, as {@code 4p} additions of one-pixel-wide slices (views): first the columns, over the
- * full padded height, then the rows, so corner values reach their interior pixel through both.
- * No parameters.
+ * 3 2 1 2 3 4 3 2). No parameters.
+ *
+ * <p>Both passes are copies and additions of slices (views): forward copies the input into the
+ * centre, then each reflected column from the input, then each reflected row (full padded width,
+ * so the corners come along) from the padded map itself: {@code 1 + 4p} assignments. The backward
+ * pass folds the borders back onto the interior rows and columns they copied, with {@code 4p}
+ * additions: columns over the full padded height first, then rows (the reflection acts on each
+ * axis separately, so either order gives every pixel all its copies). The
+ * backend's {@code mirror_pad} and {@code pad} (REFLECT) ops compute the same forward map, but
+ * on the CPU backend took 25 ms or more for a batch of 8 maps of 32x32x32 with p = 3, where these
+ * copies take about 0.5 ms (and the fold about 2).
  */
 public final class ReflectionPad2d implements Layer {
-    /** mirror_pad's mode argument: 0 reflects without repeating the edge, 1 repeats it. */
-    private static final int REFLECT = 0;
-
     private final int p;
     private final int h;
     private final int w;
     private final int c;
     private final long[] inShape;
     private final long[] outShape;
-    private final INDArray paddings;
     private final Tensor y;
     /** The gradient with its columns folded: [H + 2p, W, C]. */
     private final Tensor folded;
     private final Tensor gradIn;
-    private final DynamicCustomOp[] forwardOps;
+    private final Copy[] copies;
     private final Fold[] folds;
     private Tensor x;
     private Tensor gy;
@@ -47,11 +47,10 @@ public final class ReflectionPad2d implements Layer {
         this.c = c;
         this.inShape = new long[]{h, w, c};
         this.outShape = new long[]{h + 2L * p, w + 2L * p, c};
-        this.paddings = Nd4j.createFromArray(new int[][]{{0, 0}, {p, p}, {p, p}, {0, 0}});
         this.y = new Tensor(maxRows, outShape);
         this.folded = new Tensor(maxRows, h + 2L * p, w, c);
         this.gradIn = new Tensor(maxRows, inShape);
-        this.forwardOps = new DynamicCustomOp[maxRows + 1];
+        this.copies = new Copy[maxRows + 1];
         this.folds = new Fold[maxRows + 1];
     }
 
@@ -68,18 +67,14 @@ public final class ReflectionPad2d implements Layer {
                         + Arrays.toString(inShape));
             }
             x = in;
-            Arrays.fill(forwardOps, null);
+            Arrays.fill(copies, null);
         }
-        DynamicCustomOp op = forwardOps[n];
-        if (op == null) {
-            op = DynamicCustomOp.builder("mirror_pad")
-                    .addInputs(in.rows(n, inShape), paddings)
-                    .addOutputs(y.rows(n))
-                    .addIntegerArguments(REFLECT)
-                    .build();
-            forwardOps[n] = op;
+        Copy copy = copies[n];
+        if (copy == null) {
+            copy = new Copy(in.rows(n, inShape), n);
+            copies[n] = copy;
         }
-        Nd4j.exec(op);
+        copy.run();
         return y;
     }
 
@@ -102,6 +97,43 @@ public final class ReflectionPad2d implements Layer {
         }
         f.run();
         return gradIn;
+    }
+
+    /** The views one forward pass over n rows copies through, cut once per batch size. */
+    private final class Copy {
+        private final INDArray centre;
+        private final INDArray source;
+        /** Pairs (border slice, the slice it reflects), columns first, then full-width rows. */
+        private final INDArray[] targets;
+        private final INDArray[] sources;
+
+        Copy(INDArray x, int n) {
+            INDArray t = y.rows(n);
+            this.centre = t.get(all(), span(p, h), span(p, w), all());
+            this.source = x;
+            this.targets = new INDArray[4 * p];
+            this.sources = new INDArray[4 * p];
+            int k = 0;
+            for (int i = 1; i <= p; i++) {
+                targets[k] = t.get(all(), span(p, h), span(p - i, 1), all());
+                sources[k++] = x.get(all(), all(), span(i, 1), all());
+                targets[k] = t.get(all(), span(p, h), span(p + w - 1 + i, 1), all());
+                sources[k++] = x.get(all(), all(), span(w - 1 - i, 1), all());
+            }
+            for (int i = 1; i <= p; i++) {
+                targets[k] = t.get(all(), span(p - i, 1), all(), all());
+                sources[k++] = t.get(all(), span(p + i, 1), all(), all());
+                targets[k] = t.get(all(), span(p + h - 1 + i, 1), all(), all());
+                sources[k++] = t.get(all(), span(p + h - 1 - i, 1), all(), all());
+            }
+        }
+
+        void run() {
+            centre.assign(source);
+            for (int k = 0; k < 4 * p; k++) {
+                targets[k].assign(sources[k]);
+            }
+        }
     }
 
     /** The views one backward pass over n rows adds through, cut once per batch size. */
