@@ -122,7 +122,7 @@ public final class CycleGanBenchmark {
         int s = config.imageSize();
         BenchTable t = new BenchTable(String.format(Locale.ROOT,
                 "bench cyclegan-step: %dx%dx%d (G, F: ngf %d, %d blocks; D_A, D_B: ndf %d, %d layers), batch %d, %d timed steps,"
-                        + " %d thread(s); FLOP/step = 2 x B x (%d G + %d D) multiply-adds (G, F forward on 2B + B rows,"
+                        + " %d thread(s)%nFLOP/step = 2 x B x (%d G + %d D) multiply-adds (G, F forward on 2B + B rows,"
                         + " backward 2x; each D forward + data-backward on B rows, forward + full backward on 2B)",
                 s, s, config.channels(), config.generatorWidth(), config.residualBlocks(), config.discriminatorWidth(),
                 config.discriminatorLayers(), batch, steps, threads, GENERATOR_PASSES, DISCRIMINATOR_PASSES),
