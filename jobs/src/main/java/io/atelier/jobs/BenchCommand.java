@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print a table of side-by-side measurements.",
         subcommands = {BenchCommand.IngestBench.class, BenchCommand.GanStepBench.class,
-                BenchCommand.DiffusionStepBench.class, BenchCommand.SampleBench.class,
+                BenchCommand.DiffusionStepBench.class, BenchCommand.CycleGanStepBench.class, BenchCommand.SampleBench.class,
                 BenchCommand.ScalingBenchCommand.class, BenchCommand.EvaluateBench.class,
                 BenchCommand.StylizeBench.class})
 final class BenchCommand implements Runnable {
@@ -175,6 +175,47 @@ final class BenchCommand implements Runnable {
         public Integer call() {
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             var result = io.atelier.common.bench.DiffusionBenchmark.step(batch, warmup, steps, t, conditional);
+            if (!json) {
+                result.table().print(System.out);
+            }
+            System.out.println(result.json());
+            return 0;
+        }
+    }
+
+    @Command(name = "cyclegan-step", mixinStandardHelpOptions = true,
+            description = {"One CycleGAN worker step at the family's defaults (two generators, two PatchGAN discriminators,",
+                    "batch B of each domain): ms, images/s, GFLOP/s, share of matmul peak."})
+    static final class CycleGanStepBench implements Callable<Integer> {
+        @Option(names = "--size", defaultValue = "32", description = "Image side: 28, 32 or 64 (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--channels", defaultValue = "3", description = "1 (grey) or 3 (RGB) (default: ${DEFAULT-VALUE}).")
+        int channels;
+
+        @Option(names = "--batch", description = "Images of each domain per step (default: the family's, 4).")
+        Integer batch;
+
+        @Option(names = "--steps", defaultValue = "10", description = "Timed steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--threads", description = "Native compute threads (default: all cores).")
+        Integer threads;
+
+        @Option(names = "--json", description = "Print only the JSON line.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            if (size != 28 && size != 32 && size != 64) {
+                throw new IllegalArgumentException("--size " + size + ": use 28, 32 or 64");
+            }
+            int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            int b = batch != null ? batch : io.atelier.common.families.cyclegan.CycleGanSettings.DEFAULTS.batch();
+            var result = io.atelier.common.bench.CycleGanBenchmark.step(size, channels, b, warmup, steps, t);
             if (!json) {
                 result.table().print(System.out);
             }

@@ -118,6 +118,48 @@ public record CycleGanArchitecture(int imageSize, int channels, int generatorWid
         return r;
     }
 
+    /**
+     * Multiply-adds of one generator forward pass per image, convolutions only (norms, padding,
+     * activations and biases are left out). A convolution counts output pixels x in x out x k^2,
+     * padded positions included; a transposed convolution counts input pixels x in x out x k^2
+     * (every input pixel scatters a full kernel, whatever lands outside the output included).
+     */
+    public long generatorMacsPerImage() {
+        int s = imageSize;
+        int pad = OUTER_PAD;
+        int side = Conv2d.outSize(false, s + 2 * pad, OUTER_KERNEL, 1, 0);
+        long macs = convMacs(side, channels, generatorChannels(0), OUTER_KERNEL);
+        for (int i = 1; i <= 2; i++) {
+            side = Conv2d.outSize(false, side, DOWN_KERNEL, 2, 1);
+            macs += convMacs(side, generatorChannels(i - 1), generatorChannels(i), DOWN_KERNEL);
+        }
+        // Each block: two 3x3 convolutions over the reflection-padded map, which keep its side.
+        macs += 2L * residualBlocks * convMacs(side, generatorChannels(2), generatorChannels(2), DOWN_KERNEL);
+        for (int i = 1; i <= 2; i++) {
+            macs += convMacs(side, generatorChannels(3 - i), generatorChannels(2 - i), UP_KERNEL);
+            side = Conv2d.outSize(true, side, UP_KERNEL, 2, 1);
+        }
+        side = Conv2d.outSize(false, side + 2 * pad, OUTER_KERNEL, 1, 0);
+        return macs + convMacs(side, generatorChannels(0), channels, OUTER_KERNEL);
+    }
+
+    /** Multiply-adds of one discriminator forward pass per image, counted as {@link #generatorMacsPerImage()} does. */
+    public long discriminatorMacsPerImage() {
+        int side = Conv2d.outSize(false, imageSize, PATCH_KERNEL, 2, 1);
+        long macs = convMacs(side, channels, discriminatorChannels(0), PATCH_KERNEL);
+        for (int i = 1; i <= discriminatorLayers; i++) {
+            side = Conv2d.outSize(false, side, PATCH_KERNEL, i < discriminatorLayers ? 2 : 1, 1);
+            macs += convMacs(side, discriminatorChannels(i - 1), discriminatorChannels(i), PATCH_KERNEL);
+        }
+        side = Conv2d.outSize(false, side, PATCH_KERNEL, 1, 1);
+        return macs + convMacs(side, discriminatorChannels(discriminatorLayers), 1, PATCH_KERNEL);
+    }
+
+    /** side^2 positions x in x out x k^2: a convolution's output side, or a transposed one's input side. */
+    private static long convMacs(int side, int in, int out, int k) {
+        return (long) side * side * in * out * k * k;
+    }
+
     public ParamLayout generatorParams() {
         ParamLayout.Builder p = ParamLayout.builder();
         int ngf = generatorWidth;

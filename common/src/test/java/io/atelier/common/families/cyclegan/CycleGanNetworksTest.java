@@ -76,6 +76,31 @@ class CycleGanNetworksTest {
     }
 
     @Test
+    void multiplyAddsPerImageMatchAHandCount() {
+        // 8x8 RGB, ngf = ndf = 2, 1 residual block, 1 discriminator layer.
+        // Generator (convolutions: out side^2 x in x out x k^2; transposed: in side^2 x in x out x k^2):
+        //   stem 7x7 on the padded 14x14 -> 8x8, 3 -> 2:   64 x 3 x 2 x 49 = 18,816
+        //   down1 3x3 s2 -> 4x4, 2 -> 4:                     16 x 2 x 4 x 9  =  1,152
+        //   down2 3x3 s2 -> 2x2, 4 -> 8:                     4 x 4 x 8 x 9   =  1,152
+        //   block: two 3x3 on the padded 4x4 -> 2x2, 8 -> 8: 2 x 4 x 8 x 8 x 9 = 4,608
+        //   up1 transposed 4x4 s2 from 2x2, 8 -> 4:          4 x 8 x 4 x 16  =  2,048
+        //   up2 transposed 4x4 s2 from 4x4, 4 -> 2:          16 x 4 x 2 x 16 =  2,048
+        //   out 7x7 on the padded 14x14 -> 8x8, 2 -> 3:      64 x 2 x 3 x 49 = 18,816   total 48,640
+        // Discriminator (4x4 kernels, padding 1):
+        //   conv0 s2 8 -> 4, 3 -> 2:  16 x 3 x 2 x 16 = 1,536
+        //   conv1 s1 4 -> 3, 2 -> 4:  9 x 2 x 4 x 16  = 1,152
+        //   head  s1 3 -> 2, 4 -> 1:  4 x 4 x 1 x 16  =   256                          total 2,944
+        CycleGanArchitecture tiny = new CycleGanArchitecture(8, 3, 2, 1, 2, 1);
+        assertEquals(48_640L, tiny.generatorMacsPerImage(), "generator multiply-adds");
+        assertEquals(2_944L, tiny.discriminatorMacsPerImage(), "discriminator multiply-adds");
+        // 16x16 RGB, ndf 2, 2 layers (a stride-2 inner layer): conv0 16 -> 8, 3 -> 2: 64 x 3 x 2 x 16 = 6,144;
+        // conv1 s2 8 -> 4, 2 -> 4: 16 x 2 x 4 x 16 = 2,048; conv2 s1 4 -> 3, 4 -> 8: 9 x 4 x 8 x 16 = 4,608;
+        // head 3 -> 2, 8 -> 1: 4 x 8 x 16 = 512; total 13,312.
+        assertEquals(13_312L, new CycleGanArchitecture(16, 3, 2, 0, 2, 2).discriminatorMacsPerImage(),
+                "discriminator multiply-adds with a stride-2 inner layer");
+    }
+
+    @Test
     void defaultsFollowTheImageSize() {
         assertEquals(2, CycleGanArchitecture.defaultDiscriminatorLayers(28));
         assertEquals(2, CycleGanArchitecture.defaultDiscriminatorLayers(32));

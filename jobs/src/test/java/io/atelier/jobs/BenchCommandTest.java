@@ -1,0 +1,53 @@
+package io.atelier.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.atelier.common.families.cyclegan.CycleGanArchitecture;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.atelier.jobs.AtelierCliTest.atelier;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The bench commands' output as a script reads it. */
+class BenchCommandTest {
+
+    @Test
+    void cycleGanStepPrintsOneJsonLineOfPositiveFiguresForTheDefaultNetworks() throws Exception {
+        AtelierCliTest.Result r = atelier("bench", "cyclegan-step", "--steps", "1", "--warmup", "0", "--size", "28",
+                "--channels", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().strip().lines().toList();
+        assertEquals(1, lines.size(), "--json prints the JSON line alone, got: " + r.out());
+        JsonNode json = new ObjectMapper().readTree(lines.get(0));
+        assertEquals("cyclegan_step", json.path("bench").asText(), lines.get(0));
+        for (String field : List.of("size", "channels", "batch", "steps", "threads", "g_params", "d_params", "ms_per_step",
+                "min_ms", "max_ms", "cpu_ms_per_step", "images_per_s", "gflop_per_step", "gflops", "peak_gflops",
+                "peak_share", "cpu_peak_share")) {
+            assertTrue(json.has(field), "missing " + field + " in " + lines.get(0));
+            assertTrue(json.get(field).asDouble() > 0, field + " should be positive in " + lines.get(0));
+        }
+        // The family's defaults at 28x28x1: ngf = ndf = 32, 6 residual blocks, 2 discriminator layers, batch 4.
+        CycleGanArchitecture arch = new CycleGanArchitecture(28, 1, 32, 6, 32, 2);
+        assertEquals(28, json.get("size").asInt());
+        assertEquals(1, json.get("channels").asInt());
+        assertEquals(4, json.get("batch").asInt());
+        assertEquals(arch.generatorParams().size(), json.get("g_params").asLong());
+        assertEquals(arch.discriminatorParams().size(), json.get("d_params").asLong());
+        // Per image of the batch: 18 generator and 16 discriminator forward-pass equivalents, 2 FLOPs per multiply-add.
+        double gflop = 2.0 * 4 * (18.0 * arch.generatorMacsPerImage() + 16.0 * arch.discriminatorMacsPerImage()) / 1e9;
+        assertEquals(gflop, json.get("gflop_per_step").asDouble(), 1e-4);
+        // 2B real images per step.
+        assertEquals(8 * 1000 / json.get("ms_per_step").asDouble(), json.get("images_per_s").asDouble(),
+                0.01 * json.get("images_per_s").asDouble());
+    }
+
+    @Test
+    void cycleGanStepRefusesAnUnsupportedSizeInOneLine() {
+        AtelierCliTest.Result r = atelier("bench", "cyclegan-step", "--size", "30", "--steps", "1", "--warmup", "0");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("atelier cyclegan-step: --size 30: use 28, 32 or 64", r.err().strip());
+    }
+}
