@@ -180,7 +180,7 @@ class TranslateCommandTest {
     }
 
     @Test
-    void aRunOfAnotherFamilyOrNoRunIsRefusedInOneLine() {
+    void aRunOfAnotherFamilyOrNoRunOrAStylizeOutputIsRefusedInOneLine() throws IOException {
         Path dcgan = tmp.resolve("dcgan");
         AtelierCliTest.Result train = atelier("train-gan", "--data", dataset, "--out", dcgan.toString(), "--rounds", "1",
                 "--local-steps", "1", "--batch", "4", "--generator-width", "8", "--discriminator-width", "8",
@@ -199,6 +199,17 @@ class TranslateCommandTest {
         }
         assertTrue(atelier("translate", "--model", dcgan.toString(), "--input", catalog.toString(), "--out",
                 tmp.resolve("refused").toString()).err().contains("is a dcgan run; translate needs a run of train-gan"));
+
+        Path stylized = Files.createDirectories(tmp.resolve("stylized"));
+        Files.writeString(stylized.resolve("_stylize.json"), "{}");
+        AtelierCliTest.Result mixed = atelier("translate", "--model", model, "--input", catalog.toString(), "--out",
+                stylized.toString(), "--master", "local[2]");
+        assertEquals(2, mixed.code(), mixed.err());
+        assertTrue(mixed.err().contains("holds _stylize.json, so it is a stylize output, not a translate one"),
+                mixed.err());
+        try (var files = Files.list(stylized)) {
+            assertEquals(1, files.count(), "nothing written beside the other job's output");
+        }
 
         AtelierCliTest.Result help = atelier("translate", "--help");
         assertEquals(0, help.code());

@@ -356,6 +356,13 @@ public final class StylizeJob {
                     throw new IllegalArgumentException("--out " + out + " holds " + name + ", so it is not a " + job
                             + " output; choose a new --out (nothing was written)");
                 }
+                // Another map stage's output (_stylize.json in a translate --out, say): rows of one
+                // job only, so each job's re-runs and readers see what they expect.
+                if (name.matches("_[a-z][a-z0-9-]*\\.json") && !name.equals("_" + job + ".json")) {
+                    throw new IllegalArgumentException("--out " + out + " holds " + name + ", so it is a "
+                            + name.substring(1, name.length() - 5) + " output, not a " + job + " one; choose a new --out"
+                            + " (nothing was written)");
+                }
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("--out " + out + ": cannot be listed: " + e.getMessage(), e);
