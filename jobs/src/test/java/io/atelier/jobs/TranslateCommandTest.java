@@ -216,4 +216,42 @@ class TranslateCommandTest {
         assertTrue(help.out().contains("--direction") && help.out().contains("--images-per-task")
                 && help.out().contains("stretched"), help.out());
     }
+
+    @Test
+    void aKilledRunResumesToExactlyOneRowPerImage() {
+        Path out = tmp.resolve("resumed");
+        String[] args = {"translate", "--model", model, "--direction", "b2a", "--input", catalog.toString(), "--out",
+                out.toString(), "--images-per-task", "1", "--master", "local[1]"};
+        // One core: tasks run one after another, so the first task with output commits before any fails.
+        SparkSession.getDefaultSession().foreach(running -> {
+            running.stop();
+            return null;
+        });
+        SparkSession spark = SparkSessions.create("translate", "local[1]");
+        try {
+            spark.conf().set(FailingCommitter.CONF, FailingCommitter.class.getName());
+            FailingCommitter.failAfter(2);
+            AtelierCliTest.Result killed;
+            try {
+                killed = atelier(args);
+            } finally {
+                spark.conf().unset(FailingCommitter.CONF);
+                FailingCommitter.failAfter(Integer.MAX_VALUE);
+            }
+            assertEquals(1, killed.code(), "the injected failure ends the run: " + killed.out() + killed.err());
+            long committed = SparkSession.active().read().parquet(out.toString()).count();
+            assertTrue(committed > 0 && committed < 5, "some tasks committed before the failure, not all: " + committed);
+
+            AtelierCliTest.Result resumed = atelier(args);
+            assertEquals(0, resumed.code(), resumed.err());
+            assertTrue(resumed.out().contains("translate: in 6 = translated " + (5 - committed) + " + skipped "
+                    + committed + " + quarantined 1"), resumed.out());
+            assertEquals(5, images(out).size(), "exactly one row per image");
+        } finally {
+            // The next test starts its own session, with the cores it asks for.
+            spark.stop();
+            SparkSession.clearActiveSession();
+            SparkSession.clearDefaultSession();
+        }
+    }
 }
