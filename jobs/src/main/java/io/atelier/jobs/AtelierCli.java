@@ -41,8 +41,9 @@ public final class AtelierCli implements Runnable {
         boolean trainGan = args.length > 0 && args[0].equals("train-gan");
         for (Object command : new Object[]{new IngestCommand(), new InspectCommand(),
                 trainGan ? TrainGanCommand.forArguments(args) : new TrainGanCommand(), new TrainDiffusionCommand(),
-                new GenerateCommand(), new EmbedCommand(), new StylizeCommand(), new TrainStyleCommand(),
-                new TrainClassifierCommand(), new EvaluateCommand(), new QuickstartCommand(), new BenchCommand()}) {
+                new GenerateCommand(), new EmbedCommand(), new StylizeCommand(), new TranslateCommand(),
+                new TrainStyleCommand(), new TrainClassifierCommand(), new EvaluateCommand(), new QuickstartCommand(),
+                new BenchCommand()}) {
             cli.addSubcommand(command);
         }
         cli.getSubcommands().values().forEach(AtelierCli::addSettingsOptions);

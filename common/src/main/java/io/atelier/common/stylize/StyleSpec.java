@@ -22,16 +22,26 @@ import java.util.Map;
 /**
  * One style as a task needs it: its id, everything that decides its output (hashed into
  * {@link #paramsHash()}), and what builds its stylizer on an executor (the style image and the
- * feature network for Gatys, the trained weights for fast). Two runs with equal parameters give
- * equal hashes, so the second finds the first's rows and skips them.
+ * feature network for Gatys, the trained weights for fast, or a {@link Factory} handed in from
+ * outside, see {@link #custom}). Two runs with equal parameters give equal hashes, so the second
+ * finds the first's rows and skips them.
  */
 public final class StyleSpec implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** Builds a stylizer on an executor; travels to executors inside the spec, so it is serialisable. */
+    @FunctionalInterface
+    public interface Factory extends Serializable {
+        ImageStylizer build();
+    }
+
     private final String id;
-    private final StylizeOptions.Method method;
+    private final String method;
     private final Map<String, Object> parameters;
+    private final Map<String, Object> about;
     private final String paramsHash;
+    private final int channels;
+    private final Factory factory;
     private final byte[] styleImage;
     private final GatysOptions gatys;
     private final ExtractorSpec extractor;
@@ -40,13 +50,16 @@ public final class StyleSpec implements Serializable {
     private final int scales;
     private final boolean preserveColor;
 
-    private StyleSpec(String id, StylizeOptions.Method method, Map<String, Object> parameters, byte[] styleImage,
-                      GatysOptions gatys, ExtractorSpec extractor, FastStyleModel model, int size, int scales,
-                      boolean preserveColor) {
+    private StyleSpec(String id, String method, Map<String, Object> parameters, Map<String, Object> about,
+                      int channels, Factory factory, byte[] styleImage, GatysOptions gatys, ExtractorSpec extractor,
+                      FastStyleModel model, int size, int scales, boolean preserveColor) {
         this.id = id;
         this.method = method;
         this.parameters = parameters;
+        this.about = about;
         this.paramsHash = Sha256.of(Json.line(parameters).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        this.channels = channels;
+        this.factory = factory;
         this.styleImage = styleImage;
         this.gatys = gatys;
         this.extractor = extractor;
@@ -79,8 +92,8 @@ public final class StyleSpec implements Serializable {
         p.put("learningRate", options.learningRate());
         p.put("init", options.init().name().toLowerCase(java.util.Locale.ROOT));
         p.put("seed", options.seed());
-        return new StyleSpec(id, StylizeOptions.Method.GATYS, p, styleImage, options, extractor, null, size, scales,
-                preserveColor);
+        return new StyleSpec(id, StylizeOptions.Method.GATYS.label(), p, Map.of(), 3, null, styleImage, options,
+                extractor, null, size, scales, preserveColor);
     }
 
     static StyleSpec fast(FastStyleModel model, String source, int size, boolean preserveColor) {
@@ -91,16 +104,51 @@ public final class StyleSpec implements Serializable {
         p.put("model", source);
         p.put("size", size);
         p.put("preserveColor", preserveColor);
-        return new StyleSpec(model.style(), StylizeOptions.Method.FAST, p, null, null, null, model, size, 1,
-                preserveColor);
+        return new StyleSpec(model.style(), StylizeOptions.Method.FAST.label(), p, Map.of(), 3, null, null, null, null,
+                model, size, 1, preserveColor);
+    }
+
+    /**
+     * A style whose stylizer comes from elsewhere (a translation model, say), run by
+     * {@link StylizeJob#run(StylizeJob.Catalog, java.util.List, StylizeJob.Progress)} like any other.
+     *
+     * @param id         the value of the rows' {@code style} column
+     * @param method     the value of the rows' {@code method} column
+     * @param parameters everything that decides the output, hashed into the rows' {@code params}
+     * @param about      informative only, not hashed (where the model lives, what it maps): written
+     *                   beside the parameters in {@code _params/H.json} and the description file
+     * @param channels   channels of the stored images: 1 (grey) or 3
+     * @param factory    builds the stylizer, once per executor
+     */
+    public static StyleSpec custom(String id, String method, Map<String, Object> parameters, Map<String, Object> about,
+                                   int channels, Factory factory) {
+        if (id == null || id.isBlank() || method == null || method.isBlank()) {
+            throw new IllegalArgumentException("a style needs an id and a method label");
+        }
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("stored images have 1 or 3 channels, got " + channels);
+        }
+        return new StyleSpec(id, method, new LinkedHashMap<>(parameters), new LinkedHashMap<>(about), channels,
+                java.util.Objects.requireNonNull(factory, "factory"), null, null, null, null, 0, 0, false);
     }
 
     public String id() {
         return id;
     }
 
-    public StylizeOptions.Method method() {
+    /** The rows' {@code method} value: gatys, fast, or a custom style's label. */
+    public String method() {
         return method;
+    }
+
+    /** Channels of the stored images (3 unless a custom style says 1). */
+    public int channels() {
+        return channels;
+    }
+
+    /** Informative entries beside the parameters (not hashed); empty for gatys and fast. */
+    public Map<String, Object> about() {
+        return about;
     }
 
     /** 16 hex characters of SHA-256 over {@link #parameters()} as one JSON line. */
@@ -120,7 +168,10 @@ public final class StyleSpec implements Serializable {
 
     /** Builds the stylizer (on an executor; the feature network comes from the executor's cache). */
     ImageStylizer build() {
-        if (method == StylizeOptions.Method.FAST) {
+        if (factory != null) {
+            return factory.build();
+        }
+        if (StylizeOptions.Method.FAST.label().equals(method)) {
             return new FastStylizer(model, size, preserveColor);
         }
         FeatureNetwork net = ExecutorNetworks.get(extractor);

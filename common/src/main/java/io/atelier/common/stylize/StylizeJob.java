@@ -119,13 +119,73 @@ public final class StylizeJob {
         Progress NONE = (done, planned, rate, eta) -> { };
     }
 
+    /**
+     * What a catalog run reads and writes, whatever its styles: the fields of {@link StylizeOptions}
+     * the work itself needs, so another job (translate) can hand in styles of its own.
+     *
+     * @param job           the job's name: in Spark's job descriptions, the log, and the description
+     *                      file {@code _<job>.json}
+     * @param input         an image folder, archive or file, an Atelier dataset, or a glob
+     * @param pngDir        also write {@code PNGDIR/STYLE/<input's relative path>.png}; null for none
+     * @param maxPixels     inputs whose header declares more pixels are quarantined before decoding
+     * @param maxFileBytes  larger input files are quarantined unread
+     * @param imagesPerTask images per Spark task: the unit of commit, so of what a killed run loses
+     */
+    public record Catalog(String job, String input, String output, String pngDir, long maxPixels, long maxFileBytes,
+                          int imagesPerTask) {
+        public Catalog {
+            if (job == null || !job.matches("[a-z][a-z0-9-]*")) {
+                throw new IllegalArgumentException("job name '" + job + "': use lower-case letters, digits and '-'");
+            }
+            if (input == null || input.isBlank()) {
+                throw new IllegalArgumentException("--input: give an image folder, archive, dataset or glob");
+            }
+            if (output == null || output.isBlank()) {
+                throw new IllegalArgumentException("--out: give the output directory");
+            }
+            if (maxPixels <= 0 || maxFileBytes <= 0) {
+                throw new IllegalArgumentException("--max-pixels and the file size limit must be positive");
+            }
+            if (imagesPerTask < 1) {
+                throw new IllegalArgumentException("--images-per-task " + imagesPerTask + ": use at least 1");
+            }
+        }
+
+        public static Catalog of(StylizeOptions o) {
+            return new Catalog("stylize", o.input(), o.output(), o.pngDir(), o.maxPixels(), o.maxFileBytes(),
+                    o.imagesPerTask());
+        }
+
+        /** The description file's name, {@code _<job>.json}. */
+        public String description() {
+            return "_" + job + ".json";
+        }
+    }
+
     public Summary run(StylizeOptions o, Progress progress) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        Catalog catalog = Catalog.of(o);
+        check(catalog, conf);
+        List<StyleSpec> specs = styles(o, conf);
+        if (o.method() == StylizeOptions.Method.GATYS) {
+            // Validates the network and layer names on the driver before any task runs.
+            specs.get(0).build();
+        }
+        return run(catalog, specs, progress);
+    }
+
+    /**
+     * Every image of {@code catalog.input()} with every one of {@code specs}, once: the work of
+     * {@link #run(StylizeOptions, Progress)} for styles made by the caller ({@link StyleSpec#custom}).
+     */
+    public Summary run(Catalog o, List<StyleSpec> specs, Progress progress) {
         long started = System.nanoTime();
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Path out = new Path(o.output());
-        CatalogInputs.check(o.input(), conf);
-        checkOutput(out, conf);
-        List<StyleSpec> specs = styles(o, conf);
+        check(o, conf);
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException(o.job() + ": no styles to apply");
+        }
         Map<String, StyleSpec> byId = new LinkedHashMap<>();
         for (StyleSpec s : specs) {
             if (byId.put(s.id(), s) != null) {
@@ -139,22 +199,21 @@ public final class StylizeJob {
                 Map<String, Object> p = new LinkedHashMap<>();
                 p.put("style", s.id());
                 p.putAll(s.parameters());
+                if (!s.about().isEmpty()) {
+                    p.put("about", s.about());
+                }
                 HadoopFiles.writeAtomically(file, Json.pretty(p).getBytes(StandardCharsets.UTF_8), conf);
             }
         }
-        if (o.method() == StylizeOptions.Method.GATYS) {
-            // Validates the network and layer names on the driver before any task runs.
-            specs.get(0).build();
-        }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<Map<String, StyleSpec>> shared = jsc.broadcast(byId);
-        LongAccumulator stylized = spark.sparkContext().longAccumulator("stylize.pairs");
-        LongAccumulator lost = spark.sparkContext().longAccumulator("stylize.lost");
-        DeviceLog devices = DeviceLog.register(spark.sparkContext(), "stylize.devices");
+        LongAccumulator stylized = spark.sparkContext().longAccumulator(o.job() + ".pairs");
+        LongAccumulator lost = spark.sparkContext().longAccumulator(o.job() + ".lost");
+        DeviceLog devices = DeviceLog.register(spark.sparkContext(), o.job() + ".devices");
         StylizeTask task = new StylizeTask(o.maxPixels(), shared, jsc.broadcast(new SerializableConfiguration(conf)),
                 o.pngDir(), stylized, lost, devices);
 
-        spark.sparkContext().setJobDescription("stylize: list and check the inputs");
+        spark.sparkContext().setJobDescription(o.job() + ": list and check the inputs");
         // Made once, computed twice: the work stage finds each item in the partition that listed it.
         Dataset<Row> items = CatalogInputs.read(spark, o.input(), o.maxFileBytes(), o.imagesPerTask());
         JavaRDD<Row> itemRows = items.javaRDD();
@@ -189,7 +248,7 @@ public final class StylizeJob {
                 long todoImages = todo.count();
                 long planned = todoImages == 0 ? 0 : todo.select(org.apache.spark.sql.functions.sum(
                         org.apache.spark.sql.functions.size(col("styles")))).first().getLong(0);
-                LOG.info("stylize: {} inputs, {} quarantined, {} (image, style) pairs to do", images, bad, planned);
+                LOG.info("{}: {} inputs, {} quarantined, {} (image, style) pairs to do", o.job(), images, bad, planned);
                 if (planned > 0) {
                     work(o, out, items, itemRows, todo, todoImages, planned, task, stylized, lost, progress);
                 }
@@ -199,7 +258,7 @@ public final class StylizeJob {
                 Summary summary = new Summary(in, made, in - made - quarantined, quarantined, (int) images, k,
                         (System.nanoTime() - started) / 1e9, List.copyOf(byId.keySet()),
                         List.copyOf(devices.value()));
-                HadoopFiles.writeAtomically(new Path(out, DESCRIPTION),
+                HadoopFiles.writeAtomically(new Path(out, o.description()),
                         Json.pretty(describe(o, specs, summary)).getBytes(StandardCharsets.UTF_8), conf);
                 return summary;
             } finally {
@@ -210,7 +269,7 @@ public final class StylizeJob {
         }
     }
 
-    private void work(StylizeOptions o, Path out, Dataset<Row> items, JavaRDD<Row> itemRows, Dataset<Row> todo,
+    private void work(Catalog o, Path out, Dataset<Row> items, JavaRDD<Row> itemRows, Dataset<Row> todo,
                       long todoImages, long planned, StylizeTask task, LongAccumulator stylized, LongAccumulator lost,
                       Progress progress) {
         JavaRDD<Row> work;
@@ -224,15 +283,15 @@ public final class StylizeJob {
         } else {
             int partitions = (int) Math.max(1, (todoImages + o.imagesPerTask() - 1) / o.imagesPerTask());
             Work shuffled = withStyles(items, todo.drop("unit"), partitions);
-            LOG.debug("stylize work stage plan:\n{}", shuffled.plan());
+            LOG.debug("{} work stage plan:\n{}", o.job(), shuffled.plan());
             work = shuffled.rows();
             shape = partitions + " tasks, images regrouped by a shuffle";
         }
-        spark.sparkContext().setJobDescription("stylize: " + planned + " (image, style) pairs in " + shape);
-        LOG.info("stylize: work stage of {}", shape);
+        spark.sparkContext().setJobDescription(o.job() + ": " + planned + " (image, style) pairs in " + shape);
+        LOG.info("{}: work stage of {}", o.job(), shape);
         JavaRDD<Row> rows = work.mapPartitions(task::stylize);
         long t0 = System.nanoTime();
-        try (ProgressPoller poller = ProgressPoller.every(PROGRESS_INTERVAL, "stylize-progress",
+        try (ProgressPoller poller = ProgressPoller.every(PROGRESS_INTERVAL, o.job() + "-progress",
                 () -> report(stylized.value(), planned, t0, progress))) {
             spark.createDataFrame(rows, ROW).write().mode(SaveMode.Append)
                     .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
@@ -279,8 +338,13 @@ public final class StylizeJob {
         progress.update(done, planned, rate, eta);
     }
 
-    /** The output must be new, empty, or an earlier stylize output (which this run extends). */
-    private static void checkOutput(Path out, Configuration conf) {
+    /** The input must exist; the output must be new, empty, or an earlier output of this job (which this run extends). */
+    private static void check(Catalog o, Configuration conf) {
+        CatalogInputs.check(o.input(), conf);
+        checkOutput(o.job(), new Path(o.output()), conf);
+    }
+
+    private static void checkOutput(String job, Path out, Configuration conf) {
         if (!HadoopFiles.exists(out, conf) || HadoopFiles.isEmptyDirectory(out, conf)) {
             return;
         }
@@ -289,8 +353,15 @@ public final class StylizeJob {
                 String name = f.getPath().getName();
                 boolean ours = name.startsWith("part-") || name.startsWith("_") || name.startsWith(".");
                 if (!ours || name.equals("_manifest.json")) {
-                    throw new IllegalArgumentException("--out " + out + " holds " + name + ", so it is not a stylize"
+                    throw new IllegalArgumentException("--out " + out + " holds " + name + ", so it is not a " + job
                             + " output; choose a new --out (nothing was written)");
+                }
+                // Another map stage's output (_stylize.json in a translate --out, say): rows of one
+                // job only, so each job's re-runs and readers see what they expect.
+                if (name.matches("_[a-z][a-z0-9-]*\\.json") && !name.equals("_" + job + ".json")) {
+                    throw new IllegalArgumentException("--out " + out + " holds " + name + ", so it is a "
+                            + name.substring(1, name.length() - 5) + " output, not a " + job + " one; choose a new --out"
+                            + " (nothing was written)");
                 }
             }
         } catch (IOException e) {
@@ -326,15 +397,18 @@ public final class StylizeJob {
         return specs;
     }
 
-    private static Map<String, Object> describe(StylizeOptions o, List<StyleSpec> specs, Summary s) {
+    private static Map<String, Object> describe(Catalog o, List<StyleSpec> specs, Summary s) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("input", o.input());
-        d.put("method", o.method().label());
+        d.put("method", String.join(",", specs.stream().map(StyleSpec::method).distinct().toList()));
         Map<String, Object> styles = new LinkedHashMap<>();
         for (StyleSpec spec : specs) {
             Map<String, Object> one = new LinkedHashMap<>();
             one.put("params", spec.paramsHash());
             one.put("parameters", spec.parameters());
+            if (!spec.about().isEmpty()) {
+                one.put("about", spec.about());
+            }
             styles.put(spec.id(), one);
         }
         d.put("styles", styles);

@@ -90,8 +90,8 @@ final class StylizeTask implements Serializable {
                 HadoopFiles.writeAtomically(new Path(new Path(pngDir, styleId), pngName(path)), ImageGrid.toPng(result),
                         conf.value().get());
             }
-            SparkImage stored = SparkImage.fromRgb(item.getString(ORIGIN), result, 3);
-            out.add(RowFactory.create(id, item.getString(ORIGIN), path, styleId, spec.method().label(), spec.paramsHash(),
+            SparkImage stored = SparkImage.fromRgb(item.getString(ORIGIN), result, spec.channels());
+            out.add(RowFactory.create(id, item.getString(ORIGIN), path, styleId, spec.method(), spec.paramsHash(),
                     stored.toRow()));
             stylized.add(1);
         }

@@ -47,6 +47,7 @@ class LayeringTest {
         MAY_USE.put("style", List.of("embed", "features", "train", "runs", "data", "image", "io", "nn"));
         MAY_USE.put("scoring", List.of("classify", "embed", "eval", "generate", "families", "data", "io"));
         MAY_USE.put("stylize", List.of("style", "embed", "features", "catalog", "exec", "compute", "data", "image", "io"));
+        MAY_USE.put("translate", List.of("stylize", "style", "families", "image", "io"));
     }
 
     private static JavaClasses classes;
