@@ -7,6 +7,7 @@ import io.atelier.common.data.DatasetLayout;
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
+import io.atelier.common.embed.NetworkFeatures;
 import io.atelier.common.eval.EvalSample;
 import io.atelier.common.eval.EvaluationOptions;
 import io.atelier.common.eval.FeatureSource;
@@ -151,19 +152,19 @@ public final class TranslationScores {
         }
     }
 
-    /** The classifier file, or null for a shipped feature network's name (which is not a classifier). */
+    /** The classifier file, or null for none or a shipped feature network's name (which is not a classifier). */
     private ClassifierFeatures classifier(String choice, Configuration conf) {
-        if (choice == null || choice.isBlank()) {
+        if (choice == null || choice.isBlank() || NetworkFeatures.isName(choice)) {
             return null;
         }
-        FeatureSource loaded = FeatureChoice.load(spark, "--classifier", choice);
-        return loaded instanceof ClassifierFeatures c ? c : null;
+        return (ClassifierFeatures) FeatureChoice.load(spark, "--classifier", choice);
     }
 
     /** Why the target share cannot be measured, or null when it can. */
     private static String skipReason(ClassifierFeatures classifier, String choice, List<String> targetDomain, Manifest m) {
         if (classifier == null) {
-            return "--classifier " + choice + " is not a classifier file from `atelier train-classifier`";
+            return choice == null || choice.isBlank() ? "no --classifier given" : "--classifier " + choice
+                    + " is a feature network, not a classifier file from `atelier train-classifier`";
         }
         if (!classifier.accepts(m.height(), m.width(), m.channels())) {
             return "the classifier takes " + classifier.accepted() + " images, --real holds " + m.height() + "x"
