@@ -158,6 +158,20 @@ class CycleGanEvaluateCommandTest {
     }
 
     @Test
+    void countCapsBothDomainsAndTooFewTargetImagesOmitTheFloor() throws IOException {
+        Path report = tmp.resolve("three.json");
+        AtelierCliTest.Result r = atelier("evaluate", "--real", dataset, "--fake", run, "--count", "3", "--features",
+                "random", "--classifier", "random", "--out", report.toString(), "--master", "local[2]");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("floor omitted: too few target images"), r.out());
+        assertTrue(r.out().contains("--classifier random is a feature network, not a classifier file"), r.out());
+        JsonNode json = Json.MAPPER.readTree(Files.readAllBytes(report));
+        assertEquals(3, json.at("/sourceCount").asLong());
+        assertEquals(3, json.at("/targetCount").asLong());
+        assertTrue(json.at("/fid/translated").isNumber() && json.at("/fid/floor").isMissingNode(), json.at("/fid").toString());
+    }
+
+    @Test
     void aBadDirectionOrADirectionForADatasetIsOneLineBadInput() {
         Path report = tmp.resolve("never.json");
         AtelierCliTest.Result bad = atelier("evaluate", "--real", dataset, "--fake", run, "--direction", "xyz",
@@ -173,5 +187,9 @@ class CycleGanEvaluateCommandTest {
         assertTrue(notCycleGan.err().contains("--fake " + dataset + " is a dataset, not a CycleGAN run; leave --direction off"),
                 notCycleGan.err());
         assertFalse(Files.exists(report));
+
+        AtelierCliTest.Result help = atelier("evaluate", "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("--direction=a2b|b2a") && help.out().contains("--classifier=MODEL"), help.out());
     }
 }
