@@ -18,8 +18,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code atelier evaluate}: FID, KID, precision/recall of a dataset against real data, beside the
- * floor, or a CycleGAN run's translation scores. Its flags are generated from {@link EvaluateSettings} ({@link SettingsOptions}); the work
- * is {@link EvaluateJob}'s.
+ * floor, or a CycleGAN run's translation scores. Its flags are generated from
+ * {@link EvaluateSettings} ({@link SettingsOptions}); the work is {@link EvaluateJob}'s.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Score a dataset (e.g. a generated one) against real data: FID, KID, precision/recall, "
