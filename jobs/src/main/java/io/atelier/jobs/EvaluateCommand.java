@@ -18,12 +18,14 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code atelier evaluate}: FID, KID, precision/recall of a dataset against real data, beside the
- * floor. Its flags are generated from {@link EvaluateSettings} ({@link SettingsOptions}); the work
- * is {@link EvaluateJob}'s.
+ * floor, or a CycleGAN run's translation scores. Its flags are generated from
+ * {@link EvaluateSettings} ({@link SettingsOptions}); the work is {@link EvaluateJob}'s.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Score a dataset (e.g. a generated one) against real data: FID, KID, precision/recall, "
                 + "and the floor (the same metrics between two disjoint real samples).",
+                "A CycleGAN run as --fake is scored as a translation: target-domain share by a classifier, cycle L1, "
+                        + "and FID against the target domain beside the untranslated images'.",
                 "Settings come from defaults, then --config FILE (JSON, the names in camelCase), then flags."})
 final class EvaluateCommand implements Callable<Integer>, SettingsOptions.Command<EvaluateSettings> {
     static final String DEFAULT_FEATURES = FeatureChoice.DEFAULT;
@@ -58,6 +60,11 @@ final class EvaluateCommand implements Callable<Integer>, SettingsOptions.Comman
         EvaluateJob.Result result;
         try (OutputLease held = lease.take(session, "evaluate", s.out())) {
             result = new EvaluateJob(session).run(s, System.out::println);
+        }
+        if (result.translation() != null) {
+            result.translation().lines().forEach(System.out::println);
+            System.out.println("report: " + s.out());
+            return 0;
         }
         EvaluationReport report = result.report();
         if (result.fakeClassAccuracy() != null) {

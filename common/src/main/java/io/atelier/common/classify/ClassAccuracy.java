@@ -71,6 +71,26 @@ public final class ClassAccuracy {
                 .fold(zero, Counts::plus);
     }
 
+    /**
+     * How many of the images in {@code rows} (an {@code image} column; labels are not read) the
+     * classifier assigns to each class, in the order of its class names.
+     */
+    public static long[] predictions(Dataset<Row> rows, ClassifierFeatures classifier, int batch) {
+        int classes = classifier.classNames().size();
+        Histogram task = new Histogram(classifier, classes, batch);
+        return rows.select(DatasetSchema.IMAGE).javaRDD()
+                .mapPartitions(task::count)
+                .fold(new long[classes], ClassAccuracy::sum);
+    }
+
+    private static long[] sum(long[] a, long[] b) {
+        long[] s = a.clone();
+        for (int i = 0; i < s.length; i++) {
+            s[i] += b[i];
+        }
+        return s;
+    }
+
     /** Networks per classifier in an executor JVM, lent to one task at a time (DL4J networks are not thread-safe). */
     private static final ExecutorCache.Lending<ClassifierFeatures, MultiLayerNetwork> NETWORKS =
             new ExecutorCache.Lending<>(2);
@@ -88,7 +108,7 @@ public final class ClassAccuracy {
                 images.add(SparkImage.fromRow(row.getStruct(0)));
                 labels.add(row.getInt(1));
                 if (images.size() == batch || !rows.hasNext()) {
-                    INDArray predicted = network.output(ImageTensors.toNchw(images), false).argMax(1);
+                    INDArray predicted = predict(network, images);
                     for (int i = 0; i < labels.size(); i++) {
                         int label = labels.get(i);
                         if (label < 0 || label >= classes) {
@@ -103,6 +123,33 @@ public final class ClassAccuracy {
                 }
             }
             return List.of(new Counts(classifier.classNames(), correct, total)).iterator();
+        }
+    }
+
+    private static INDArray predict(MultiLayerNetwork network, List<SparkImage> images) {
+        return network.output(ImageTensors.toNchw(images), false).argMax(1);
+    }
+
+    private record Histogram(ClassifierFeatures classifier, int classes, int batch) implements Serializable {
+        Iterator<long[]> count(Iterator<Row> rows) {
+            long[] counts = new long[classes];
+            if (!rows.hasNext()) {
+                return List.of(counts).iterator();
+            }
+            io.atelier.common.compute.ComputeDevice.bindForTask();
+            MultiLayerNetwork network = NETWORKS.borrowForTask(classifier, ClassifierFeatures::network);
+            List<SparkImage> images = new ArrayList<>(batch);
+            while (rows.hasNext()) {
+                images.add(SparkImage.fromRow(rows.next().getStruct(0)));
+                if (images.size() == batch || !rows.hasNext()) {
+                    INDArray predicted = predict(network, images);
+                    for (int i = 0; i < images.size(); i++) {
+                        counts[predicted.getInt(i)]++;
+                    }
+                    images.clear();
+                }
+            }
+            return List.of(counts).iterator();
         }
     }
 }

@@ -11,6 +11,7 @@ import io.atelier.common.eval.FeatureSource;
 import io.atelier.common.families.Families;
 import io.atelier.common.families.GeneratorSource;
 import io.atelier.common.families.SamplingOptions;
+import io.atelier.common.families.cyclegan.CycleGanFamily;
 import io.atelier.common.generate.GenerationJob;
 import io.atelier.common.generate.GenerationOptions;
 import io.atelier.common.io.HadoopFiles;
@@ -29,14 +30,18 @@ import static org.apache.spark.sql.functions.col;
 /**
  * The {@code evaluate} job: a dataset, or samples generated from a training run, scored against
  * real data beside the floor, with per-class accuracy where the feature network is a classifier of
- * the samples' labels; the report is written atomically to {@code out}.
+ * the samples' labels; a CycleGAN run is scored as a translation ({@link TranslationScores}). The
+ * report is written atomically to {@code out}.
  */
 public final class EvaluateJob {
     /**
+     * @param report             the scores of a dataset or a run's samples; null for a translation
      * @param fakeDataset        the dataset scored: {@code fake} itself, or the samples made from the run
      * @param fakeClassAccuracy  share of the samples the classifier gives their own label; null where not labelled
+     * @param translation        a CycleGAN run's scores (then the others are null); null otherwise
      */
-    public record Result(EvaluationReport report, String fakeDataset, Double fakeClassAccuracy) {
+    public record Result(EvaluationReport report, String fakeDataset, Double fakeClassAccuracy,
+                         TranslationReport translation) {
     }
 
     private final SparkSession spark;
@@ -51,6 +56,15 @@ public final class EvaluateJob {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (HadoopFiles.exists(new Path(s.out()), conf)) {
             throw new IllegalArgumentException("--out " + s.out() + " already exists; choose a new file or delete it");
+        }
+        String family = runFamily(s.fake(), conf);
+        if (CycleGanFamily.ID.equals(family)) {
+            return new Result(null, null, null, new TranslationScores(spark).run(s, log));
+        }
+        if (s.direction() != null && (family != null || ImageDataset.isDataset(s.fake(), conf))) {
+            throw new IllegalArgumentException("--direction " + s.direction() + ": --fake " + s.fake() + " is "
+                    + (family == null ? "a dataset" : "a " + (family.isEmpty() ? "non-CycleGAN" : family) + " run")
+                    + ", not a CycleGAN run; leave --direction off");
         }
         String fake = fakeDataset(s, conf, log);
         EvaluationOptions defaults = EvaluationOptions.of(s.real(), fake);
@@ -70,7 +84,20 @@ public final class EvaluateJob {
             accuracy = counts.accuracy();
         }
         HadoopFiles.writeAtomically(new Path(s.out()), Json.pretty(report).getBytes(StandardCharsets.UTF_8), conf);
-        return new Result(report, fake, accuracy);
+        return new Result(report, fake, accuracy, null);
+    }
+
+    /** The family a run directory's config.json records ("" when none), or null when {@code path} is no run. */
+    private static String runFamily(String path, Configuration conf) {
+        Path config = new Path(path, "config.json");
+        if (ImageDataset.isDataset(path, conf) || !HadoopFiles.exists(config, conf)) {
+            return null;
+        }
+        try {
+            return Families.familyOf(Json.MAPPER.readTree(HadoopFiles.readAll(config, conf)));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--fake " + path + ": cannot read " + config + ": " + e.getMessage(), e);
+        }
     }
 
     /** {@code fake} as a dataset, or samples generated from a training run with generate's code path. */

@@ -41,7 +41,7 @@ class EvaluateJobTest {
 
     private static EvaluateSettings settings(String real, String fake, String features, String out) {
         EvaluateSettings d = EvaluateSettings.DEFAULTS;
-        return new EvaluateSettings(real, fake, features, d.split(), "train", 400, d.seed(), 200, out);
+        return new EvaluateSettings(real, fake, null, d.classifier(), features, d.split(), "train", 400, d.seed(), 200, out);
     }
 
     @Test

@@ -9,9 +9,9 @@
  * not: each worker's two pools of generated images, which stay per worker (the engine sums
  * slices that each worker writes alone) and travel in checkpoints so a resumed run is
  * bit-identical. The two domains are label sets of one dataset; each worker draws unpaired
- * minibatches of both from its own shards.
+ * minibatches of both from its own shards. Image rows can be translated where they are, for scoring.
  *
  * <p>Depends on {@code families}, {@code train} (the engine's interfaces), {@code runs}, {@code data},
- * {@code image} and {@code nn}.
+ * {@code image}, {@code compute} (a task's device) and {@code nn}.
  */
 package io.atelier.common.families.cyclegan;
