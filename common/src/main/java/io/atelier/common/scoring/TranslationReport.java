@@ -50,7 +50,11 @@ public record TranslationReport(String direction, List<String> sourceDomain, Lis
         lines.add(String.format("translation %s: %s -> %s, %d source and %d target images", direction,
                 String.join(",", sourceDomain), String.join(",", targetDomain), sourceCount, targetCount));
         lines.add(String.format("%-28s %12s %12s", "", "target share", "FID"));
-        lines.add(row("translated G(x)", targetShare == null ? null : targetShare.translated(), fid.translated(), ""));
+        // G maps A to B and F maps B to A: name the generators of this direction.
+        boolean a2b = "a2b".equals(direction);
+        String there = a2b ? "G" : "F";
+        String back = a2b ? "F" : "G";
+        lines.add(row("translated " + there + "(x)", targetShare == null ? null : targetShare.translated(), fid.translated(), ""));
         lines.add(row("untranslated x (baseline)", targetShare == null ? null : targetShare.untranslated(),
                 fid.untranslated(), ""));
         lines.add(row("real target (ceiling/floor)", targetShare == null ? null : targetShare.realTarget(), fid.floor(),
@@ -59,7 +63,7 @@ public record TranslationReport(String direction, List<String> sourceDomain, Lis
         if (targetShareSkipped != null) {
             lines.add("target share skipped: " + targetShareSkipped);
         }
-        lines.add(String.format("cycle L1 |F(G(x)) - x|: %.4f (mean per pixel, pixel values in [0, 1])", cycleL1));
+        lines.add(String.format("cycle L1 |%s(%s(x)) - x|: %.4f (mean per pixel, pixel values in [0, 1])", back, there, cycleL1));
         return lines;
     }
 

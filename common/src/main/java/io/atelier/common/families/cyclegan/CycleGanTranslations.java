@@ -87,14 +87,14 @@ public final class CycleGanTranslations {
             int n = images.size();
             long size = x.length / n;
             // [-1, 1] spans 2 units; halving gives the error in [0, 1] pixel units.
-            double[] cycleL1 = Transforms.abs(HostArrays.of(back, n, size).subi(HostArrays.of(x, n, size)), false)
-                    .mean(1).muli(0.5).toDoubleVector();
+            float[] cycleL1 = HostArrays.toArray(Transforms.abs(HostArrays.of(back, n, size).subi(HostArrays.of(x, n, size)),
+                    false).mean(1).muli(0.5));
             List<BufferedImage> translated = ImageTensors.toImages(HostArrays.of(there, nchw.shape()));
             int channels = (int) nchw.size(1);
             for (int i = 0; i < n; i++) {
                 SparkImage t = SparkImage.fromRgb(direction.id() + ":" + images.get(i).origin(), translated.get(i),
                         channels);
-                out.add(RowFactory.create(t.toRow(), keys.get(i), cycleL1[i]));
+                out.add(RowFactory.create(t.toRow(), keys.get(i), (double) cycleL1[i]));
             }
         }
     }
