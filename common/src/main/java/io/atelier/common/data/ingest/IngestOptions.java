@@ -112,7 +112,7 @@ public record IngestOptions(List<String> inputs, String output, int size, int ch
         m.put("testFraction", testFraction);
         m.put("seed", seed);
         if (splitBy != SplitBy.CONTENT) {
-            m.put("splitBy", splitBy.name().toLowerCase()); // absent for content: older manifests still match
+            m.put("splitBy", splitBy.flagValue()); // absent for content: older manifests still match
         }
         m.put("labels", labels.name().toLowerCase());
         m.put("maxPixels", maxPixels);

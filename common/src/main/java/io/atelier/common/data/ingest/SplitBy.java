@@ -13,11 +13,18 @@ public enum SplitBy {
     NAME;
 
     public static SplitBy parse(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("--split-by: give content or name");
+        }
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unknown --split-by '" + name + "': use content or name");
         }
+    }
+
+    String flagValue() {
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** The key the split hash reads for an image of this origin and content id. */
