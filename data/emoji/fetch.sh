@@ -68,8 +68,10 @@ mkdir -p "$(dirname "$out")" "$staging"
 for pkg in "${PACKAGES[@]}"; do
   name=${pkg%@*}; version=${pkg##*@}; tgz="$name-$version.tgz"
   echo "fetch.sh: npm pack $pkg" >&2
-  (cd "$work" && npm pack --silent "$pkg" >/dev/null 2>npm-error.log) \
-    || die "npm pack $pkg failed: $(grep -m1 -i 'err' "$work/npm-error.log" || tail -n1 "$work/npm-error.log"); check the network or the npm registry setting"
+  if ! (cd "$work" && npm pack --loglevel=error "$pkg" >/dev/null 2>npm-error.log); then
+    why=$(grep -m1 -E 'reason:|404' "$work/npm-error.log" || grep -m1 'npm error' "$work/npm-error.log" || tail -n1 "$work/npm-error.log")
+    die "npm pack $pkg failed (${why#npm error }); check the network and npm's registry setting"
+  fi
   actual=$(sha512 "$work/$tgz")
   [ "$actual" = "$(pinned_sha512 "$tgz")" ] \
     || die "checksum mismatch for $tgz: sha512 $actual, expected $(pinned_sha512 "$tgz"); the registry served other bytes, do not use them"
