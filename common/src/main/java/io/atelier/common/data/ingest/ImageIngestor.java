@@ -28,6 +28,7 @@ final class ImageIngestor implements Serializable {
     private final int shards;
     private final double testFraction;
     private final long seed;
+    private final SplitBy splitBy;
     private final long maxPixels;
     private transient ImageDecoder decoder;
 
@@ -38,6 +39,7 @@ final class ImageIngestor implements Serializable {
         this.shards = options.shards();
         this.testFraction = options.testFraction();
         this.seed = options.seed();
+        this.splitBy = options.splitBy();
         this.maxPixels = options.maxPixels();
     }
 
@@ -48,7 +50,7 @@ final class ImageIngestor implements Serializable {
         try {
             SparkImage image = toTarget(item);
             String id = ImageIds.contentId(image);
-            String split = item.split() != null ? item.split() : splitOf(id);
+            String split = item.split() != null ? item.split() : splitOf(splitBy.keyOf(item.origin(), id));
             return RowFactory.create(image.toRow(), id, item.label(), item.labelName(), split, ImageIds.shardOf(id, shards),
                     item.origin(), null, item.sizeBytes(), item.caption());
         } catch (RejectedImageException e) {
@@ -84,13 +86,13 @@ final class ImageIngestor implements Serializable {
         return RowFactory.create(null, null, null, null, null, null, item.origin(), reason, item.sizeBytes(), null);
     }
 
-    private String splitOf(String id) {
+    private String splitOf(String key) {
         if (testFraction <= 0) {
             return DatasetSchema.TRAIN;
         }
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update((seed + ":" + id).getBytes(StandardCharsets.UTF_8));
+            sha.update((seed + ":" + key).getBytes(StandardCharsets.UTF_8));
             long bits = ByteBuffer.wrap(sha.digest()).getLong() >>> 11;
             double u = bits / (double) (1L << 53);
             return u < testFraction ? DatasetSchema.TEST : DatasetSchema.TRAIN;

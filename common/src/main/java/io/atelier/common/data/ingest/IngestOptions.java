@@ -16,10 +16,11 @@ import java.util.Map;
  * @param channels 1 or 3, or 0 to choose: 1 for IDX-only inputs, 3 otherwise
  * @param labelNames names for integer labels (IDX); null to use a {@code class-names.txt} beside
  *                   the IDX files, or the numbers themselves
+ * @param splitBy  what the seeded split hash reads: the content id, or the file name (paired sets)
  */
 public record IngestOptions(List<String> inputs, String output, int size, int channels, ImageFit fit,
                             int shards, double testFraction, long seed, LabelSource labels, long maxPixels,
-                            long maxFileBytes, List<String> labelNames) implements Serializable {
+                            long maxFileBytes, List<String> labelNames, SplitBy splitBy) implements Serializable {
 
     public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
     public static final long DEFAULT_MAX_FILE_BYTES = 256L << 20;
@@ -46,34 +47,50 @@ public record IngestOptions(List<String> inputs, String output, int size, int ch
         if (maxPixels <= 0) {
             throw new IllegalArgumentException("--max-pixels " + maxPixels + ": must be positive");
         }
+        if (splitBy == null) {
+            throw new IllegalArgumentException("--split-by: give content or name");
+        }
         inputs = List.copyOf(inputs);
         labelNames = labelNames == null ? null : List.copyOf(labelNames);
+    }
+
+    /** Split by content, as every ingest did before {@link SplitBy} existed. */
+    public IngestOptions(List<String> inputs, String output, int size, int channels, ImageFit fit, int shards,
+                         double testFraction, long seed, LabelSource labels, long maxPixels, long maxFileBytes,
+                         List<String> labelNames) {
+        this(inputs, output, size, channels, fit, shards, testFraction, seed, labels, maxPixels, maxFileBytes,
+                labelNames, SplitBy.CONTENT);
     }
 
     /** Defaults for everything but what every ingest must say. */
     public static IngestOptions of(List<String> inputs, String output, int size) {
         return new IngestOptions(inputs, output, size, 0, ImageFit.CROP, 8, 0.1, 42L, LabelSource.FOLDER,
-                DEFAULT_MAX_PIXELS, DEFAULT_MAX_FILE_BYTES, null);
+                DEFAULT_MAX_PIXELS, DEFAULT_MAX_FILE_BYTES, null, SplitBy.CONTENT);
     }
 
     public IngestOptions withChannels(int c) {
         return new IngestOptions(inputs, output, size, c, fit, shards, testFraction, seed, labels, maxPixels,
-                maxFileBytes, labelNames);
+                maxFileBytes, labelNames, splitBy);
     }
 
     public IngestOptions withShards(int s) {
         return new IngestOptions(inputs, output, size, channels, fit, s, testFraction, seed, labels, maxPixels,
-                maxFileBytes, labelNames);
+                maxFileBytes, labelNames, splitBy);
     }
 
     public IngestOptions withOutput(String out) {
         return new IngestOptions(inputs, out, size, channels, fit, shards, testFraction, seed, labels, maxPixels,
-                maxFileBytes, labelNames);
+                maxFileBytes, labelNames, splitBy);
     }
 
     public IngestOptions withMaxPixels(long p) {
         return new IngestOptions(inputs, output, size, channels, fit, shards, testFraction, seed, labels, p,
-                maxFileBytes, labelNames);
+                maxFileBytes, labelNames, splitBy);
+    }
+
+    public IngestOptions withSplitBy(SplitBy by) {
+        return new IngestOptions(inputs, output, size, channels, fit, shards, testFraction, seed, labels, maxPixels,
+                maxFileBytes, labelNames, by);
     }
 
     /** The options as recorded in the manifest's provenance (paths as given). */
@@ -94,6 +111,9 @@ public record IngestOptions(List<String> inputs, String output, int size, int ch
         m.put("shards", shards);
         m.put("testFraction", testFraction);
         m.put("seed", seed);
+        if (splitBy != SplitBy.CONTENT) {
+            m.put("splitBy", splitBy.flagValue()); // absent for content: older manifests still match
+        }
         m.put("labels", labels.name().toLowerCase());
         m.put("maxPixels", maxPixels);
         if (labelNames != null) {
