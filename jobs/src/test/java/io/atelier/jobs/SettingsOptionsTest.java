@@ -171,7 +171,7 @@ class SettingsOptionsTest {
                 assertNotNull(command.getCommandSpec().findOption("--config"), command.getCommandName() + " has --config");
             }
         }
-        assertEquals(9, generated, "train-gan, train-diffusion, train-classifier, train-style, generate, embed, stylize, ingest, evaluate");
+        assertEquals(10, generated, "train-gan, train-diffusion, train-classifier, train-style, generate, embed, stylize, translate, ingest, evaluate");
     }
 
     @Test
