@@ -21,7 +21,7 @@ public record RunSpec(ModelTrainer trainer, List<String> inputs, String runDir, 
         Objects.requireNonNull(divergence, "divergence");
         Objects.requireNonNull(trainer, "trainer");
         Objects.requireNonNull(inputs, "inputs");
-        if (inputs.isEmpty() || inputs.contains(null)) {
+        if (inputs.isEmpty() || inputs.stream().anyMatch(Objects::isNull)) {
             throw new IllegalArgumentException("inputs: give at least one dataset path, got " + inputs);
         }
         inputs = List.copyOf(inputs);
