@@ -21,6 +21,7 @@ import java.util.SplittableRandom;
 
 import static io.atelier.jobs.AtelierCliTest.atelier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** train-gan --model cyclegan from the command line, end to end on real Spark and real files. */
@@ -108,7 +109,11 @@ class CycleGanCommandTest {
         assertEquals(0, resumed.code(), resumed.err() + resumed.out());
 
         Configuration conf = new Configuration();
-        TrainingState a = RunDirectory.existing(whole.toString(), conf).checkpoints().load(3).state();
+        var checkpoint = RunDirectory.existing(whole.toString(), conf).checkpoints().load(3);
+        TrainingState a = checkpoint.state();
+        assertNull(checkpoint.meta().inputs(), "a run of one dataset records it as runs always did");
+        String metaJson = Files.readString(Path.of(checkpoint.dir().toUri().getPath()).resolve("meta.json"));
+        assertTrue(metaJson.contains("\"dataset\"") && !metaJson.contains("\"inputs\""), metaJson);
         TrainingState b = RunDirectory.existing(split.toString(), conf).checkpoints().load(3).state();
         assertTrue(a.bitIdentical(b), "2 rounds + resume to 3 differs from 3 rounds at once");
         float[] counts = a.get(CycleGanTrainer.POOL_COUNTS);
