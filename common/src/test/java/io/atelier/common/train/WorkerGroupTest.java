@@ -142,6 +142,20 @@ class WorkerGroupTest {
     }
 
     @Test
+    void aWorkerWithoutImagesOfAnInputIsNamedWithTheInput() throws Exception {
+        Path half = TinyDataset.write(spark, tmp.resolve("half"), 2, 6);
+        // shard 1's rows gone: worker 1 of 2 holds rows of the first input only
+        try (var files = java.nio.file.Files.walk(half.resolve("shard=1"))) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        TinyLogisticTrainer trainer = new TinyLogisticTrainer(TinyDataset.INPUTS, 4, 0.05f);
+        List<ImageDataset> inputs = List.of(dataset, ImageDataset.open(spark, half.toString()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WorkerGroup.load(spark, trainer, inputs, 2));
+        assertTrue(e.getMessage().startsWith("worker 1 of 2 has no training images in dataset " + half), e.getMessage());
+    }
+
+    @Test
     void moreWorkersThanShardsIsRefused() {
         TinyLogisticTrainer trainer = new TinyLogisticTrainer(TinyDataset.INPUTS, 4, 0.05f);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
