@@ -141,7 +141,8 @@ class CycleGanCommandTest {
         assertTrue(config.at("/settings/data").isNull(), config.toString());
         assertEquals("tops", config.at("/cyclegan/domainA/0").asText(), "a domain is named by its dataset's directory");
         assertEquals("bottoms", config.at("/cyclegan/domainB/0").asText());
-        assertEquals(List.of(0, 1), List.of(config.at("/cyclegan/classesA/0").asInt(), config.at("/cyclegan/classesB/0").asInt()));
+        assertEquals(List.of(0, 1),
+                List.of(config.at("/cyclegan/classesA/0").asInt(), config.at("/cyclegan/classesB/0").asInt()));
         assertEquals("[\"tops\",\"bottoms\"]", config.at("/labelNames").toString());
         assertTrue(Files.exists(whole.resolve("samples/round-0002.png")), "sample grid per round");
 

@@ -160,7 +160,8 @@ public final class AveragingEngine {
                 RoundRecord record = record(result, cfg.workers(), cfg.localSteps(), trainer.imagesPerStep(),
                         scores, evaluationSeconds);
                 log.append(record);
-                String sample = round % cfg.sampleEvery() == 0 || last ? writeSample(spec, inputs.get(0).manifest(), dir, state) : null;
+                String sample = round % cfg.sampleEvery() == 0 || last
+                        ? writeSample(spec, inputs.get(0).manifest(), dir, state) : null;
                 String checkpoint = round % cfg.checkpointEvery() == 0 || last
                         ? writeCheckpoint(spec, dir, state, manifestShas) : null;
                 progress.onRound(new RoundProgress(round, cfg.rounds(), state.step(), record.metrics(), record.imagesPerSecond(),

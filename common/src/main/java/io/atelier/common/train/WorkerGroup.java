@@ -74,7 +74,8 @@ public final class WorkerGroup implements AutoCloseable {
             for (int w = 0; w < workers; w++) {
                 if (group.imagesPerWorker[w] == 0) {
                     throw new IllegalArgumentException("worker " + w + " of " + workers + " has no training images in dataset "
-                            + inputs.get(0).path() + " (its shards hold no train rows): use fewer workers or re-ingest with more data");
+                            + inputs.get(0).path() + " (its shards hold no train rows): use fewer workers or re-ingest with"
+                            + " more data");
                 }
             }
             return group;

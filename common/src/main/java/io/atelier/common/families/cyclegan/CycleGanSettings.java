@@ -58,8 +58,8 @@ public record CycleGanSettings(
      * linear decay over the second half); networks narrower than its 64 channels (32) so a run
      * fits two cores, and a batch of 4 instead of 1 so each op does more work per call.
      */
-    public static final CycleGanSettings DEFAULTS = new CycleGanSettings(null, null, MODEL, List.of(), List.of(), null, null, 2, 10, 20,
-            4, 42L, false, 5, 3, 5, 6, 2e-4, 0.5, 10, 0.5, 50, -1, 32, 0, 32, 0);
+    public static final CycleGanSettings DEFAULTS = new CycleGanSettings(null, null, MODEL, List.of(), List.of(), null, null,
+            2, 10, 20, 4, 42L, false, 5, 3, 5, 6, 2e-4, 0.5, 10, 0.5, 50, -1, 32, 0, 32, 0);
 
     public CycleGanSettings {
         if (!MODEL.equals(model)) {
