@@ -91,7 +91,7 @@ final class TrainGanCommand implements Callable<Integer>, SettingsOptions.Comman
         }
         SparkSession session = SparkSessions.create("train-gan", spark.master);
         System.out.printf("train-gan: %s on %s, %d workers x %d local steps, %d rounds, batch %d, seed %d%n",
-                family.id(), s.data(), s.workers(), s.localSteps(), s.rounds(), s.batch(), s.seed());
+                family.id(), String.join(" + ", s.inputs()), s.workers(), s.localSteps(), s.rounds(), s.batch(), s.seed());
         JobSteps.train(session, "train-gan", family, s, evaluation.evaluation(session, s.data()), lease.waitTime());
         return 0;
     }

@@ -4,10 +4,12 @@ import io.atelier.common.data.ImageDataset;
 import io.atelier.common.train.AveragingEngine;
 import io.atelier.common.train.ProgressListener;
 import io.atelier.common.train.RunSpec;
+import io.atelier.common.train.TrainingInputs;
 import io.atelier.common.train.TrainingResult;
 import org.apache.spark.sql.SparkSession;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Trains any family: settings -> the family's plan for the dataset -> the averaging engine. */
@@ -28,8 +30,10 @@ public final class FamilyTraining {
     public static TrainingResult run(SparkSession spark, ModelFamily family, TrainingSettings settings,
                                      ProgressListener progress, SampledEvaluation evaluation) {
         settings.requirePaths();
-        ImageDataset dataset = ImageDataset.open(spark, settings.data());
-        TrainingPlan plan = family.plan(spark, settings, dataset);
+        List<ImageDataset> inputs = settings.inputs().stream().map(path -> ImageDataset.open(spark, path)).toList();
+        TrainingInputs.requireSameGeometry(inputs);
+        // The first input's manifest holds the geometry; a family of several inputs opens the rest itself.
+        TrainingPlan plan = family.plan(spark, settings, inputs.get(0));
         Map<String, Object> resolved = new LinkedHashMap<>();
         resolved.put(CONFIG_FAMILY, family.id());
         resolved.put(CONFIG_SETTINGS, settings);
@@ -40,7 +44,7 @@ public final class FamilyTraining {
                         + "' that every run already has");
             }
         });
-        RunSpec spec = new RunSpec(plan.trainer(), settings.data(), settings.out(), settings.engine(), resolved);
+        RunSpec spec = new RunSpec(plan.trainer(), settings.inputs(), settings.out(), settings.engine(), resolved);
         if (evaluation != null) {
             spec = spec.withEvaluation(evaluation.forModel(plan.generatorAt()));
         }

@@ -3,6 +3,7 @@ package io.atelier.common.families;
 import io.atelier.common.train.EngineConfig;
 
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * The settings every family's training job has, whatever its model: a family's settings record
@@ -11,6 +12,14 @@ import java.io.Serializable;
 public interface TrainingSettings extends Serializable {
     /** Dataset directory (the train split is used). */
     String data();
+
+    /**
+     * The datasets the engine loads, in order: {@link #data()} alone unless a family trains on
+     * several (with several, a training row's label is its dataset's index in this list).
+     */
+    default List<String> inputs() {
+        return List.of(data());
+    }
 
     /** Run directory to create (or continue, with resume). */
     String out();

@@ -29,8 +29,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -83,7 +85,7 @@ public final class AveragingEngine {
     /** Starts a new run; refuses a run directory that already holds anything. */
     public TrainingResult train(RunSpec spec, ProgressListener progress) {
         Configuration conf = conf();
-        ImageDataset dataset = openDataset(spec);
+        List<ImageDataset> inputs = openInputs(spec);
         RunDirectory dir = RunDirectory.createNew(spec.runDir(), conf);
         TrainingState state = spec.trainer().initialState(spec.engine().seed());
         if (state.round() != 0 || state.step() != 0) {
@@ -91,7 +93,7 @@ public final class AveragingEngine {
                     + ", step " + state.step() + "; a run starts at round 0, step 0");
         }
         writeConfig(dir, spec);
-        return run(spec, dataset, dir, state, MetricsLog.start(dir.metrics(), conf), progress);
+        return run(spec, inputs, dir, state, MetricsLog.start(dir.metrics(), conf), progress);
     }
 
     /**
@@ -100,7 +102,7 @@ public final class AveragingEngine {
      */
     public TrainingResult resume(RunSpec spec, ProgressListener progress) {
         Configuration conf = conf();
-        ImageDataset dataset = openDataset(spec);
+        List<ImageDataset> inputs = openInputs(spec);
         RunDirectory dir = RunDirectory.existing(spec.runDir(), conf);
         Checkpoints checkpoints = dir.checkpoints();
         if (checkpoints.latestRound().isEmpty()) {
@@ -110,16 +112,16 @@ public final class AveragingEngine {
         // A damaged newest checkpoint is moved aside with a warning and the one before it used.
         Checkpoints.Checkpoint cp = checkpoints.loadLatest(LOG::warn);
         int round = cp.state().round();
-        checkResumable(spec, cp, manifestSha(dataset, conf));
+        checkResumable(spec, cp, manifestShas(inputs, conf));
         checkpoints.removeUnfinished();
         // Grids of rounds after the checkpoint belong to lost work; the resumed rounds redraw theirs.
         dir.samples().tailMap(round, false).values().forEach(p -> HadoopFiles.deleteRecursively(p, conf));
         writeConfig(dir, spec);
         LOG.info("resuming {} from round {} (step {})", spec.runDir(), round, cp.state().step());
-        return run(spec, dataset, dir, cp.state(), MetricsLog.resume(dir.metrics(), conf, round), progress);
+        return run(spec, inputs, dir, cp.state(), MetricsLog.resume(dir.metrics(), conf, round), progress);
     }
 
-    private TrainingResult run(RunSpec spec, ImageDataset dataset, RunDirectory dir, TrainingState start,
+    private TrainingResult run(RunSpec spec, List<ImageDataset> inputs, RunDirectory dir, TrainingState start,
                                MetricsLog log, ProgressListener progress) {
         EngineConfig cfg = spec.engine();
         ModelTrainer trainer = spec.trainer();
@@ -127,11 +129,11 @@ public final class AveragingEngine {
             Path report = RunReport.write(dir, trainer.metricNames());
             return new TrainingResult(start, 0, spec.runDir(), report.toString(), 0);
         }
-        String manifestSha = manifestSha(dataset, conf());
+        List<String> manifestShas = manifestShas(inputs, conf());
         TrainingState state = start;
         Deque<Double> recent = new ArrayDeque<>();
         long decoded;
-        try (WorkerGroup group = WorkerGroup.load(spark, trainer, dataset, cfg.workers())) {
+        try (WorkerGroup group = WorkerGroup.load(spark, trainer, inputs, cfg.workers())) {
             LOG.info("training {} on {} train images, {} workers x {} steps, rounds {} to {}", trainer.getClass().getSimpleName(),
                     group.trainImages(), cfg.workers(), cfg.localSteps(), state.round() + 1, cfg.rounds());
             int attempt = 0;
@@ -158,9 +160,10 @@ public final class AveragingEngine {
                 RoundRecord record = record(result, cfg.workers(), cfg.localSteps(), trainer.imagesPerStep(),
                         scores, evaluationSeconds);
                 log.append(record);
-                String sample = round % cfg.sampleEvery() == 0 || last ? writeSample(spec, dataset.manifest(), dir, state) : null;
+                String sample = round % cfg.sampleEvery() == 0 || last
+                        ? writeSample(spec, inputs.get(0).manifest(), dir, state) : null;
                 String checkpoint = round % cfg.checkpointEvery() == 0 || last
-                        ? writeCheckpoint(spec, dir, state, manifestSha) : null;
+                        ? writeCheckpoint(spec, dir, state, manifestShas) : null;
                 progress.onRound(new RoundProgress(round, cfg.rounds(), state.step(), record.metrics(), record.imagesPerSecond(),
                         result.roundSeconds(), result.overheadShare(), eta(recent, result.roundSeconds(), cfg.rounds() - round),
                         checkpoint, sample, evaluationSeconds));
@@ -213,9 +216,9 @@ public final class AveragingEngine {
     }
 
     /** Checkpoint, prune the old ones, and refresh the report: a report never runs ahead of a checkpoint. */
-    private static String writeCheckpoint(RunSpec spec, RunDirectory dir, TrainingState state, String manifestSha) {
+    private static String writeCheckpoint(RunSpec spec, RunDirectory dir, TrainingState state, List<String> manifestShas) {
         Checkpoints checkpoints = dir.checkpoints();
-        Path written = checkpoints.write(state, meta(spec, state, manifestSha));
+        Path written = checkpoints.write(state, meta(spec, state, manifestShas));
         checkpoints.prune(spec.engine().keepCheckpoints());
         RunReport.write(dir, spec.trainer().metricNames());
         return written.toString();
@@ -231,21 +234,27 @@ public final class AveragingEngine {
         return Duration.ofSeconds(Math.round(pace * roundsLeft));
     }
 
-    private ImageDataset openDataset(RunSpec spec) {
-        ImageDataset dataset = ImageDataset.open(spec.datasetPath(), conf());
-        Manifest m = dataset.manifest();
-        int workers = spec.engine().workers();
-        if (m.shards() < workers) {
-            throw new IllegalArgumentException("dataset " + spec.datasetPath() + " has " + m.shards() + " shards, fewer than the "
-                    + workers + " workers asked for: use at most " + m.shards() + " workers, or re-ingest with more shards");
+    /** Every input, checked before any data moves: enough shards, train rows, one geometry. */
+    private List<ImageDataset> openInputs(RunSpec spec) {
+        List<ImageDataset> inputs = new ArrayList<>();
+        for (String path : spec.inputs()) {
+            ImageDataset dataset = ImageDataset.open(path, conf());
+            Manifest m = dataset.manifest();
+            int workers = spec.engine().workers();
+            if (m.shards() < workers) {
+                throw new IllegalArgumentException("dataset " + path + " has " + m.shards() + " shards, fewer than the "
+                        + workers + " workers asked for: use at most " + m.shards() + " workers, or re-ingest with more shards");
+            }
+            if (m.count(DatasetSchema.TRAIN) == 0) {
+                throw new IllegalArgumentException("dataset " + path + " has no train rows");
+            }
+            inputs.add(dataset);
         }
-        if (m.count(DatasetSchema.TRAIN) == 0) {
-            throw new IllegalArgumentException("dataset " + spec.datasetPath() + " has no train rows");
-        }
-        return dataset;
+        TrainingInputs.requireSameGeometry(inputs);
+        return inputs;
     }
 
-    private void checkResumable(RunSpec spec, Checkpoints.Checkpoint cp, String manifestSha) {
+    private void checkResumable(RunSpec spec, Checkpoints.Checkpoint cp, List<String> manifestShas) {
         CheckpointMeta meta = cp.meta();
         EngineConfig cfg = spec.engine();
         String where = "cannot resume " + spec.runDir() + " from " + cp.dir().getName() + ": ";
@@ -254,7 +263,13 @@ public final class AveragingEngine {
         mustMatch(where, why, "workers", meta.workers(), cfg.workers());
         mustMatch(where, why, "localSteps", meta.localSteps(), cfg.localSteps());
         mustMatch(where, why, "model", meta.trainer(), spec.trainer().getClass().getName());
-        mustMatch(where, why, "dataset manifest sha256", meta.datasetManifestSha256(), manifestSha);
+        if (meta.inputs() == null && manifestShas.size() == 1) {
+            mustMatch(where, why, "dataset manifest sha256", meta.datasetManifestSha256(), manifestShas.get(0));
+        } else {
+            List<String> saved = meta.inputs() == null ? List.of(meta.datasetManifestSha256())
+                    : meta.inputs().stream().map(CheckpointMeta.Input::manifestSha256).toList();
+            mustMatch(where, why, "dataset manifest sha256s", saved, manifestShas);
+        }
         Map<String, Integer> expected = CheckpointMeta.sizes(spec.trainer().initialState(cfg.seed()));
         mustMatch(where, why, "tensors (name=size)", CheckpointMeta.sizes(cp.state()), expected);
     }
@@ -265,11 +280,18 @@ public final class AveragingEngine {
         }
     }
 
-    private static CheckpointMeta meta(RunSpec spec, TrainingState state, String manifestSha) {
+    private static CheckpointMeta meta(RunSpec spec, TrainingState state, List<String> manifestShas) {
         EngineConfig cfg = spec.engine();
+        List<CheckpointMeta.Input> inputs = null;
+        if (spec.inputs().size() > 1) {
+            inputs = new ArrayList<>();
+            for (int i = 0; i < spec.inputs().size(); i++) {
+                inputs.add(new CheckpointMeta.Input(spec.inputs().get(i), manifestShas.get(i)));
+            }
+        }
         return new CheckpointMeta(CheckpointMeta.FORMAT, state.round(), state.step(), cfg.seed(), cfg.workers(),
-                cfg.localSteps(), spec.trainer().getClass().getName(), spec.datasetPath(), manifestSha,
-                CheckpointMeta.sizes(state), Versions.all(), Instant.now().toString());
+                cfg.localSteps(), spec.trainer().getClass().getName(), spec.datasetPath(), manifestShas.get(0),
+                CheckpointMeta.sizes(state), Versions.all(), Instant.now().toString(), inputs);
     }
 
     /** The caller's config, plus an {@code evaluation} section with the evaluator's settings when there is one. */
@@ -286,8 +308,10 @@ public final class AveragingEngine {
         HadoopFiles.writeAtomically(dir.config(), Json.pretty(config).getBytes(StandardCharsets.UTF_8), dir.conf());
     }
 
-    private static String manifestSha(ImageDataset dataset, Configuration conf) {
-        return Sha256.of(HadoopFiles.readAll(new Path(dataset.path(), DatasetLayout.MANIFEST), conf));
+    private static List<String> manifestShas(List<ImageDataset> inputs, Configuration conf) {
+        return inputs.stream()
+                .map(d -> Sha256.of(HadoopFiles.readAll(new Path(d.path(), DatasetLayout.MANIFEST), conf)))
+                .toList();
     }
 
     /** @param scores the evaluator's metrics for this round (empty when none ran), logged beside the workers' */

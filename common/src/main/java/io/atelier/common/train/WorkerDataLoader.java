@@ -3,6 +3,7 @@ package io.atelier.common.train;
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.SparkSession;
@@ -18,9 +19,10 @@ import java.util.List;
 import static org.apache.spark.sql.functions.col;
 
 /**
- * Reads a dataset's train split once and turns it into one {@link WorkerData} per worker: an RDD
- * with exactly W partitions, partition w holding the shards s with s mod W = w, decoded to NCHW RGB
- * bytes and persisted on the executors so that rounds never read Parquet or decode again.
+ * Reads a dataset's train split (or several datasets' train splits) once and turns it into one
+ * {@link WorkerData} per worker: an RDD with exactly W partitions, partition w holding the shards s
+ * with s mod W = w, decoded to NCHW RGB bytes and persisted on the executors so that rounds never
+ * read Parquet or decode again.
  */
 final class WorkerDataLoader {
     /**
@@ -37,22 +39,52 @@ final class WorkerDataLoader {
      */
     static JavaRDD<WorkerData> load(SparkSession spark, ImageDataset dataset, int workers, RowLabeler labeler,
                                     LongAccumulator decoded) {
+        return load(spark, List.of(dataset), workers, labeler, decoded);
+    }
+
+    /**
+     * Several inputs: each is partitioned as one dataset is (its shard s to worker s mod W), and
+     * worker w's parts of every input are decoded together into one WorkerData in which a row's
+     * label is its input's index (0, 1, ...). One input keeps its labels from {@code labeler}.
+     * Every input must have the first's geometry (see {@link TrainingInputs#requireSameGeometry}).
+     */
+    static JavaRDD<WorkerData> load(SparkSession spark, List<ImageDataset> inputs, int workers, RowLabeler labeler,
+                                    LongAccumulator decoded) {
+        TrainingInputs.requireSameGeometry(inputs);
+        JavaPairRDD<Integer, StoredImage> rows = null;
+        for (int i = 0; i < inputs.size(); i++) {
+            JavaPairRDD<Integer, StoredImage> part = trainRows(spark, inputs.get(i), workers,
+                    inputs.size() == 1 ? labeler : inputIndex(i));
+            rows = rows == null ? part : rows.union(part);
+        }
+        Manifest m = inputs.get(0).manifest();
+        Shape shape = new Shape(m.channels(), m.height(), m.width());
+        JavaRDD<WorkerData> data = rows
+                .partitionBy(new WorkerPartitioner(workers))
+                .mapPartitionsWithIndex(new Decode(shape, decoded), true);
+        return data.persist(STORAGE);
+    }
+
+    /** A dataset's train rows keyed by the worker that owns their shard, not yet decoded. */
+    private static JavaPairRDD<Integer, StoredImage> trainRows(SparkSession spark, ImageDataset dataset, int workers,
+                                                              RowLabeler labeler) {
         Manifest m = dataset.manifest();
         if (m.shards() < workers) {
             throw new IllegalArgumentException("dataset " + dataset.path() + " has " + m.shards() + " shards, fewer than the "
                     + workers + " workers asked for: each worker needs at least one shard; re-ingest with more shards or use fewer workers");
         }
-        Shape shape = new Shape(m.channels(), m.height(), m.width());
-        JavaRDD<WorkerData> data = dataset.rowsWithCaptions(spark)
+        return dataset.rowsWithCaptions(spark)
                 .where(col(DatasetSchema.SPLIT).equalTo(DatasetSchema.TRAIN))
                 .select(DatasetSchema.IMAGE, DatasetSchema.ID, DatasetSchema.LABEL, DatasetSchema.LABEL_NAME,
                         DatasetSchema.CAPTION, DatasetSchema.SHARD)
                 .javaRDD()
                 .mapToPair(row -> new Tuple2<>(Math.floorMod(row.getInt(row.fieldIndex(DatasetSchema.SHARD)), workers),
-                        StoredImage.of(row, labeler)))
-                .partitionBy(new WorkerPartitioner(workers))
-                .mapPartitionsWithIndex(new Decode(shape, decoded), true);
-        return data.persist(STORAGE);
+                        StoredImage.of(row, labeler)));
+    }
+
+    /** Labels every row of an input with the input's index. */
+    static RowLabeler inputIndex(int index) {
+        return row -> index;
     }
 
     /** Image size every row must have: the dataset's, from its manifest. */

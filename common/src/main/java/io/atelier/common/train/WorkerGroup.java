@@ -30,13 +30,13 @@ public final class WorkerGroup implements AutoCloseable {
     private final LongAccumulator decoded;
     private final long[] imagesPerWorker;
 
-    private WorkerGroup(SparkSession spark, ModelTrainer trainer, ImageDataset dataset, int workers) {
+    private WorkerGroup(SparkSession spark, ModelTrainer trainer, List<ImageDataset> inputs, int workers) {
         this.spark = spark;
         this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         this.trainer = trainer;
         this.workers = workers;
         this.decoded = spark.sparkContext().longAccumulator("atelier.imagesDecoded");
-        this.data = WorkerDataLoader.load(spark, dataset, workers, trainer.rowLabeler(), decoded);
+        this.data = WorkerDataLoader.load(spark, inputs, workers, trainer.rowLabeler(), decoded);
         this.imagesPerWorker = new long[workers];
     }
 
@@ -45,17 +45,37 @@ public final class WorkerGroup implements AutoCloseable {
      * is training time. Fails, naming the worker, if any worker is left without images.
      */
     public static WorkerGroup load(SparkSession spark, ModelTrainer trainer, ImageDataset dataset, int workers) {
-        WorkerGroup group = new WorkerGroup(spark, trainer, dataset, workers);
+        return load(spark, trainer, List.of(dataset), workers);
+    }
+
+    /**
+     * The same for several inputs trained together: each worker holds its shards of every input,
+     * a row's label being its input's index (see {@link WorkerDataLoader}). Fails, naming the
+     * worker and the input, if any worker is left without images of an input.
+     */
+    public static WorkerGroup load(SparkSession spark, ModelTrainer trainer, List<ImageDataset> inputs, int workers) {
+        WorkerGroup group = new WorkerGroup(spark, trainer, inputs, workers);
         try {
             spark.sparkContext().setJobDescription("load and cache the train split for " + workers + " workers");
-            List<long[]> counts = group.data.map(d -> new long[]{d.worker(), d.count()}).collect();
+            int n = inputs.size();
+            List<long[]> counts = group.data.map(d -> imagesPerInput(d, n)).collect();
             for (long[] c : counts) {
                 group.imagesPerWorker[(int) c[0]] = c[1];
+            }
+            for (long[] c : counts) {
+                for (int i = 0; i < n; i++) {
+                    if (c[2 + i] == 0) {
+                        throw new IllegalArgumentException("worker " + c[0] + " of " + workers + " has no training images in "
+                                + "dataset " + inputs.get(i).path() + " (its shards hold no train rows): use fewer workers or"
+                                + " re-ingest with more data");
+                    }
+                }
             }
             for (int w = 0; w < workers; w++) {
                 if (group.imagesPerWorker[w] == 0) {
                     throw new IllegalArgumentException("worker " + w + " of " + workers + " has no training images in dataset "
-                            + dataset.path() + " (its shards hold no train rows): use fewer workers or re-ingest with more data");
+                            + inputs.get(0).path() + " (its shards hold no train rows): use fewer workers or re-ingest with"
+                            + " more data");
                 }
             }
             return group;
@@ -65,6 +85,21 @@ public final class WorkerGroup implements AutoCloseable {
         } finally {
             spark.sparkContext().setJobDescription(null);
         }
+    }
+
+    /** {worker, images, then images of each input}; with one input its count is all the worker's images. */
+    private static long[] imagesPerInput(WorkerData d, int inputs) {
+        long[] out = new long[2 + inputs];
+        out[0] = d.worker();
+        out[1] = d.count();
+        if (inputs == 1) {
+            out[2] = d.count();
+            return out;
+        }
+        for (int label : d.labels()) {
+            out[2 + label]++;
+        }
+        return out;
     }
 
     public int workers() {

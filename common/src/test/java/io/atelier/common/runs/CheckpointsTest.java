@@ -33,7 +33,7 @@ class CheckpointsTest {
 
     private static CheckpointMeta meta(TrainingState s) {
         return new CheckpointMeta(CheckpointMeta.FORMAT, s.round(), s.step(), 1, 2, 5, "Model", "data", "0".repeat(64),
-                CheckpointMeta.sizes(s), Map.of(), "now");
+                CheckpointMeta.sizes(s), Map.of(), "now", null);
     }
 
     private Checkpoints checkpoints(Path dir) {

@@ -60,6 +60,52 @@ class WorkerGroupTest {
     }
 
     @Test
+    void severalInputsJoinIntoOneWorkerDataLabelledByInputIndex() throws Exception {
+        int second = 3;
+        ImageDataset other = ImageDataset.open(spark, TinyDataset.write(spark, tmp.resolve("data-b"), second, 6).toString());
+        List<WorkerData> joined = loadAll(List.of(dataset, other));
+        List<WorkerData> first = loadAll(List.of(dataset));
+        List<WorkerData> only = loadAll(List.of(other));
+        int train = TinyDataset.trainPerShard(PER_SHARD);
+        int trainB = TinyDataset.trainPerShard(6);
+        // worker 0: shards 0, 2, 4 of the first and 0, 2 of the second; worker 1: 1, 3 and 1
+        assertEquals(List.of(3 * train + 2 * trainB, 2 * train + trainB), joined.stream().map(WorkerData::count).toList());
+        for (int w = 0; w < 2; w++) {
+            WorkerData d = joined.get(w);
+            assertEquals(w, d.worker());
+            // the two inputs' ids overlap (both are s0-000, ...): a row's label says which input it is
+            assertArrayEquals(first.get(w).pixels(), rowsLabelled(d, 0), "worker " + w + ": input 0's images, in order");
+            assertArrayEquals(only.get(w).pixels(), rowsLabelled(d, 1), "worker " + w + ": input 1's images, in order");
+        }
+        List<WorkerData> again = loadAll(List.of(dataset, other));
+        for (int w = 0; w < 2; w++) {
+            assertArrayEquals(joined.get(w).pixels(), again.get(w).pixels(), "same order in every load");
+            assertArrayEquals(joined.get(w).labels(), again.get(w).labels());
+        }
+    }
+
+    private static List<WorkerData> loadAll(List<ImageDataset> inputs) {
+        JavaRDD<WorkerData> data = WorkerDataLoader.load(spark, inputs, 2, RowLabeler.CLASS,
+                spark.sparkContext().longAccumulator());
+        try {
+            return data.collect();
+        } finally {
+            data.unpersist(false);
+        }
+    }
+
+    /** The images of a worker's data with {@code label}, one after another, in their order there. */
+    private static byte[] rowsLabelled(WorkerData d, int label) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int n = 0; n < d.count(); n++) {
+            if (d.labels()[n] == label) {
+                out.write(d.pixels(), n * d.imageSize(), d.imageSize());
+            }
+        }
+        return out.toByteArray();
+    }
+
+    @Test
     void storedBgrInterleavedBecomesPlanarRgb() {
         // two pixels, stored (b, g, r): (1, 2, 3) and (4, 5, 6)
         StoredImage img = new StoredImage("a", 1, 1, 2, 3, new byte[]{1, 2, 3, 4, 5, 6});
@@ -93,6 +139,20 @@ class WorkerGroupTest {
             assertEquals(3, state.round());
             assertEquals(6, state.step());
         }
+    }
+
+    @Test
+    void aWorkerWithoutImagesOfAnInputIsNamedWithTheInput() throws Exception {
+        Path half = TinyDataset.write(spark, tmp.resolve("half"), 2, 6);
+        // shard 1's rows gone: worker 1 of 2 holds rows of the first input only
+        try (var files = java.nio.file.Files.walk(half.resolve("shard=1"))) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        TinyLogisticTrainer trainer = new TinyLogisticTrainer(TinyDataset.INPUTS, 4, 0.05f);
+        List<ImageDataset> inputs = List.of(dataset, ImageDataset.open(spark, half.toString()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WorkerGroup.load(spark, trainer, inputs, 2));
+        assertTrue(e.getMessage().startsWith("worker 1 of 2 has no training images in dataset " + half), e.getMessage());
     }
 
     @Test

@@ -45,6 +45,9 @@ public final class CycleGanFamily implements ModelFamily {
     @Override
     public TrainingPlan plan(SparkSession spark, TrainingSettings settings, ImageDataset dataset) {
         CycleGanSettings s = (CycleGanSettings) settings;
+        if (s.twoDatasets()) {
+            return planOfTwo(spark, s, dataset, ImageDataset.open(spark, s.dataB()));
+        }
         Manifest manifest = dataset.manifest();
         TrainingInputs.requireTrainable(manifest, s.data(), s.workers(), s.batch());
         CycleGanConfig model = s.cyclegan(manifest);
@@ -52,13 +55,42 @@ public final class CycleGanFamily implements ModelFamily {
         requireTrainImages(manifest, s.data(), "B", model.domainB(), model.classesB());
         float[] gridA = gridImages(spark, dataset, model.classesA(), s.sampleCount());
         float[] gridB = gridImages(spark, dataset, model.classesB(), s.sampleCount());
+        return plan(model, gridA, gridB, manifest.labelNames());
+    }
+
+    /**
+     * Two datasets, one per domain: the engine labels their rows 0 (A) and 1 (B), and each
+     * domain's grid images come from its own dataset.
+     */
+    private static TrainingPlan planOfTwo(SparkSession spark, CycleGanSettings s, ImageDataset a, ImageDataset b) {
+        TrainingInputs.requireSameGeometry(List.of(a, b));
+        requireTrainImages(a.manifest(), "A", s.dataA());
+        requireTrainImages(b.manifest(), "B", s.dataB());
+        TrainingInputs.requireTrainable(a.manifest(), "--data-a", s.dataA(), s.workers(), s.batch());
+        TrainingInputs.requireTrainable(b.manifest(), "--data-b", s.dataB(), s.workers(), s.batch());
+        CycleGanConfig model = s.cycleganOfTwo(a.manifest());
+        float[] gridA = gridImages(spark, a, null, s.sampleCount());
+        float[] gridB = gridImages(spark, b, null, s.sampleCount());
+        return plan(model, gridA, gridB, List.of(model.domainA().get(0), model.domainB().get(0)));
+    }
+
+    /** @param labelNames the names of the labels the trainer sees, recorded in config.json */
+    private static TrainingPlan plan(CycleGanConfig model, float[] gridA, float[] gridB, List<String> labelNames) {
         Map<String, Object> sections = new LinkedHashMap<>();
         sections.put(CONFIG_MODEL, model);
-        sections.put(CONFIG_LABELS, manifest.labelNames());
+        sections.put(CONFIG_LABELS, labelNames);
         return new TrainingPlan(new CycleGanTrainer(model, gridA, gridB), sections, state -> {
             throw new IllegalArgumentException("--eval-every: a CycleGAN run translates images and has no sampler to score"
                     + " between rounds; leave --eval-every off");
         });
+    }
+
+    /** A dataset given as a whole domain needs train images; say which one has none before any data moves. */
+    private static void requireTrainImages(Manifest manifest, String domain, String data) {
+        if (manifest.count(DatasetSchema.TRAIN) == 0) {
+            throw new IllegalArgumentException("--data-" + domain.toLowerCase(java.util.Locale.ROOT) + " " + data + ": domain "
+                    + domain + " is empty (the dataset has no train images); re-ingest it with a smaller --test-fraction");
+        }
     }
 
     @Override
@@ -84,6 +116,8 @@ public final class CycleGanFamily implements ModelFamily {
     /**
      * The first {@code count} images of a domain by id, from the test split (from the train split
      * when the test split holds none), as NCHW floats in [-1, 1]: fixed for the whole run.
+     *
+     * @param classes the domain's labels, or null when the whole dataset is the domain
      */
     private static float[] gridImages(SparkSession spark, ImageDataset dataset, List<Integer> classes, int count) {
         if (count < 1) {
@@ -91,7 +125,8 @@ public final class CycleGanFamily implements ModelFamily {
         }
         for (String split : List.of(DatasetSchema.TEST, DatasetSchema.TRAIN)) {
             List<Row> rows = dataset.rows(spark)
-                    .where(col(DatasetSchema.SPLIT).equalTo(split).and(col(DatasetSchema.LABEL).isin(classes.toArray())))
+                    .where(classes == null ? col(DatasetSchema.SPLIT).equalTo(split)
+                            : col(DatasetSchema.SPLIT).equalTo(split).and(col(DatasetSchema.LABEL).isin(classes.toArray())))
                     .orderBy(DatasetSchema.ID)
                     .select(DatasetSchema.IMAGE)
                     .limit(count)

@@ -4,13 +4,16 @@ import io.atelier.common.data.Manifest;
 import io.atelier.common.families.TrainingSettings;
 import io.atelier.common.io.Setting;
 
+import org.apache.hadoop.fs.Path;
+
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Every setting of a CycleGAN training job, with its default and help, in one place: the command
  * line's flags are generated from it, a JSON config file fills the same record, and the resolved
- * record is written into the run. The two domains are label sets of one labelled dataset.
+ * record is written into the run. The two domains are label sets of one labelled dataset
+ * ({@code data}, {@code domainA}, {@code domainB}) or two datasets ({@code dataA}, {@code dataB}).
  */
 public record CycleGanSettings(
         @Setting(value = "Dataset directory (its train split is used).", label = "DATASET") String data,
@@ -18,6 +21,10 @@ public record CycleGanSettings(
         @Setting(value = "Model family.", label = "NAME") String model,
         @Setting(value = "Label names of domain A (comma-separated).", label = "LABELS") List<String> domainA,
         @Setting(value = "Label names of domain B (comma-separated).", label = "LABELS") List<String> domainB,
+        @Setting(value = "Dataset of domain A, instead of --data and --domain-a (with --data-b).", label = "DATASET")
+        String dataA,
+        @Setting(value = "Dataset of domain B, instead of --data and --domain-b (with --data-a).", label = "DATASET")
+        String dataB,
         @Setting(value = "Workers W, one Spark task each.", label = "W") int workers,
         @Setting(value = "Optimizer steps per worker between averagings K.", label = "K") int localSteps,
         @Setting(value = "Rounds to reach R (on resume: the total).", label = "R") int rounds,
@@ -51,8 +58,8 @@ public record CycleGanSettings(
      * linear decay over the second half); networks narrower than its 64 channels (32) so a run
      * fits two cores, and a batch of 4 instead of 1 so each op does more work per call.
      */
-    public static final CycleGanSettings DEFAULTS = new CycleGanSettings(null, null, MODEL, List.of(), List.of(), 2, 10, 20,
-            4, 42L, false, 5, 3, 5, 6, 2e-4, 0.5, 10, 0.5, 50, -1, 32, 0, 32, 0);
+    public static final CycleGanSettings DEFAULTS = new CycleGanSettings(null, null, MODEL, List.of(), List.of(), null, null,
+            2, 10, 20, 4, 42L, false, 5, 3, 5, 6, 2e-4, 0.5, 10, 0.5, 50, -1, 32, 0, 32, 0);
 
     public CycleGanSettings {
         if (!MODEL.equals(model)) {
@@ -62,23 +69,79 @@ public record CycleGanSettings(
         domainB = domainB == null ? List.of() : List.copyOf(domainB);
     }
 
+    /** Whether the domains are two datasets ({@code --data-a}, {@code --data-b}) rather than labels of one. */
+    public boolean twoDatasets() {
+        return dataA != null || dataB != null;
+    }
+
+    /** The datasets the engine loads: {@code data}, or {@code dataA} then {@code dataB} (labels 0 and 1). */
+    @Override
+    public List<String> inputs() {
+        return twoDatasets() ? List.of(dataA, dataB) : List.of(data);
+    }
+
+    /** One dataset split by labels, or two datasets; not a mix, and each of the two given. */
+    @Override
+    public void requirePaths() {
+        if (!twoDatasets()) {
+            TrainingSettings.super.requirePaths();
+            return;
+        }
+        if (data != null) {
+            throw new IllegalArgumentException("--data with --data-a/--data-b: give one dataset split by --domain-a and"
+                    + " --domain-b, or two datasets with --data-a and --data-b, not both");
+        }
+        if (!domainA.isEmpty() || !domainB.isEmpty()) {
+            throw new IllegalArgumentException("--domain-a/--domain-b name labels of one --data; with --data-a and --data-b"
+                    + " each dataset is a whole domain: leave --domain-a and --domain-b off");
+        }
+        if (dataA == null || dataA.isBlank()) {
+            throw new IllegalArgumentException("--data-a: give the dataset of domain A (--data-b is given)");
+        }
+        if (dataB == null || dataB.isBlank()) {
+            throw new IllegalArgumentException("--data-b: give the dataset of domain B (--data-a is given)");
+        }
+        if (new Path(dataA).equals(new Path(dataB))) {
+            throw new IllegalArgumentException("--data-a and --data-b are both " + dataA + ": give two datasets, or one"
+                    + " dataset with --data and its labels with --domain-a and --domain-b");
+        }
+        if (out() == null || out().isBlank()) {
+            throw new IllegalArgumentException("--out: give the run directory");
+        }
+    }
+
+    /**
+     * The model config for two datasets of one geometry (the first's manifest): domain A is label 0
+     * (rows of {@code dataA}), domain B label 1, each named by its dataset's directory name.
+     */
+    public CycleGanConfig cycleganOfTwo(Manifest manifestA) {
+        return config(manifestA, "--data-a " + dataA, List.of(new Path(dataA).getName()), List.of(new Path(dataB).getName()),
+                List.of(0), List.of(1));
+    }
+
     /** The model config for a dataset: geometry from its manifest, domains resolved to its class indices. */
     public CycleGanConfig cyclegan(Manifest manifest) {
-        if (manifest.height() != manifest.width()) {
-            throw new IllegalArgumentException("--data " + data + " holds " + manifest.height() + "x" + manifest.width()
-                    + " images; CycleGAN needs square images (re-ingest with --size)");
-        }
         List<String> labels = manifest.labelNames();
         if (labels == null || labels.isEmpty()) {
             throw new IllegalArgumentException("--data " + data + " has no labels; --domain-a and --domain-b name labels of"
                     + " one labelled dataset");
+        }
+        return config(manifest, "--data " + data, domainA, domainB, classes("--domain-a", domainA, labels),
+                classes("--domain-b", domainB, labels));
+    }
+
+    private CycleGanConfig config(Manifest manifest, String source, List<String> namesA, List<String> namesB,
+                                  List<Integer> classesA, List<Integer> classesB) {
+        if (manifest.height() != manifest.width()) {
+            throw new IllegalArgumentException(source + " holds " + manifest.height() + "x" + manifest.width()
+                    + " images; CycleGAN needs square images (re-ingest with --size)");
         }
         int size = manifest.height();
         int decay = decayFrom < 0 ? rounds / 2 : decayFrom;
         return new CycleGanConfig(size, manifest.channels(), generatorWidth,
                 residualBlocks > 0 ? residualBlocks : CycleGanArchitecture.defaultResidualBlocks(size), discriminatorWidth,
                 discriminatorLayers > 0 ? discriminatorLayers : CycleGanArchitecture.defaultDiscriminatorLayers(size),
-                domainA, domainB, classes("--domain-a", domainA, labels), classes("--domain-b", domainB, labels), batch, lr,
+                namesA, namesB, classesA, classesB, batch, lr,
                 beta1, 0.999, lambdaCycle, lambdaIdentity, poolSize, workers, rounds, decay);
     }
 
