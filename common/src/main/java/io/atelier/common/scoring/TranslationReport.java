@@ -19,11 +19,13 @@ import java.util.Map;
  * @param targetShareSkipped why there is no target share; null when there is
  * @param cycleL1            mean per-pixel |F(G(x)) - x| over the source images, in [0, 1] pixel units
  * @param fid                FIDs against the real target images
+ * @param paired             L1 against each source image's ground truth (the target image of its name);
+ *                           null when the dataset is not split by name or no name pairs up
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TranslationReport(String direction, List<String> sourceDomain, List<String> targetDomain,
                                 long sourceCount, long targetCount, TargetShare targetShare, String targetShareSkipped,
-                                double cycleL1, Fid fid, Map<String, Object> definition) {
+                                double cycleL1, Fid fid, Paired paired, Map<String, Object> definition) {
 
     /**
      * @param translated   of the translations G(x): how often the translation reads as the target domain
@@ -42,6 +44,23 @@ public record TranslationReport(String direction, List<String> sourceDomain, Lis
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Fid(double translated, double untranslated, Double floor, List<Long> floorCounts) {
+    }
+
+    /**
+     * Mean per-pixel L1 against the ground truth y (the split's target image of x's file name), in
+     * [0, 1] pixel units.
+     *
+     * @param pairs               sampled source images whose name has a target image in the split
+     * @param translatedL1        |translation(x) - y|, translations rounded to 8 bits as stored
+     * @param identityL1          |x - y|: the untranslated baseline a translation should beat
+     * @param nearestTrainL1      |n(x) - y|, n(x) the target domain's train image nearest x in L2 (retrieval
+     *                            baseline); null when skipped
+     * @param nearestTrainSkipped why there is no nearestTrainL1; null when there is
+     * @param trainImages         the target domain's train images searched (or counted, when skipped)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Paired(long pairs, double translatedL1, double identityL1, Double nearestTrainL1,
+                         String nearestTrainSkipped, long trainImages) {
     }
 
     /** The table {@code evaluate} prints. */
@@ -64,6 +83,14 @@ public record TranslationReport(String direction, List<String> sourceDomain, Lis
             lines.add("target share skipped: " + targetShareSkipped);
         }
         lines.add(String.format("cycle L1 |%s(%s(x)) - x|: %.4f (mean per pixel, pixel values in [0, 1])", back, there, cycleL1));
+        if (paired != null) {
+            lines.add(String.format("paired: %d source images with a target image of their name y; L1 to y per pixel:",
+                    paired.pairs()));
+            lines.add(String.format("  translated %s(x) %.4f, untranslated x %.4f, nearest of %d train targets %s",
+                    there, paired.translatedL1(), paired.identityL1(), paired.trainImages(),
+                    paired.nearestTrainL1() == null ? "skipped: " + paired.nearestTrainSkipped()
+                            : String.format("%.4f", paired.nearestTrainL1())));
+        }
         return lines;
     }
 

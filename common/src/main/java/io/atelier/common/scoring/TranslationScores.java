@@ -45,7 +45,8 @@ import static org.apache.spark.sql.functions.max;
  * source domain are translated, and scored against up to --count real images of its target domain
  * from the same split: how often a classifier reads them as the target domain (beside the
  * untranslated images and the real target images), how well they translate back (cycle L1), and
- * their FID (beside the untranslated images' and two halves of the target images').
+ * their FID (beside the untranslated images' and two halves of the target images'); on a dataset
+ * split by file name, also their L1 to the target image of the same name ({@link PairedScores}).
  */
 public final class TranslationScores {
     public static final String DEFAULT_DIRECTION = "a2b";
@@ -116,6 +117,13 @@ public final class TranslationScores {
                     FrechetDistance.between(statistics(source, features, batch), targetStats),
                     floorFid, floor ? List.of(half1.count(), half2.count()) : null);
 
+            TranslationReport.Paired paired = null;
+            if (PairedScores.pairedByName(m)) {
+                Dataset<Row> targetRows = real.rows(spark).where(col(DatasetSchema.LABEL_NAME).isin(targetDomain.toArray()));
+                paired = PairedScores.of(source, translated, targetRows.where(col(DatasetSchema.SPLIT).equalTo(s.split())),
+                        targetRows.where(col(DatasetSchema.SPLIT).equalTo(DatasetSchema.TRAIN)));
+            }
+
             TranslationReport.TargetShare share = null;
             if (skipped == null) {
                 List<Integer> targetClasses = new ArrayList<>();
@@ -140,11 +148,16 @@ public final class TranslationScores {
             }
             d.put("translations", "rounded to 8-bit pixels before features and classifier, as stored images are");
             d.put("cycleL1", "mean over source images and pixels of |F(G(x)) - x| / 2 on [-1, 1] values, unrounded");
+            if (paired != null) {
+                d.put("paired", "dataset split by file name: source image x pairs with the split's target image y of "
+                        + "its name (the smallest id if several); mean |.| per pixel in [0, 1] on 8-bit images; "
+                        + "nearest: the target domain's train image nearest x in L2");
+            }
             d.put("fid", "exact mean and covariance (n - 1), float64; floor: target images split in two by sampling key");
             d.put("versions", Versions.all());
             d.put("createdAt", Instant.now().toString());
             TranslationReport report = new TranslationReport(direction.id(), sourceDomain, targetDomain, sourceCount,
-                    targetCount, share, skipped, cycleL1, fid, d);
+                    targetCount, share, skipped, cycleL1, fid, paired, d);
             HadoopFiles.writeAtomically(new Path(s.out()), Json.pretty(report).getBytes(StandardCharsets.UTF_8), conf);
             return report;
         } finally {
