@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import static io.atelier.common.bench.BenchSupport.fmt;
+import static io.atelier.common.bench.BenchSupport.median;
+
 /**
  * Times one worker's CycleGAN train step at the family's default settings on synthetic
  * two-domain data, and relates it to the backend's fp32 matmul peak measured in the same run.
@@ -68,15 +71,7 @@ public final class CycleGanBenchmark {
                     + batch + ", " + steps + ", " + warmup + ", " + threads);
         }
         CycleGanConfig config = config(size, channels, batch);
-        int previous = NativeThreads.get();
-        if (threads > 0) {
-            NativeThreads.set(threads);
-        }
-        try {
-            return measure(config, warmup, steps);
-        } finally {
-            NativeThreads.set(previous);
-        }
+        return BenchSupport.withThreads(threads, () -> measure(config, warmup, steps));
     }
 
     private static Result measure(CycleGanConfig config, int warmup, int steps) {
@@ -158,16 +153,5 @@ public final class CycleGanBenchmark {
             labels[i] = i % 2;
         }
         return new WorkerData(0, count, config.channels(), config.imageSize(), config.imageSize(), pixels, labels);
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-    }
-
-    private static String fmt(String f, Object... v) {
-        return String.format(Locale.ROOT, f, v);
     }
 }

@@ -16,6 +16,10 @@ import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Locale;
 
+import static io.atelier.common.bench.BenchSupport.fmt;
+import static io.atelier.common.bench.BenchSupport.median;
+import static io.atelier.common.bench.BenchSupport.withThreads;
+
 /**
  * Times the default 28x28 U-Net's train step on synthetic data and relates it to the backend's
  * fp32 matmul peak measured in the same run (FLOPs: forward and a backward of twice the forward,
@@ -131,28 +135,5 @@ public final class DiffusionBenchmark {
             labels[i] = config.conditional() ? rng.nextInt(config.captions().size()) : -1;
         }
         return new WorkerData(0, count, config.channels(), config.imageSize(), config.imageSize(), pixels, labels);
-    }
-
-    private static Result withThreads(int threads, java.util.function.Supplier<Result> body) {
-        int previous = NativeThreads.get();
-        if (threads > 0) {
-            NativeThreads.set(threads);
-        }
-        try {
-            return body.get();
-        } finally {
-            NativeThreads.set(previous);
-        }
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-    }
-
-    private static String fmt(String f, Object... v) {
-        return String.format(Locale.ROOT, f, v);
     }
 }
