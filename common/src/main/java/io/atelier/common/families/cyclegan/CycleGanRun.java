@@ -1,5 +1,6 @@
 package io.atelier.common.families.cyclegan;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.atelier.common.families.Families;
 import io.atelier.common.families.RunProvenance;
 import io.atelier.common.runs.TrainedRun;
@@ -34,6 +35,17 @@ public record CycleGanRun(String runDir, CycleGanConfig config, int round, Strin
         CycleGanTranslator t = new CycleGanTranslator(config, maxRows);
         t.load(TrainedRun.loadState(runDir, round));
         return t;
+    }
+
+    /**
+     * The datasets of a run trained on two (--data-a, --data-b), A first; empty for a run whose
+     * domains are label sets of one dataset.
+     */
+    public static List<String> domainDatasets(String runDir, Configuration conf) {
+        JsonNode settings = TrainedRun.open(runDir, conf).config().path("settings");
+        JsonNode a = settings.path("dataA");
+        JsonNode b = settings.path("dataB");
+        return a.isTextual() && b.isTextual() ? List.of(a.asText(), b.asText()) : List.of();
     }
 
     /** Label names of the domain a direction maps to (what its outputs should look like). */
