@@ -243,4 +243,37 @@ class CycleGanEvaluateCommandTest {
         assertTrue(noReal.err().contains("--real: give the real dataset to compare --fake " + run + " with"), noReal.err());
         assertFalse(Files.exists(never));
     }
+
+    @Test
+    void scoresBetweenRoundsAreEvaluatesScoresOfThatRoundAndLeaveTrainingUnchanged() throws IOException {
+        // The fixture run's settings, with translation scores after its one round.
+        String scored = tmp.resolve("scored-run").toString();
+        AtelierCliTest.Result train = atelier("train-gan", "--model", "cyclegan", "--data", dataset, "--out", scored,
+                "--domain-a", "bar-top", "--domain-b", "bar-bottom", "--generator-width", "4", "--discriminator-width",
+                "4", "--residual-blocks", "1", "--batch", "2", "--local-steps", "2", "--pool-size", "2", "--rounds", "1",
+                "--sample-every", "1", "--sample-count", "2", "--eval-every", "1", "--eval-features", "random",
+                "--master", "local[2]");
+        assertEquals(0, train.code(), train.err() + train.out());
+        assertEquals(CycleGanRun.open(run, new Configuration()).checkpointSha256(),
+                CycleGanRun.open(scored, new Configuration()).checkpointSha256(), "scoring reads the state only");
+
+        JsonNode metrics = Json.MAPPER.readTree(Files.readAllLines(Path.of(scored, "metrics.jsonl")).get(0)).at("/metrics");
+        for (String d : new String[]{"a2b", "b2a"}) {
+            assertTrue(metrics.at("/fid_" + d).isNumber() && metrics.at("/fid_" + d + "_floor").asDouble(-1) >= 0,
+                    metrics.toString());
+            Path report = tmp.resolve("scored-" + d + ".json");
+            AtelierCliTest.Result r = atelier("evaluate", "--real", dataset, "--fake", scored, "--direction", d,
+                    "--features", "random", "--classifier", "random", "--count", "1000", "--seed", "42",
+                    "--out", report.toString(), "--master", "local[2]");
+            assertEquals(0, r.code(), r.err() + r.out());
+            JsonNode json = Json.MAPPER.readTree(Files.readAllBytes(report));
+            double fid = json.at("/fid/translated").asDouble();
+            assertEquals(fid, metrics.at("/fid_" + d).asDouble(), 1e-6 * Math.max(1, fid), d + ": " + metrics);
+            assertEquals(json.at("/cycleL1").asDouble(), metrics.at("/cycle_l1_" + d).asDouble(), 1e-9, d);
+        }
+        JsonNode config = Json.MAPPER.readTree(Files.readAllBytes(Path.of(scored, "config.json")));
+        assertEquals(1, config.at("/evaluation/every").asInt(), config.at("/evaluation").toString());
+        assertTrue(Files.readString(Path.of(scored, "report.html")).contains("alt=\"fid_a2b (dashed: floor"),
+                "the report charts each direction's FID over its floor");
+    }
 }

@@ -67,25 +67,25 @@ public final class TranslationScores {
         CycleGanConfig model = run.config();
         List<String> sourceDomain = direction == Direction.A_TO_B ? model.domainA() : model.domainB();
         List<String> targetDomain = run.targetDomain(direction);
-        Domains domains = domains(s, run, direction, conf);
-        Manifest m = domains.source().manifest();
+        TranslationDomains domains = domains(s, run, conf);
+        Manifest m = domains.source(direction).manifest();
         FeatureSource features = FeatureChoice.load(spark, "--features", s.features());
         if (!features.accepts(m.height(), m.width(), m.channels())) {
-            throw new IllegalArgumentException(domains.sourceFlag() + " holds " + m.height() + "x" + m.width() + "x"
+            throw new IllegalArgumentException(domains.sourceFlag(direction) + " holds " + m.height() + "x" + m.width() + "x"
                     + m.channels() + " images; the feature network takes " + features.accepted() + " (choose another --features)");
         }
         ClassifierFeatures classifier = classifier(s.classifier(), conf);
         String skipped = skipReason(classifier, s.classifier(), targetDomain, m);
-        int batch = EvaluationOptions.of(domains.source().path(), s.fake()).batch();
+        int batch = EvaluationOptions.of(domains.source(direction).path(), s.fake()).batch();
 
-        Dataset<Row> source = EvalSample.of(domains.sourceRows().where(col(DatasetSchema.SPLIT).equalTo(s.split())),
+        Dataset<Row> source = EvalSample.of(domains.sourceRows(direction).where(col(DatasetSchema.SPLIT).equalTo(s.split())),
                 s.count(), s.seed());
-        Dataset<Row> target = EvalSample.of(domains.targetRows().where(col(DatasetSchema.SPLIT).equalTo(s.split())),
+        Dataset<Row> target = EvalSample.of(domains.targetRows(direction).where(col(DatasetSchema.SPLIT).equalTo(s.split())),
                 s.count(), s.seed());
         long sourceCount = source.count();
         long targetCount = target.count();
         if (sourceCount < 2 || targetCount < 2) {
-            throw new IllegalArgumentException(domains.sourceFlag() + " split " + s.split() + " has " + sourceCount
+            throw new IllegalArgumentException(domains.sourceFlag(direction) + " split " + s.split() + " has " + sourceCount
                     + " images of the source domain " + sourceDomain + " and " + targetCount + " of the target domain "
                     + targetDomain + "; FID needs at least 2 of each (choose another --split or dataset)");
         }
@@ -112,8 +112,8 @@ public final class TranslationScores {
                     floorFid, floor ? List.of(half1.count(), half2.count()) : null);
 
             TranslationReport.Paired paired = null;
-            if (PairedScores.pairedByName(m) && PairedScores.pairedByName(domains.target().manifest())) {
-                Dataset<Row> targetRows = domains.targetRows();
+            if (PairedScores.pairedByName(m) && PairedScores.pairedByName(domains.target(direction).manifest())) {
+                Dataset<Row> targetRows = domains.targetRows(direction);
                 paired = PairedScores.of(source, translated, targetRows.where(col(DatasetSchema.SPLIT).equalTo(s.split())),
                         targetRows.where(col(DatasetSchema.SPLIT).equalTo(DatasetSchema.TRAIN)));
             }
@@ -131,11 +131,11 @@ public final class TranslationScores {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("kind", "translation: a CycleGAN run's generator applied to real images");
             d.put("run", run.provenance(direction));
-            if (domains.source() == domains.target()) {
-                d.put("real", side(domains.source(), s.split(), conf));
+            if (domains.oneDataset()) {
+                d.put("real", side(domains.source(direction), s.split(), conf));
             } else {
-                d.put("sourceDataset", side(domains.source(), s.split(), conf));
-                d.put("targetDataset", side(domains.target(), s.split(), conf));
+                d.put("sourceDataset", side(domains.source(direction), s.split(), conf));
+                d.put("targetDataset", side(domains.target(direction), s.split(), conf));
             }
             d.put("countRequested", s.count());
             d.put("sampling", "per domain, the rows with the n smallest xxhash64(seed, id)");
@@ -164,49 +164,18 @@ public final class TranslationScores {
         }
     }
 
-    /**
-     * Where the two domains' images come from: one dataset's label sets (--real), or the two
-     * datasets a run was trained on (--data-a, --data-b).
-     *
-     * @param sourceFlag how error messages name the source images
-     */
-    private record Domains(ImageDataset source, Dataset<Row> sourceRows, ImageDataset target, Dataset<Row> targetRows,
-                           String sourceFlag) {
-    }
-
-    private Domains domains(EvaluateSettings s, CycleGanRun run, Direction direction, Configuration conf) {
-        CycleGanConfig model = run.config();
+    private TranslationDomains domains(EvaluateSettings s, CycleGanRun run, Configuration conf) {
         List<String> datasets = CycleGanRun.domainDatasets(s.fake(), conf);
         if (datasets.isEmpty()) {
             s.requireReal();
-            ImageDataset real = requireShape(ImageDataset.open(spark, s.real()), "--real", model);
-            List<String> sourceDomain = direction == Direction.A_TO_B ? model.domainA() : model.domainB();
-            Dataset<Row> rows = real.rows(spark);
-            return new Domains(real, rows.where(col(DatasetSchema.LABEL_NAME).isin(sourceDomain.toArray())), real,
-                    rows.where(col(DatasetSchema.LABEL_NAME).isin(run.targetDomain(direction).toArray())), "--real " + s.real());
+            return TranslationDomains.ofLabels(spark, ImageDataset.open(spark, s.real()), "--real", run.config());
         }
         if (s.real() != null && !s.real().isBlank()) {
             throw new IllegalArgumentException("--real " + s.real() + ": --fake " + s.fake() + " was trained on two datasets"
                     + " (--data-a " + datasets.get(0) + ", --data-b " + datasets.get(1) + ") and is scored on them; leave"
                     + " --real off");
         }
-        int from = direction == Direction.A_TO_B ? 0 : 1;
-        String[] flags = {"--data-a", "--data-b"};
-        ImageDataset source = requireShape(ImageDataset.open(spark, datasets.get(from)), "the run's " + flags[from], model);
-        ImageDataset target = requireShape(ImageDataset.open(spark, datasets.get(1 - from)), "the run's " + flags[1 - from],
-                model);
-        return new Domains(source, source.rows(spark), target, target.rows(spark),
-                "the run's " + flags[from] + " " + datasets.get(from));
-    }
-
-    private static ImageDataset requireShape(ImageDataset data, String flag, CycleGanConfig model) {
-        Manifest m = data.manifest();
-        if (m.height() != model.imageSize() || m.width() != model.imageSize() || m.channels() != model.channels()) {
-            throw new IllegalArgumentException(flag + " " + data.path() + " holds " + m.height() + "x" + m.width() + "x"
-                    + m.channels() + " images, the run translates " + model.imageSize() + "x" + model.imageSize() + "x"
-                    + model.channels() + " ones; score it on data of its training data's shape");
-        }
-        return data;
+        return TranslationDomains.ofDatasets(spark, datasets.get(0), datasets.get(1), "the run's ", run.config());
     }
 
     /** The classifier file, or null for none or a shipped feature network's name (which is not a classifier). */

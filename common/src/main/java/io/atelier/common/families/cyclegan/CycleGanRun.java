@@ -6,7 +6,6 @@ import io.atelier.common.families.RunProvenance;
 import io.atelier.common.runs.TrainedRun;
 import org.apache.hadoop.conf.Configuration;
 
-import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +14,8 @@ import java.util.Map;
  * serialisable (config, where the weights are, their checksum), able to build a
  * {@link CycleGanTranslator} on an executor.
  */
-public record CycleGanRun(String runDir, CycleGanConfig config, int round, String checkpointSha256) implements Serializable {
+public record CycleGanRun(String runDir, CycleGanConfig config, int round, String checkpointSha256)
+        implements CycleGanTranslations.TranslatorSource {
     /** How translations are made, for provenance. */
     static final String SAMPLER = "generator of the chosen direction, instance norm per image";
 
@@ -31,6 +31,7 @@ public record CycleGanRun(String runDir, CycleGanConfig config, int round, Strin
     }
 
     /** Builds the generators and loads the checkpoint (checksum-verified), e.g. once per executor. */
+    @Override
     public CycleGanTranslator translator(int maxRows) {
         CycleGanTranslator t = new CycleGanTranslator(config, maxRows);
         t.load(TrainedRun.loadState(runDir, round));
