@@ -25,7 +25,7 @@ import java.util.Set;
  * So the resample is two dense products per image, {@code U = Wy x} (a batched matmul over
  * [H*W, H] x [H, C*W]) and a weighted sum over x, and its adjoint is the transposed product:
  * no gather, no scatter (the backend's {@code scatter_add} must run single-threaded to be
- * deterministic where neighbours repeat, and took about 8x the gather's time; see docs/ada.md).
+ * deterministic where neighbours repeat, and took about ten times the gather's time; see docs/ada.md).
  *
  * <p>Colour: one [C, C] matrix and offset per image (RGB: the 3x3 block of NVlabs' 4x4 matrix;
  * grey: its reduction), a batched matmul and a broadcast add.
