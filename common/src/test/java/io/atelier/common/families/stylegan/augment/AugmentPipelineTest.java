@@ -1,5 +1,6 @@
 package io.atelier.common.families.stylegan.augment;
 
+import io.atelier.common.compute.NativeThreads;
 import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
@@ -108,6 +109,58 @@ class AugmentPipelineTest {
             for (int k = 0; k < y.length; k++) {
                 assertEquals(expected[k], y[k], 1e-4, "c = " + c + ", value " + k);
             }
+        }
+    }
+
+    @Test
+    void imagesNoTransformWasDrawnForStayBitForBit() {
+        int n = 16;
+        float[] x = images(n, 10, 10, 3, 12);
+        AugmentDraws draws = AugmentDraws.draw(Transform.all(), n, 0.1, 13, 10, 10);
+        float[] y = HostArrays.toArray(new AugmentPipeline(n, 10, 10, 3).apply(tensor(x, n, 10, 10, 3), n, draws).rows(n));
+        int untouched = 0;
+        int changed = 0;
+        int image = 10 * 10 * 3;
+        for (int i = 0; i < n; i++) {
+            boolean any = false;
+            for (Transform t : Transform.values()) {
+                any |= draws.applied(t, i);
+            }
+            float[] in = Arrays.copyOfRange(x, i * image, (i + 1) * image);
+            float[] out = Arrays.copyOfRange(y, i * image, (i + 1) * image);
+            if (!any) {
+                untouched++;
+                assertArrayEquals(in, out, "image " + i + " drew nothing but changed");
+            } else {
+                changed += Arrays.equals(in, out) ? 0 : 1;
+            }
+        }
+        assertTrue(untouched > 0 && changed > 0, "seed 13 at p = 0.1: " + untouched + " of 16 images untouched, " + changed + " changed");
+    }
+
+    @Test
+    void forwardAndBackwardAreBitIdenticalForAnyNativeThreadCount() {
+        int n = 32;
+        float[] x = images(n, 16, 16, 3, 14);
+        float[] g = images(n, 16, 16, 3, 15);
+        int before = NativeThreads.get();
+        try {
+            float[] reference = null;
+            for (int threads : new int[]{1, 3, 2}) {
+                NativeThreads.set(threads);
+                AugmentPipeline pipe = new AugmentPipeline(n, 16, 16, 3);
+                float[] y = HostArrays.toArray(pipe.apply(tensor(x, n, 16, 16, 3), n, 1.0, 16).rows(n));
+                float[] gx = HostArrays.toArray(pipe.backward(tensor(g, n, 16, 16, 3), n).rows(n));
+                float[] both = Arrays.copyOf(y, y.length + gx.length);
+                System.arraycopy(gx, 0, both, y.length, gx.length);
+                if (reference == null) {
+                    reference = both;
+                } else {
+                    assertArrayEquals(reference, both, threads + " native threads differ from 1");
+                }
+            }
+        } finally {
+            NativeThreads.set(before);
         }
     }
 
