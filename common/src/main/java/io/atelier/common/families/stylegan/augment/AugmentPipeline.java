@@ -35,7 +35,7 @@ import java.util.Set;
  * copy them exactly too (weights 1 and 0).
  */
 public final class AugmentPipeline {
-    private final Set<Transform> enabled;
+    private final EnumSet<Transform> enabled;
     private final int maxRows;
     private final int h;
     private final int w;
@@ -63,6 +63,7 @@ public final class AugmentPipeline {
     private final Tensor gradResampled;
     private final Tensor gradPlanar;
     private final Tensor gradIn;
+    private final Views[] views;
     private int lastRows;
     private boolean moved;
     private boolean recoloured;
@@ -113,10 +114,11 @@ public final class AugmentPipeline {
         this.gradResampled = new Tensor(maxRows, h, w, c);
         this.gradPlanar = new Tensor(maxRows, h, c * w);
         this.gradIn = new Tensor(maxRows, h, w, c);
+        this.views = new Views[maxRows + 1];
     }
 
     public Set<Transform> enabled() {
-        return EnumSet.copyOf(enabled.isEmpty() ? EnumSet.noneOf(Transform.class) : enabled);
+        return EnumSet.copyOf(enabled);
     }
 
     /**
@@ -152,7 +154,7 @@ public final class AugmentPipeline {
             HostArrays.load(colourOffset.rows(n), draws.colourOffsets(c));
             INDArray pixels = out.rows(n, hw, c);
             Nd4j.exec(matmul(x.rows(n, hw, c), colourMatrix.rows(n), pixels, false, true));
-            Nd4j.exec(DynamicCustomOp.builder("add").addInputs(pixels, colourOffset.rows(n)).addOutputs(pixels).build());
+            Nd4j.exec(views(n).colourShift);
         } else {
             out.rows(n).assign(x.rows(n, h, w, c));
         }
@@ -185,25 +187,68 @@ public final class AugmentPipeline {
 
     /** resampled = the bilinear, reflected resample of x at the maps in mapX, mapY. */
     private void resample(Tensor x, int n) {
-        weights(mapX, srcX, wx, iotaX, w, n);
-        weights(mapY, srcY, wy, iotaY, h, n);
-        planar.rows(n, h, c, w).assign(x.rows(n, h, w, c).permute(0, 1, 3, 2));
-        Nd4j.exec(matmul(wy.rows(n), planar.rows(n), u.rows(n), false, false));
+        Views v = views(n);
+        v.x.weights();
+        v.y.weights();
+        v.planar.assign(x.rows(n, h, w, c).permute(0, 1, 3, 2));
+        Nd4j.exec(v.rowProduct);
         // out[o, ch] = sum over x of Wx[o, x] U[o, ch, x]: a broadcast product and a sum over the contiguous axis.
-        INDArray prod = u.rows(n).reshape('c', (long) n * hw, c, w);
-        Nd4j.exec(DynamicCustomOp.builder("multiply")
-                .addInputs(prod, wx.rows(n).reshape('c', (long) n * hw, 1, w)).addOutputs(prod).build());
-        prod.sum(resampled.rows(n).reshape('c', (long) n * hw, c), 2);
+        Nd4j.exec(v.columnWeighting);
+        v.products.sum(v.resampledPixels, 2);
     }
 
     /** gradIn = the adjoint of {@link #resample} applied to g. */
     private void unsample(Tensor g, int n) {
-        INDArray t = u.rows(n).reshape('c', (long) n * hw, c, w);
+        Views v = views(n);
         Nd4j.exec(DynamicCustomOp.builder("multiply")
-                .addInputs(g.rows(n).reshape('c', (long) n * hw, c, 1), wx.rows(n).reshape('c', (long) n * hw, 1, w))
-                .addOutputs(t).build());
-        Nd4j.exec(matmul(wy.rows(n), u.rows(n), gradPlanar.rows(n), true, false));
-        gradIn.rows(n).assign(gradPlanar.rows(n, h, c, w).permute(0, 1, 3, 2));
+                .addInputs(g.rows(n).reshape('c', (long) n * hw, c, 1), v.columnWeights)
+                .addOutputs(v.products).build());
+        Nd4j.exec(v.rowProductTransposed);
+        gradIn.rows(n).assign(v.gradPlanar);
+    }
+
+    private Views views(int n) {
+        Views v = views[n];
+        if (v == null) {
+            v = new Views(n);
+            views[n] = v;
+        }
+        return v;
+    }
+
+    /** The pipeline's own views and ops for a batch of n, cut and built once per batch size. */
+    private final class Views {
+        private final Axis x;
+        private final Axis y;
+        private final INDArray planar;
+        private final INDArray products;
+        private final INDArray columnWeights;
+        private final INDArray resampledPixels;
+        private final INDArray gradPlanar;
+        private final DynamicCustomOp rowProduct;
+        private final DynamicCustomOp rowProductTransposed;
+        private final DynamicCustomOp columnWeighting;
+        private final DynamicCustomOp colourShift;
+
+        Views(int n) {
+            this.x = new Axis(mapX, srcX, wx, iotaX, w, n);
+            this.y = new Axis(mapY, srcY, wy, iotaY, h, n);
+            this.planar = planar(AugmentPipeline.this.planar, n);
+            this.products = u.rows(n).reshape('c', (long) n * hw, c, w);
+            this.columnWeights = wx.rows(n).reshape('c', (long) n * hw, 1, w);
+            this.resampledPixels = resampled.rows(n).reshape('c', (long) n * hw, c);
+            this.gradPlanar = planar(AugmentPipeline.this.gradPlanar, n).permute(0, 1, 3, 2);
+            this.rowProduct = matmul(wy.rows(n), AugmentPipeline.this.planar.rows(n), u.rows(n), false, false);
+            this.rowProductTransposed = matmul(wy.rows(n), u.rows(n), AugmentPipeline.this.gradPlanar.rows(n), true, false);
+            this.columnWeighting = DynamicCustomOp.builder("multiply")
+                    .addInputs(products, columnWeights).addOutputs(products).build();
+            INDArray pixels = out.rows(n, hw, c);
+            this.colourShift = DynamicCustomOp.builder("add").addInputs(pixels, colourOffset.rows(n)).addOutputs(pixels).build();
+        }
+
+        private INDArray planar(Tensor t, int n) {
+            return t.rows(n, h, c, w);
+        }
     }
 
     /**
@@ -211,22 +256,37 @@ public final class AugmentPipeline {
      * output pixel (map rows times the pixel grid), folded into [0, size - 1] by reflection,
      * then weights[o, j] = max(0, 1 - |s(o) - j|).
      */
-    private void weights(Tensor map, Tensor src, Tensor weights, INDArray iota, int size, int n) {
-        INDArray s = src.rows(n);
-        Nd4j.gemm(map.rows(n), grid, s, false, false, 1.0, 0.0);
-        double last = size - 1;
-        double period = 2 * last;
-        // s - period * floor(s / period) in [0, period), then last - |. - last| in [0, last].
-        INDArray k = fold.rows(n);
-        k.assign(s).divi(period);
-        Transforms.floor(k, false);
-        s.subi(k.muli(period)).subi(last);
-        Transforms.abs(s, false).rsubi(last);
-        INDArray wv = weights.rows(n);
-        Nd4j.exec(DynamicCustomOp.builder("subtract")
-                .addInputs(src.rows(n, hw, 1), iota).addOutputs(wv).build());
-        Transforms.abs(wv, false).rsubi(1.0);
-        Transforms.relu(wv, false);
+    private final class Axis {
+        private final INDArray map;
+        private final INDArray s;
+        private final INDArray k;
+        private final INDArray weights;
+        private final DynamicCustomOp distances;
+        private final double last;
+        private final double period;
+
+        Axis(Tensor map, Tensor src, Tensor weights, INDArray iota, int size, int n) {
+            this.map = map.rows(n);
+            this.s = src.rows(n);
+            this.k = fold.rows(n);
+            this.weights = weights.rows(n);
+            this.distances = DynamicCustomOp.builder("subtract")
+                    .addInputs(src.rows(n, hw, 1), iota).addOutputs(this.weights).build();
+            this.last = size - 1;
+            this.period = 2 * last;
+        }
+
+        void weights() {
+            Nd4j.gemm(map, grid, s, false, false, 1.0, 0.0);
+            // s - period * floor(s / period) in [0, period), then last - |. - last| in [0, last].
+            k.assign(s).divi(period);
+            Transforms.floor(k, false);
+            s.subi(k.muli(period)).subi(last);
+            Transforms.abs(s, false).rsubi(last);
+            Nd4j.exec(distances);
+            Transforms.abs(weights, false).rsubi(1.0);
+            Transforms.relu(weights, false);
+        }
     }
 
     private static float[] iota(int size) {
