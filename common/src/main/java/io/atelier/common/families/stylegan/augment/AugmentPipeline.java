@@ -28,7 +28,8 @@ import java.util.Set;
  * deterministic where neighbours repeat, and took about ten times the gather's time; see docs/ada.md).
  *
  * <p>Colour: one [C, C] matrix and offset per image (RGB: the 3x3 block of NVlabs' 4x4 matrix;
- * grey: its reduction), a batched matmul and a broadcast add.
+ * grey: its reduction, with hue and saturation left out as NVlabs does), a batched matmul and a
+ * broadcast add.
  *
  * <p>Where no image of the batch moves (or recolours), that stage is skipped; at p = 0 the output
  * is a copy of the input, bit for bit. Where it runs, blit-only maps land on whole pixels and
@@ -82,6 +83,10 @@ public final class AugmentPipeline {
                     + maxRows + " of " + h + "x" + w);
         }
         this.enabled = enabled.isEmpty() ? EnumSet.noneOf(Transform.class) : EnumSet.copyOf(enabled);
+        if (c == 1) {
+            // As NVlabs: hue and saturation act only on colour images (on grey they are the identity).
+            this.enabled.removeAll(EnumSet.of(Transform.HUE, Transform.SATURATION));
+        }
         this.maxRows = maxRows;
         this.h = h;
         this.w = w;
@@ -117,6 +122,7 @@ public final class AugmentPipeline {
         this.views = new Views[maxRows + 1];
     }
 
+    /** The transforms this pipeline draws (for grey images, without hue and saturation). */
     public Set<Transform> enabled() {
         return EnumSet.copyOf(enabled);
     }

@@ -199,6 +199,18 @@ class AugmentPipelineTest {
     }
 
     @Test
+    void greyImagesSkipHueAndSaturationAsNvlabsDoes() {
+        Set<Transform> grey = new AugmentPipeline(2, 8, 8, 1).enabled();
+        assertFalse(grey.contains(Transform.HUE) || grey.contains(Transform.SATURATION), grey.toString());
+        assertEquals(10, grey.size());
+        assertEquals(Transform.all(), new AugmentPipeline(2, 8, 8, 3).enabled());
+        // Hue and saturation alone leave a grey batch exactly as it was, even at p = 1.
+        float[] x = images(3, 8, 8, 1, 17);
+        AugmentPipeline pipe = new AugmentPipeline(3, 8, 8, 1, EnumSet.of(Transform.HUE, Transform.SATURATION));
+        assertArrayEquals(x, HostArrays.toArray(pipe.apply(tensor(x, 3, 8, 8, 1), 3, 1.0, 4).rows(3)));
+    }
+
+    @Test
     void badShapesAndCallsFailInOneLine() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AugmentPipeline(2, 8, 8, 4));
         assertTrue(e.getMessage().contains("1 (grey) or 3 (RGB) channels, got 4"), e.getMessage());
