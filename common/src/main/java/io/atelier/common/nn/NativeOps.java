@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * [in, out, kh, kw]) on NHWC activations, the layout oneDNN's fastest CPU kernels read and
  * write directly (NCHW costs a reorder of every activation on every call).
  */
-final class NativeOps {
+public final class NativeOps {
     private static final int NHWC = 1;
     /** conv2d: [out, in, kh, kw]; deconv2d: [in, out, kh, kw]. */
     private static final int TORCH_WEIGHTS = 1;
@@ -36,7 +36,7 @@ final class NativeOps {
      * A batched c[i] = a[i] * b[i] (with optional transposes of each matrix) over rank-3 arrays,
      * overwriting c: one native call for the whole batch instead of a gemm per matrix.
      */
-    static DynamicCustomOp matmul(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
+    public static DynamicCustomOp matmul(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
         return DynamicCustomOp.builder("matmul")
                 .addInputs(a, b)
                 .addOutputs(c)

@@ -3,7 +3,9 @@
  * (a classifier file or a shipped network), a dataset or a run's samples scored against real data
  * (with per-class accuracy for labelled samples), and a trainer's periodic FID set up from its
  * settings; a CycleGAN run's translation scored (target-domain share, cycle L1, FID beside its
- * baselines). Uses {@code classify} and {@code embed} for the networks, {@code eval} for the scores,
- * {@code generate} and {@code families} for samples and translations, and {@code data}, {@code io}.
+ * baselines), from a checkpoint or between rounds. Uses {@code classify} and {@code embed} for the
+ * networks, {@code eval} for the scores, {@code generate} and {@code families} for samples and
+ * translations, {@code train} and {@code runs} for the round-evaluator contract and the training
+ * state, and {@code data}, {@code io}.
  */
 package io.atelier.common.scoring;

@@ -1,6 +1,7 @@
 package io.atelier.common.families.stylegan.augment;
 
 import io.atelier.common.nn.HostArrays;
+import io.atelier.common.nn.NativeOps;
 import io.atelier.common.nn.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -159,7 +160,7 @@ public final class AugmentPipeline {
             HostArrays.load(colourMatrix.rows(n), draws.colourMatrices(c));
             HostArrays.load(colourOffset.rows(n), draws.colourOffsets(c));
             INDArray pixels = out.rows(n, hw, c);
-            Nd4j.exec(matmul(x.rows(n, hw, c), colourMatrix.rows(n), pixels, false, true));
+            Nd4j.exec(NativeOps.matmul(x.rows(n, hw, c), colourMatrix.rows(n), pixels, false, true));
             Nd4j.exec(views(n).colourShift);
         } else {
             out.rows(n).assign(x.rows(n, h, w, c));
@@ -180,7 +181,7 @@ public final class AugmentPipeline {
         }
         Tensor g = gradOut;
         if (recoloured) {
-            Nd4j.exec(matmul(g.rows(n, hw, c), colourMatrix.rows(n), gradResampled.rows(n, hw, c), false, false));
+            Nd4j.exec(NativeOps.matmul(g.rows(n, hw, c), colourMatrix.rows(n), gradResampled.rows(n, hw, c), false, false));
             g = gradResampled;
         }
         if (moved) {
@@ -244,8 +245,8 @@ public final class AugmentPipeline {
             this.columnWeights = wx.rows(n).reshape('c', (long) n * hw, 1, w);
             this.resampledPixels = resampled.rows(n).reshape('c', (long) n * hw, c);
             this.gradPlanar = planar(AugmentPipeline.this.gradPlanar, n).permute(0, 1, 3, 2);
-            this.rowProduct = matmul(wy.rows(n), AugmentPipeline.this.planar.rows(n), u.rows(n), false, false);
-            this.rowProductTransposed = matmul(wy.rows(n), u.rows(n), AugmentPipeline.this.gradPlanar.rows(n), true, false);
+            this.rowProduct = NativeOps.matmul(wy.rows(n), AugmentPipeline.this.planar.rows(n), u.rows(n), false, false);
+            this.rowProductTransposed = NativeOps.matmul(wy.rows(n), u.rows(n), AugmentPipeline.this.gradPlanar.rows(n), true, false);
             this.columnWeighting = DynamicCustomOp.builder("multiply")
                     .addInputs(products, columnWeights).addOutputs(products).build();
             INDArray pixels = out.rows(n, hw, c);
@@ -301,15 +302,6 @@ public final class AugmentPipeline {
             v[j] = j;
         }
         return v;
-    }
-
-    private static DynamicCustomOp matmul(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB) {
-        return DynamicCustomOp.builder("matmul")
-                .addInputs(a, b)
-                .addOutputs(out)
-                .addIntegerArguments(transA ? 1 : 0, transB ? 1 : 0, 0)
-                .addFloatingPointArguments(1.0, 0.0)
-                .build();
     }
 
     @Override
