@@ -1,6 +1,11 @@
 package io.atelier.common.nn;
 
+import io.atelier.common.families.diffusion.TextEncoder;
+import io.atelier.common.families.diffusion.UNet;
+import io.atelier.common.families.diffusion.UNetArchitecture;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import java.util.function.DoubleSupplier;
 
@@ -123,6 +128,36 @@ class TransformerLayersGradientTest {
         for (int c = 0; c < 6; c++) {
             assertEquals(0f, gt[18 + 12 + c], "row 1's padding token gets no gradient");
         }
+    }
+
+    @Test
+    void transformerConditionedUNetGradientsMatchFiniteDifferences() {
+        UNetArchitecture arch = new UNetArchitecture(8, 1, 4, List.of(1, 2), true, 2, 3, TextEncoder.Kind.TRANSFORMER, 1, 3);
+        UNet net = new UNet(arch, 2);
+        float[] w = arch.params().initialValues(new Rng(51));
+        for (String name : List.of("out.weight", "mid.xattn.attn.out.weight", "up1.xattn.attn.out.weight")) {
+            ParamLayout.Entry e = arch.params().get(name);
+            for (int i = e.offset(); i < e.offset() + e.length(); i++) {
+                w[i] *= 10;
+            }
+        }
+        net.params().load(w);
+        fill(HostViews.floats(net.input()), 2 * 64, 52, 1f, 0f);
+        // A two-word caption (one padding token) and the null token.
+        net.setTimesAndConditions(new double[]{3, 17}, new int[][]{{2, 0}, null}, 2);
+        float[] r = randomish(2 * 64, 53, 1f, 0f);
+        DoubleSupplier loss = () -> dot(HostViews.floats(net.forward(2)), r);
+        loss.getAsDouble();
+        Tensor gy = new Tensor(2, 8, 8, 1);
+        HostViews.floats(gy).put(0, r);
+        net.backward(gy, 2);
+        float[] g = HostArrays.toArray(net.params().grads());
+        GradientCheck check = new GradientCheck(1e-3f, 5e-3);
+        ParamLayout.Entry first = arch.params().get("text.embed.tokens");
+        ParamLayout.Entry last = arch.params().get("text.norm.bias");
+        check.compare("text encoder in the U-Net", loss, HostViews.floats(net.params().values()), g,
+                last.offset() + last.length(), first.offset());
+        check.compare("transformer U-Net", loss, HostViews.floats(net.params().values()), g, g.length, 0);
     }
 
     /** Additive masks [T] per row: row r's last {@code padded} tokens masked when r is odd. */
