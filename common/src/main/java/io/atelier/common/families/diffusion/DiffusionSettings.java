@@ -54,6 +54,10 @@ public record DiffusionSettings(
         }
         if (textEncoder != null) {
             TextEncoder.Kind.parse(textEncoder);
+            if (!conditional) {
+                throw new IllegalArgumentException("--text-encoder " + textEncoder + ": only a --conditional model encodes"
+                        + " captions; add --conditional or drop --text-encoder");
+            }
         }
         if (textLayers < 0) {
             throw new IllegalArgumentException("--text-layers " + textLayers + ": use 0 or more");

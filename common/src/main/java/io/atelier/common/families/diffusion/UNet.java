@@ -33,8 +33,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * (skip concatenation, block, cross-attention below full resolution with the transformer
  * encoder, nearest 2x upsampling and 3x3 convolution), GroupNorm-SiLU and a 3x3 convolution to
  * the image's channels. Forward and backward by hand as ND4J ops, parameters in one flat {@link Params}.
- * Per step only the time steps and the condition's word weights come in from the heap (through
- * {@link HostArrays}); the time features and the condition vectors are computed as ops.
+ * Per step only the time steps and the condition's word weights (or token ids, padding mask and
+ * pooling weights) come in from the heap (through {@link HostArrays}); the time features and the
+ * condition vectors are computed as ops.
  * Not thread-safe.
  */
 public final class UNet {

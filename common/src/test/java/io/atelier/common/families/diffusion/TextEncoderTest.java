@@ -117,6 +117,27 @@ class TextEncoderTest {
     }
 
     @Test
+    void captionsDefaultToTheTransformerAndLabelNamesToTheMean() throws Exception {
+        DiffusionSettings d = DiffusionSettings.DEFAULTS;
+        assertEquals(TextEncoder.Kind.TRANSFORMER, d.textEncoder(DiffusionConfig.CaptionSource.CAPTION));
+        assertEquals(TextEncoder.Kind.MEAN, d.textEncoder(DiffusionConfig.CaptionSource.LABEL_NAME));
+        assertEquals(2, d.textLayers());
+        com.fasterxml.jackson.databind.node.ObjectNode tree = Json.MAPPER.valueToTree(d);
+        tree.put("conditional", true).put("textEncoder", "mean");
+        DiffusionSettings mean = Json.MAPPER.treeToValue(tree, DiffusionSettings.class);
+        assertEquals(TextEncoder.Kind.MEAN, mean.textEncoder(DiffusionConfig.CaptionSource.CAPTION), "asked for by name");
+        tree.put("conditional", false);
+        Exception e = assertThrows(Exception.class, () -> Json.MAPPER.treeToValue(tree, DiffusionSettings.class));
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        assertEquals("--text-encoder mean: only a --conditional model encodes captions; add --conditional or drop"
+                + " --text-encoder", cause.getMessage());
+        tree.put("conditional", true).put("textEncoder", "lstm");
+        Exception unknown = assertThrows(Exception.class, () -> Json.MAPPER.treeToValue(tree, DiffusionSettings.class));
+        assertEquals("--text-encoder lstm: use transformer or mean",
+                (unknown.getCause() == null ? unknown : unknown.getCause()).getMessage());
+    }
+
+    @Test
     void trainingIsBitIdenticalOnRerunAndAResumedRunEqualsAnUninterruptedOne() {
         DiffusionConfig config = captioned(BARS, TextEncoder.Kind.TRANSFORMER);
         WorkerData data = DiffusionTrainerFixtures.bars(0, 24);
