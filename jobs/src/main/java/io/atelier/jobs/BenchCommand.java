@@ -168,13 +168,17 @@ final class BenchCommand implements Runnable {
         @Option(names = "--conditional", description = "With a 10-class condition (as --conditional trains).")
         boolean conditional;
 
+        @Option(names = "--captioned", description = "The captioned 32x32 RGB configuration instead: the default U-Net with"
+                + " the transformer text encoder (2 blocks) over synthetic captions shaped like the emoji sample's.")
+        boolean captioned;
+
         @Option(names = "--json", description = "Print only the JSON line.")
         boolean json;
 
         @Override
         public Integer call() {
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            var result = io.atelier.common.bench.DiffusionBenchmark.step(batch, warmup, steps, t, conditional);
+            var result = io.atelier.common.bench.DiffusionBenchmark.step(batch, warmup, steps, t, conditional, captioned);
             if (!json) {
                 result.table().print(System.out);
             }

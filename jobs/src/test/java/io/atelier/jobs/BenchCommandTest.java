@@ -2,7 +2,11 @@ package io.atelier.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.atelier.common.bench.DiffusionBenchmark;
 import io.atelier.common.families.cyclegan.CycleGanArchitecture;
+import io.atelier.common.families.diffusion.DiffusionConfig;
+import io.atelier.common.families.diffusion.TextEncoder;
+import io.atelier.common.families.diffusion.UNet;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -42,6 +46,26 @@ class BenchCommandTest {
         // 2B real images per step.
         assertEquals(8 * 1000 / json.get("ms_per_step").asDouble(), json.get("images_per_s").asDouble(),
                 0.01 * json.get("images_per_s").asDouble());
+    }
+
+    @Test
+    void diffusionStepTimesTheCaptioned32x32ConfigurationWithTheTransformerEncoder() throws Exception {
+        AtelierCliTest.Result r = atelier("bench", "diffusion-step", "--captioned", "--batch", "2", "--steps", "1",
+                "--warmup", "0", "--threads", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().strip().lines().toList();
+        assertEquals(1, lines.size(), "--json prints the JSON line alone, got: " + r.out());
+        JsonNode json = new ObjectMapper().readTree(lines.get(0));
+        assertEquals("captioned_32x32x3", json.path("config").asText(), lines.get(0));
+        for (String field : List.of("ms_per_step", "gflop_per_step", "gflops", "peak_gflops", "peak_share")) {
+            assertTrue(json.get(field).asDouble() > 0, field + " should be positive in " + lines.get(0));
+        }
+        DiffusionConfig config = DiffusionBenchmark.captioned();
+        assertEquals(TextEncoder.Kind.TRANSFORMER, config.textEncoder());
+        assertEquals(3, config.channels());
+        // Forward and a backward of twice the forward, 2 FLOPs per multiply-add, 2 images.
+        double gflop = 6.0 * 2 * new UNet(config.architecture(), 1).macsPerImage() / 1e9;
+        assertEquals(gflop, json.get("gflop_per_step").asDouble(), 1e-3);
     }
 
     @Test

@@ -31,11 +31,14 @@ import java.util.Locale;
  *                     distinct captions of the dataset's train split); empty otherwise
  * @param condDrop     probability of training a row without its condition
  * @param captionSource where the captions came from (null, in runs made before captions: label names)
+ * @param textEncoder  how a conditional model encodes a caption (null, in runs made before the transformer: mean)
+ * @param textLayers   transformer blocks of the transformer text encoder
  */
 public record DiffusionConfig(int imageSize, int channels, int base, List<Integer> mults, boolean attention, int groups,
                               int timesteps, NoiseSchedule.Kind schedule, Prediction prediction, double learningRate,
                               int warmupSteps, double gradClip, double emaDecay, int batchSize, List<String> captions,
-                              double condDrop, CaptionSource captionSource) implements Serializable {
+                              double condDrop, CaptionSource captionSource, TextEncoder.Kind textEncoder,
+                              int textLayers) implements Serializable {
 
     public static final List<Integer> IMAGE_SIZES = List.of(28, 32, 64);
 
@@ -56,6 +59,10 @@ public record DiffusionConfig(int imageSize, int channels, int base, List<Intege
 
     public DiffusionConfig {
         captionSource = captionSource == null ? CaptionSource.LABEL_NAME : captionSource;
+        textEncoder = textEncoder == null ? TextEncoder.Kind.MEAN : textEncoder;
+        if (textLayers < 0) {
+            throw new IllegalArgumentException("--text-layers " + textLayers + ": use 0 or more");
+        }
         if (!IMAGE_SIZES.contains(imageSize)) {
             throw new IllegalArgumentException("diffusion image size must be one of " + IMAGE_SIZES + ", got " + imageSize);
         }
@@ -85,7 +92,7 @@ public record DiffusionConfig(int imageSize, int channels, int base, List<Intege
     public static DiffusionConfig defaults(int imageSize, int channels) {
         List<Integer> mults = imageSize == 64 ? List.of(1, 2, 2, 2) : List.of(1, 2, 2);
         return new DiffusionConfig(imageSize, channels, 32, mults, true, 8, 1000, NoiseSchedule.Kind.LINEAR,
-                Prediction.EPS, 5e-4, 200, 1.0, 0.999, 64, List.of(), 0.1, CaptionSource.LABEL_NAME);
+                Prediction.EPS, 5e-4, 200, 1.0, 0.999, 64, List.of(), 0.1, CaptionSource.LABEL_NAME, TextEncoder.Kind.MEAN, 2);
     }
 
     /** Sized from a dataset's geometry (captions come from {@link ConditionCaptions}). */
@@ -119,8 +126,33 @@ public record DiffusionConfig(int imageSize, int channels, int base, List<Intege
     }
 
     public UNetArchitecture architecture() {
+        if (conditional() && textEncoder == TextEncoder.Kind.TRANSFORMER) {
+            return new UNetArchitecture(imageSize, channels, base, mults, attention, groups, vocabulary().size(),
+                    textEncoder, textLayers, maxTokens());
+        }
         return architecture(imageSize, channels, base, mults, attention, groups,
                 conditional() ? vocabulary().size() : 0);
+    }
+
+    /** Tokens the transformer text encoder reads: as many as the longest caption has words. */
+    public int maxTokens() {
+        return captions.stream().mapToInt(c -> Vocabulary.split(c).size()).max().orElse(0);
+    }
+
+    /**
+     * A prompt's word ids: null for an empty prompt (unconditional); an unknown word, or more
+     * words than the transformer encoder reads, is an error naming the fix.
+     */
+    public int[] encodePrompt(Vocabulary vocabulary, String prompt) {
+        if (Vocabulary.split(prompt).isEmpty()) {
+            return null;
+        }
+        int[] ids = vocabulary.encode(prompt);
+        if (textEncoder == TextEncoder.Kind.TRANSFORMER && ids.length > maxTokens()) {
+            throw new IllegalArgumentException("--prompt '" + prompt + "' has " + ids.length + " words; this model's text"
+                    + " encoder reads at most " + maxTokens() + " (its longest training caption): shorten the prompt");
+        }
+        return ids;
     }
 
     private static UNetArchitecture architecture(int size, int channels, int base, List<Integer> mults, boolean attention,
@@ -139,21 +171,27 @@ public record DiffusionConfig(int imageSize, int channels, int base, List<Intege
 
     public DiffusionConfig withCaptions(List<String> texts, CaptionSource source, double drop) {
         return new DiffusionConfig(imageSize, channels, base, mults, attention, groups, timesteps, schedule, prediction,
-                learningRate, warmupSteps, gradClip, emaDecay, batchSize, texts, drop, source);
+                learningRate, warmupSteps, gradClip, emaDecay, batchSize, texts, drop, source, textEncoder, textLayers);
+    }
+
+    /** Conditioned through {@code kind} ({@code layers} blocks for the transformer). */
+    public DiffusionConfig withTextEncoder(TextEncoder.Kind kind, int layers) {
+        return new DiffusionConfig(imageSize, channels, base, mults, attention, groups, timesteps, schedule, prediction,
+                learningRate, warmupSteps, gradClip, emaDecay, batchSize, captions, condDrop, captionSource, kind, layers);
     }
 
     public DiffusionConfig withNetwork(int newBase, List<Integer> newMults, boolean newAttention, int newGroups) {
         return new DiffusionConfig(imageSize, channels, newBase, newMults, newAttention, newGroups, timesteps, schedule,
-                prediction, learningRate, warmupSteps, gradClip, emaDecay, batchSize, captions, condDrop, captionSource);
+                prediction, learningRate, warmupSteps, gradClip, emaDecay, batchSize, captions, condDrop, captionSource, textEncoder, textLayers);
     }
 
     public DiffusionConfig withProcess(int newTimesteps, NoiseSchedule.Kind newSchedule, Prediction newPrediction) {
         return new DiffusionConfig(imageSize, channels, base, mults, attention, groups, newTimesteps, newSchedule,
-                newPrediction, learningRate, warmupSteps, gradClip, emaDecay, batchSize, captions, condDrop, captionSource);
+                newPrediction, learningRate, warmupSteps, gradClip, emaDecay, batchSize, captions, condDrop, captionSource, textEncoder, textLayers);
     }
 
     public DiffusionConfig withOptimizer(double lr, int warmup, double clip, double ema, int batch) {
         return new DiffusionConfig(imageSize, channels, base, mults, attention, groups, timesteps, schedule, prediction,
-                lr, warmup, clip, ema, batch, captions, condDrop, captionSource);
+                lr, warmup, clip, ema, batch, captions, condDrop, captionSource, textEncoder, textLayers);
     }
 }

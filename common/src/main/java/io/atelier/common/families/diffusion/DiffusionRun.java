@@ -16,7 +16,8 @@ import java.util.Map;
  * latest complete checkpoint (loaded and checksum-verified on each executor), and how to sample:
  * DDPM or DDIM, guidance, and optionally a prompt that conditions every sample.
  *
- * @param prompt the prompt's text, or null; when given it conditions every sample (labels are not used)
+ * @param prompt the prompt's text, or null; when given it conditions every sample (labels are not used), and
+ *               an empty prompt makes every sample unconditional
  */
 public record DiffusionRun(String runDir, DiffusionConfig config, List<String> labels, int round, String checkpointSha256,
                            DiffusionSampler.Settings sampling, String prompt) implements GeneratorSource {
@@ -55,7 +56,10 @@ public record DiffusionRun(String runDir, DiffusionConfig config, List<String> l
                 throw new IllegalArgumentException("--prompt: model " + run.runDir() + " is unconditional; train it with"
                         + " --conditional to use prompts");
             }
-            config.vocabulary().encode(options.prompt()); // an unknown word fails here, on the driver
+            // An unknown word, or too many, fails here, on the driver.
+            if (config.encodePrompt(config.vocabulary(), options.prompt()) == null) {
+                System.err.println("--prompt is empty: sampling unconditionally (no caption, no guidance)");
+            }
         }
         return new DiffusionRun(run.runDir(), config, List.copyOf(labels), run.round(), run.checkpointSha256(), settings,
                 options.prompt());
@@ -75,12 +79,12 @@ public record DiffusionRun(String runDir, DiffusionConfig config, List<String> l
                                      DiffusionSampler.Settings sampling, String prompt, String what) {
         DiffusionSampler sampler = new DiffusionSampler(config, MAX_ROWS);
         Vocabulary vocabulary = config.conditional() ? config.vocabulary() : null;
-        int[] promptWords = prompt == null ? null : vocabulary.encode(prompt);
+        int[] promptWords = prompt == null ? null : config.encodePrompt(vocabulary, prompt);
         return (seed, indices, labelsOf) -> {
             int[][] conditions = new int[indices.length][];
             for (int i = 0; i < indices.length; i++) {
-                if (promptWords != null) {
-                    conditions[i] = promptWords;
+                if (prompt != null) {
+                    conditions[i] = promptWords; // null for an empty prompt: unconditional
                 } else if (labelsOf[i] >= 0) {
                     if (vocabulary == null || labelsOf[i] >= labels.size()) {
                         throw new IllegalArgumentException("sample " + indices[i] + ": label " + labelsOf[i]
@@ -113,6 +117,9 @@ public record DiffusionRun(String runDir, DiffusionConfig config, List<String> l
         p.put("schedule", config.schedule().name().toLowerCase(java.util.Locale.ROOT) + ", T=" + config.timesteps());
         if (prompt != null) {
             p.put("prompt", prompt);
+            if (Vocabulary.split(prompt).isEmpty()) {
+                p.put("condition", "none: an empty prompt samples unconditionally");
+            }
         }
         return p;
     }

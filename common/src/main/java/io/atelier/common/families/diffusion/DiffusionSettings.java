@@ -24,6 +24,10 @@ public record DiffusionSettings(
                 + " and prompt sampling.") boolean conditional,
         @Setting(value = "Probability of dropping the condition in training (classifier-free guidance).", label = "P")
         double condDrop,
+        @Setting(value = "Caption encoder of a conditional model: a transformer over the caption's tokens with"
+                + " cross-attention, or the mean of its word vectors. Default: transformer for captioned datasets, mean"
+                + " for label names.", label = "transformer|mean") String textEncoder,
+        @Setting(value = "Transformer blocks of the transformer text encoder.", label = "N") int textLayers,
         @Setting(value = "Noise schedule.", label = "linear|cosine") String schedule,
         @Setting(value = "Diffusion steps T.", label = "T") int timesteps,
         @Setting(value = "What the network predicts.", label = "eps|v") String prediction,
@@ -40,13 +44,23 @@ public record DiffusionSettings(
 
     /** Defaults sized for a 28x28 U-Net on 2 cores. */
     public static final DiffusionSettings DEFAULTS = new DiffusionSettings(null, null, 2, 10, 30, 64, 42L, false, false,
-            0.1, "linear", 1000, "eps", 32, true, 5e-4, 200, 1.0, 0.999, 10, 3, 5, 64);
+            0.1, null, 2, "linear", 1000, "eps", 32, true, 5e-4, 200, 1.0, 0.999, 10, 3, 5, 64);
 
     public DiffusionSettings {
         NoiseSchedule.Kind.parse(schedule);
         DiffusionConfig.Prediction.parse(prediction);
         if (batch < 1) {
             throw new IllegalArgumentException("--batch " + batch + ": use 1 or more");
+        }
+        if (textEncoder != null) {
+            TextEncoder.Kind.parse(textEncoder);
+            if (!conditional) {
+                throw new IllegalArgumentException("--text-encoder " + textEncoder + ": only a --conditional model encodes"
+                        + " captions; add --conditional or drop --text-encoder");
+            }
+        }
+        if (textLayers < 0) {
+            throw new IllegalArgumentException("--text-layers " + textLayers + ": use 0 or more");
         }
         if (!(condDrop >= 0 && condDrop < 1)) {
             throw new IllegalArgumentException("--cond-drop " + condDrop + ": use a probability in [0, 1)");
@@ -64,6 +78,17 @@ public record DiffusionSettings(
         c = c.withNetwork(base, mults, attention, Math.min(8, base))
                 .withProcess(timesteps, NoiseSchedule.Kind.parse(schedule), DiffusionConfig.Prediction.parse(prediction))
                 .withOptimizer(lr, warmup, gradClip, emaDecay, batch);
-        return captions == null ? c.withCaptions(List.of(), condDrop) : c.withCaptions(captions.texts(), captions.source(), condDrop);
+        if (captions == null) {
+            return c.withCaptions(List.of(), condDrop);
+        }
+        return c.withCaptions(captions.texts(), captions.source(), condDrop).withTextEncoder(textEncoder(captions.source()), textLayers);
+    }
+
+    /** The caption encoder asked for, or by default the transformer for captions and the mean for label names. */
+    public TextEncoder.Kind textEncoder(DiffusionConfig.CaptionSource source) {
+        if (textEncoder != null) {
+            return TextEncoder.Kind.parse(textEncoder);
+        }
+        return source == DiffusionConfig.CaptionSource.CAPTION ? TextEncoder.Kind.TRANSFORMER : TextEncoder.Kind.MEAN;
     }
 }

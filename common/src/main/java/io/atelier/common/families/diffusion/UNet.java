@@ -2,11 +2,13 @@ package io.atelier.common.families.diffusion;
 
 import io.atelier.common.nn.ChannelConcat;
 import io.atelier.common.nn.Conv2d;
+import io.atelier.common.nn.CrossAttention;
 import io.atelier.common.nn.Dense;
 import io.atelier.common.nn.GroupNormAct;
 import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Layer;
 import io.atelier.common.nn.Params;
+import io.atelier.common.nn.Pointwise;
 import io.atelier.common.nn.ResBlock;
 import io.atelier.common.nn.SelfAttention;
 import io.atelier.common.nn.Silu;
@@ -24,13 +26,16 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A noise-prediction U-Net over NHWC images with every buffer allocated once: sinusoidal time
- * features -> MLP (plus the condition: the mean of the prompt's word vectors) -> one embedding
- * every residual block adds per channel; down path (residual block, stride-2 3x3 convolution),
- * middle (block, optional self-attention, block), up path (skip concatenation, block, nearest
- * 2x upsampling and 3x3 convolution), GroupNorm-SiLU and a 3x3 convolution to the image's
- * channels. Forward and backward by hand as ND4J ops, parameters in one flat {@link Params}.
- * Per step only the time steps and the condition's word weights come in from the heap (through
- * {@link HostArrays}); the time features and the condition vectors are computed as ops.
+ * features -> MLP (plus the condition: the mean of the prompt's word vectors, or the pooled
+ * vector of its {@link TextEncoder} tokens) -> one embedding every residual block adds per
+ * channel; down path (residual block, stride-2 3x3 convolution), middle (block, optional
+ * self-attention, cross-attention to the tokens with the transformer encoder, block), up path
+ * (skip concatenation, block, cross-attention below full resolution with the transformer
+ * encoder, nearest 2x upsampling and 3x3 convolution), GroupNorm-SiLU and a 3x3 convolution to
+ * the image's channels. Forward and backward by hand as ND4J ops, parameters in one flat {@link Params}.
+ * Per step only the time steps and the condition's word weights (or token ids, padding mask and
+ * pooling weights) come in from the heap (through {@link HostArrays}); the time features and the
+ * condition vectors are computed as ops.
  * Not thread-safe.
  */
 public final class UNet {
@@ -49,6 +54,12 @@ public final class UNet {
     private final Conv2d[] pool;
     private final ResBlock mid1;
     private final SelfAttention attn;
+    /** With the transformer encoder: cross-attention after the middle's attention and after up blocks below full resolution. */
+    private final CrossAttention midCross;
+    private final CrossAttention[] upCross;
+    private final TextEncoder text;
+    /** The sum of the cross-attentions' token gradients. */
+    private final Tensor gradTokens;
     private final ResBlock mid2;
     private final ChannelConcat[] cat;
     private final ResBlock[] up;
@@ -113,9 +124,21 @@ public final class UNet {
         this.attn = arch.attention() ? new SelfAttention(params, "mid.attn", lowSide, lowSide, low, g, maxRows) : null;
         this.mid2 = new ResBlock(params, "mid2", low, low, lowSide, lowSide, e, g, maxRows);
         m += 2 * block(lowSide, low, low, e);
+        int tokens = arch.maxTokens();
+        this.text = arch.transformer()
+                ? new TextEncoder(params, "text", arch.vocabulary(), tokens, e, arch.textLayers(), maxRows) : null;
+        this.gradTokens = arch.transformer() ? new Tensor(maxRows, tokens, e) : null;
+        this.midCross = arch.transformer() ? new CrossAttention(params, "mid.xattn", lowSide, lowSide, low, g, tokens, e,
+                UNetArchitecture.heads(low), maxRows) : null;
+        this.upCross = new CrossAttention[levels];
+        if (arch.transformer()) {
+            // Per caption: each block's projections, MLP and attention products; per cross-attention, its own.
+            m += (long) arch.textLayers() * (12L * tokens * e * e + 2L * tokens * tokens * e);
+            m += crossMacs(lowSide, low, tokens, e);
+        }
         if (attn != null) {
-            long tokens = (long) lowSide * lowSide;
-            m += 4 * conv(lowSide, low, low, 1) + 2 * tokens * tokens * low;
+            long pixels = (long) lowSide * lowSide;
+            m += 4 * conv(lowSide, low, low, 1) + 2 * pixels * pixels * low;
         }
         this.cat = new ChannelConcat[levels];
         this.up = new ResBlock[levels];
@@ -127,6 +150,11 @@ public final class UNet {
             cat[i] = new ChannelConcat(side, side, from, arch.width(i), maxRows);
             up[i] = new ResBlock(params, "up" + i, from + arch.width(i), arch.width(i), side, side, e, g, maxRows);
             m += block(side, from + arch.width(i), arch.width(i), e);
+            if (arch.crossAttends(i)) {
+                upCross[i] = new CrossAttention(params, "up" + i + ".xattn", side, side, arch.width(i), g, arch.maxTokens(), e,
+                        UNetArchitecture.heads(arch.width(i)), maxRows);
+                m += crossMacs(side, arch.width(i), arch.maxTokens(), e);
+            }
             if (i > 0) {
                 upsample[i] = new Upsample2x(side, side, arch.width(i), maxRows);
                 upConv[i] = new Conv2d(params, "up" + i + ".conv", false, arch.width(i), arch.width(i), 3, 1, 1,
@@ -145,10 +173,16 @@ public final class UNet {
                 .reshape(1, half);
         this.timeArgs = Nd4j.create(DataType.DOUBLE, maxRows, half);
         this.trig = Nd4j.create(DataType.DOUBLE, maxRows, half);
-        this.bagHost = arch.conditional() ? new float[maxRows * arch.vocabulary()] : null;
-        this.bag = arch.conditional() ? new Tensor(maxRows, arch.vocabulary()) : null;
-        this.words = arch.conditional() ? params.value("cond.words") : null;
-        this.wordGrads = arch.conditional() ? params.grad("cond.words") : null;
+        boolean mean = arch.conditional() && !arch.transformer();
+        this.bagHost = mean ? new float[maxRows * arch.vocabulary()] : null;
+        this.bag = mean ? new Tensor(maxRows, arch.vocabulary()) : null;
+        this.words = mean ? params.value("cond.words") : null;
+        this.wordGrads = mean ? params.grad("cond.words") : null;
+    }
+
+    private static long crossMacs(int side, int c, int tokens, int d) {
+        long pixels = (long) side * side;
+        return 2 * pixels * c * c + 2L * tokens * d * c + 2 * pixels * tokens * c;
     }
 
     private static long conv(int side, int inC, int outC, int k) {
@@ -196,7 +230,7 @@ public final class UNet {
             if (w != null && !arch.conditional()) {
                 throw new IllegalArgumentException("this U-Net is unconditional; row " + r + " has a condition");
             }
-            if (w == null || w.length == 0) {
+            if (w == null || w.length == 0 || bagHost == null) {
                 continue;
             }
             for (int id : w) {
@@ -212,6 +246,9 @@ public final class UNet {
         HostArrays.load(timeIn.matrix(n), timeHost);
         if (bag != null) {
             HostArrays.load(bag.matrix(n), bagHost);
+        }
+        if (text != null) {
+            text.setTokens(wordIds, n);
         }
         timeFeatures(n);
     }
@@ -233,7 +270,16 @@ public final class UNet {
     public Tensor forward(int n) {
         Layer.Pass pass = Layer.Pass.TRAIN;
         Tensor pre = fc1.forward(timeFeatures, n, pass);
-        if (arch.conditional()) {
+        if (text != null) {
+            text.forward(n);
+            Pointwise.add(pre, text.pooled(), pre, n);
+            midCross.setContext(text.tokens(), text.mask());
+            for (CrossAttention x : upCross) {
+                if (x != null) {
+                    x.setContext(text.tokens(), text.mask());
+                }
+            }
+        } else if (arch.conditional()) {
             // pre += bag words: each row's mean word vector.
             Nd4j.gemm(bag.matrix(n), words, pre.matrix(n), false, false, 1.0, 1.0);
         }
@@ -250,9 +296,15 @@ public final class UNet {
         if (attn != null) {
             h = attn.forward(h, n, pass);
         }
+        if (midCross != null) {
+            h = midCross.forward(h, n, pass);
+        }
         h = mid2.forward(h, emb, n);
         for (int i = arch.levels() - 1; i >= 0; i--) {
             h = up[i].forward(cat[i].forward(h, skips[i], n), emb, n);
+            if (upCross[i] != null) {
+                h = upCross[i].forward(h, n, pass);
+            }
             if (i > 0) {
                 h = upConv[i].forward(upsample[i].forward(h, n, pass), n, pass);
             }
@@ -263,15 +315,24 @@ public final class UNet {
     /** Parameter gradients (overwritten) of sum(output * gradOut) for the last forward pass. */
     public void backward(Tensor gradOut, int n) {
         gradEmb.matrix(n).assign(0);
+        if (gradTokens != null) {
+            gradTokens.matrix(n).assign(0);
+        }
         Tensor g = outNorm.backward(out.backward(gradOut, n, Layer.Grads.ALL), n, Layer.Grads.ALL);
         for (int i = 0; i < arch.levels(); i++) {
             if (i > 0) {
                 g = upsample[i].backward(upConv[i].backward(g, n, Layer.Grads.ALL), n, Layer.Grads.ALL);
             }
+            if (upCross[i] != null) {
+                g = crossBackward(upCross[i], g, n);
+            }
             cat[i].backward(up[i].backward(g, n, gradEmb), n);
             g = cat[i].gradA();
         }
         g = mid2.backward(g, n, gradEmb);
+        if (midCross != null) {
+            g = crossBackward(midCross, g, n);
+        }
         if (attn != null) {
             g = attn.backward(g, n, Layer.Grads.ALL);
         }
@@ -287,9 +348,18 @@ public final class UNet {
         Tensor gPre = act1.backward(fc2.backward(act2.backward(gradEmb, n, Layer.Grads.ALL), n, Layer.Grads.ALL),
                 n, Layer.Grads.ALL);
         fc1.backward(gPre, n, Layer.Grads.PARAMS);
-        if (arch.conditional()) {
+        if (text != null) {
+            text.backward(gradTokens, gPre, n);
+        } else if (arch.conditional()) {
             // The words' gradient: bag^T gPre, overwritten.
             Nd4j.gemm(bag.matrix(n), gPre.matrix(n), wordGrads, true, false, 1.0, 0.0);
         }
+    }
+
+    /** A cross-attention's input gradient; its tokens' gradient joins the others'. */
+    private Tensor crossBackward(CrossAttention x, Tensor g, int n) {
+        Tensor gx = x.backward(g, n, Layer.Grads.ALL);
+        Pointwise.add(gradTokens, x.gradContext(), gradTokens, n);
+        return gx;
     }
 }
