@@ -9,6 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.nio.FloatBuffer;
 import java.util.function.DoubleSupplier;
 
+import static io.atelier.common.nn.GradientChecks.dot;
+import static io.atelier.common.nn.GradientChecks.fill;
+import static io.atelier.common.nn.GradientChecks.randomish;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -17,15 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * CycleGAN's layers, losses and networks against central finite differences of L = sum(y * R)
- * for a fixed random R, as in {@link GradientCheckTest}: float32, loose tolerances far below
- * the O(1) relative error of a wrong term. Every check also tries half the step and skips a
- * coordinate where the two disagree (a ReLU switching inside the step); most coordinates must be
- * checkable. A unit sitting right at its kink fools that test (both estimates are off by the
+ * for a fixed random R ({@link GradientChecks}). A unit sitting right at its kink fools that test (both estimates are off by the
  * same half jump in slope), so rectified layers are checked against the smooth layer instead.
  */
 class CycleGanLayersGradientTest {
-    private static final int COORDINATES = 40;
-
     @Test
     void reflectionPadReflectsWithoutRepeatingTheEdge() {
         // One row 1 2 3 4 (a 2x4 map, one channel), padded by 2: PyTorch gives 3 2 1 2 3 4 3 2 per row,
@@ -52,7 +50,7 @@ class CycleGanLayersGradientTest {
         for (int p : new int[]{1, 3}) {
             // Several channels and rows, uneven sides, and p = 3 on a side of 4 where the
             // reflections of both borders land on the same interior pixels.
-            Check check = new Check(1e-2f, 2e-3);
+            GradientChecks check = new GradientChecks(1e-2f, 2e-3);
             check.layer("reflection pad " + p, new ReflectionPad2d(p, 2, 4, 5, 3), null, 2, 4, 5, 3);
         }
     }
@@ -60,7 +58,7 @@ class CycleGanLayersGradientTest {
     @Test
     void instanceNormMatchesFiniteDifferences() {
         Params params = instanceNormParams();
-        new Check(1e-2f, 2e-3).layer("instance norm", instanceNorm(params, Activation.NONE), params, 3, 3, 2, 4);
+        new GradientChecks(1e-2f, 2e-3).layer("instance norm", instanceNorm(params, Activation.NONE), params, 3, 3, 2, 4);
     }
 
     /**
@@ -126,7 +124,7 @@ class CycleGanLayersGradientTest {
             }
             assertEquals(expected, loss, 1e-6 * Math.max(1, expected), "LSGAN loss against " + target);
             FloatBuffer xs = HostViews.floats(x);
-            new Check(1e-2f, 1e-4).compare("squared error against " + target,
+            new GradientChecks(1e-2f, 1e-4).compare("squared error against " + target,
                     () -> Losses.squaredError(x, x.ulike(), target), xs, HostArrays.toArray(grad), 12, 0);
         }
         assertThrows(IllegalArgumentException.class,
@@ -159,7 +157,7 @@ class CycleGanLayersGradientTest {
         INDArray target2 = HostArrays.of(b, 3, 4);
         INDArray grad2 = x.ulike();
         Losses.absoluteError(x, target2, grad2);
-        new Check(1e-2f, 1e-4).compare("absolute error", () -> Losses.absoluteError(x, target2, x.ulike()),
+        new GradientChecks(1e-2f, 1e-4).compare("absolute error", () -> Losses.absoluteError(x, target2, x.ulike()),
                 HostViews.floats(x), HostArrays.toArray(grad2), 12, 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Losses.absoluteError(x, HostArrays.of(b, 12), grad));
@@ -191,7 +189,7 @@ class CycleGanLayersGradientTest {
         float[] gx = HostArrays.toArray(g.backward(gy, 2, true).rows(2));
         float[] gp = HostArrays.toArray(params.grads());
         assertArrayEquals(r, HostArrays.toArray(gy.rows(2)), "the caller's gradient is left as it was");
-        Check check = new Check(2e-4f, 5e-2);
+        GradientChecks check = new GradientChecks(2e-4f, 5e-2);
         check.compare("generator input", loss, HostViews.floats(x), gx, gx.length, 0);
         check.compare("generator params", loss, HostViews.floats(params.values()), gp, gp.length, 0);
         // The residual block's second convolution sits between two norms: check it densely too.
@@ -219,7 +217,7 @@ class CycleGanLayersGradientTest {
         HostViews.floats(gy).put(0, r);
         float[] gx = HostArrays.toArray(d.backward(gy, 2, Layer.Grads.ALL).rows(2));
         float[] gp = HostArrays.toArray(params.grads());
-        Check check = new Check(2e-4f, 5e-2);
+        GradientChecks check = new GradientChecks(2e-4f, 5e-2);
         check.compare("discriminator input", loss, HostViews.floats(x), gx, gx.length, 0);
         check.compare("discriminator params", loss, HostViews.floats(params.values()), gp, gp.length, 0);
 
@@ -233,81 +231,5 @@ class CycleGanLayersGradientTest {
         }
         assertNull(d.backward(gy, 2, Layer.Grads.PARAMS));
         assertArrayEquals(gp, HostArrays.toArray(params.grads()), 1e-6f, "parameter gradients of a parameter-only pass");
-    }
-
-    /** Finite-difference comparisons at one step size, with kink detection at half the step. */
-    private record Check(float step, double absTol) {
-
-        void layer(String what, Layer layer, Params params, int rows, long... shape) {
-            Tensor x = new Tensor(rows, shape);
-            fill(HostViews.floats(x), rows * x.rowSize(), 61, 1f, 0.3f);
-            Tensor gy = new Tensor(rows, layer.outShape());
-            float[] r = randomish(rows * gy.rowSize(), 62, 1f, 0f);
-            DoubleSupplier loss = () -> dot(HostViews.floats(layer.forward(x, rows, Layer.Pass.TRAIN)), r);
-            loss.getAsDouble();
-            HostViews.floats(gy).put(0, r);
-            float[] gx = HostArrays.toArray(layer.backward(gy, rows, Layer.Grads.ALL).rows(rows));
-            compare(what + " input", loss, HostViews.floats(x), gx, gx.length, 0);
-            if (params != null) {
-                float[] gp = HostArrays.toArray(params.grads());
-                compare(what + " params", loss, HostViews.floats(params.values()), gp, gp.length, 0);
-            }
-        }
-
-        /** About {@link #COORDINATES} evenly spread coordinates of [from, end) of {@code values} against {@code analytic}. */
-        void compare(String what, DoubleSupplier loss, FloatBuffer values, float[] analytic, int end, int from) {
-            int stride = Math.max(1, (end - from) / COORDINATES) | 1;
-            int candidates = 0;
-            int checked = 0;
-            for (int i = from; i < end; i += stride) {
-                candidates++;
-                double numeric = difference(loss, values, i, step);
-                double half = difference(loss, values, i, step / 2);
-                if (Math.abs(numeric - half) > tolerance(numeric, half)) {
-                    continue;
-                }
-                assertTrue(Math.abs(numeric - analytic[i]) <= tolerance(numeric, analytic[i]),
-                        what + " gradient at " + i + ": finite difference " + numeric + ", backward " + analytic[i]);
-                checked++;
-            }
-            loss.getAsDouble();
-            assertTrue(checked >= Math.max(1, 0.8 * candidates), what + ": only " + checked + " of " + candidates
-                    + " coordinates were away from kinks");
-        }
-
-        private double tolerance(double a, double b) {
-            return 2e-2 * Math.max(Math.abs(a), Math.abs(b)) + absTol;
-        }
-    }
-
-    private static double difference(DoubleSupplier loss, FloatBuffer values, int i, float step) {
-        float v = values.get(i);
-        values.put(i, v + step);
-        double up = loss.getAsDouble();
-        values.put(i, v - step);
-        double down = loss.getAsDouble();
-        values.put(i, v);
-        return (up - down) / (2.0 * step);
-    }
-
-    private static double dot(FloatBuffer y, float[] r) {
-        double s = 0;
-        for (int i = 0; i < r.length; i++) {
-            s += (double) y.get(i) * r[i];
-        }
-        return s;
-    }
-
-    private static float[] randomish(int n, long seed, float scale, float shift) {
-        Rng rng = new Rng(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = shift + scale * (float) rng.nextGaussian();
-        }
-        return v;
-    }
-
-    private static void fill(FloatBuffer b, int n, long seed, float scale, float shift) {
-        b.put(0, randomish(n, seed, scale, shift));
     }
 }
