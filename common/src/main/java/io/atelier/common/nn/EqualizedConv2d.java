@@ -25,8 +25,10 @@ public final class EqualizedConv2d implements Layer {
     private final INDArray innerB;
     private final INDArray innerGb;
     private final Tensor gPre;
-    private final Tensor scratch;
+    private final Tensor mask;
+    private final int stride;
     private Tensor y;
+    private boolean frozen;
 
     /** Registers W [out, in, k, k] ~ N(0, 1) and, with {@code bias}, a zero bias under {@code name}. */
     public static void register(ParamLayout.Builder layout, String name, int inC, int outC, int k, boolean bias) {
@@ -55,7 +57,13 @@ public final class EqualizedConv2d implements Layer {
         this.innerGb = scaled.grad(INNER + ".bias");
         innerB.assign(0);
         this.gPre = new Tensor(maxRows, conv.outShape());
-        this.scratch = new Tensor(maxRows, conv.outShape());
+        this.mask = new Tensor(maxRows, conv.outShape());
+        this.stride = stride;
+    }
+
+    /** Holds the rectifier's slopes of the last forward pass, as {@link EqualizedDense#freezeActivation}. */
+    public void freezeActivation(boolean frozen) {
+        this.frozen = frozen;
     }
 
     @Override
@@ -71,9 +79,7 @@ public final class EqualizedConv2d implements Layer {
         }
         y = conv.forward(in, n, pass);
         if (leaky) {
-            INDArray ym = y.matrix(n);
-            Activation.LEAKY_RELU.forward(ym, scratch.matrix(n));
-            ym.muli(EqualizedDense.ACT_GAIN);
+            EqualizedDense.leakyForward(y.matrix(n), mask.matrix(n), frozen);
         }
         return y;
     }
@@ -83,11 +89,12 @@ public final class EqualizedConv2d implements Layer {
         Tensor g = gradOut;
         if (leaky) {
             INDArray gm = gPre.matrix(n);
-            gm.assign(gradOut.matrix(n)).muli(EqualizedDense.ACT_GAIN);
-            Activation.LEAKY_RELU.backward(y.matrix(n), gm, scratch.matrix(n));
+            gm.assign(gradOut.matrix(n)).muli(mask.matrix(n)).muli(EqualizedDense.ACT_GAIN);
             g = gPre;
         }
-        Tensor gx = conv.backward(g, n, grads);
+        // The input-only kernel (a transposed convolution) cannot give back an even side after
+        // stride 2; the full backward pass can, and its weight gradient stays in the private copy.
+        Tensor gx = conv.backward(g, n, stride > 1 && grads == Grads.INPUT ? Grads.ALL : grads);
         if (grads.params()) {
             innerGw.mul(gain, gw);
             if (hasBias) {

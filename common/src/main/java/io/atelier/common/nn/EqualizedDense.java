@@ -2,13 +2,16 @@ package io.atelier.common.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A dense layer with equalised learning rate (Karras et al., as NVlabs' StyleGAN2 defines it): the
  * stored weight W [out, in] starts N(0, 1 / lrMul) and is used as W * lrMul / sqrt(in), the
  * stored bias as b * lrMul, so Adam's step is the same size for every layer (and lrMul times smaller
  * for the mapping network's layers). Optionally followed by leaky ReLU (slope 0.2) times sqrt(2),
- * the gain that keeps the activations' second moment.
+ * the gain that keeps the activations' second moment, computed as x times its slope so that the
+ * slopes can be held fixed ({@link #freezeActivation}).
  */
 public final class EqualizedDense implements Layer {
     static final float ACT_GAIN = (float) Math.sqrt(2.0);
@@ -22,7 +25,7 @@ public final class EqualizedDense implements Layer {
     private final Tensor y;
     private final Tensor gradIn;
     private final Tensor gPre;
-    private final Tensor scratch;
+    private final Tensor mask;
     private final INDArray w;
     private final INDArray gw;
     private final INDArray b;
@@ -31,6 +34,7 @@ public final class EqualizedDense implements Layer {
     private final INDArray bScaled;
     private final DynamicCustomOp[] biasOps;
     private Tensor x;
+    private boolean frozen;
 
     /**
      * Registers W [out, in] ~ N(0, 1 / lrMul) and the bias under {@code name}; the bias starts at
@@ -54,7 +58,7 @@ public final class EqualizedDense implements Layer {
         this.y = new Tensor(maxRows, this.outShape);
         this.gradIn = new Tensor(maxRows, in);
         this.gPre = new Tensor(maxRows, out);
-        this.scratch = new Tensor(maxRows, out);
+        this.mask = new Tensor(maxRows, out);
         this.w = params.value(name + ".weight");
         this.gw = params.grad(name + ".weight");
         this.b = params.value(name + ".bias");
@@ -65,6 +69,27 @@ public final class EqualizedDense implements Layer {
         if (y.rowSize() != out) {
             throw new IllegalArgumentException(name + ": output shape does not hold " + out + " values");
         }
+    }
+
+    /**
+     * With {@code frozen}, the rectifier keeps the slopes (1 or 0.2 per value) of the last forward
+     * pass instead of following the sign of the new input: the layer is then the linear branch it
+     * was on, as double backpropagation differentiates it (see the R1 penalty's central difference).
+     */
+    public void freezeActivation(boolean frozen) {
+        this.frozen = frozen;
+    }
+
+    /**
+     * y = x * slope * sqrt(2) in place, slope = 1 where x > 0 else 0.2 (recomputed into {@code slopes}
+     * unless {@code frozen}); exactly leaky ReLU times the gain.
+     */
+    static void leakyForward(INDArray y, INDArray slopes, boolean frozen) {
+        if (!frozen) {
+            Nd4j.exec(new Step(y, slopes));
+            slopes.muli(1f - Activation.LEAKY_SLOPE).addi(Activation.LEAKY_SLOPE);
+        }
+        y.muli(slopes).muli(ACT_GAIN);
     }
 
     @Override
@@ -89,8 +114,7 @@ public final class EqualizedDense implements Layer {
         }
         NativeOps.exec(bias);
         if (leaky) {
-            Activation.LEAKY_RELU.forward(ym, scratch.matrix(n));
-            ym.muli(ACT_GAIN);
+            leakyForward(ym, mask.matrix(n), frozen);
         }
         return y;
     }
@@ -100,8 +124,7 @@ public final class EqualizedDense implements Layer {
         INDArray g = gPre.matrix(n);
         g.assign(gradOut.matrix(n));
         if (leaky) {
-            g.muli(ACT_GAIN);
-            Activation.LEAKY_RELU.backward(y.matrix(n), g, scratch.matrix(n));
+            g.muli(mask.matrix(n)).muli(ACT_GAIN);
         }
         if (grads.params()) {
             NativeOps.gemm(g, x.matrix(n), gw, true, false);

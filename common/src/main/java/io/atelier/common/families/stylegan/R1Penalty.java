@@ -10,10 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * which is the derivative of grad_theta D along v, it is a Hessian-vector product, taken here by
  * central differences of two ordinary parameter gradients:
  * grad_theta P ~= [grad_theta D(x + eps v) - grad_theta D(x - eps v)] / (2 eps), with eps chosen
- * so that the images move by {@link #STEP} (root mean square, in [-1, 1] pixel units). The
- * error is O(eps^2) where D is smooth; across a leaky ReLU's kink inside the step the difference
- * averages the two slopes, which is what the penalty's gradient is near a kink anyway.
- * Costs three forward and backward passes of D.
+ * so that the images move by {@link #STEP} (root mean square, in [-1, 1] pixel units). During the
+ * two shifted passes every leaky ReLU keeps its slopes at the reals: D is then the piecewise-linear
+ * branch it was on at x, which is what double backpropagation differentiates (a rectifier's second
+ * derivative taken as 0). Letting the slopes follow would add a jump / (2 eps) for every unit
+ * crossing its kink inside the step, a bias that does not shrink with eps. What remains is the
+ * minibatch std's curvature, O(eps^2). Costs three forward and backward passes of D.
  */
 final class R1Penalty {
     /** Root-mean-square pixel shift of the central difference. */
@@ -49,13 +51,18 @@ final class R1Penalty {
             return squared;
         }
         double eps = STEP / (norm / Math.sqrt(vn.length()));
-        x.assign(reals.rows(n)).addi(vn.mul(eps));
-        d.forward(n);
-        d.backward(ones, n, Layer.Grads.PARAMS);
-        plus.assign(d.params().grads());
-        x.assign(reals.rows(n)).subi(vn.mul(eps));
-        d.forward(n);
-        d.backward(ones, n, Layer.Grads.PARAMS);
+        d.freezeActivations(true);
+        try {
+            x.assign(reals.rows(n)).addi(vn.mul(eps));
+            d.forward(n);
+            d.backward(ones, n, Layer.Grads.PARAMS);
+            plus.assign(d.params().grads());
+            x.assign(reals.rows(n)).subi(vn.mul(eps));
+            d.forward(n);
+            d.backward(ones, n, Layer.Grads.PARAMS);
+        } finally {
+            d.freezeActivations(false);
+        }
         plus.sub(d.params().grads(), out).muli(1.0 / (2 * eps));
         return squared;
     }

@@ -61,6 +61,17 @@ final class StyleDiscriminator {
         this.logit = new EqualizedDense(params, "d.out.logit", w, 1, 1.0, false, maxRows);
     }
 
+    /** Holds (or releases) every rectifier's slopes at the last forward pass (R1's shifted passes). */
+    void freezeActivations(boolean frozen) {
+        fromRgb.freezeActivation(frozen);
+        for (int i = 0; i < conv0.length; i++) {
+            conv0[i].freezeActivation(frozen);
+            conv1[i].freezeActivation(frozen);
+        }
+        outConv.freezeActivation(frozen);
+        fc.freezeActivation(frozen);
+    }
+
     Params params() {
         return params;
     }
