@@ -98,6 +98,30 @@ public record StyleGanArchitecture(int imageSize, int channels, int latentDim, i
         return b.build();
     }
 
+    /** Multiply-adds of one image through the mapping network (one z) and the synthesis network. */
+    public long generatorMacsPerImage() {
+        long w = width;
+        long macs = (long) mappingLayers * latentDim * latentDim;
+        for (int b = 0; b < blocks(); b++) {
+            long pixels = (long) side(b) * side(b);
+            int convs = b == 0 ? 1 : 2;
+            macs += convs * (pixels * w * w * 9 + (long) latentDim * w);
+            macs += pixels * w * channels + (long) latentDim * w;
+        }
+        return macs;
+    }
+
+    /** Multiply-adds of one image through the discriminator. */
+    public long discriminatorMacsPerImage() {
+        long w = width;
+        long macs = (long) imageSize * imageSize * channels * w;
+        for (int s = imageSize; s > 4; s /= 2) {
+            long half = (long) (s / 2) * (s / 2);
+            macs += (long) s * s * w * w * 9 + half * w * w * 9 + half * w * w;
+        }
+        return macs + 16 * (w + 1) * w * 9 + 16 * w * w + w;
+    }
+
     /** Floats per image. */
     public int imageFloats() {
         return channels * imageSize * imageSize;

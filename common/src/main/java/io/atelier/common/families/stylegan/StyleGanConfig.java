@@ -13,7 +13,7 @@ import java.io.Serializable;
  * @param mappingLayers dense layers of the mapping network
  * @param width         channels of every synthesis and discriminator layer
  * @param batchSize     real (and fake) images per step and worker; a multiple of 4 or below 4 (minibatch std groups)
- * @param learningRate  Adam step size of both networks (D's scaled for lazy R1 as NVlabs does)
+ * @param learningRate  Adam step size of both networks
  * @param beta1         Adam first-moment decay
  * @param beta2         Adam second-moment decay
  * @param r1Gamma       weight of the R1 penalty on reals; 0 turns it off
@@ -83,8 +83,4 @@ public record StyleGanConfig(
         return emaKimg == 0 ? 0 : Math.pow(0.5, workers * (double) batchSize / (emaKimg * 1000));
     }
 
-    /** Lazy regularisation's correction of D's optimiser (NVlabs): lr and betas to the power interval / (interval + 1). */
-    public double dRatio() {
-        return r1Gamma > 0 ? r1Interval / (r1Interval + 1.0) : 1.0;
-    }
 }

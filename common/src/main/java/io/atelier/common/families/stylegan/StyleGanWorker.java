@@ -69,9 +69,9 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
         this.d = new StyleDiscriminator(arch, new Params(arch.discriminatorParams()), batch);
         this.r1 = new R1Penalty(d, batch);
         this.adamG = new Adam(config.learningRate(), config.beta1(), config.beta2(), ADAM_EPS);
-        double ratio = config.dRatio();
-        this.adamD = new Adam(config.learningRate() * ratio, Math.pow(config.beta1(), ratio), Math.pow(config.beta2(), ratio),
-                ADAM_EPS);
+        // NVlabs scales D's lr and betas by interval / (interval + 1) because its R1 steps are extra
+        // optimiser steps; here the R1 gradient joins an ordinary step, so D's Adam is G's.
+        this.adamD = new Adam(config.learningRate(), config.beta1(), config.beta2(), ADAM_EPS);
         this.gMoments = new AdamMoments(g.params());
         this.dMoments = new AdamMoments(d.params());
         this.dGrads = d.params().grads().ulike();
