@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print a table of side-by-side measurements.",
         subcommands = {BenchCommand.IngestBench.class, BenchCommand.GanStepBench.class,
-                BenchCommand.DiffusionStepBench.class, BenchCommand.CycleGanStepBench.class, BenchCommand.SampleBench.class,
+                BenchCommand.DiffusionStepBench.class, BenchCommand.CycleGanStepBench.class, BenchCommand.StyleGanStepBench.class,
+                BenchCommand.SampleBench.class,
                 BenchCommand.ScalingBenchCommand.class, BenchCommand.EvaluateBench.class,
                 BenchCommand.StylizeBench.class})
 final class BenchCommand implements Runnable {
@@ -220,6 +221,46 @@ final class BenchCommand implements Runnable {
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             int b = batch != null ? batch : io.atelier.common.families.cyclegan.CycleGanSettings.DEFAULTS.batch();
             var result = io.atelier.common.bench.CycleGanBenchmark.step(size, channels, b, warmup, steps, t);
+            if (!json) {
+                result.table().print(System.out);
+            }
+            System.out.println(result.json());
+            return 0;
+        }
+    }
+
+    @Command(name = "stylegan-step", mixinStandardHelpOptions = true,
+            description = {"One StyleGAN2 worker step at the family's defaults (mapping, modulated synthesis, residual D,",
+                    "R1 every 16th step): ms, GFLOP/s, share of matmul peak."})
+    static final class StyleGanStepBench implements Callable<Integer> {
+        @Option(names = "--size", defaultValue = "32", description = "Image side: 32 or 64 (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--channels", defaultValue = "1", description = "1 (grey) or 3 (RGB) (default: ${DEFAULT-VALUE}).")
+        int channels;
+
+        @Option(names = "--batch", defaultValue = "32", description = "Images per step (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--steps", defaultValue = "5", description = "Timed steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--warmup", defaultValue = "1", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--threads", description = "Native compute threads (default: all cores).")
+        Integer threads;
+
+        @Option(names = "--json", description = "Print only the JSON line.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            if (size != 32 && size != 64) {
+                throw new IllegalArgumentException("--size " + size + ": use 32 or 64");
+            }
+            int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            var result = io.atelier.common.bench.StyleGanBenchmark.step(size, channels, batch, warmup, steps, t);
             if (!json) {
                 result.table().print(System.out);
             }

@@ -23,12 +23,12 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "train-gan", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a GAN on a dataset with parameter averaging across Spark workers.",
-                "--model dcgan (default) or cyclegan; each has its own flags: train-gan --model NAME --help.",
+                "--model dcgan (default), cyclegan or stylegan; each has its own flags: train-gan --model NAME --help.",
                 "Settings come from defaults, then --config FILE (JSON, same names as the flags in camelCase),",
                 "then flags. The run directory gets config.json, checkpoints/, metrics.jsonl, samples/ and report.html."})
 final class TrainGanCommand implements Callable<Integer>, SettingsOptions.Command<Record> {
     /** The families this command trains, the first being the default. */
-    static final List<String> MODELS = List.of("dcgan", "cyclegan");
+    static final List<String> MODELS = List.of("dcgan", "cyclegan", "stylegan");
 
     @Spec
     CommandSpec spec;

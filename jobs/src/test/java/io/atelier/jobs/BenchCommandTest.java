@@ -19,6 +19,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BenchCommandTest {
 
     @Test
+    void styleGanStepPrintsOneJsonLineForTheDefaultNetworks() throws Exception {
+        AtelierCliTest.Result r = atelier("bench", "stylegan-step", "--steps", "1", "--warmup", "0", "--batch", "4", "--json");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().strip().lines().toList();
+        assertEquals(1, lines.size(), "--json prints the JSON line alone, got: " + r.out());
+        JsonNode json = new ObjectMapper().readTree(lines.get(0));
+        assertEquals("stylegan_step", json.path("bench").asText(), lines.get(0));
+        for (String field : List.of("ms_per_step", "cpu_ms_per_step", "gflop_per_step", "gflops", "peak_gflops", "peak_share")) {
+            assertTrue(json.get(field).asDouble() > 0, field + " should be positive in " + lines.get(0));
+        }
+        // The defaults at 32x32x1 (z, w 128; 2 mapping layers; 64 channels), as docs/stylegan.md quotes them.
+        var arch = new io.atelier.common.families.stylegan.StyleGanArchitecture(32, 1, 128, 2, 64);
+        assertEquals(arch.generatorParams().size(), json.get("g_params").asInt());
+        assertEquals(arch.discriminatorParams().size(), json.get("d_params").asInt());
+        assertEquals(1, json.get("r1_steps").asInt(), "the one timed step is step 0, an R1 step");
+    }
+
+    @Test
     void cycleGanStepPrintsOneJsonLineOfPositiveFiguresForTheDefaultNetworks() throws Exception {
         AtelierCliTest.Result r = atelier("bench", "cyclegan-step", "--steps", "1", "--warmup", "0", "--size", "28",
                 "--channels", "1", "--json");

@@ -209,7 +209,7 @@ class CycleGanCommandTest {
         AtelierCliTest.Result model = atelier("train-gan", "--model", "diffusion", "--data", dataset, "--out",
                 tmp.resolve("d").toString());
         assertEquals(2, model.code());
-        assertTrue(model.err().contains("train-gan trains dcgan, cyclegan") && model.err().contains("its own command"),
+        assertTrue(model.err().contains("train-gan trains dcgan, cyclegan, stylegan") && model.err().contains("its own command"),
                 model.err());
 
         AtelierCliTest.Result help = atelier("train-gan", "--model", "cyclegan", "--help");

@@ -6,31 +6,50 @@ import java.util.List;
 
 /**
  * Sampler choices of {@code generate} that only some model families take (diffusion: sampler,
- * steps, eta, guidance, prompt). Null means "not given": the family's default applies, and a
- * family that takes none of them refuses any that is given.
+ * steps, eta, guidance, prompt; StyleGAN: truncation, style mixing, noise mode). Null means "not
+ * given": the family's default applies, and a family refuses any given option it does not take.
  */
-public record SamplingOptions(String sampler, Integer steps, Double eta, Double guidance, String prompt)
+public record SamplingOptions(String sampler, Integer steps, Double eta, Double guidance, String prompt,
+                              Double truncation, Long mixSeed, String mixLayers, String noiseMode)
         implements Serializable {
     public static final SamplingOptions NONE = new SamplingOptions(null, null, null, null, null);
 
+    /** The diffusion options alone (none of StyleGAN's). */
+    public SamplingOptions(String sampler, Integer steps, Double eta, Double guidance, String prompt) {
+        this(sampler, steps, eta, guidance, prompt, null, null, null, null);
+    }
+
     /** The flags given, as the user typed them (for a message refusing them). */
     public List<String> given() {
-        List<String> out = new ArrayList<>();
-        if (sampler != null) {
-            out.add("--sampler");
-        }
-        if (steps != null) {
-            out.add("--steps");
-        }
-        if (eta != null) {
-            out.add("--eta");
-        }
-        if (guidance != null) {
-            out.add("--guidance");
-        }
-        if (prompt != null) {
-            out.add("--prompt");
-        }
+        List<String> out = diffusionGiven();
+        out.addAll(styleGanGiven());
         return out;
+    }
+
+    /** The diffusion sampler's flags that were given. */
+    public List<String> diffusionGiven() {
+        List<String> out = new ArrayList<>();
+        add(out, sampler, "--sampler");
+        add(out, steps, "--steps");
+        add(out, eta, "--eta");
+        add(out, guidance, "--guidance");
+        add(out, prompt, "--prompt");
+        return out;
+    }
+
+    /** StyleGAN's sampling flags that were given. */
+    public List<String> styleGanGiven() {
+        List<String> out = new ArrayList<>();
+        add(out, truncation, "--truncation");
+        add(out, mixSeed, "--mix-seed");
+        add(out, mixLayers, "--mix-layers");
+        add(out, noiseMode, "--noise-mode");
+        return out;
+    }
+
+    private static void add(List<String> out, Object value, String flag) {
+        if (value != null) {
+            out.add(flag);
+        }
     }
 }

@@ -23,9 +23,17 @@ public record GenerateSettings(
         @Setting(value = "Classifier-free guidance: eps_u + G (eps_c - eps_u) (default: 2).", label = "G") Double guidance,
         @Setting(value = "Condition every sample on these words (a conditional diffusion run).", label = "TEXT")
         String prompt,
+        @Setting(value = "StyleGAN truncation psi around the mean w: 1 none, 0 the mean image (default: 1).", label = "PSI")
+        Double truncation,
+        @Setting(value = "StyleGAN style mixing: sample i takes --mix-layers' styles from sample i of this seed.", label = "S")
+        Long mixSeed,
+        @Setting(value = "StyleGAN style layers A to B (0-based, inclusive) taken from --mix-seed.", label = "A-B")
+        String mixLayers,
+        @Setting(value = "StyleGAN per-pixel noise: const (fixed maps), random or none (default: const).",
+                label = "const|random|none") String noiseMode,
         @Setting(value = "Shards of the output.", label = "N") int shards) {
     public static final GenerateSettings DEFAULTS = new GenerateSettings(null, null, null, null, 0L, null, null, null,
-            null, null, null, null, 8);
+            null, null, null, null, null, null, null, null, 8);
 
     public GenerateSettings {
         if (prompt != null && label != null) {
@@ -48,7 +56,7 @@ public record GenerateSettings(
 
     /** The sampler choices for the run's family (null: its default). */
     public SamplingOptions sampling() {
-        return new SamplingOptions(sampler, steps, eta, guidance, prompt);
+        return new SamplingOptions(sampler, steps, eta, guidance, prompt, truncation, mixSeed, mixLayers, noiseMode);
     }
 
     /** The job's options: the label parsed, partitions by the count unless given. */

@@ -1,6 +1,7 @@
 /**
  * Network building blocks as ND4J ops on preallocated tensors, with hand-derived backward passes:
- * dense, convolution, transposed convolution, reflection padding, batch norm, group norm (instance
+ * dense, convolution, transposed convolution, their equalised-learning-rate forms, StyleGAN2's
+ * modulated convolution and minibatch std, reflection padding, batch norm, group norm (instance
  * norm as one group per channel), activations, residual
  * blocks, self-attention, layer norm, token embeddings, transformer blocks and cross-attention,
  * upsampling, losses, the project's one Adam, and the flat parameter

@@ -20,19 +20,20 @@ class FamiliesTest {
 
     @Test
     void registeredFamiliesAreFoundByTheirIds() {
-        assertEquals(List.of("cyclegan", "dcgan", "diffusion"), List.copyOf(Families.all().keySet()));
+        assertEquals(List.of("cyclegan", "dcgan", "diffusion", "stylegan"), List.copyOf(Families.all().keySet()));
         assertInstanceOf(CycleGanFamily.class, Families.get("cyclegan"));
         assertInstanceOf(CycleGanSettings.class, Families.get("cyclegan").defaults());
         assertInstanceOf(DcganFamily.class, Families.get("dcgan"));
         assertInstanceOf(DiffusionFamily.class, Families.get("diffusion"));
         assertInstanceOf(DcganSettings.class, Families.get("dcgan").defaults());
         assertInstanceOf(DiffusionSettings.class, Families.get("diffusion").defaults());
+        assertInstanceOf(io.atelier.common.families.stylegan.StyleGanSettings.class, Families.get("stylegan").defaults());
     }
 
     @Test
     void anUnknownIdNamesTheKnownOnes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Families.get("stylegan"));
-        assertEquals("unknown model family 'stylegan'; available: cyclegan, dcgan, diffusion", e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Families.get("vqgan"));
+        assertEquals("unknown model family 'vqgan'; available: cyclegan, dcgan, diffusion, stylegan", e.getMessage());
     }
 
     @Test

@@ -9,9 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.nio.FloatBuffer;
 import java.util.function.DoubleSupplier;
 
-import static io.atelier.common.nn.GradientCheck.dot;
-import static io.atelier.common.nn.GradientCheck.fill;
-import static io.atelier.common.nn.GradientCheck.randomish;
+import static io.atelier.common.nn.GradientChecks.dot;
+import static io.atelier.common.nn.GradientChecks.fill;
+import static io.atelier.common.nn.GradientChecks.randomish;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * CycleGAN's layers, losses and networks against central finite differences of L = sum(y * R)
- * for a fixed random R ({@link GradientCheck}), as in {@link GradientCheckTest}: float32, loose tolerances far below
+ * for a fixed random R ({@link GradientChecks}), as in {@link GradientCheckTest}: float32, loose tolerances far below
  * the O(1) relative error of a wrong term. Every check also tries half the step and skips a
  * coordinate where the two disagree (a ReLU switching inside the step); most coordinates must be
  * checkable. A unit sitting right at its kink fools that test (both estimates are off by the
@@ -53,7 +53,7 @@ class CycleGanLayersGradientTest {
         for (int p : new int[]{1, 3}) {
             // Several channels and rows, uneven sides, and p = 3 on a side of 4 where the
             // reflections of both borders land on the same interior pixels.
-            GradientCheck check = new GradientCheck(1e-2f, 2e-3);
+            GradientChecks check = new GradientChecks(1e-2f, 2e-3);
             check.layer("reflection pad " + p, new ReflectionPad2d(p, 2, 4, 5, 3), null, 2, 4, 5, 3);
         }
     }
@@ -61,7 +61,7 @@ class CycleGanLayersGradientTest {
     @Test
     void instanceNormMatchesFiniteDifferences() {
         Params params = instanceNormParams();
-        new GradientCheck(1e-2f, 2e-3).layer("instance norm", instanceNorm(params, Activation.NONE), params, 3, 3, 2, 4);
+        new GradientChecks(1e-2f, 2e-3).layer("instance norm", instanceNorm(params, Activation.NONE), params, 3, 3, 2, 4);
     }
 
     /**
@@ -127,7 +127,7 @@ class CycleGanLayersGradientTest {
             }
             assertEquals(expected, loss, 1e-6 * Math.max(1, expected), "LSGAN loss against " + target);
             FloatBuffer xs = HostViews.floats(x);
-            new GradientCheck(1e-2f, 1e-4).compare("squared error against " + target,
+            new GradientChecks(1e-2f, 1e-4).compare("squared error against " + target,
                     () -> Losses.squaredError(x, x.ulike(), target), xs, HostArrays.toArray(grad), 12, 0);
         }
         assertThrows(IllegalArgumentException.class,
@@ -160,7 +160,7 @@ class CycleGanLayersGradientTest {
         INDArray target2 = HostArrays.of(b, 3, 4);
         INDArray grad2 = x.ulike();
         Losses.absoluteError(x, target2, grad2);
-        new GradientCheck(1e-2f, 1e-4).compare("absolute error", () -> Losses.absoluteError(x, target2, x.ulike()),
+        new GradientChecks(1e-2f, 1e-4).compare("absolute error", () -> Losses.absoluteError(x, target2, x.ulike()),
                 HostViews.floats(x), HostArrays.toArray(grad2), 12, 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Losses.absoluteError(x, HostArrays.of(b, 12), grad));
@@ -192,7 +192,7 @@ class CycleGanLayersGradientTest {
         float[] gx = HostArrays.toArray(g.backward(gy, 2, true).rows(2));
         float[] gp = HostArrays.toArray(params.grads());
         assertArrayEquals(r, HostArrays.toArray(gy.rows(2)), "the caller's gradient is left as it was");
-        GradientCheck check = new GradientCheck(2e-4f, 5e-2);
+        GradientChecks check = new GradientChecks(2e-4f, 5e-2);
         check.compare("generator input", loss, HostViews.floats(x), gx, gx.length, 0);
         check.compare("generator params", loss, HostViews.floats(params.values()), gp, gp.length, 0);
         // The residual block's second convolution sits between two norms: check it densely too.
@@ -220,7 +220,7 @@ class CycleGanLayersGradientTest {
         HostViews.floats(gy).put(0, r);
         float[] gx = HostArrays.toArray(d.backward(gy, 2, Layer.Grads.ALL).rows(2));
         float[] gp = HostArrays.toArray(params.grads());
-        GradientCheck check = new GradientCheck(2e-4f, 5e-2);
+        GradientChecks check = new GradientChecks(2e-4f, 5e-2);
         check.compare("discriminator input", loss, HostViews.floats(x), gx, gx.length, 0);
         check.compare("discriminator params", loss, HostViews.floats(params.values()), gp, gp.length, 0);
 

@@ -9,16 +9,16 @@ import java.util.List;
 
 import java.util.function.DoubleSupplier;
 
-import static io.atelier.common.nn.GradientCheck.dot;
-import static io.atelier.common.nn.GradientCheck.fill;
-import static io.atelier.common.nn.GradientCheck.randomish;
+import static io.atelier.common.nn.GradientChecks.dot;
+import static io.atelier.common.nn.GradientChecks.fill;
+import static io.atelier.common.nn.GradientChecks.randomish;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-/** The text encoder's layers and the U-Net's cross-attention against finite differences ({@link GradientCheck}). */
+/** The text encoder's layers and the U-Net's cross-attention against finite differences ({@link GradientChecks}). */
 class TransformerLayersGradientTest {
-    private static final GradientCheck CHECK = new GradientCheck(1e-2f, 2e-3);
+    private static final GradientChecks CHECK = new GradientChecks(1e-2f, 2e-3);
 
     private static Params params(ParamLayout.Builder b, long seed) {
         Params p = new Params(b.build());
@@ -152,7 +152,7 @@ class TransformerLayersGradientTest {
         HostViews.floats(gy).put(0, r);
         net.backward(gy, 2);
         float[] g = HostArrays.toArray(net.params().grads());
-        GradientCheck check = new GradientCheck(1e-3f, 5e-3);
+        GradientChecks check = new GradientChecks(1e-3f, 5e-3);
         ParamLayout.Entry first = arch.params().get("text.embed.tokens");
         ParamLayout.Entry last = arch.params().get("text.norm.bias");
         check.compare("text encoder in the U-Net", loss, HostViews.floats(net.params().values()), g,

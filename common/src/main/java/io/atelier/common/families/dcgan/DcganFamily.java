@@ -52,7 +52,7 @@ public final class DcganFamily implements ModelFamily {
     public GeneratorSource openRun(TrainedRun run, SamplingOptions options) {
         if (!options.given().isEmpty()) {
             throw new IllegalArgumentException(String.join(", ", options.given()) + ": " + run.runDir()
-                    + " is a GAN run; sampler options apply to train-diffusion runs only");
+                    + " is a DCGAN run, which takes none of these sampler options");
         }
         return DcganRun.of(run);
     }

@@ -77,6 +77,10 @@ public final class DiffusionFamily implements ModelFamily {
 
     @Override
     public GeneratorSource openRun(TrainedRun run, SamplingOptions options) {
+        if (!options.styleGanGiven().isEmpty()) {
+            throw new IllegalArgumentException(String.join(", ", options.styleGanGiven()) + ": " + run.runDir()
+                    + " is a diffusion run; these options apply to StyleGAN runs only");
+        }
         return DiffusionRun.of(run, options);
     }
 }

@@ -6,16 +6,21 @@ import java.util.function.DoubleSupplier;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Hand-written backward passes against central finite differences of L = sum(y * R) for a fixed
- * random R, at one step size, in float32: tolerances are loose but far below the O(1) relative
- * error of a wrong term. Every coordinate is also tried at half the step and skipped where the
- * two estimates disagree (a unit switching inside the step); most coordinates must be checkable.
- * Shared by the layer tests.
+ * Finite-difference gradient checks shared by the layer and network tests: central differences of
+ * a scalar loss (usually L = sum(y * R) for a fixed random R) at one step size in float32, with
+ * loose tolerances far below the O(1) relative error of a wrong term. Every check also tries half
+ * the step and skips a coordinate where the two disagree (a rectifier switching inside the step);
+ * most coordinates must be checkable.
+ *
+ * @param step   the finite-difference step
+ * @param absTol the absolute part of the tolerance (the relative part is 2%)
  */
-record GradientCheck(float step, double absTol) {
-    private static final int COORDINATES = 40;
+public record GradientChecks(float step, double absTol) {
+    /** Coordinates checked per tensor, evenly spread. */
+    public static final int COORDINATES = 40;
 
-    void layer(String what, Layer layer, Params params, int rows, long... shape) {
+    /** A {@link Layer}'s input and (when given) parameter gradients against L = sum(y * R). */
+    public void layer(String what, Layer layer, Params params, int rows, long... shape) {
         Tensor x = new Tensor(rows, shape);
         fill(HostViews.floats(x), rows * x.rowSize(), 61, 1f, 0.3f);
         Tensor gy = new Tensor(rows, layer.outShape());
@@ -32,7 +37,7 @@ record GradientCheck(float step, double absTol) {
     }
 
     /** About {@link #COORDINATES} evenly spread coordinates of [from, end) of {@code values} against {@code analytic}. */
-    void compare(String what, DoubleSupplier loss, FloatBuffer values, float[] analytic, int end, int from) {
+    public void compare(String what, DoubleSupplier loss, FloatBuffer values, float[] analytic, int end, int from) {
         int stride = Math.max(1, (end - from) / COORDINATES) | 1;
         int candidates = 0;
         int checked = 0;
@@ -56,7 +61,8 @@ record GradientCheck(float step, double absTol) {
         return 2e-2 * Math.max(Math.abs(a), Math.abs(b)) + absTol;
     }
 
-    private static double difference(DoubleSupplier loss, FloatBuffer values, int i, float step) {
+    /** (L(v + h) - L(v - h)) / 2h at coordinate i, restoring the value. */
+    public static double difference(DoubleSupplier loss, FloatBuffer values, int i, float step) {
         float v = values.get(i);
         values.put(i, v + step);
         double up = loss.getAsDouble();
@@ -66,7 +72,7 @@ record GradientCheck(float step, double absTol) {
         return (up - down) / (2.0 * step);
     }
 
-    static double dot(FloatBuffer y, float[] r) {
+    public static double dot(FloatBuffer y, float[] r) {
         double s = 0;
         for (int i = 0; i < r.length; i++) {
             s += (double) y.get(i) * r[i];
@@ -74,7 +80,8 @@ record GradientCheck(float step, double absTol) {
         return s;
     }
 
-    static float[] randomish(int n, long seed, float scale, float shift) {
+    /** n Gaussian values times scale plus shift, fixed by the seed. */
+    public static float[] randomish(int n, long seed, float scale, float shift) {
         Rng rng = new Rng(seed);
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
@@ -83,7 +90,7 @@ record GradientCheck(float step, double absTol) {
         return v;
     }
 
-    static void fill(FloatBuffer b, int n, long seed, float scale, float shift) {
+    public static void fill(FloatBuffer b, int n, long seed, float scale, float shift) {
         b.put(0, randomish(n, seed, scale, shift));
     }
 }

@@ -1,0 +1,86 @@
+package io.atelier.common.families.stylegan;
+
+import java.io.Serializable;
+
+/**
+ * Everything that fixes a StyleGAN2 run: geometry and network sizes, optimiser, regularisation and
+ * moving averages. Immutable and serialisable (it travels to executors inside the trainer) and
+ * recorded in the run's config.json.
+ *
+ * @param imageSize     side of the square images, a power of two >= 8
+ * @param channels      1 (grey) or 3 (RGB)
+ * @param latentDim     size of z and w
+ * @param mappingLayers dense layers of the mapping network
+ * @param width         channels of every synthesis and discriminator layer
+ * @param batchSize     real (and fake) images per step and worker; a multiple of 4 or below 4 (minibatch std groups)
+ * @param learningRate  Adam step size of both networks
+ * @param beta1         Adam first-moment decay
+ * @param beta2         Adam second-moment decay
+ * @param r1Gamma       weight of the R1 penalty on reals; 0 turns it off
+ * @param r1Interval    D steps between R1 steps (lazy regularisation)
+ * @param mixingProb    probability that a step's fakes mix two w's at a random layer
+ * @param emaKimg       half-life of the generator's moving average, in thousands of images seen by the run
+ * @param workers       workers of the run (images seen per step are workers x batch)
+ */
+public record StyleGanConfig(
+        int imageSize,
+        int channels,
+        int latentDim,
+        int mappingLayers,
+        int width,
+        int batchSize,
+        double learningRate,
+        double beta1,
+        double beta2,
+        double r1Gamma,
+        int r1Interval,
+        double mixingProb,
+        double emaKimg,
+        int workers) implements Serializable {
+
+    public StyleGanConfig {
+        new StyleGanArchitecture(imageSize, channels, latentDim, mappingLayers, width);
+        if (batchSize < 1 || (batchSize > StyleGanArchitecture.MBSTD_GROUP && batchSize % StyleGanArchitecture.MBSTD_GROUP != 0)) {
+            throw new IllegalArgumentException("--batch " + batchSize + ": the minibatch std layer groups images by "
+                    + StyleGanArchitecture.MBSTD_GROUP + "; use a multiple of " + StyleGanArchitecture.MBSTD_GROUP);
+        }
+        if (!(learningRate > 0 && Double.isFinite(learningRate))) {
+            throw new IllegalArgumentException("--lr must be finite and > 0, got " + learningRate);
+        }
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("Adam betas must be in [0, 1), got " + beta1 + " and " + beta2);
+        }
+        if (!(r1Gamma >= 0 && Double.isFinite(r1Gamma))) {
+            throw new IllegalArgumentException("--r1-gamma must be finite and >= 0, got " + r1Gamma);
+        }
+        if (r1Interval < 1) {
+            throw new IllegalArgumentException("r1Interval must be >= 1, got " + r1Interval);
+        }
+        if (!(mixingProb >= 0 && mixingProb <= 1)) {
+            throw new IllegalArgumentException("--style-mixing must be in [0, 1], got " + mixingProb);
+        }
+        if (!(emaKimg >= 0 && Double.isFinite(emaKimg))) {
+            throw new IllegalArgumentException("--ema-kimg must be finite and >= 0, got " + emaKimg);
+        }
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be >= 1, got " + workers);
+        }
+    }
+
+    public StyleGanArchitecture architecture() {
+        return new StyleGanArchitecture(imageSize, channels, latentDim, mappingLayers, width);
+    }
+
+    public int imageFloats() {
+        return channels * imageSize * imageSize;
+    }
+
+    /**
+     * The generator EMA's decay per step: NVlabs' 0.5^(images per step / half-life), with a step
+     * seeing workers x batch images across the run; 0 (no averaging) for a half-life of 0.
+     */
+    public double emaDecay() {
+        return emaKimg == 0 ? 0 : Math.pow(0.5, workers * (double) batchSize / (emaKimg * 1000));
+    }
+
+}
