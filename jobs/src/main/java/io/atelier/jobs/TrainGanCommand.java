@@ -2,7 +2,9 @@ package io.atelier.jobs;
 
 import io.atelier.common.families.Families;
 import io.atelier.common.families.ModelFamily;
+import io.atelier.common.families.SampledEvaluation;
 import io.atelier.common.families.TrainingSettings;
+import io.atelier.common.families.cyclegan.CycleGanSettings;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -85,14 +87,13 @@ final class TrainGanCommand implements Callable<Integer>, SettingsOptions.Comman
     public Integer call() {
         TrainingSettings s = (TrainingSettings) SettingsOptions.resolve(spec, settingsType(), defaults(), config);
         s.requirePaths();
-        if (family.id().equals("cyclegan") && evaluation.every != null) {
-            throw new IllegalArgumentException("--eval-every: scoring between rounds samples a generator; a " + family.id()
-                    + " run translates images instead: leave --eval-every off");
-        }
         SparkSession session = SparkSessions.create("train-gan", spark.master);
         System.out.printf("train-gan: %s on %s, %d workers x %d local steps, %d rounds, batch %d, seed %d%n",
                 family.id(), String.join(" + ", s.inputs()), s.workers(), s.localSteps(), s.rounds(), s.batch(), s.seed());
-        JobSteps.train(session, "train-gan", family, s, evaluation.evaluation(session, s.data()), lease.waitTime());
+        SampledEvaluation scores = s instanceof CycleGanSettings c
+                ? evaluation.translationEvaluation(session, c.data(), c.dataA(), c.dataB())
+                : evaluation.evaluation(session, s.data());
+        JobSteps.train(session, "train-gan", family, s, scores, lease.waitTime());
         return 0;
     }
 }

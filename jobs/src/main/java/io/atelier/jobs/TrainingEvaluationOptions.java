@@ -37,4 +37,10 @@ final class TrainingEvaluationOptions {
     SampledEvaluation evaluation(SparkSession spark, String trainingData) {
         return new TrainingEvaluation(every, data, count, seed, features).evaluation(spark, trainingData, System.out::println);
     }
+
+    /** For a CycleGAN run: its translations scored on its own domains, or null without --eval-every. */
+    SampledEvaluation translationEvaluation(SparkSession spark, String data, String dataA, String dataB) {
+        return new TrainingEvaluation(every, this.data, count, seed, features).translationEvaluation(spark, data, dataA,
+                dataB, System.out::println);
+    }
 }

@@ -201,9 +201,10 @@ class CycleGanCommandTest {
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("--domain-b: name the labels"), missing.err());
 
-        AtelierCliTest.Result eval = run(tiny(tmp.resolve("e").toString(), 1, "--eval-every", "1"));
+        AtelierCliTest.Result eval = run(tiny(tmp.resolve("e").toString(), 1, "--eval-every", "1", "--eval-data", dataset));
         assertEquals(2, eval.code());
-        assertTrue(eval.err().contains("--eval-every"), eval.err());
+        assertTrue(eval.err().contains("--eval-data " + dataset + ": a CycleGAN run is scored on its own two domains"),
+                eval.err());
 
         AtelierCliTest.Result model = atelier("train-gan", "--model", "diffusion", "--data", dataset, "--out",
                 tmp.resolve("d").toString());

@@ -195,4 +195,85 @@ class CycleGanEvaluateCommandTest {
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--direction=a2b|b2a") && help.out().contains("--classifier=MODEL"), help.out());
     }
+
+    @Test
+    void aRunOfTwoDatasetsIsScoredOnItsOwnDatasetsAndRefusesAnotherReal() throws IOException {
+        // Each domain a dataset of its own: the top bars and the bottom bars ingested apart.
+        String[] domains = new String[2];
+        for (int d = 0; d < 2; d++) {
+            String label = GanCommandsTest.CLASSES[d];
+            domains[d] = tmp.resolve(label + "-only").toString();
+            AtelierCliTest.Result ingest = atelier("ingest", "--input", tmp.resolve("bars").resolve(label).toString(),
+                    "--output", domains[d], "--size", "28", "--channels", "1", "--shards", "2", "--test-fraction", "0.25",
+                    "--master", "local[2]");
+            assertEquals(0, ingest.code(), ingest.err());
+        }
+        String twoRun = tmp.resolve("two-run").toString();
+        AtelierCliTest.Result train = atelier("train-gan", "--model", "cyclegan", "--data-a", domains[0], "--data-b",
+                domains[1], "--out", twoRun, "--generator-width", "4", "--discriminator-width", "4", "--residual-blocks",
+                "1", "--batch", "2", "--local-steps", "1", "--pool-size", "2", "--rounds", "1", "--sample-every", "1",
+                "--sample-count", "2", "--master", "local[2]");
+        assertEquals(0, train.code(), train.err() + train.out());
+
+        Path report = tmp.resolve("two-b2a.json");
+        AtelierCliTest.Result r = atelier("evaluate", "--fake", twoRun, "--direction", "b2a", "--features", "random",
+                "--classifier", "random", "--out", report.toString(), "--master", "local[2]");
+        assertEquals(0, r.code(), r.err() + r.out());
+        JsonNode json = Json.MAPPER.readTree(Files.readAllBytes(report));
+        Configuration conf = new Configuration();
+        long testB = ImageDataset.open(domains[1], conf).manifest().count(DatasetSchema.TEST);
+        long testA = ImageDataset.open(domains[0], conf).manifest().count(DatasetSchema.TEST);
+        assertEquals(testB, json.at("/sourceCount").asLong(), "every test image of --data-b translated");
+        assertEquals(testA, json.at("/targetCount").asLong(), "against every test image of --data-a");
+        assertEquals(domains[1], json.at("/definition/sourceDataset/path").asText(), json.at("/definition").toString());
+        assertEquals(domains[0], json.at("/definition/targetDataset/path").asText());
+        assertTrue(json.at("/definition/real").isMissingNode(), json.at("/definition").toString());
+        assertTrue(json.at("/fid/untranslated").asDouble() > json.at("/fid/floor").asDouble(), json.at("/fid").toString());
+
+        Path never = tmp.resolve("two-never.json");
+        AtelierCliTest.Result other = atelier("evaluate", "--real", dataset, "--fake", twoRun, "--features", "random",
+                "--out", never.toString(), "--master", "local[2]");
+        assertEquals(2, other.code(), other.err());
+        assertEquals(1, other.err().lines().filter(l -> l.startsWith("atelier evaluate:")).count(), other.err());
+        assertTrue(other.err().contains("was trained on two datasets (--data-a " + domains[0] + ", --data-b " + domains[1]
+                + ") and is scored on them; leave --real off"), other.err());
+        AtelierCliTest.Result noReal = atelier("evaluate", "--fake", run, "--features", "random", "--out", never.toString(),
+                "--master", "local[2]");
+        assertEquals(2, noReal.code(), noReal.err());
+        assertTrue(noReal.err().contains("--real: give the real dataset to compare --fake " + run + " with"), noReal.err());
+        assertFalse(Files.exists(never));
+    }
+
+    @Test
+    void scoresBetweenRoundsAreEvaluatesScoresOfThatRoundAndLeaveTrainingUnchanged() throws IOException {
+        // The fixture run's settings, with translation scores after its one round.
+        String scored = tmp.resolve("scored-run").toString();
+        AtelierCliTest.Result train = atelier("train-gan", "--model", "cyclegan", "--data", dataset, "--out", scored,
+                "--domain-a", "bar-top", "--domain-b", "bar-bottom", "--generator-width", "4", "--discriminator-width",
+                "4", "--residual-blocks", "1", "--batch", "2", "--local-steps", "2", "--pool-size", "2", "--rounds", "1",
+                "--sample-every", "1", "--sample-count", "2", "--eval-every", "1", "--eval-features", "random",
+                "--master", "local[2]");
+        assertEquals(0, train.code(), train.err() + train.out());
+        assertEquals(CycleGanRun.open(run, new Configuration()).checkpointSha256(),
+                CycleGanRun.open(scored, new Configuration()).checkpointSha256(), "scoring reads the state only");
+
+        JsonNode metrics = Json.MAPPER.readTree(Files.readAllLines(Path.of(scored, "metrics.jsonl")).get(0)).at("/metrics");
+        for (String d : new String[]{"a2b", "b2a"}) {
+            assertTrue(metrics.at("/fid_" + d).isNumber() && metrics.at("/fid_" + d + "_floor").asDouble(-1) >= 0,
+                    metrics.toString());
+            Path report = tmp.resolve("scored-" + d + ".json");
+            AtelierCliTest.Result r = atelier("evaluate", "--real", dataset, "--fake", scored, "--direction", d,
+                    "--features", "random", "--classifier", "random", "--count", "1000", "--seed", "42",
+                    "--out", report.toString(), "--master", "local[2]");
+            assertEquals(0, r.code(), r.err() + r.out());
+            JsonNode json = Json.MAPPER.readTree(Files.readAllBytes(report));
+            double fid = json.at("/fid/translated").asDouble();
+            assertEquals(fid, metrics.at("/fid_" + d).asDouble(), 1e-6 * Math.max(1, fid), d + ": " + metrics);
+            assertEquals(json.at("/cycleL1").asDouble(), metrics.at("/cycle_l1_" + d).asDouble(), 1e-9, d);
+        }
+        JsonNode config = Json.MAPPER.readTree(Files.readAllBytes(Path.of(scored, "config.json")));
+        assertEquals(1, config.at("/evaluation/every").asInt(), config.at("/evaluation").toString());
+        assertTrue(Files.readString(Path.of(scored, "report.html")).contains("alt=\"fid_a2b (dashed: floor"),
+                "the report charts each direction's FID over its floor");
+    }
 }

@@ -112,7 +112,13 @@ public final class TrainingFid implements RoundEvaluator {
                     + ": choose another feature network");
         }
         sampleSize(m, options, DatasetSchema.TEST.equals(options.split()) ? DatasetSchema.TRAIN : DatasetSchema.TEST);
-        return generatorAt -> new RoundEvaluation(every, new TrainingFid(spark, features, options, generatorAt));
+        return plan -> {
+            if (plan.generatorAt() == null) {
+                throw new IllegalArgumentException("--eval-every: this model makes no samples to score (it translates"
+                        + " images); leave --eval-every off");
+            }
+            return new RoundEvaluation(every, new TrainingFid(spark, features, options, plan.generatorAt()));
+        };
     }
 
     private static long sampleSize(Manifest m, Options o, String floorSplit) {

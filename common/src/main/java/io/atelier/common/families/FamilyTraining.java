@@ -46,7 +46,7 @@ public final class FamilyTraining {
         });
         RunSpec spec = new RunSpec(plan.trainer(), settings.inputs(), settings.out(), settings.engine(), resolved);
         if (evaluation != null) {
-            spec = spec.withEvaluation(evaluation.forModel(plan.generatorAt()));
+            spec = spec.withEvaluation(evaluation.forPlan(plan));
         }
         AveragingEngine engine = new AveragingEngine(spark);
         return settings.resume() ? engine.resume(spec, progress) : engine.train(spec, progress);

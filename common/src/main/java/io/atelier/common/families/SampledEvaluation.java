@@ -1,20 +1,19 @@
 package io.atelier.common.families;
 
-import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.RoundEvaluation;
 
-import java.util.function.Function;
-
 /**
- * An evaluation between training rounds that samples the model, handed to a family's training
- * job before it knows how its model samples. The family completes it with one line:
- * <pre>{@code spec = spec.withEvaluation(evaluation.forModel(state -> FamilyState.of(config, labels, state)));}</pre>
+ * An evaluation between training rounds, handed to the training launcher before the family has
+ * planned its model; the launcher completes it with the family's {@link TrainingPlan} (a
+ * generator of the in-memory state for sampled FID, the model config for scores of other kinds,
+ * such as a translation's).
  */
 @FunctionalInterface
 public interface SampledEvaluation {
     /**
-     * @param generatorAt the model of a training state as a generator; must copy what it keeps
-     *                    (the state goes on training) and be deterministic in the state alone
+     * @param plan the family's model for the dataset; its {@code generatorAt} must copy what it keeps
+     *             (the state goes on training) and be deterministic in the state alone
+     * @throws IllegalArgumentException in one line when the plan's model cannot be scored this way
      */
-    RoundEvaluation forModel(Function<TrainingState, GeneratorSource> generatorAt);
+    RoundEvaluation forPlan(TrainingPlan plan);
 }

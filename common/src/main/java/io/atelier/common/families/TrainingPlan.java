@@ -12,7 +12,8 @@ import java.util.function.Function;
  * @param trainer     the trainer (its spec is the resolved model config)
  * @param sections    what config.json records beside the settings and engine (model config, label names, ...)
  * @param generatorAt the model of an in-memory training state as a generator (for evaluation between
- *                    rounds); must copy what it keeps, since the state goes on training
+ *                    rounds); must copy what it keeps, since the state goes on training; null for a
+ *                    model that makes no samples (one that translates images)
  */
 public record TrainingPlan(ModelTrainer trainer, Map<String, Object> sections,
                            Function<TrainingState, GeneratorSource> generatorAt) {

@@ -75,7 +75,9 @@ public final class RunDirectory {
     public static RunDirectory existing(String path, Configuration conf) {
         Path root = new Path(path);
         if (!HadoopFiles.exists(root, conf)) {
-            throw new IllegalArgumentException("run directory " + path + " does not exist: there is no run to resume");
+            // Named for every reader (resume, generate, translate, evaluate), not only for --resume.
+            throw new IllegalArgumentException("run directory " + path + " does not exist: give the --out"
+                    + " directory of a training run");
         }
         return new RunDirectory(root, conf);
     }

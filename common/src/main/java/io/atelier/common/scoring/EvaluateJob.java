@@ -61,6 +61,7 @@ public final class EvaluateJob {
         if (CycleGanFamily.ID.equals(family)) {
             return new Result(null, null, null, new TranslationScores(spark).run(s, log));
         }
+        s.requireReal();
         if (s.direction() != null && (family != null || ImageDataset.isDataset(s.fake(), conf))) {
             throw new IllegalArgumentException("--direction " + s.direction() + ": --fake " + s.fake() + " is "
                     + (family == null ? "a dataset" : "a " + (family.isEmpty() ? "non-CycleGAN" : family) + " run")

@@ -8,7 +8,8 @@ import io.atelier.common.io.Setting;
  * these components and {@link #DEFAULTS}, and a JSON config file fills the same record.
  */
 public record EvaluateSettings(
-        @Setting(value = "Real dataset.", label = "DATASET") String real,
+        @Setting(value = "Real dataset. For a CycleGAN run trained on two datasets (--data-a, --data-b), leave it off: "
+                + "the run's own datasets are its domains.", label = "DATASET") String real,
         @Setting(value = "Dataset to score, or a train-gan or train-diffusion run: --count samples are generated from it "
                 + "with generate's code path (seed --seed, every class when conditional) into FILE.json's sibling "
                 + "FILE.samples. A CycleGAN run (train-gan --model cyclegan) is scored as a translation instead: "
@@ -31,16 +32,26 @@ public record EvaluateSettings(
     public static final EvaluateSettings DEFAULTS = new EvaluateSettings(null, null, null, FeatureChoice.DEFAULT,
             FeatureChoice.DEFAULT, "test", null, 10_000L, 42L, 2000, null);
 
-    /** Checks what has no default (both datasets, the report file) and the direction's spelling. */
+    /**
+     * Checks what has no default (--fake, the report file) and the direction's spelling; --real is
+     * checked by the scorer, as a CycleGAN run of two datasets needs none.
+     */
     public void requireGiven() {
-        if (real == null || real.isBlank() || fake == null || fake.isBlank()) {
-            throw new IllegalArgumentException("--real and --fake: give both datasets");
+        if (fake == null || fake.isBlank()) {
+            throw new IllegalArgumentException("--fake: give the dataset or run to score");
         }
         if (out == null || out.isBlank()) {
             throw new IllegalArgumentException("--out: give the report file to write");
         }
         if (direction != null) {
             CycleGanTranslator.Direction.of(direction);
+        }
+    }
+
+    /** For everything but a CycleGAN run of two datasets: --real names the real data. */
+    public void requireReal() {
+        if (real == null || real.isBlank()) {
+            throw new IllegalArgumentException("--real: give the real dataset to compare --fake " + fake + " with");
         }
     }
 }

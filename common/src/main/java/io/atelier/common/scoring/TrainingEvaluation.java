@@ -46,4 +46,26 @@ public record TrainingEvaluation(Integer every, String data, long count, long se
                 every, count, evalData, features));
         return TrainingFid.every(every, spark, source, options);
     }
+
+    /**
+     * For a CycleGAN run: its translations scored in both directions on its own domains (label
+     * sets of {@code data}, or the datasets {@code dataA} and {@code dataB}), or null without
+     * {@code every}. --eval-data is refused: the domains are the training data's.
+     */
+    public SampledEvaluation translationEvaluation(SparkSession spark, String data, String dataA, String dataB,
+                                                   Consumer<String> log) {
+        if (every == null) {
+            return evaluation(spark, data, log);
+        }
+        if (this.data != null) {
+            throw new IllegalArgumentException("--eval-data " + this.data + ": a CycleGAN run is scored on its own two"
+                    + " domains; leave --eval-data off");
+        }
+        FeatureSource source = FeatureChoice.load(spark, "--eval-features", features);
+        log.accept(String.format("translation FID every %d rounds, both directions: %d test images per domain, features %s",
+                every, count, features));
+        return TranslationFid.every(every, source, new TranslationFid.Sample(count, seed, 64),
+                model -> dataA != null ? TranslationDomains.ofDatasets(spark, dataA, dataB, "", model)
+                        : TranslationDomains.ofLabels(spark, ImageDataset.open(spark, data), "--data", model));
+    }
 }

@@ -42,7 +42,7 @@ import static org.apache.spark.sql.functions.max;
 
 /**
  * {@code evaluate} for a CycleGAN run: up to --count images of --real's split from the direction's
- * source domain are translated, and scored against up to --count real images of its target domain
+ * source domain (or, for a run trained on two datasets, of the source dataset's split) are translated, and scored against up to --count real images of its target domain
  * from the same split: how often a classifier reads them as the target domain (beside the
  * untranslated images and the real target images), how well they translate back (cycle L1), and
  * their FID (beside the untranslated images' and two halves of the target images'); on a dataset
@@ -67,31 +67,25 @@ public final class TranslationScores {
         CycleGanConfig model = run.config();
         List<String> sourceDomain = direction == Direction.A_TO_B ? model.domainA() : model.domainB();
         List<String> targetDomain = run.targetDomain(direction);
-        ImageDataset real = ImageDataset.open(spark, s.real());
-        Manifest m = real.manifest();
-        if (m.height() != model.imageSize() || m.width() != model.imageSize() || m.channels() != model.channels()) {
-            throw new IllegalArgumentException("--real " + s.real() + " holds " + m.height() + "x" + m.width() + "x"
-                    + m.channels() + " images, the run translates " + model.imageSize() + "x" + model.imageSize() + "x"
-                    + model.channels() + " ones; score it on data of its training data's shape");
-        }
+        TranslationDomains domains = domains(s, run, conf);
+        Manifest m = domains.source(direction).manifest();
         FeatureSource features = FeatureChoice.load(spark, "--features", s.features());
         if (!features.accepts(m.height(), m.width(), m.channels())) {
-            throw new IllegalArgumentException("--real holds " + m.height() + "x" + m.width() + "x" + m.channels()
-                    + " images; the feature network takes " + features.accepted() + " (choose another --features)");
+            throw new IllegalArgumentException(domains.sourceFlag(direction) + " holds " + m.height() + "x" + m.width() + "x"
+                    + m.channels() + " images; the feature network takes " + features.accepted() + " (choose another --features)");
         }
         ClassifierFeatures classifier = classifier(s.classifier(), conf);
         String skipped = skipReason(classifier, s.classifier(), targetDomain, m);
-        int batch = EvaluationOptions.of(s.real(), s.fake()).batch();
+        int batch = EvaluationOptions.of(domains.source(direction).path(), s.fake()).batch();
 
-        Dataset<Row> split = real.rows(spark).where(col(DatasetSchema.SPLIT).equalTo(s.split()));
-        Dataset<Row> source = EvalSample.of(split.where(col(DatasetSchema.LABEL_NAME).isin(sourceDomain.toArray())),
+        Dataset<Row> source = EvalSample.of(domains.sourceRows(direction).where(col(DatasetSchema.SPLIT).equalTo(s.split())),
                 s.count(), s.seed());
-        Dataset<Row> target = EvalSample.of(split.where(col(DatasetSchema.LABEL_NAME).isin(targetDomain.toArray())),
+        Dataset<Row> target = EvalSample.of(domains.targetRows(direction).where(col(DatasetSchema.SPLIT).equalTo(s.split())),
                 s.count(), s.seed());
         long sourceCount = source.count();
         long targetCount = target.count();
         if (sourceCount < 2 || targetCount < 2) {
-            throw new IllegalArgumentException("--real " + s.real() + " split " + s.split() + " has " + sourceCount
+            throw new IllegalArgumentException(domains.sourceFlag(direction) + " split " + s.split() + " has " + sourceCount
                     + " images of the source domain " + sourceDomain + " and " + targetCount + " of the target domain "
                     + targetDomain + "; FID needs at least 2 of each (choose another --split or dataset)");
         }
@@ -118,8 +112,8 @@ public final class TranslationScores {
                     floorFid, floor ? List.of(half1.count(), half2.count()) : null);
 
             TranslationReport.Paired paired = null;
-            if (PairedScores.pairedByName(m)) {
-                Dataset<Row> targetRows = real.rows(spark).where(col(DatasetSchema.LABEL_NAME).isin(targetDomain.toArray()));
+            if (PairedScores.pairedByName(m) && PairedScores.pairedByName(domains.target(direction).manifest())) {
+                Dataset<Row> targetRows = domains.targetRows(direction);
                 paired = PairedScores.of(source, translated, targetRows.where(col(DatasetSchema.SPLIT).equalTo(s.split())),
                         targetRows.where(col(DatasetSchema.SPLIT).equalTo(DatasetSchema.TRAIN)));
             }
@@ -137,7 +131,12 @@ public final class TranslationScores {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("kind", "translation: a CycleGAN run's generator applied to real images");
             d.put("run", run.provenance(direction));
-            d.put("real", side(real, s.split(), conf));
+            if (domains.oneDataset()) {
+                d.put("real", side(domains.source(direction), s.split(), conf));
+            } else {
+                d.put("sourceDataset", side(domains.source(direction), s.split(), conf));
+                d.put("targetDataset", side(domains.target(direction), s.split(), conf));
+            }
             d.put("countRequested", s.count());
             d.put("sampling", "per domain, the rows with the n smallest xxhash64(seed, id)");
             d.put("seed", s.seed());
@@ -163,6 +162,20 @@ public final class TranslationScores {
         } finally {
             translated.unpersist();
         }
+    }
+
+    private TranslationDomains domains(EvaluateSettings s, CycleGanRun run, Configuration conf) {
+        List<String> datasets = CycleGanRun.domainDatasets(s.fake(), conf);
+        if (datasets.isEmpty()) {
+            s.requireReal();
+            return TranslationDomains.ofLabels(spark, ImageDataset.open(spark, s.real()), "--real", run.config());
+        }
+        if (s.real() != null && !s.real().isBlank()) {
+            throw new IllegalArgumentException("--real " + s.real() + ": --fake " + s.fake() + " was trained on two datasets"
+                    + " (--data-a " + datasets.get(0) + ", --data-b " + datasets.get(1) + ") and is scored on them; leave"
+                    + " --real off");
+        }
+        return TranslationDomains.ofDatasets(spark, datasets.get(0), datasets.get(1), "the run's ", run.config());
     }
 
     /** The classifier file, or null for none or a shipped feature network's name (which is not a classifier). */

@@ -29,7 +29,7 @@ import static org.apache.spark.sql.functions.col;
 public final class CycleGanFamily implements ModelFamily {
     public static final String ID = CycleGanSettings.MODEL;
     /** Keys of the run's config.json. */
-    static final String CONFIG_MODEL = "cyclegan";
+    public static final String CONFIG_MODEL = "cyclegan";
     static final String CONFIG_LABELS = "labelNames";
 
     @Override
@@ -79,10 +79,8 @@ public final class CycleGanFamily implements ModelFamily {
         Map<String, Object> sections = new LinkedHashMap<>();
         sections.put(CONFIG_MODEL, model);
         sections.put(CONFIG_LABELS, labelNames);
-        return new TrainingPlan(new CycleGanTrainer(model, gridA, gridB), sections, state -> {
-            throw new IllegalArgumentException("--eval-every: a CycleGAN run translates images and has no sampler to score"
-                    + " between rounds; leave --eval-every off");
-        });
+        // No generator of samples: between rounds a translation is scored instead (the model config is in sections).
+        return new TrainingPlan(new CycleGanTrainer(model, gridA, gridB), sections, null);
     }
 
     /** A dataset given as a whole domain needs train images; say which one has none before any data moves. */

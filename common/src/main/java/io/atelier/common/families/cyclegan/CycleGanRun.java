@@ -1,11 +1,11 @@
 package io.atelier.common.families.cyclegan;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.atelier.common.families.Families;
 import io.atelier.common.families.RunProvenance;
 import io.atelier.common.runs.TrainedRun;
 import org.apache.hadoop.conf.Configuration;
 
-import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +14,8 @@ import java.util.Map;
  * serialisable (config, where the weights are, their checksum), able to build a
  * {@link CycleGanTranslator} on an executor.
  */
-public record CycleGanRun(String runDir, CycleGanConfig config, int round, String checkpointSha256) implements Serializable {
+public record CycleGanRun(String runDir, CycleGanConfig config, int round, String checkpointSha256)
+        implements CycleGanTranslations.TranslatorSource {
     /** How translations are made, for provenance. */
     static final String SAMPLER = "generator of the chosen direction, instance norm per image";
 
@@ -30,10 +31,22 @@ public record CycleGanRun(String runDir, CycleGanConfig config, int round, Strin
     }
 
     /** Builds the generators and loads the checkpoint (checksum-verified), e.g. once per executor. */
+    @Override
     public CycleGanTranslator translator(int maxRows) {
         CycleGanTranslator t = new CycleGanTranslator(config, maxRows);
         t.load(TrainedRun.loadState(runDir, round));
         return t;
+    }
+
+    /**
+     * The datasets of a run trained on two (--data-a, --data-b), A first; empty for a run whose
+     * domains are label sets of one dataset.
+     */
+    public static List<String> domainDatasets(String runDir, Configuration conf) {
+        JsonNode settings = TrainedRun.open(runDir, conf).config().path("settings");
+        JsonNode a = settings.path("dataA");
+        JsonNode b = settings.path("dataB");
+        return a.isTextual() && b.isTextual() ? List.of(a.asText(), b.asText()) : List.of();
     }
 
     /** Label names of the domain a direction maps to (what its outputs should look like). */

@@ -34,13 +34,19 @@ public final class CycleGanTranslations {
     private CycleGanTranslations() {
     }
 
+    /** Where the generators come from (a run's checkpoint, or a training state between rounds), shipped to executors. */
+    public interface TranslatorSource extends Serializable {
+        /** Builds both generators with the weights loaded. */
+        CycleGanTranslator translator(int maxRows);
+    }
+
     /**
      * @param rows      rows with an {@code image} column of the run's shape and a long {@code keyColumn}
      * @param keyColumn a column carried through unchanged (e.g. the sampling key)
      * @param batch     images per generator call
      * @return rows of (image: the translation, keyColumn, {@link #CYCLE_L1})
      */
-    public static Dataset<Row> of(Dataset<Row> rows, String keyColumn, CycleGanRun run,
+    public static Dataset<Row> of(Dataset<Row> rows, String keyColumn, TranslatorSource run,
                                   CycleGanTranslator.Direction direction, int batch) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be positive, got " + batch);
@@ -55,7 +61,7 @@ public final class CycleGanTranslations {
     }
 
     /** The per-partition work, shipped to executors. */
-    private record Task(CycleGanRun run, CycleGanTranslator.Direction direction, int batch) implements Serializable {
+    private record Task(TranslatorSource run, CycleGanTranslator.Direction direction, int batch) implements Serializable {
         Iterator<Row> translate(Iterator<Row> rows) {
             if (!rows.hasNext()) {
                 return List.<Row>of().iterator();

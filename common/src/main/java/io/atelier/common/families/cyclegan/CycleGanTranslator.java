@@ -68,8 +68,18 @@ public final class CycleGanTranslator {
     /** Copies both generators' weights out of {@code state}. */
     public void load(TrainingState state) {
         CycleGanTrainer.checkState(config, state);
-        gParams.load(state.get(CycleGanTrainer.G_PARAMS));
-        fParams.load(state.get(CycleGanTrainer.F_PARAMS));
+        load(state.get(CycleGanTrainer.G_PARAMS), state.get(CycleGanTrainer.F_PARAMS));
+    }
+
+    /** Copies both generators' weights (G: A to B, F: B to A) as the training state holds them. */
+    public void load(float[] gWeights, float[] fWeights) {
+        long expected = config.architecture().generatorParams().size();
+        if (gWeights.length != expected || fWeights.length != expected) {
+            throw new IllegalArgumentException("generator weights of " + gWeights.length + " and " + fWeights.length
+                    + " floats do not fit this model's " + expected);
+        }
+        gParams.load(gWeights);
+        fParams.load(fWeights);
         loaded = true;
     }
 
