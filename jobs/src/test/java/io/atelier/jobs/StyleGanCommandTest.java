@@ -119,6 +119,49 @@ class StyleGanCommandTest {
     }
 
     @Test
+    void anAdaRunResumesBitIdenticallyWithItsPAndLogsPAndRtEveryRound() throws IOException {
+        // p starts at 0.5 and moves by 16 images / 200 = 0.08 a round, up or down (r_t, a mean of 16 signs, is never 0.6).
+        String[] ada = {"--augment", "ada", "--augment-p", "0.5", "--ada-kimg", "0.2"};
+        Path whole = tmp.resolve("ada-whole");
+        AtelierCliTest.Result r = train(bars16, whole.toString(), 3, ada);
+        assertEquals(0, r.code(), r.err() + r.out());
+        Path split = tmp.resolve("ada-split");
+        assertEquals(0, train(bars16, split.toString(), 2, ada).code());
+        List<String> resume = new ArrayList<>(List.of(ada));
+        resume.add("--resume");
+        AtelierCliTest.Result resumed = train(bars16, split.toString(), 3, resume.toArray(String[]::new));
+        assertEquals(0, resumed.code(), resumed.err() + resumed.out());
+        Configuration conf = new Configuration();
+        TrainingState a = RunDirectory.existing(whole.toString(), conf).checkpoints().load(3).state();
+        TrainingState b = RunDirectory.existing(split.toString(), conf).checkpoints().load(3).state();
+        assertTrue(a.bitIdentical(b), "2 rounds + resume to 3 differs from 3 rounds at once (p included)");
+
+        // Each round augments with the p of the state it started from; the driver then moves p by the
+        // round's r_t, averaged over both workers' steps, and 2 workers x 2 steps x 4 images.
+        io.atelier.common.families.stylegan.augment.AdaController controller =
+                new io.atelier.common.families.stylegan.augment.AdaController(0.6, 200);
+        ObjectMapper json = new ObjectMapper();
+        double p = 0.5;
+        for (String line : Files.readAllLines(whole.resolve("metrics.jsonl"))) {
+            JsonNode metrics = json.readTree(line).at("/metrics");
+            assertEquals(p, metrics.at("/ada_p").asDouble(), 0.0, line);
+            double rt = metrics.at("/ada_rt").asDouble();
+            assertTrue(rt >= -1 && rt <= 1, line);
+            p = (float) controller.next(p, rt, 16);
+        }
+        assertEquals((float) p, a.get(StyleGanTrainer.ADA_P)[0], 0.0);
+        assertTrue(p != 0.5, "p moved");
+        JsonNode config = json.readTree(whole.resolve("config.json").toFile());
+        assertEquals("ada", config.at("/stylegan/augment/mode").asText());
+        assertTrue(Files.readString(whole.resolve("report.html")).contains("ada_rt"), "report charts r_t");
+
+        AtelierCliTest.Result bad = train(bars16, tmp.resolve("ada-bad").toString(), 1, "--augment", "sometimes");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--augment sometimes") && bad.err().contains("fixed"), bad.err());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+    }
+
+    @Test
     void anImageSizeThatIsNotAPowerOfTwoIsRefusedBeforeTraining() {
         AtelierCliTest.Result r = train(bars28, tmp.resolve("r28").toString(), 1);
         assertEquals(2, r.code());

@@ -52,7 +52,8 @@ import java.util.Map;
  * different sample of activations and their mean is the better population estimate. The EMA copy
  * of a generator, because an EMA is linear in its inputs: the mean of the workers' EMAs is the
  * EMA of the mean trajectory. Counters that must stay equal (Adam's step) are the engine's, not
- * tensors. Metrics (losses, ...) are averaged over workers as plain means.
+ * tensors. Metrics (losses, ...) are averaged over workers as plain means. After the mean the
+ * trainer may steer its state from the round's metrics ({@link ModelTrainer#afterAveraging}).
  *
  * <p>Same config, seed and W give bit-identical states, whether run at once, resumed from a
  * checkpoint, or with tasks retried after failures.

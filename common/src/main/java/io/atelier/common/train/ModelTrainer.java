@@ -28,6 +28,18 @@ public interface ModelTrainer extends Serializable {
         return Combine.MEAN;
     }
 
+    /**
+     * Called on the driver once per sound round, after the workers' states are combined and before
+     * the state is logged, checkpointed or sent to the next round: for state steered by statistics
+     * of the whole round (StyleGAN's ADA probability from the averaged r_t). {@code metrics} are the
+     * round's metrics averaged as they are logged, {@code imagesSeen} the images all workers
+     * consumed this round (W x K x {@link #imagesPerStep()}). It may change tensors of
+     * {@code averaged} in place and must depend only on its arguments, so resumed runs stay
+     * bit-identical. Nothing by default.
+     */
+    default void afterAveraging(TrainingState averaged, Map<String, Double> metrics, long imagesSeen) {
+    }
+
     /** Sample-grid images (NCHW, [-1, 1]) from the state, for fixed inputs derived from the seed. */
     float[] sampleGrid(TrainingState state, long seed, int count);
 

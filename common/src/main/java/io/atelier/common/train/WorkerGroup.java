@@ -11,6 +11,7 @@ import org.apache.spark.util.LongAccumulator;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -137,8 +138,12 @@ public final class WorkerGroup implements AutoCloseable {
                     .treeAggregate(TreeMean.empty(workers, rules), TreeMean::add, TreeMean::merge, AGGREGATE_DEPTH);
             List<Divergence> divergences = sum.divergences();
             TrainingState next = divergences.isEmpty() ? sum.mean(state.step() + localSteps, state.round() + 1) : state;
+            Map<String, Double> metrics = sum.meanMetrics();
+            if (divergences.isEmpty()) {
+                trainer.afterAveraging(next, metrics, (long) workers * localSteps * trainer.imagesPerStep());
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new RoundResult(next, sum.meanMetrics(), seconds, sum.maxComputeNanos() / 1e9,
+            return new RoundResult(next, metrics, seconds, sum.maxComputeNanos() / 1e9,
                     sum.maxBroadcastNanos() / 1e9, sum.devices(), divergences);
         } finally {
             spark.sparkContext().setJobDescription(null);

@@ -142,6 +142,78 @@ class WorkerGroupTest {
     }
 
     @Test
+    void theTrainerSteersTheAveragedStateOncePerRoundFromTheRoundsMetrics() {
+        Steered trainer = new Steered(new TinyLogisticTrainer(TinyDataset.INPUTS, 4, 0.05f));
+        try (WorkerGroup group = WorkerGroup.load(spark, trainer, dataset, 2)) {
+            TrainingState state = trainer.initialState(1);
+            double expected = 0;
+            for (int r = 0; r < 3; r++) {
+                RoundResult result = group.runRound(state, 2, 1);
+                state = result.state();
+                // 2 workers x 2 steps x 4 images; the value written last round came back from the workers
+                expected = (float) (expected + result.metrics().get("accuracy") * 16);
+                assertEquals(expected, state.get(Steered.TENSOR)[0], 0.0, "round " + (r + 1));
+            }
+            assertEquals(List.of(16L, 16L, 16L), trainer.imagesSeen);
+        }
+    }
+
+    /** Tiny logistic regression plus one tensor the driver moves by accuracy x images after every round. */
+    private static final class Steered implements ModelTrainer {
+        static final String TENSOR = "steered";
+        private final TinyLogisticTrainer inner;
+        private final transient List<Long> imagesSeen = new java.util.ArrayList<>();
+
+        Steered(TinyLogisticTrainer inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public TrainingState initialState(long seed) {
+            TrainingState s = inner.initialState(seed);
+            s.put(TENSOR, new float[1]);
+            return s;
+        }
+
+        @Override
+        public Combine combine(String tensorName) {
+            return TENSOR.equals(tensorName) ? Combine.FIRST : inner.combine(tensorName);
+        }
+
+        @Override
+        public void afterAveraging(TrainingState averaged, java.util.Map<String, Double> metrics, long images) {
+            imagesSeen.add(images);
+            float[] t = averaged.get(TENSOR);
+            t[0] = (float) (t[0] + metrics.get("accuracy") * images);
+        }
+
+        @Override
+        public LocalWorker newWorker() {
+            return inner.newWorker();
+        }
+
+        @Override
+        public float[] sampleGrid(TrainingState state, long seed, int count) {
+            return inner.sampleGrid(state, seed, count);
+        }
+
+        @Override
+        public double emaDecay() {
+            return inner.emaDecay();
+        }
+
+        @Override
+        public int imagesPerStep() {
+            return inner.imagesPerStep();
+        }
+
+        @Override
+        public List<String> metricNames() {
+            return inner.metricNames();
+        }
+    }
+
+    @Test
     void aWorkerWithoutImagesOfAnInputIsNamedWithTheInput() throws Exception {
         Path half = TinyDataset.write(spark, tmp.resolve("half"), 2, 6);
         // shard 1's rows gone: worker 1 of 2 holds rows of the first input only

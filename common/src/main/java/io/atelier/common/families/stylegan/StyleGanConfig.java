@@ -21,6 +21,7 @@ import java.io.Serializable;
  * @param mixingProb    probability that a step's fakes mix two w's at a random layer
  * @param emaKimg       half-life of the generator's moving average, in thousands of images seen by the run
  * @param workers       workers of the run (images seen per step are workers x batch)
+ * @param augment       the augmentation of D's inputs (ADA); {@link StyleGanAugment#NONE} when absent
  */
 public record StyleGanConfig(
         int imageSize,
@@ -36,9 +37,12 @@ public record StyleGanConfig(
         int r1Interval,
         double mixingProb,
         double emaKimg,
-        int workers) implements Serializable {
+        int workers,
+        StyleGanAugment augment) implements Serializable {
 
     public StyleGanConfig {
+        // A config.json written before ADA existed has no augmentation.
+        augment = augment == null ? StyleGanAugment.NONE : augment;
         new StyleGanArchitecture(imageSize, channels, latentDim, mappingLayers, width);
         if (batchSize < 1 || (batchSize > StyleGanArchitecture.MBSTD_GROUP && batchSize % StyleGanArchitecture.MBSTD_GROUP != 0)) {
             throw new IllegalArgumentException("--batch " + batchSize + ": the minibatch std layer groups images by "
@@ -65,6 +69,20 @@ public record StyleGanConfig(
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be >= 1, got " + workers);
         }
+    }
+
+    /** Without augmentation. */
+    public StyleGanConfig(int imageSize, int channels, int latentDim, int mappingLayers, int width, int batchSize,
+                          double learningRate, double beta1, double beta2, double r1Gamma, int r1Interval, double mixingProb,
+                          double emaKimg, int workers) {
+        this(imageSize, channels, latentDim, mappingLayers, width, batchSize, learningRate, beta1, beta2, r1Gamma, r1Interval,
+                mixingProb, emaKimg, workers, StyleGanAugment.NONE);
+    }
+
+    /** The same model with another augmentation. */
+    public StyleGanConfig withAugment(StyleGanAugment newAugment) {
+        return new StyleGanConfig(imageSize, channels, latentDim, mappingLayers, width, batchSize, learningRate, beta1, beta2,
+                r1Gamma, r1Interval, mixingProb, emaKimg, workers, newAugment);
     }
 
     public StyleGanArchitecture architecture() {

@@ -29,7 +29,12 @@ public record StyleGanSettings(
         @Setting(value = "Probability of style-mixing regularisation.", label = "P") double styleMixing,
         @Setting(value = "Layers of the mapping network.", label = "N") int mappingLayers,
         @Setting(value = "Size of z and w.", label = "N") int latentDim,
-        @Setting(value = "Channels of every synthesis and discriminator layer.", label = "N") int channels)
+        @Setting(value = "Channels of every synthesis and discriminator layer.", label = "N") int channels,
+        @Setting(value = "Augmentation of every image D sees: ada (p steered from r_t), fixed (p = --augment-p) or off.",
+                label = "MODE") String augment,
+        @Setting(value = "Augmentation probability for fixed; ADA's starting p.", label = "P") double augmentP,
+        @Setting(value = "ADA's target for r_t = E[sign(D(real))].", label = "R") double adaTarget,
+        @Setting(value = "ADA's speed: thousands of images for p to go from 0 to 1.", label = "KIMG") double adaKimg)
         implements TrainingSettings {
 
     public static final String MODEL = "stylegan";
@@ -40,10 +45,10 @@ public record StyleGanSettings(
      * NVlabs' optimiser (lr 0.0025, betas 0 and 0.99), style mixing 0.9 and 2 mapping layers (their
      * small-image config); R1 gamma 0.01 (their CIFAR setting); z, w and all layers 64/128 wide
      * instead of 512 so that a step fits two CPU cores; EMA half-life 10 kimg (their auto config's
-     * batch x 10 / 32 for a batch of 32).
+     * batch x 10 / 32 for a batch of 32); ADA on, from p = 0, with NVlabs' target 0.6 and 500 kimg.
      */
     public static final StyleGanSettings DEFAULTS = new StyleGanSettings(null, null, MODEL, 2, 10, 30, 32, 42L, false,
-            10, 3, 5, 64, 0.0025, 0.01, 10, 0.9, 2, 128, 64);
+            10, 3, 5, 64, 0.0025, 0.01, 10, 0.9, 2, 128, 64, StyleGanAugment.ADA, 0.0, 0.6, 500);
 
     public StyleGanSettings {
         if (!MODEL.equals(model)) {
@@ -59,6 +64,6 @@ public record StyleGanSettings(
         }
         StyleGanArchitecture.requireImageSize(manifest.height());
         return new StyleGanConfig(manifest.height(), manifest.channels(), latentDim, mappingLayers, channels, batch, lr, 0.0,
-                0.99, r1Gamma, R1_INTERVAL, styleMixing, emaKimg, workers);
+                0.99, r1Gamma, R1_INTERVAL, styleMixing, emaKimg, workers, new StyleGanAugment(augment, augmentP, adaTarget, adaKimg));
     }
 }

@@ -16,8 +16,10 @@ import java.util.Map;
  *
  * <p>State tensors: {@value #G_PARAMS} (mapping and synthesis), its Adam moments, {@value #G_EMA},
  * {@value #W_AVG} (the tracked mean w), {@value #NOISE_CONST} (the fixed noise maps, drawn from
- * the seed and never trained), then D's parameters and moments. Everything is averaged across
- * workers except the noise maps, which are equal on every worker and taken from worker 0.
+ * the seed and never trained), then D's parameters and moments, and under {@code --augment ada}
+ * {@value #ADA_P} (the augmentation probability). Everything is averaged across workers except the
+ * noise maps and p, which are equal on every worker and taken from worker 0; p is moved once per
+ * round on the driver from the workers' averaged r_t ({@link #afterAveraging}).
  */
 public final class StyleGanTrainer implements ModelTrainer {
     public static final String G_PARAMS = "G/params";
@@ -29,6 +31,8 @@ public final class StyleGanTrainer implements ModelTrainer {
     public static final String D_PARAMS = "D/params";
     public static final String D_ADAM_M = "D/adam_m";
     public static final String D_ADAM_V = "D/adam_v";
+    /** ADA's p, one float, present under {@code --augment ada} only. */
+    public static final String ADA_P = "ADA/p";
 
     /** Purposes for {@link Seeds#derive}: one independent stream per kind of draw. */
     static final long PURPOSE_INIT = 1;
@@ -40,14 +44,21 @@ public final class StyleGanTrainer implements ModelTrainer {
     static final long PURPOSE_NOISE_D = 7;
     static final long PURPOSE_NOISE_G = 8;
     static final long PURPOSE_NOISE_CONST = 9;
+    static final long PURPOSE_AUGMENT_REAL = 10;
+    static final long PURPOSE_AUGMENT_FAKE_D = 11;
+    static final long PURPOSE_AUGMENT_FAKE_G = 12;
 
     /**
      * d_loss = softplus(D(fake)) + softplus(-D(real)) (means), g_loss = softplus(-D(G(z))), d_real
      * and d_fake the mean sigmoids, r1 the mean |dD/dx|^2 over reals on R1 steps (0 on the others),
-     * the gradient norms before the optimiser, and |w_avg|.
+     * the gradient norms before the optimiser, |w_avg|, the augmentation probability the round used
+     * (0 when off) and ADA's r_t = mean sign(D(real)) over the (augmented) reals.
      */
     public static final List<String> METRICS = List.of("d_loss", "g_loss", "d_real", "d_fake", "r1", "d_grad_norm",
-            "g_grad_norm", "w_avg_norm");
+            "g_grad_norm", "w_avg_norm", "ada_p", "ada_rt");
+    /** The index of ada_p and ada_rt in {@link #METRICS}. */
+    static final int METRIC_ADA_P = 8;
+    static final int METRIC_ADA_RT = 9;
 
     private static final long serialVersionUID = 1L;
     private static final int GRID_BATCH = 32;
@@ -92,6 +103,9 @@ public final class StyleGanTrainer implements ModelTrainer {
         t.put(D_PARAMS, dParams);
         t.put(D_ADAM_M, new float[d.size()]);
         t.put(D_ADAM_V, new float[d.size()]);
+        if (config.augment().adaptive()) {
+            t.put(ADA_P, new float[]{(float) config.augment().p()});
+        }
         return new TrainingState(t, 0, 0);
     }
 
@@ -107,11 +121,30 @@ public final class StyleGanTrainer implements ModelTrainer {
         if (!ok) {
             throw new IllegalArgumentException("training state does not match this StyleGAN config (network sizes differ)");
         }
+        if (config.augment().adaptive() != state.tensors().containsKey(ADA_P)) {
+            throw new IllegalArgumentException("training state " + (config.augment().adaptive() ? "has no" : "has an")
+                    + " ADA p (" + ADA_P + ") but this config has --augment " + config.augment().mode()
+                    + ": train with the augmentation the state was made for");
+        }
     }
 
     @Override
     public Combine combine(String tensorName) {
-        return NOISE_CONST.equals(tensorName) ? Combine.FIRST : Combine.MEAN;
+        return NOISE_CONST.equals(tensorName) || ADA_P.equals(tensorName) ? Combine.FIRST : Combine.MEAN;
+    }
+
+    /**
+     * Under {@code --augment ada}: p moves once per round from the round's r_t (averaged over the
+     * workers' K steps, then over the workers) by the images all workers saw, as NVlabs moves it
+     * every few minibatches.
+     */
+    @Override
+    public void afterAveraging(TrainingState averaged, Map<String, Double> metrics, long imagesSeen) {
+        if (!config.augment().adaptive()) {
+            return;
+        }
+        float[] p = averaged.get(ADA_P);
+        p[0] = (float) config.augment().controller().next(p[0], metrics.get(METRICS.get(METRIC_ADA_RT)), imagesSeen);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.atelier.common.families.stylegan;
 
+import io.atelier.common.families.stylegan.augment.AugmentPipeline;
 import io.atelier.common.nn.Adam;
 import io.atelier.common.nn.AdamMoments;
 import io.atelier.common.nn.HostArrays;
@@ -15,6 +16,7 @@ import io.atelier.common.train.Seeds;
 import io.atelier.common.train.WorkerData;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Map;
 
@@ -24,9 +26,10 @@ import java.util.Map;
  * then Gmain: D on fakes of two mixed w's and on reals (softplus losses), with the R1 gradient
  * ({@link R1Penalty}) added to D's gradient on R1 steps instead of a separate optimiser step (so
  * Adam's step count stays the engine's); then G through the updated D, the mean w of the step's
- * first latents folded into the tracked w_avg (beta 0.995). Every image D sees passes through
- * {@link #judge}, the one place where an augmentation (images to augmented images, with its
- * backward for G's gradient) would go. Not thread-safe: one task at a time.
+ * first latents folded into the tracked w_avg (beta 0.995). Every image D sees, real or fake, is
+ * first augmented with the round's p ({@link #augmented}, ADA's pipeline), G's gradient flowing back
+ * through the pipeline; R1 is taken at the augmented reals. r_t = mean sign(D(real)) is reported
+ * for the driver's ADA update. Not thread-safe: one task at a time.
  */
 final class StyleGanWorker implements ModelTrainer.LocalWorker {
     private static final double ADAM_EPS = 1e-8;
@@ -56,6 +59,10 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
     private final float[] z;
     private final Tensor[] noise;
     private final double[] prob = new double[1];
+    /** Null when augmentation is off: D then sees the images themselves. */
+    private final AugmentPipeline augment;
+    /** This round's augmentation probability. */
+    private double p;
 
     private TrainingState bound;
     private WorkerData data;
@@ -86,6 +93,7 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
         this.pixels = new float[batch * imageFloats];
         this.z = new float[2 * batch * arch.latentDim()];
         this.noise = g.noiseInputs();
+        this.augment = config.augment().enabled() ? new AugmentPipeline(batch, s, s, config.channels()) : null;
     }
 
     @Override
@@ -99,6 +107,8 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
         gMoments.load(state.get(StyleGanTrainer.G_ADAM_M), state.get(StyleGanTrainer.G_ADAM_V));
         dMoments.load(state.get(StyleGanTrainer.D_ADAM_M), state.get(StyleGanTrainer.D_ADAM_V));
         HostArrays.load(wAvg, state.get(StyleGanTrainer.W_AVG));
+        StyleGanAugment a = config.augment();
+        this.p = a.adaptive() ? state.get(StyleGanTrainer.ADA_P)[0] : a.p();
     }
 
     @Override
@@ -124,12 +134,14 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
         // Dmain: fakes of mixed w's, then reals; the parameter gradients are summed aside.
         int cutoff = fakes(runSeed, round, step, StyleGanTrainer.PURPOSE_LATENT_D, StyleGanTrainer.PURPOSE_MIX_D,
                 StyleGanTrainer.PURPOSE_NOISE_D);
-        INDArray fakeLogits = judge(g.synthesize(b), b);
+        INDArray fakeLogits = judge(augmented(g.synthesize(b), runSeed, round, step, StyleGanTrainer.PURPOSE_AUGMENT_FAKE_D), b);
         double lossFake = Losses.bceWithLogits(fakeLogits, gradLogits.matrix(b), 0f, prob);
         double dFake = prob[0];
         d.backward(gradLogits, b, Layer.Grads.PARAMS);
         dGrads.assign(d.params().grads());
-        INDArray realLogits = judge(real, b);
+        Tensor realSeen = augmented(real, runSeed, round, step, StyleGanTrainer.PURPOSE_AUGMENT_REAL);
+        INDArray realLogits = judge(realSeen, b);
+        double rt = Transforms.sign(realLogits, true).meanNumber().doubleValue();
         double lossReal = Losses.bceWithLogits(realLogits, gradLogits.matrix(b), 1f, prob);
         double dReal = prob[0];
         d.backward(gradLogits, b, Layer.Grads.PARAMS);
@@ -137,7 +149,7 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
         // Dreg: gamma / 2 * mean |dD/dx|^2, times the interval (lazy regularisation).
         double r1Value = 0;
         if (config.r1Gamma() > 0 && step % config.r1Interval() == 0) {
-            r1Value = r1.gradient(real, b, r1Grads) / b;
+            r1Value = r1.gradient(realSeen, b, r1Grads) / b;
             dGrads.addi(r1Grads.muli(config.r1Gamma() * config.r1Interval() / b));
         }
         d.params().grads().assign(dGrads);
@@ -147,9 +159,12 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
         // Gmain: G through the updated D, frozen.
         cutoff = fakes(runSeed, round, step, StyleGanTrainer.PURPOSE_LATENT_G, StyleGanTrainer.PURPOSE_MIX_G,
                 StyleGanTrainer.PURPOSE_NOISE_G);
-        INDArray logits = judge(g.synthesize(b), b);
+        INDArray logits = judge(augmented(g.synthesize(b), runSeed, round, step, StyleGanTrainer.PURPOSE_AUGMENT_FAKE_G), b);
         double lossG = Losses.bceWithLogits(logits, gradLogits.matrix(b), 1f, null);
         Tensor gradImages = d.backward(gradLogits, b, Layer.Grads.INPUT);
+        if (augment != null) {
+            gradImages = augment.backward(gradImages, b);
+        }
         g.synthesisBackward(gradImages, b);
         INDArray first = gradMapping.rows(2 * b).get(NDArrayIndex.interval(0, b), NDArrayIndex.all());
         INDArray second = gradMapping.rows(2 * b).get(NDArrayIndex.interval(b, 2 * b), NDArrayIndex.all());
@@ -173,9 +188,23 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
         metrics[5] = dNorm;
         metrics[6] = gNorm;
         metrics[7] = wAvg.norm2Number().doubleValue();
+        metrics[StyleGanTrainer.METRIC_ADA_P] = p;
+        metrics[StyleGanTrainer.METRIC_ADA_RT] = rt;
     }
 
-    /** D's logits for rows [0, n) of {@code images}; an augmentation would transform them here first. */
+    /**
+     * Rows [0, batch) of {@code images} as D sees them: augmented with this round's p from a stream
+     * of (seed, round, worker, step, purpose), in the pipeline's buffer (valid until its next
+     * apply, and its backward is this call's); the images themselves when augmentation is off.
+     */
+    private Tensor augmented(Tensor images, long runSeed, int round, long step, long purpose) {
+        if (augment == null) {
+            return images;
+        }
+        return augment.apply(images, batch, p, Seeds.derive(runSeed, round, data.worker(), step, purpose));
+    }
+
+    /** D's logits for rows [0, n) of {@code images}. */
     private INDArray judge(Tensor images, int n) {
         d.input().rows(n).assign(images.rows(n));
         return d.forward(n).matrix(n);

@@ -14,9 +14,9 @@
  * <p>What is averaged across workers: both networks' parameters and Adam moments, the EMA
  * generator, and the tracked mean w (each worker's moving average of its own batches; their mean
  * is a moving average over all of them). What is not: the constant noise maps, which are drawn
- * from the run seed, never trained, and taken from worker 0. Not built here: path-length
- * regularisation and adaptive augmentation (a subpackage of its own); every image the
- * discriminator sees passes through one method of the worker where an augmentation goes.
+ * from the run seed, never trained, and taken from worker 0; and ADA's p ({@code augment}), taken
+ * from worker 0 and moved once per round on the driver from the workers' averaged r_t
+ * ({@code StyleGanTrainer.afterAveraging}). Not built here: path-length regularisation.
  *
  * <p>Depends on {@code families}, {@code train} (the engine's interfaces), {@code runs}, {@code data} and {@code nn}.
  */
