@@ -74,6 +74,24 @@ class SettingsOptionsTest {
     }
 
     @Test
+    void aConfigValueOfTheWrongTypeIsOneLineNamingTheKeyAndTheType(@TempDir Path tmp) throws IOException {
+        String[][] cases = {
+                {"{\"rounds\": 1.9}", "'rounds' must be a whole number (int), got 1.9"},
+                {"{\"localSteps\": \"1\"}", "'localSteps' must be a whole number (int), got \"1\""},
+                {"{\"lr\": \"0.001\"}", "'lr' must be a number (double), got \"0.001\""},
+                {"{\"conditional\": 1}", "'conditional' must be true or false, got 1"},
+        };
+        for (String[] c : cases) {
+            Path config = Files.writeString(tmp.resolve("gan.json"), c[0]);
+            CommandLine cli = withSettings(new TrainGanCommand());
+            cli.parseArgs("--data", "d", "--out", "o");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SettingsOptions.resolve(
+                    cli.getCommandSpec(), DcganSettings.class, DcganSettings.DEFAULTS, config.toString()), c[0]);
+            assertEquals("invalid settings (with --config " + config + "): " + c[1], e.getMessage());
+        }
+    }
+
+    @Test
     void aConfigFileUsesTheFlagsInCamelCase(@TempDir Path tmp) throws IOException {
         Path config = Files.writeString(tmp.resolve("classifier.json"),
                 "{\"data\": \"d\", \"out\": \"m.zip\", \"averaging\": 3, \"testData\": \"t\", \"epochs\": 7}");

@@ -11,14 +11,8 @@ import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,45 +22,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * deploy/standalone/local-cluster.sh, and the shaded jar submitted to them with SparkSubmit.
  */
 class StandaloneClusterIT {
-    static final Path ROOT = Path.of(System.getProperty("atelier.repo.root", "..")).toAbsolutePath().normalize();
-    static final Path SCRIPT = ROOT.resolve("deploy/standalone/local-cluster.sh");
-
     @TempDir
     static Path tmp;
-    static int port;
+    static LocalStandaloneCluster cluster;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Process start = script("start", "2", "1", "1g");
-        String out = output(start, 180);
-        assertEquals(0, start.exitValue(), "cluster start failed: " + out);
+        cluster = LocalStandaloneCluster.start(tmp.resolve("cluster"), 2, 1, "1g");
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        output(script("stop"), 60);
-    }
-
-    static Process script(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("bash", SCRIPT.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("ATELIER_CLUSTER_DIR", tmp.resolve("cluster").toString());
-        pb.environment().put("ATELIER_MASTER_PORT", String.valueOf(port));
-        pb.environment().remove("SPARK_HOME");
-        return pb.start();
-    }
-
-    static String output(Process p, long seconds) throws Exception {
-        byte[] bytes = p.getInputStream().readAllBytes();
-        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out after " + seconds + " s");
-        }
-        return new String(bytes, StandardCharsets.UTF_8);
+        cluster.close();
     }
 
     @Test
@@ -86,9 +53,9 @@ class StandaloneClusterIT {
         Files.writeString(photos.resolve("a").resolve("notes.png"), "not an image");
         Path out = tmp.resolve("dataset");
 
-        Process submit = script("submit", "--total-executor-cores", "2", "--executor-memory", "768m", "--",
+        Process submit = cluster.script("submit", "--total-executor-cores", "2", "--executor-memory", "768m", "--",
                 "ingest", "--input", photos.toString(), "--output", out.toString(), "--size", "16", "--shards", "4");
-        String log = output(submit, 300);
+        String log = LocalStandaloneCluster.output(submit, 300);
         assertEquals(0, submit.exitValue(), "spark-submit failed:\n" + log);
         assertTrue(log.contains("in 41 = accepted 40 + duplicates 0 + quarantined 1"), "summary line missing:\n" + log);
 

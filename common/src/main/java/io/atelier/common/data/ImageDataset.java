@@ -41,8 +41,11 @@ public final class ImageDataset {
         return new ImageDataset(path, manifest);
     }
 
+    /** Opens a complete dataset and checks that its Parquet files can be read as one (their footers, not their rows). */
     public static ImageDataset open(SparkSession spark, String path) {
-        return open(path, spark.sparkContext().hadoopConfiguration());
+        ImageDataset dataset = open(path, spark.sparkContext().hadoopConfiguration());
+        dataset.parquet(spark);
+        return dataset;
     }
 
     public static boolean isDataset(String path, Configuration conf) {
@@ -59,7 +62,7 @@ public final class ImageDataset {
 
     /** All rows, columns in {@link DatasetSchema#ROW} order. */
     public Dataset<Row> rows(SparkSession spark) {
-        return spark.read().parquet(path).select(columns());
+        return parquet(spark).select(columns());
     }
 
     /**
@@ -67,7 +70,7 @@ public final class ImageDataset {
      * without captions, so callers read old and new datasets alike.
      */
     public Dataset<Row> rowsWithCaptions(SparkSession spark) {
-        Dataset<Row> all = spark.read().parquet(path);
+        Dataset<Row> all = parquet(spark);
         org.apache.spark.sql.Column caption = DatasetSchema.hasColumn(all.schema(), DatasetSchema.CAPTION)
                 ? org.apache.spark.sql.functions.col(DatasetSchema.CAPTION)
                 : org.apache.spark.sql.functions.lit(null).cast(org.apache.spark.sql.types.DataTypes.StringType)
@@ -85,6 +88,33 @@ public final class ImageDataset {
         }
         String in = shards.stream().map(String::valueOf).collect(Collectors.joining(","));
         return rows(spark).where(DatasetSchema.SHARD + " IN (" + in + ")");
+    }
+
+    /**
+     * The dataset's Parquet files, refused in one line when their footers cannot be read (a truncated
+     * or foreign file) or they lack a column of {@link DatasetSchema#ROW} (Parquet of another kind
+     * beside a copied manifest), instead of Spark's analysis error at the first query.
+     */
+    private Dataset<Row> parquet(SparkSession spark) {
+        Dataset<Row> all;
+        try {
+            all = spark.read().parquet(path);
+        } catch (Exception e) { // Spark throws its checked exceptions from Scala
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause(); // Spark wraps the reader's own message (a file that is not Parquet) in its job's
+            }
+            throw new IllegalArgumentException("dataset " + path + ": its Parquet files cannot be read ("
+                    + String.valueOf(root.getMessage()).lines().findFirst().orElse("") + "); re-run the command that made it", e);
+        }
+        java.util.Set<String> have = new java.util.TreeSet<>(java.util.List.of(all.schema().fieldNames()));
+        java.util.List<String> missing = java.util.Arrays.stream(DatasetSchema.ROW.fieldNames())
+                .filter(c -> !have.contains(c)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("dataset " + path + ": its Parquet files lack the column(s) " + missing
+                    + " (they have " + have + "), so they are not an Atelier dataset; make one with ingest");
+        }
+        return all;
     }
 
     private static org.apache.spark.sql.Column[] columns() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
@@ -76,6 +77,14 @@ public final class Configs {
             if (e.getCause() instanceof IllegalArgumentException invalid) {
                 throw new IllegalArgumentException(invalid.getMessage(), e); // the record's own check says it best
             }
+            String where = "invalid settings" + (file == null ? "" : " (with --config " + file + ")");
+            if (e instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+                String key = mismatch.getPath().get(0).getFieldName();
+                if (key != null && merged.has(key)) {
+                    throw new IllegalArgumentException(where + ": '" + key + "' must be " + expected(mismatch.getTargetType())
+                            + ", got " + merged.get(key), e);
+                }
+            }
             throw new IllegalArgumentException("invalid settings" + (file == null ? "" : " (with --config " + file + ")")
                     + ": " + e.getOriginalMessage(), e);
         } catch (IllegalArgumentException e) {
@@ -83,6 +92,21 @@ public final class Configs {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
         }
+    }
+
+    /** What a setting of {@code type} is written as in JSON, for the one-line error. */
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "of another type";
+        }
+        return switch (type.getName()) {
+            case "int", "java.lang.Integer", "long", "java.lang.Long" -> "a whole number (" + type.getSimpleName() + ")";
+            case "double", "java.lang.Double", "float", "java.lang.Float" -> "a number (" + type.getSimpleName() + ")";
+            case "boolean", "java.lang.Boolean" -> "true or false";
+            case "java.lang.String" -> "a string";
+            case "java.util.List" -> "a list of strings";
+            default -> "a " + type.getSimpleName();
+        };
     }
 
     private static void requireKnown(ObjectNode known, String key, String where) {

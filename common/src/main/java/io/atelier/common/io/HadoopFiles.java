@@ -26,6 +26,26 @@ public final class HadoopFiles {
         }
     }
 
+    /**
+     * Refuses an output that is an input or lies inside one: the run would write into what it reads,
+     * and the next run would read its own output as input.
+     */
+    public static void requireOutside(String outputFlag, String output, String inputFlag, String input, Configuration conf) {
+        String out = qualified(output, conf);
+        String in = qualified(input, conf);
+        boolean same = out.equals(in);
+        if (same || out.startsWith(in.endsWith("/") ? in : in + "/")) {
+            throw new IllegalArgumentException(outputFlag + " " + output + " is " + (same ? "the same directory as" : "inside")
+                    + " " + inputFlag + " " + input + ": a run would read its own output; choose an output outside the input");
+        }
+    }
+
+    private static String qualified(String path, Configuration conf) {
+        Path p = new Path(path);
+        String s = fs(p, conf).makeQualified(p).toString();
+        return s.length() > 1 && s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
     public static boolean exists(Path path, Configuration conf) {
         try {
             return fs(path, conf).exists(path);

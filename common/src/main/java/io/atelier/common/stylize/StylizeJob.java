@@ -341,6 +341,10 @@ public final class StylizeJob {
     /** The input must exist; the output must be new, empty, or an earlier output of this job (which this run extends). */
     private static void check(Catalog o, Configuration conf) {
         CatalogInputs.check(o.input(), conf);
+        HadoopFiles.requireOutside("--out", o.output(), "--input", o.input(), conf);
+        if (o.pngDir() != null) {
+            HadoopFiles.requireOutside("--png-dir", o.pngDir(), "--input", o.input(), conf);
+        }
         checkOutput(o.job(), new Path(o.output()), conf);
     }
 

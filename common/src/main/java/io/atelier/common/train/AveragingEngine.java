@@ -239,7 +239,7 @@ public final class AveragingEngine {
     private List<ImageDataset> openInputs(RunSpec spec) {
         List<ImageDataset> inputs = new ArrayList<>();
         for (String path : spec.inputs()) {
-            ImageDataset dataset = ImageDataset.open(path, conf());
+            ImageDataset dataset = ImageDataset.open(spark, path);
             Manifest m = dataset.manifest();
             int workers = spec.engine().workers();
             if (m.shards() < workers) {

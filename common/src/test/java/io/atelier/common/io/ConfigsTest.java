@@ -61,8 +61,14 @@ class ConfigsTest {
             Files.writeString(file, json);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Configs.resolve(Settings.class, DEFAULTS, file.toString(), Map.of()), json);
-            assertTrue(e.getMessage().startsWith("invalid settings (with --config " + file + ")"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("invalid settings (with --config " + file + "): '"), e.getMessage());
+            assertTrue(e.getMessage().contains(" must be ") && !e.getMessage().contains("\n"), e.getMessage());
         }
+        Path file = Files.writeString(tmp.resolve("fraction.json"), "{\"rounds\": 1.9}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Configs.resolve(Settings.class, DEFAULTS, file.toString(), Map.of()));
+        assertEquals("invalid settings (with --config " + file + "): 'rounds' must be a whole number (int), got 1.9",
+                e.getMessage());
         Path whole = tmp.resolve("whole.json");
         Files.writeString(whole, "{\"lr\": 1, \"rounds\": 3}");
         assertEquals(new Settings(3, 1.0, "dcgan"), Configs.resolve(Settings.class, DEFAULTS, whole.toString(), Map.of()));

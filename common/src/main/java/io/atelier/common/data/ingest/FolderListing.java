@@ -61,7 +61,8 @@ final class FolderListing {
         FileSystem fs = root.getFileSystem(conf);
         Path qualified = fs.makeQualified(root);
         if ("file".equals(qualified.toUri().getScheme())) {
-            return new LocalWalk(java.nio.file.Paths.get(qualified.toUri())).run();
+            // The decoded path, not the URI: Hadoop's URI of a name with a newline is not one the JDK accepts.
+            return new LocalWalk(java.nio.file.Paths.get(qualified.toUri().getPath())).run();
         }
         return hadoop(fs, qualified);
     }

@@ -64,6 +64,9 @@ public final class Ingest {
             throw new IllegalArgumentException("--input: give at least one path");
         }
         Path out = new Path(options.output());
+        for (String input : options.inputs()) {
+            HadoopFiles.requireOutside("--output", options.output(), "--input", input, conf);
+        }
         removeAbandonedWrites(out, progress);
         long planning = System.nanoTime();
         // Planning only lists and stats the inputs (and reads IDX headers): no image is opened.
