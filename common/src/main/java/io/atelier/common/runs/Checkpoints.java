@@ -198,6 +198,12 @@ public final class Checkpoints {
         }
         Path metaPath = new Path(cp, META);
         CheckpointMeta meta = Json.parse(HadoopFiles.readAll(metaPath, conf), CheckpointMeta.class, metaPath.toString());
+        if (meta.format() > CheckpointMeta.FORMAT) {
+            // Not damage: a newer release wrote it, so it is neither read as this format nor moved aside.
+            String writer = meta.versions() == null ? "unknown" : meta.versions().getOrDefault("atelier", "unknown");
+            throw new IllegalArgumentException("checkpoint " + cp + " is in checkpoint format " + meta.format()
+                    + ", written by a newer Atelier (" + writer + "); this one reads format " + CheckpointMeta.FORMAT + ": upgrade Atelier to resume or use this run");
+        }
         Path statePath = new Path(cp, STATE);
         TrainingState state;
         try (InputStream in = HadoopFiles.fs(statePath, conf).open(statePath)) {

@@ -60,6 +60,21 @@ class CheckpointsTest {
     }
 
     @Test
+    void aCheckpointOfANewerFormatIsRefusedInOneLineAndNotMovedAside(@TempDir Path dir) {
+        Checkpoints cps = checkpoints(dir);
+        TrainingState s = state(3);
+        cps.write(s, new CheckpointMeta(CheckpointMeta.FORMAT + 1, 3, s.step(), 1, 2, 5, "Model", "data", "0".repeat(64),
+                CheckpointMeta.sizes(s), Map.of("atelier", "9.9.9"), "now", null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cps.loadLatest(w -> {
+            throw new AssertionError("nothing is moved aside: " + w);
+        }));
+        assertTrue(e.getMessage().startsWith("checkpoint ") && e.getMessage().contains("round-0003 is in checkpoint format "
+                + (CheckpointMeta.FORMAT + 1) + ", written by a newer Atelier (9.9.9); this one reads format "
+                + CheckpointMeta.FORMAT + ": upgrade Atelier to resume or use this run"), e.getMessage());
+        assertEquals(List.of(3), cps.completeRounds());
+    }
+
+    @Test
     void writtenCheckpointLoadsBackVerified(@TempDir Path dir) {
         Checkpoints cps = checkpoints(dir);
         cps.write(state(2), meta(state(2)));
