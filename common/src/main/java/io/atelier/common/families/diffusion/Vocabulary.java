@@ -1,5 +1,7 @@
 package io.atelier.common.families.diffusion;
 
+import org.apache.commons.text.similarity.LevenshteinDistance;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +16,9 @@ import java.util.Map;
  * learned vectors, so "ankle boot" and class 9's caption give the same condition.
  */
 public final class Vocabulary implements Serializable {
+    /** Vocabularies up to this size are listed whole in errors (label names); larger ones get close matches. */
+    static final int LIST_ALL_UP_TO = 30;
+    private static final int CLOSE_MATCHES = 3;
     private final List<String> words;
     private final Map<String, Integer> ids;
     private final List<int[]> captions;
@@ -81,7 +86,7 @@ public final class Vocabulary implements Serializable {
         return captions.size();
     }
 
-    /** Word ids of a prompt; an unknown word is an error that lists the vocabulary. */
+    /** Word ids of a prompt; an unknown word is an error that lists the vocabulary, or close matches in a large one. */
     public int[] encode(String prompt) {
         return encode(prompt, "--prompt '" + prompt + "'");
     }
@@ -104,9 +109,34 @@ public final class Vocabulary implements Serializable {
         }
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException(what + ": unknown word" + (unknown.size() > 1 ? "s " : " ")
-                    + String.join(", ", unknown) + "; the model knows: " + String.join(", ", words));
+                    + String.join(", ", unknown) + "; " + known(unknown));
         }
         return out;
+    }
+
+    /** All the words of a small vocabulary; for a large one (captions), the nearest few to each unknown word. */
+    private String known(List<String> unknown) {
+        if (words.size() <= LIST_ALL_UP_TO) {
+            return "the model knows: " + String.join(", ", words);
+        }
+        List<String> hints = new ArrayList<>();
+        for (String word : unknown) {
+            List<String> close = closeMatches(word);
+            hints.add(word + ": " + (close.isEmpty() ? "nothing close" : "did you mean " + String.join(", ", close) + "?"));
+        }
+        return String.join("; ", hints) + " (the model knows " + words.size() + " words: its training captions,"
+                + " in the run's config.json)";
+    }
+
+    /** Up to {@link #CLOSE_MATCHES} words within an edit distance of a third of the word's length (at least 1). */
+    List<String> closeMatches(String word) {
+        int limit = Math.max(1, word.length() / 3);
+        LevenshteinDistance distance = new LevenshteinDistance(limit);
+        return words.stream()
+                .filter(w -> distance.apply(word, w) >= 0)
+                .sorted(java.util.Comparator.comparingInt((String w) -> distance.apply(word, w)).thenComparing(w -> w))
+                .limit(CLOSE_MATCHES)
+                .toList();
     }
 
     /** The class whose caption has exactly these words (in any order), or -1. */
