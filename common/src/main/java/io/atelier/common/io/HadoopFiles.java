@@ -5,12 +5,15 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.apache.hadoop.io.IOUtils;
+import org.apache.hadoop.util.VersionInfo;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.util.UUID;
 
 /** Small file operations on any Hadoop FileSystem, with unchecked errors that name the path. */
@@ -21,8 +24,16 @@ public final class HadoopFiles {
     public static FileSystem fs(Path path, Configuration conf) {
         try {
             return path.getFileSystem(conf);
+        } catch (UnsupportedFileSystemException e) {
+            throw missingFileSystem(path, e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the file system of " + path + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // Schemes that Hadoop's core-default.xml maps (s3a, abfs, wasb) fail on the missing class instead.
+            if (e.getCause() instanceof ClassNotFoundException) {
+                throw missingFileSystem(path, e);
+            }
+            throw e;
         }
     }
 
@@ -46,9 +57,35 @@ public final class HadoopFiles {
         return s.length() > 1 && s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
+    /** Bad input, like a misspelt path: the command stops with exit code 2 and this one line. */
+    private static IllegalArgumentException missingFileSystem(Path path, Exception e) {
+        String scheme = path.toUri().getScheme();
+        return new IllegalArgumentException(path + ": no Hadoop file system for scheme '" + scheme
+                + "' on the class path; " + missingModule(scheme), e);
+    }
+
+    /** Which jar provides a scheme's file system, for the error that says it is missing. */
+    static String missingModule(String scheme) {
+        String hadoop = VersionInfo.getVersion();
+        return switch (scheme == null ? "" : scheme) {
+            case "s3a" -> "add hadoop-aws " + hadoop + " (spark-submit --packages org.apache.hadoop:hadoop-aws:" + hadoop + ")";
+            case "s3", "s3n" -> "use s3a:// with hadoop-aws " + hadoop + " (spark-submit --packages org.apache.hadoop:hadoop-aws:"
+                    + hadoop + ")";
+            case "abfs", "abfss", "wasb", "wasbs" -> "add hadoop-azure " + hadoop
+                    + " (spark-submit --packages org.apache.hadoop:hadoop-azure:" + hadoop + ")";
+            case "gs" -> "add Google's GCS connector (com.google.cloud.bigdataoss:gcs-connector, the shaded jar)";
+            default -> "add the jar that provides it, or check the path's spelling";
+        };
+    }
+
     public static boolean exists(Path path, Configuration conf) {
         try {
             return fs(path, conf).exists(path);
+        } catch (ConnectException e) {
+            // Hadoop's message names the host and port but not the path that led there; like a wrong
+            // path, a wrong address is the caller's to fix (exit code 2).
+            throw new IllegalArgumentException("cannot reach the file system of " + path + " (connection refused): check the"
+                    + " host and port in the path, or fs.defaultFS in HADOOP_CONF_DIR for a path without them", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot check " + path + ": " + e.getMessage(), e);
         }
