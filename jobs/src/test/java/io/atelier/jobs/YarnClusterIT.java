@@ -46,8 +46,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * NodeManager) run in this JVM, their settings go to a HADOOP_CONF_DIR, and the shaded jar is
  * submitted with deploy/atelier-submit --master yarn in client and cluster mode, every path on hdfs://.
  * The Spark installation is assembled from the test class path (Spark, spark-yarn, the shaded
- * Hadoop client); containers read its jars in place (spark.yarn.jars=local:...).
+ * Hadoop client); containers read its jars in place (spark.yarn.jars=local:...). Several minutes
+ * on 2 cores, so it runs when asked, as .ci/run does after the default build:
+ * {@code mvn -B verify -Datelier.yarn=true -Dit.test=YarnClusterIT}.
  */
+@org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "atelier.yarn", matches = "true",
+        disabledReason = "mini YARN and HDFS clusters take several minutes; run with -Datelier.yarn=true")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @org.junit.jupiter.api.extension.ExtendWith(StopSparkAfterAll.class)
 class YarnClusterIT {
