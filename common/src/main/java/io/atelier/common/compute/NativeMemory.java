@@ -17,8 +17,10 @@ import java.util.function.Supplier;
  *   <li>{@code org.bytedeco.javacpp.maxbytes} = max(O - 384m, O / 2): the overhead holds ND4J's
  *       buffers and the JVM's own native memory (metaspace, code cache, thread stacks, Netty),
  *       for which 384m is Spark's own minimum overhead; small overheads keep half for ND4J.</li>
- *   <li>{@code org.bytedeco.javacpp.maxphysicalbytes} = H + O: the container's limit on the
- *       whole process's resident memory.</li>
+ *   <li>{@code org.bytedeco.javacpp.maxphysicalbytes} = H + maxbytes: the container's limit
+ *       (H + O) less the same reserve. JavaCPP checks resident memory before an op allocates, so
+ *       a limit equal to the container's would only be seen once the container is killed; the
+ *       reserve is what one allocation may overshoot the check by.</li>
  * </ul>
  * Applied on YARN and Kubernetes, which enforce H + O; standalone workers enforce no limit, so
  * their executors keep JavaCPP's defaults. A limit already named in
@@ -62,7 +64,8 @@ public final class NativeMemory {
             double factor = conf.getDouble("spark.executor.memoryOverheadFactor", 0.10);
             overhead = Math.max(MIN_OVERHEAD_MIB, (long) (factor * heap));
         }
-        return new Limits(Math.max(overhead - JVM_NATIVE_MIB, overhead / 2), heap + overhead);
+        long maxBytes = Math.max(overhead - JVM_NATIVE_MIB, overhead / 2);
+        return new Limits(maxBytes, heap + maxBytes);
     }
 
     /** Whether the master's executors run in containers that enforce heap + overhead. */

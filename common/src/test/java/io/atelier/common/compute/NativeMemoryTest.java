@@ -24,13 +24,13 @@ class NativeMemoryTest {
     @Test
     void limitsFollowHeapAndOverhead() {
         // the shipped defaults: 2g overhead; 8g executors
-        assertEquals(new NativeMemory.Limits(2048 - 384, 8192 + 2048),
+        assertEquals(new NativeMemory.Limits(2048 - 384, 8192 + 2048 - 384),
                 NativeMemory.limits(conf("yarn", "spark.executor.memory", "8g", "spark.executor.memoryOverhead", "2g")));
         // no overhead given: Spark's max(384m, 0.10 x heap); 384m leaves half for ND4J
-        assertEquals(new NativeMemory.Limits(192, 1024 + 384), NativeMemory.limits(conf("yarn")));
-        assertEquals(new NativeMemory.Limits(1638 - 384, 16384 + 1638),
+        assertEquals(new NativeMemory.Limits(192, 1024 + 192), NativeMemory.limits(conf("yarn")));
+        assertEquals(new NativeMemory.Limits(1638 - 384, 16384 + 1638 - 384),
                 NativeMemory.limits(conf("yarn", "spark.executor.memory", "16g")));
-        assertEquals(new NativeMemory.Limits(4096 - 384, 4096 + 4096), NativeMemory.limits(conf("yarn",
+        assertEquals(new NativeMemory.Limits(4096 - 384, 4096 + 4096 - 384), NativeMemory.limits(conf("yarn",
                 "spark.executor.memory", "4g", "spark.executor.memoryOverheadFactor", "1.0")));
     }
 
@@ -39,12 +39,12 @@ class NativeMemoryTest {
         SparkConf yarn = conf("yarn", "spark.executor.memory", "8g", "spark.executor.memoryOverhead", "2g",
                 NativeMemory.EXTRA_JAVA_OPTIONS, "-XX:+UseG1GC");
         NativeMemory.applyTo(yarn);
-        assertEquals("-XX:+UseG1GC -Dorg.bytedeco.javacpp.maxbytes=1664m -Dorg.bytedeco.javacpp.maxphysicalbytes=10240m",
+        assertEquals("-XX:+UseG1GC -Dorg.bytedeco.javacpp.maxbytes=1664m -Dorg.bytedeco.javacpp.maxphysicalbytes=9856m",
                 yarn.get(NativeMemory.EXTRA_JAVA_OPTIONS));
 
         SparkConf k8s = conf("k8s://https://api:6443", "spark.executor.memoryOverhead", "1g");
         NativeMemory.applyTo(k8s);
-        assertEquals("-Dorg.bytedeco.javacpp.maxbytes=640m -Dorg.bytedeco.javacpp.maxphysicalbytes=2048m",
+        assertEquals("-Dorg.bytedeco.javacpp.maxbytes=640m -Dorg.bytedeco.javacpp.maxphysicalbytes=1664m",
                 k8s.get(NativeMemory.EXTRA_JAVA_OPTIONS));
 
         for (String master : new String[]{"local[*]", "local-cluster[2,1,1024]", "spark://h:7077"}) {
@@ -69,7 +69,7 @@ class NativeMemoryTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals(0, p.waitFor(), out);
-        assertEquals((1664L << 20) + " " + (10240L << 20), out);
+        assertEquals((1664L << 20) + " " + (9856L << 20), out);
     }
 
     /** Prints JavaCPP's limits as it parsed them. */
