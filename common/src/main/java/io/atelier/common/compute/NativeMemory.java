@@ -154,7 +154,7 @@ public final class NativeMemory {
                 ? "give the driver JVM more memory (-Xmx, ATELIER_DRIVER_MEMORY) or set -D" + limit.replaceFirst("=.*", "")
                   + " higher in ATELIER_JAVA_OPTS"
                 : "raise spark.executor.memoryOverhead" + (physical ? " or spark.executor.memory" : "")
-                  + " (the limit follows them on YARN and Kubernetes) or set -D" + limit.replaceFirst("=.*", "")
+                  + " (the limit follows " + (physical ? "them" : "it") + " on YARN and Kubernetes) or set -D" + limit.replaceFirst("=.*", "")
                   + " higher in " + EXTRA_JAVA_OPTIONS;
         return "native memory limit " + limit + " reached on executor " + executor + " (" + javacppWords.trim()
                 + "): " + raise + ", or lower the batch size or the image size";

@@ -9,6 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** JavaCPP limits from executor memory settings, where they are applied, and that JavaCPP reads them. */
 class NativeMemoryTest {
@@ -70,6 +74,42 @@ class NativeMemoryTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals(0, p.waitFor(), out);
         assertEquals((1664L << 20) + " " + (9856L << 20), out);
+    }
+
+    @Test
+    void onlyJavacppsLimitErrorsBecomeOneLineWithoutTheErrorAsCause() {
+        OutOfMemoryError heap = new OutOfMemoryError("Java heap space");
+        assertSame(heap, assertThrows(OutOfMemoryError.class, () -> NativeMemory.guard(() -> {
+            throw heap;
+        })), "the heap's own error is not JavaCPP's to explain");
+
+        // as ND4J's ops meet it: JavaCPP's limit words in the cause
+        OutOfMemoryError javacpp = new OutOfMemoryError("Cannot allocate new LongPointer(1): totalBytes = 0, physicalBytes = 653M");
+        javacpp.initCause(new OutOfMemoryError("Physical memory usage is too high: physicalBytes (653M) > maxPhysicalBytes (500M)"));
+        java.util.Iterator<Integer> rows = NativeMemory.guard(new java.util.Iterator<Integer>() {
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Integer next() {
+                throw javacpp;
+            }
+        });
+        assertTrue(rows.hasNext());
+        NativeMemory.LimitReachedException e = assertThrows(NativeMemory.LimitReachedException.class, rows::next);
+        assertNull(e.getCause(), "Spark would take an OutOfMemoryError cause for fatal and exit the executor");
+        assertTrue(e.getMessage().startsWith("native memory limit org.bytedeco.javacpp.maxphysicalbytes="), e.getMessage());
+        assertTrue(e.getMessage().contains(" reached on executor driver (Physical memory usage is too high: physicalBytes"
+                + " (653M) > maxPhysicalBytes (500M)): give the driver JVM more memory"), e.getMessage());
+
+        String executor = NativeMemory.message("Failed to allocate memory within limits: totalBytes (1G + 8M) > maxBytes (1G)", "3");
+        assertTrue(executor.contains(" reached on executor 3 (Failed to allocate memory within limits: totalBytes (1G + 8M)"
+                + " > maxBytes (1G)): raise spark.executor.memoryOverhead (the limit follows it on YARN and Kubernetes) or"
+                + " set -Dorg.bytedeco.javacpp.maxbytes higher in spark.executor.extraJavaOptions, or lower the batch size"
+                + " or the image size"), executor);
+        assertTrue(executor.startsWith("native memory limit org.bytedeco.javacpp.maxbytes="), executor);
     }
 
     /** Prints JavaCPP's limits as it parsed them. */
