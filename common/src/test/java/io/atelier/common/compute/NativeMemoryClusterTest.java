@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * JavaCPP limits inside a real executor JVM ({@code local-cluster[1,1,1024]}): the limits given in
  * {@code spark.executor.extraJavaOptions} are what a task's JavaCPP reports, and a task whose
- * tensor does not fit fails with the one line naming the limit while its executor lives on.
+ * tensor does not fit fails with the one line naming the limit while its executor lives on
+ * (unguarded, JavaCPP's error takes the executor down with it).
  */
 class NativeMemoryClusterTest {
     private static final String LIMITS =
@@ -71,6 +72,13 @@ class NativeMemoryClusterTest {
             // not taken for fatal: the same executor runs the next job
             assertEquals(List.of("0"), sc.parallelize(List.of(1), 1)
                     .map(i -> org.apache.spark.SparkEnv.get().executorId()).collect());
+
+            // why the guard: JavaCPP's own error, unguarded, takes the executor JVM down with the task
+            assertThrows(SparkException.class, () -> sc.parallelize(List.of(1), 1)
+                    .map(i -> Nd4j.create(DataType.FLOAT, 300_000_000L).addi(1).sumNumber().doubleValue()).collect());
+            List<String> after = sc.parallelize(List.of(1), 1)
+                    .map(i -> org.apache.spark.SparkEnv.get().executorId()).collect();
+            assertFalse(after.contains("0"), "executor 0 exited and a new one ran the next job: " + after);
         } finally {
             spark.stop();
             restore("spark.testing", previousTesting);
