@@ -67,7 +67,7 @@ public final class ClassAccuracy {
         Counts zero = new Counts(names, new long[names.size()], new long[names.size()]);
         return rows.where(col(DatasetSchema.LABEL).isNotNull())
                 .select(DatasetSchema.IMAGE, DatasetSchema.LABEL).javaRDD()
-                .mapPartitions(task::count)
+                .mapPartitions(part -> io.atelier.common.compute.NativeMemory.guard(() -> task.count(part)))
                 .fold(zero, Counts::plus);
     }
 
@@ -79,7 +79,7 @@ public final class ClassAccuracy {
         int classes = classifier.classNames().size();
         Histogram task = new Histogram(classifier, classes, batch);
         return rows.select(DatasetSchema.IMAGE).javaRDD()
-                .mapPartitions(task::count)
+                .mapPartitions(part -> io.atelier.common.compute.NativeMemory.guard(() -> task.count(part)))
                 .fold(new long[classes], ClassAccuracy::sum);
     }
 

@@ -43,8 +43,9 @@ final class EmbedPartition implements Serializable {
 
     Iterator<Row> apply(Iterator<Row> inputs) {
         devices.bindTask();
-        FeatureNetwork net = ExecutorNetworks.get(spec.value());
-        return io.atelier.common.io.Refilling.of(inputs::hasNext, ready -> embedNextBatch(inputs, net, ready));
+        FeatureNetwork net = io.atelier.common.compute.NativeMemory.guard(() -> ExecutorNetworks.get(spec.value()));
+        return io.atelier.common.compute.NativeMemory.guard(
+                io.atelier.common.io.Refilling.of(inputs::hasNext, ready -> embedNextBatch(inputs, net, ready)));
     }
 
     private record Decoded(String id, String origin, BufferedImage rgb) {

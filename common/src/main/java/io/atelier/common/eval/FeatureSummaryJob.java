@@ -43,7 +43,7 @@ public final class FeatureSummaryJob {
         PartitionTask task = new PartitionTask(source, batch, reservoirCapacity, devices);
         FeatureSummary zero = FeatureSummary.empty(source.dimension(), reservoirCapacity);
         return rows.select(col(DatasetSchema.IMAGE), col(KEY)).javaRDD()
-                .mapPartitions(task::summarise)
+                .mapPartitions(part -> io.atelier.common.compute.NativeMemory.guard(() -> task.summarise(part)))
                 .treeAggregate(zero, FeatureSummary::merge, FeatureSummary::merge, 2);
     }
 

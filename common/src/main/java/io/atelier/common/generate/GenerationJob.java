@@ -138,9 +138,10 @@ public final class GenerationJob {
 
         Iterator<Row> rows(long[] range) {
             devices.bindTask();
-            SampleGenerator generator = GENERATORS.borrowForTask(source, GeneratorSource::open);
+            SampleGenerator generator = io.atelier.common.compute.NativeMemory.guard(
+                    () -> GENERATORS.borrowForTask(source, GeneratorSource::open));
             int batch = options.batch();
-            return new Iterator<>() {
+            return io.atelier.common.compute.NativeMemory.guard(new Iterator<>() {
                 long next = range[0];
                 final List<Row> buffer = new ArrayList<>();
                 int pos;
@@ -180,7 +181,7 @@ public final class GenerationJob {
                     next += n;
                     done.add(n);
                 }
-            };
+            });
         }
 
         private int labelOf(long index) {

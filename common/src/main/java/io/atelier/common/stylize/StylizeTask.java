@@ -68,7 +68,8 @@ final class StylizeTask implements Serializable {
     /** Rows of (items columns..., styles array) -> output rows, lazily. */
     Iterator<Row> stylize(Iterator<Row> work) {
         devices.bindTask();
-        return io.atelier.common.io.Refilling.of(work::hasNext, ready -> stylizeOne(work.next(), ready));
+        return io.atelier.common.compute.NativeMemory.guard(
+                io.atelier.common.io.Refilling.of(work::hasNext, ready -> stylizeOne(work.next(), ready)));
     }
 
     private void stylizeOne(Row item, ArrayDeque<Row> out) {

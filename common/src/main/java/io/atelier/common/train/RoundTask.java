@@ -1,6 +1,7 @@
 package io.atelier.common.train;
 
 import io.atelier.common.compute.ComputeDevice;
+import io.atelier.common.compute.NativeMemory;
 import io.atelier.common.compute.TaskDevice;
 import io.atelier.common.runs.TrainingState;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -39,6 +40,11 @@ final class RoundTask implements FlatMapFunction<Iterator<WorkerData>, WorkerRes
 
     @Override
     public Iterator<WorkerResult> call(Iterator<WorkerData> partition) {
+        // A native-memory limit reached fails the round in one line, not the executor JVM.
+        return NativeMemory.guard(() -> round(partition));
+    }
+
+    private Iterator<WorkerResult> round(Iterator<WorkerData> partition) {
         TaskDevice device = ComputeDevice.bindForTask();
         if (!partition.hasNext()) {
             throw new IllegalStateException("a worker partition has no data; the group was built with an empty worker");

@@ -57,7 +57,8 @@ public final class CycleGanTranslations {
                 .add(CYCLE_L1, DataTypes.DoubleType, false);
         Task task = new Task(run, direction, batch);
         return rows.sparkSession().createDataFrame(
-                rows.select(col(DatasetSchema.IMAGE), col(keyColumn)).javaRDD().mapPartitions(task::translate), schema);
+                rows.select(col(DatasetSchema.IMAGE), col(keyColumn)).javaRDD().mapPartitions(
+                        it -> io.atelier.common.compute.NativeMemory.guard(() -> task.translate(it))), schema);
     }
 
     /** The per-partition work, shipped to executors. */
