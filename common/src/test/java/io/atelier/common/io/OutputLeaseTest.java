@@ -160,8 +160,7 @@ class OutputLeaseTest {
                 Thread.sleep(150);
             }
             assertTrue(refused >= 10, "contended " + refused + " times");
-            OutputLease.Holder onDisk = Json.parse(Files.readAllBytes(tmp.resolve("_out.lease")), OutputLease.Holder.class,
-                    "lease");
+            OutputLease.Holder onDisk = readWhole(tmp.resolve("_out.lease"));
             assertTrue(Instant.parse(onDisk.heartbeat()).isAfter(first.plus(FAST.expiry())),
                     "heartbeat renewed: " + onDisk.heartbeat() + " vs first " + first);
             assertEquals(held.holder().since(), onDisk.since(), "since stays the start");
@@ -272,6 +271,20 @@ class OutputLeaseTest {
         @Override
         public File pathToFile(Path path) {
             return new File(Path.getPathWithoutSchemeAndAuthority(path).toUri().getPath());
+        }
+    }
+
+    /**
+     * The lease file as a contender reads it: a non-local file system rewrites it in place for each
+     * heartbeat, so a read can catch it empty and is tried again.
+     */
+    private static OutputLease.Holder readWhole(java.nio.file.Path file) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            byte[] bytes = Files.readAllBytes(file);
+            if (bytes.length > 0 || attempt == 20) {
+                return Json.parse(bytes, OutputLease.Holder.class, "lease");
+            }
+            Thread.sleep(20);
         }
     }
 }
