@@ -1,12 +1,20 @@
 package io.atelier.common.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.atelier.common.compute.NativeThreads;
+import io.atelier.common.runs.TrainingState;
+import io.atelier.common.train.ModelTrainer;
+import io.atelier.common.train.WorkerData;
 
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.Supplier;
 
-/** What the step benchmarks share: the median of timings, locale-free formatting, a thread count for one measurement. */
+/**
+ * What the step benchmarks share: timing a worker's steps, the median of timings, locale-free
+ * formatting, a thread count for one measurement.
+ */
 final class BenchSupport {
     private BenchSupport() {
     }
@@ -33,6 +41,53 @@ final class BenchSupport {
             return body.get();
         } finally {
             NativeThreads.set(previous);
+        }
+    }
+
+    /**
+     * Wall time of each timed step and the process CPU time over them.
+     *
+     * @param cpuNanos CPU time of the whole process over the timed steps (on a shared machine, wall
+     *                 time includes waiting for a core; CPU time does not)
+     */
+    record StepTimes(double[] ms, long cpuNanos) {
+        double medianMs() {
+            return median(ms);
+        }
+
+        double minMs() {
+            return Arrays.stream(ms).min().orElse(0);
+        }
+
+        double maxMs() {
+            return Arrays.stream(ms).max().orElse(0);
+        }
+
+        double cpuMsPerStep() {
+            return cpuNanos / 1e6 / ms.length;
+        }
+    }
+
+    /** Binds the worker, runs {@code warmup} untimed steps, times {@code steps} more, and unbinds. */
+    static StepTimes timeSteps(ModelTrainer.LocalWorker worker, TrainingState state, WorkerData data, int metricCount,
+                               long seed, int warmup, int steps) {
+        double[] metrics = new double[metricCount];
+        double[] ms = new double[steps];
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        worker.bind(state, data);
+        try {
+            for (int i = 0; i < warmup; i++) {
+                worker.step(seed, 0, i, metrics);
+            }
+            long cpu0 = os.getProcessCpuTime();
+            for (int i = 0; i < steps; i++) {
+                long t0 = System.nanoTime();
+                worker.step(seed, 0, warmup + i, metrics);
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            return new StepTimes(ms, os.getProcessCpuTime() - cpu0);
+        } finally {
+            worker.unbind(state);
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.atelier.common.bench;
 
-import com.sun.management.OperatingSystemMXBean;
 import io.atelier.common.compute.NativeThreads;
 import io.atelier.common.data.Manifest;
 import io.atelier.common.families.cyclegan.CycleGanArchitecture;
@@ -13,14 +12,12 @@ import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.WorkerData;
 
-import java.lang.management.ManagementFactory;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import static io.atelier.common.bench.BenchSupport.fmt;
-import static io.atelier.common.bench.BenchSupport.median;
+import static io.atelier.common.bench.BenchSupport.timeSteps;
 
 /**
  * Times one worker's CycleGAN train step at the family's default settings on synthetic
@@ -81,29 +78,11 @@ public final class CycleGanBenchmark {
         TrainingState state = trainer.initialState(RUN_SEED);
         ModelTrainer.LocalWorker worker = trainer.newWorker();
         WorkerData data = synthetic(config, Math.max(8 * batch, 64));
-        double[] metrics = new double[CycleGanTrainer.METRICS.size()];
-        double[] ms = new double[steps];
-        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        worker.bind(state, data);
-        long cpu;
-        try {
-            for (int i = 0; i < warmup; i++) {
-                worker.step(RUN_SEED, 0, i, metrics);
-            }
-            long cpu0 = os.getProcessCpuTime();
-            for (int i = 0; i < steps; i++) {
-                long t0 = System.nanoTime();
-                worker.step(RUN_SEED, 0, warmup + i, metrics);
-                ms[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            cpu = os.getProcessCpuTime() - cpu0;
-        } finally {
-            worker.unbind(state);
-        }
-        double median = median(ms);
-        double min = Arrays.stream(ms).min().orElse(0);
-        double max = Arrays.stream(ms).max().orElse(0);
-        double cpuMs = cpu / 1e6 / steps;
+        BenchSupport.StepTimes times = timeSteps(worker, state, data, CycleGanTrainer.METRICS.size(), RUN_SEED, warmup, steps);
+        double median = times.medianMs();
+        double min = times.minMs();
+        double max = times.maxMs();
+        double cpuMs = times.cpuMsPerStep();
         double gflop = stepGflop(arch, batch);
         double peak = GanStepBenchmark.matmulPeak();
         double gflops = gflop / (median / 1000);

@@ -1,6 +1,5 @@
 package io.atelier.common.bench;
 
-import com.sun.management.OperatingSystemMXBean;
 import io.atelier.common.compute.NativeThreads;
 import io.atelier.common.families.diffusion.DiffusionConfig;
 import io.atelier.common.families.diffusion.DiffusionRun;
@@ -13,14 +12,13 @@ import io.atelier.common.nn.Rng;
 import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.WorkerData;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 import static io.atelier.common.bench.BenchSupport.fmt;
-import static io.atelier.common.bench.BenchSupport.median;
+import static io.atelier.common.bench.BenchSupport.timeSteps;
 import static io.atelier.common.bench.BenchSupport.withThreads;
 
 /**
@@ -55,26 +53,8 @@ public final class DiffusionBenchmark {
             TrainingState state = trainer.initialState(1);
             DiffusionWorker worker = trainer.newWorker();
             WorkerData data = synthetic(config, Math.max(4 * batch, 256));
-            double[] metrics = new double[DiffusionTrainer.METRICS.size()];
-            double[] ms = new double[steps];
-            OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            worker.bind(state, data);
-            long cpu;
-            try {
-                for (int i = 0; i < warmup; i++) {
-                    worker.step(1, 0, i, metrics);
-                }
-                long cpu0 = os.getProcessCpuTime();
-                for (int i = 0; i < steps; i++) {
-                    long t0 = System.nanoTime();
-                    worker.step(1, 0, warmup + i, metrics);
-                    ms[i] = (System.nanoTime() - t0) / 1e6;
-                }
-                cpu = os.getProcessCpuTime() - cpu0;
-            } finally {
-                worker.unbind(state);
-            }
-            double median = median(ms);
+            BenchSupport.StepTimes times = timeSteps(worker, state, data, DiffusionTrainer.METRICS.size(), 1, warmup, steps);
+            double median = times.medianMs();
             double gflop = 6.0 * batch * worker.network().macsPerImage() / 1e9;
             double peak = GanStepBenchmark.matmulPeak();
             double gflops = gflop / (median / 1000);
@@ -86,8 +66,8 @@ public final class DiffusionBenchmark {
                     config.attention() ? "on" : "off", condition, batch, steps, NativeThreads.get()), "measure", "value");
             t.row("parameters", fmt("%d", worker.network().params().layout().size()));
             t.row("median ms/step", fmt("%.1f", median));
-            t.row("min / max ms/step", fmt("%.1f / %.1f", Arrays.stream(ms).min().orElse(0), Arrays.stream(ms).max().orElse(0)));
-            t.row("CPU ms/step", fmt("%.1f", cpu / 1e6 / steps));
+            t.row("min / max ms/step", fmt("%.1f / %.1f", times.minMs(), times.maxMs()));
+            t.row("CPU ms/step", fmt("%.1f", times.cpuMsPerStep()));
             t.row("images/s", fmt("%.0f", batch * 1000 / median));
             t.row("GFLOP/step", fmt("%.2f", gflop));
             t.row("GFLOP/s", fmt("%.1f", gflops));
@@ -95,7 +75,7 @@ public final class DiffusionBenchmark {
             t.row("share of peak", fmt("%.0f%%", 100 * gflops / peak));
             // On a shared machine wall time includes waiting for a core; CPU time does not.
             // GFLOP per CPU-second against the peak per thread-second.
-            double cpuShare = gflop / (cpu / 1e9 / steps) / (peak / NativeThreads.get());
+            double cpuShare = gflop / (times.cpuMsPerStep() / 1000) / (peak / NativeThreads.get());
             t.row("share of peak by CPU time", fmt("%.0f%%", 100 * cpuShare));
             String json = fmt("{\"bench\":\"diffusion_step\",\"config\":\"%s\",\"batch\":%d,\"steps\":%d,\"threads\":%d,\"ms_per_step\":%.2f,"
                     + "\"gflop_per_step\":%.3f,\"gflops\":%.2f,\"peak_gflops\":%.2f,\"peak_share\":%.4f}",

@@ -1,6 +1,5 @@
 package io.atelier.common.bench;
 
-import com.sun.management.OperatingSystemMXBean;
 import io.atelier.common.compute.NativeThreads;
 import io.atelier.common.data.Manifest;
 import io.atelier.common.families.stylegan.StyleGanArchitecture;
@@ -13,14 +12,12 @@ import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.WorkerData;
 
-import java.lang.management.ManagementFactory;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import static io.atelier.common.bench.BenchSupport.fmt;
-import static io.atelier.common.bench.BenchSupport.median;
+import static io.atelier.common.bench.BenchSupport.timeSteps;
 
 /**
  * Times one worker's StyleGAN2 train step at the family's default settings on random images, and
@@ -82,35 +79,17 @@ public final class StyleGanBenchmark {
             pixels[i] = (byte) rng.nextInt(256);
         }
         WorkerData data = new WorkerData(0, count, config.channels(), config.imageSize(), config.imageSize(), pixels, new int[count]);
-        double[] metrics = new double[StyleGanTrainer.METRICS.size()];
-        double[] ms = new double[steps];
-        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        worker.bind(state, data);
-        long cpu;
-        try {
-            // Step 0 is an R1 step; time steps 1.. so that R1 is counted at its average share only if
-            // 16 or more steps are timed (the table says which steps ran R1).
-            for (int i = 0; i < warmup; i++) {
-                worker.step(RUN_SEED, 0, i, metrics);
-            }
-            long cpu0 = os.getProcessCpuTime();
-            for (int i = 0; i < steps; i++) {
-                long t0 = System.nanoTime();
-                worker.step(RUN_SEED, 0, warmup + i, metrics);
-                ms[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            cpu = os.getProcessCpuTime() - cpu0;
-        } finally {
-            worker.unbind(state);
-        }
+        // Step 0 is an R1 step; time steps 1.. so that R1 is counted at its average share only if
+        // 16 or more steps are timed (the table says which steps ran R1).
+        BenchSupport.StepTimes times = timeSteps(worker, state, data, StyleGanTrainer.METRICS.size(), RUN_SEED, warmup, steps);
         int r1Steps = 0;
         for (int i = warmup; i < warmup + steps; i++) {
             r1Steps += i % config.r1Interval() == 0 ? 1 : 0;
         }
-        double median = median(ms);
-        double min = Arrays.stream(ms).min().orElse(0);
-        double max = Arrays.stream(ms).max().orElse(0);
-        double cpuMs = cpu / 1e6 / steps;
+        double median = times.medianMs();
+        double min = times.minMs();
+        double max = times.maxMs();
+        double cpuMs = times.cpuMsPerStep();
         double gflop = stepGflop(arch, batch);
         double peak = GanStepBenchmark.matmulPeak();
         double gflops = gflop / (median / 1000);
