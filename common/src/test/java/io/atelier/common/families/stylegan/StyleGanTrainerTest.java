@@ -141,6 +141,15 @@ class StyleGanTrainerTest {
     }
 
     @Test
+    void aConfigJsonWrittenBeforePathLengthReadsBackWithItOff() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode json = io.atelier.common.io.Json.MAPPER.valueToTree(tiny(2).withPlWeight(2));
+        assertEquals(2.0, json.get("plWeight").asDouble());
+        json.remove("plWeight");
+        StyleGanConfig old = io.atelier.common.io.Json.MAPPER.treeToValue(json, StyleGanConfig.class);
+        assertEquals(tiny(2), old);
+    }
+
+    @Test
     void theEmaHalfLifeIsInImagesSeenByTheRun() {
         StyleGanConfig c = new StyleGanConfig(SIZE, 1, 4, 1, 3, 32, 2e-3, 0.0, 0.99, 0.5, 16, 0.9, 10, 2);
         // 2 workers x 32 images per step: 10,000 / 64 steps to halve.
