@@ -126,9 +126,10 @@ class StyleGanCommandTest {
     }
 
     @Test
-    void anAdaRunResumesBitIdenticallyWithItsPAndLogsPAndRtEveryRound() throws IOException {
+    void anAdaRunWithPathLengthResumesBitIdenticallyWithItsPAndPlMeanAndLogsThemEveryRound() throws IOException {
         // p starts at 0.5 and moves by 16 images / 200 = 0.08 a round, up or down (r_t, a mean of 16 signs, is never 0.6).
-        String[] ada = {"--augment", "ada", "--augment-p", "0.5", "--ada-kimg", "0.2"};
+        // Path length on steps 0 and 4 (rounds 1 and 3): the resumed round takes pl_mean from the checkpoint.
+        String[] ada = {"--augment", "ada", "--augment-p", "0.5", "--ada-kimg", "0.2", "--pl-weight", "2"};
         Path whole = tmp.resolve("ada-whole");
         AtelierCliTest.Result r = train(bars16, whole.toString(), 3, ada);
         assertEquals(0, r.code(), r.err() + r.out());
@@ -141,7 +142,7 @@ class StyleGanCommandTest {
         Configuration conf = new Configuration();
         TrainingState a = RunDirectory.existing(whole.toString(), conf).checkpoints().load(3).state();
         TrainingState b = RunDirectory.existing(split.toString(), conf).checkpoints().load(3).state();
-        assertTrue(a.bitIdentical(b), "2 rounds + resume to 3 differs from 3 rounds at once (p included)");
+        assertTrue(a.bitIdentical(b), "2 rounds + resume to 3 differs from 3 rounds at once (p and pl_mean included)");
 
         // Each round augments with the p of the state it started from; the driver then moves p by the
         // round's r_t, averaged over both workers' steps, and 2 workers x 2 steps x 4 images.
@@ -149,8 +150,13 @@ class StyleGanCommandTest {
                 new io.atelier.common.families.stylegan.augment.AdaController(0.6, 200);
         ObjectMapper json = new ObjectMapper();
         double p = 0.5;
+        double plMean = 0;
+        int round = 0;
         for (String line : Files.readAllLines(whole.resolve("metrics.jsonl"))) {
             JsonNode metrics = json.readTree(line).at("/metrics");
+            round++;
+            assertEquals(round != 2, metrics.at("/pl_penalty").asDouble() > 0, "path-length steps in rounds 1 and 3: " + line);
+            plMean = metrics.at("/pl_mean").asDouble();
             assertEquals(p, metrics.at("/ada_p").asDouble(), 0.0, line);
             double rt = metrics.at("/ada_rt").asDouble();
             assertTrue(rt >= -1 && rt <= 1, line);
@@ -158,8 +164,12 @@ class StyleGanCommandTest {
         }
         assertEquals((float) p, a.get(StyleGanTrainer.ADA_P)[0], 0.0);
         assertTrue(p != 0.5, "p moved");
+        assertEquals(3, round);
+        assertTrue(plMean > 0, "pl_mean moved from 0");
+        assertEquals(plMean, a.get(StyleGanTrainer.PL_MEAN)[0], 1e-6 * plMean, "the last round's pl_mean is the state's");
         JsonNode config = json.readTree(whole.resolve("config.json").toFile());
         assertEquals("ada", config.at("/stylegan/augment/mode").asText());
+        assertEquals(2.0, config.at("/stylegan/plWeight").asDouble(), "config.json records the path-length weight");
         assertTrue(Files.readString(whole.resolve("report.html")).contains("ada_rt"), "report charts r_t");
 
         AtelierCliTest.Result bad = train(bars16, tmp.resolve("ada-bad").toString(), 1, "--augment", "sometimes");

@@ -86,10 +86,15 @@ public final class EqualizedDense implements Layer {
      */
     static void leakyForward(INDArray y, INDArray slopes, boolean frozen) {
         if (!frozen) {
-            Nd4j.exec(new Step(y, slopes));
-            slopes.muli(1f - Activation.LEAKY_SLOPE).addi(Activation.LEAKY_SLOPE);
+            leakySlopes(y, slopes);
         }
         y.muli(slopes).muli(ACT_GAIN);
+    }
+
+    /** slopes = 1 where y > 0 else 0.2: the rectifier's slope at each value (before or after it, same sign). */
+    static void leakySlopes(INDArray y, INDArray slopes) {
+        Nd4j.exec(new Step(y, slopes));
+        slopes.muli(1f - Activation.LEAKY_SLOPE).addi(Activation.LEAKY_SLOPE);
     }
 
     @Override

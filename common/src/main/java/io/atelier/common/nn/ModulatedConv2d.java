@@ -18,7 +18,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>The backward pass gives the gradients of the input x, of W (through the convolution and the
  * demodulation coefficients), of the bias and noise strength, of the affine layer, and of the
- * layer's w input ({@link #gradW()}).
+ * layer's w input ({@link #gradW()}). The rectifier's slopes can be held at those of the last
+ * forward pass ({@link #freezeActivation}), as {@link EqualizedDense#freezeActivation} does.
  */
 public final class ModulatedConv2d {
     private static final double DEMOD_EPS = 1e-8;
@@ -61,6 +62,10 @@ public final class ModulatedConv2d {
     private Tensor x;
     private Tensor noiseIn;
     private Tensor gradW;
+    /** Rectifier slopes of the last unfrozen forward pass, taken when frozen (null without the activation). */
+    private final Tensor slopes;
+    private boolean frozen;
+    private int lastRows;
 
     /** Registers the affine layer, W ~ N(0, 1), a zero bias and (with noise) a zero noise strength. */
     public static void register(ParamLayout.Builder layout, String name, int wDim, int inC, int outC, int k, boolean noise) {
@@ -112,6 +117,20 @@ public final class ModulatedConv2d {
         this.noiseScaled = new Tensor(maxRows, h, w, 1);
         this.forwardOps = new DynamicCustomOp[maxRows + 1];
         this.backwardOps = new DynamicCustomOp[maxRows + 1];
+        this.slopes = leaky ? new Tensor(maxRows, h, w, outC) : null;
+    }
+
+    /**
+     * With {@code frozen}, the rectifier keeps the slopes (1 or 0.2 per value) of the last forward
+     * pass, in that pass's rows, instead of following the sign of new inputs: the layer is then the
+     * branch it was on, as double backpropagation differentiates it (the path-length penalty's central
+     * difference). Unfrozen passes compute exactly as before.
+     */
+    public void freezeActivation(boolean frozen) {
+        if (frozen && !this.frozen && leaky) {
+            EqualizedDense.leakySlopes(y.matrix(lastRows), slopes.matrix(lastRows));
+        }
+        this.frozen = frozen;
     }
 
     public long[] outShape() {
@@ -158,10 +177,15 @@ public final class ModulatedConv2d {
             Nd4j.exec(new AddOp(out, ns, out));
         }
         Nd4j.exec(new AddOp(out, bias.reshape(1, 1, outC), out));
-        if (leaky) {
+        if (leaky && frozen) {
+            EqualizedDense.leakyForward(y.matrix(n), slopes.matrix(n), true);
+        } else if (leaky) {
             INDArray ym = y.matrix(n);
             Activation.LEAKY_RELU.forward(ym, scratch.matrix(n));
             ym.muli(EqualizedDense.ACT_GAIN);
+        }
+        if (!frozen) {
+            lastRows = n;
         }
         return y;
     }
@@ -170,7 +194,9 @@ public final class ModulatedConv2d {
     public Tensor backward(Tensor gradOut, int n) {
         INDArray gp = gPre.matrix(n);
         gp.assign(gradOut.matrix(n));
-        if (leaky) {
+        if (leaky && frozen) {
+            gp.muli(slopes.matrix(n)).muli(EqualizedDense.ACT_GAIN);
+        } else if (leaky) {
             gp.muli(EqualizedDense.ACT_GAIN);
             Activation.LEAKY_RELU.backward(y.matrix(n), gp, scratch.matrix(n));
         }

@@ -22,6 +22,8 @@ import java.io.Serializable;
  * @param emaKimg       half-life of the generator's moving average, in thousands of images seen by the run
  * @param workers       workers of the run (images seen per step are workers x batch)
  * @param augment       the augmentation of D's inputs (ADA); {@link StyleGanAugment#NONE} when absent
+ * @param plWeight      weight of the path-length penalty, applied every {@link #PL_INTERVAL} G steps; 0 (also
+ *                      when absent from an older config.json) turns it off
  */
 public record StyleGanConfig(
         int imageSize,
@@ -38,7 +40,13 @@ public record StyleGanConfig(
         double mixingProb,
         double emaKimg,
         int workers,
-        StyleGanAugment augment) implements Serializable {
+        StyleGanAugment augment,
+        double plWeight) implements Serializable {
+
+    /** NVlabs' G_reg_interval: G steps between path-length steps (lazy regularisation). */
+    public static final int PL_INTERVAL = 4;
+    /** NVlabs' pl_batch_shrink: a path-length step takes this fraction of the batch. */
+    public static final int PL_BATCH_SHRINK = 2;
 
     public StyleGanConfig {
         // A config.json written before ADA existed has no augmentation.
@@ -69,6 +77,17 @@ public record StyleGanConfig(
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be >= 1, got " + workers);
         }
+        if (!(plWeight >= 0 && Double.isFinite(plWeight))) {
+            throw new IllegalArgumentException("--pl-weight must be finite and >= 0, got " + plWeight);
+        }
+    }
+
+    /** Without path-length regularisation. */
+    public StyleGanConfig(int imageSize, int channels, int latentDim, int mappingLayers, int width, int batchSize,
+                          double learningRate, double beta1, double beta2, double r1Gamma, int r1Interval, double mixingProb,
+                          double emaKimg, int workers, StyleGanAugment augment) {
+        this(imageSize, channels, latentDim, mappingLayers, width, batchSize, learningRate, beta1, beta2, r1Gamma, r1Interval,
+                mixingProb, emaKimg, workers, augment, 0);
     }
 
     /** Without augmentation. */
@@ -76,13 +95,24 @@ public record StyleGanConfig(
                           double learningRate, double beta1, double beta2, double r1Gamma, int r1Interval, double mixingProb,
                           double emaKimg, int workers) {
         this(imageSize, channels, latentDim, mappingLayers, width, batchSize, learningRate, beta1, beta2, r1Gamma, r1Interval,
-                mixingProb, emaKimg, workers, StyleGanAugment.NONE);
+                mixingProb, emaKimg, workers, StyleGanAugment.NONE, 0);
     }
 
     /** The same model with another augmentation. */
     public StyleGanConfig withAugment(StyleGanAugment newAugment) {
         return new StyleGanConfig(imageSize, channels, latentDim, mappingLayers, width, batchSize, learningRate, beta1, beta2,
-                r1Gamma, r1Interval, mixingProb, emaKimg, workers, newAugment);
+                r1Gamma, r1Interval, mixingProb, emaKimg, workers, newAugment, plWeight);
+    }
+
+    /** The same model with another path-length weight. */
+    public StyleGanConfig withPlWeight(double newPlWeight) {
+        return new StyleGanConfig(imageSize, channels, latentDim, mappingLayers, width, batchSize, learningRate, beta1, beta2,
+                r1Gamma, r1Interval, mixingProb, emaKimg, workers, augment, newPlWeight);
+    }
+
+    /** Images of a path-length step: half the batch (at least one). */
+    public int plBatch() {
+        return Math.max(1, batchSize / PL_BATCH_SHRINK);
     }
 
     public StyleGanArchitecture architecture() {

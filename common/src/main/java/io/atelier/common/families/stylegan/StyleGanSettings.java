@@ -25,6 +25,8 @@ public record StyleGanSettings(
         @Setting(value = "Images per sample grid.", label = "N") int sampleCount,
         @Setting(value = "Adam learning rate of both networks (betas 0 and 0.99).", label = "LR") double lr,
         @Setting(value = "R1 penalty weight on reals, applied every 16 D steps; 0 = off.", label = "G") double r1Gamma,
+        @Setting(value = "Path-length penalty weight, applied every 4 G steps on half the batch; 0 = off (NVlabs uses 2).",
+                label = "W") double plWeight,
         @Setting(value = "Half-life of the generator's moving average, in thousands of images.", label = "KIMG") double emaKimg,
         @Setting(value = "Probability of style-mixing regularisation.", label = "P") double styleMixing,
         @Setting(value = "Layers of the mapping network.", label = "N") int mappingLayers,
@@ -45,10 +47,11 @@ public record StyleGanSettings(
      * NVlabs' optimiser (lr 0.0025, betas 0 and 0.99), style mixing 0.9 and 2 mapping layers (their
      * small-image config); R1 gamma 0.01 (their CIFAR setting); z, w and all layers 64/128 wide
      * instead of 512 so that a step fits two CPU cores; EMA half-life 10 kimg (their auto config's
-     * batch x 10 / 32 for a batch of 32); ADA on, from p = 0, with NVlabs' target 0.6 and 500 kimg.
+     * batch x 10 / 32 for a batch of 32); path length off, as NVlabs' small-image (cifar) config turns
+     * it off (their other configs use weight 2); ADA on, from p = 0, with NVlabs' target 0.6 and 500 kimg.
      */
     public static final StyleGanSettings DEFAULTS = new StyleGanSettings(null, null, MODEL, 2, 10, 30, 32, 42L, false,
-            10, 3, 5, 64, 0.0025, 0.01, 10, 0.9, 2, 128, 64, StyleGanAugment.ADA, 0.0, 0.6, 500);
+            10, 3, 5, 64, 0.0025, 0.01, 0, 10, 0.9, 2, 128, 64, StyleGanAugment.ADA, 0.0, 0.6, 500);
 
     public StyleGanSettings {
         if (!MODEL.equals(model)) {
@@ -64,6 +67,7 @@ public record StyleGanSettings(
         }
         StyleGanArchitecture.requireImageSize(manifest.height());
         return new StyleGanConfig(manifest.height(), manifest.channels(), latentDim, mappingLayers, channels, batch, lr, 0.0,
-                0.99, r1Gamma, R1_INTERVAL, styleMixing, emaKimg, workers, new StyleGanAugment(augment, augmentP, adaTarget, adaKimg));
+                0.99, r1Gamma, R1_INTERVAL, styleMixing, emaKimg, workers, new StyleGanAugment(augment, augmentP, adaTarget, adaKimg),
+                plWeight);
     }
 }

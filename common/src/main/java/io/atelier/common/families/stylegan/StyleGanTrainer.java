@@ -17,7 +17,9 @@ import java.util.Map;
  * <p>State tensors: {@value #G_PARAMS} (mapping and synthesis), its Adam moments, {@value #G_EMA},
  * {@value #W_AVG} (the tracked mean w), {@value #NOISE_CONST} (the fixed noise maps, drawn from
  * the seed and never trained), then D's parameters and moments, and under {@code --augment ada}
- * {@value #ADA_P} (the augmentation probability). Everything is averaged across workers except the
+ * {@value #ADA_P} (the augmentation probability), and with {@code plWeight > 0} {@value #PL_MEAN}
+ * (the path-length penalty's moving average of |J^T y|). Everything is averaged across workers
+ * (pl_mean, like w_avg, is each worker's moving average; their mean is one over all) except the
  * noise maps and p, which are equal on every worker and taken from worker 0; p is moved once per
  * round on the driver from the workers' averaged r_t ({@link #afterAveraging}).
  */
@@ -33,6 +35,8 @@ public final class StyleGanTrainer implements ModelTrainer {
     public static final String D_ADAM_V = "D/adam_v";
     /** ADA's p, one float, present under {@code --augment ada} only. */
     public static final String ADA_P = "ADA/p";
+    /** The path-length penalty's running mean of |J^T y|, one float, present when plWeight > 0 only. */
+    public static final String PL_MEAN = "G/pl_mean";
 
     /** Purposes for {@link Seeds#derive}: one independent stream per kind of draw. */
     static final long PURPOSE_INIT = 1;
@@ -47,18 +51,27 @@ public final class StyleGanTrainer implements ModelTrainer {
     static final long PURPOSE_AUGMENT_REAL = 10;
     static final long PURPOSE_AUGMENT_FAKE_D = 11;
     static final long PURPOSE_AUGMENT_FAKE_G = 12;
+    static final long PURPOSE_LATENT_PL = 13;
+    static final long PURPOSE_MIX_PL = 14;
+    static final long PURPOSE_NOISE_PL = 15;
+    static final long PURPOSE_PL_PROJECTION = 16;
 
     /**
      * d_loss = softplus(D(fake)) + softplus(-D(real)) (means), g_loss = softplus(-D(G(z))), d_real
      * and d_fake the mean sigmoids, r1 the mean |dD/dx|^2 over reals on R1 steps (0 on the others),
      * the gradient norms before the optimiser, |w_avg|, the augmentation probability the round used
-     * (0 when off) and ADA's r_t = mean sign(D(real)) over the (augmented) reals.
+     * (0 when off), ADA's r_t = mean sign(D(real)) over the (augmented) reals, pl_penalty the mean
+     * (|J^T y| - pl_mean)^2 on path-length steps (0 on the others, unweighted) and pl_mean after the
+     * step (0 when off).
      */
     public static final List<String> METRICS = List.of("d_loss", "g_loss", "d_real", "d_fake", "r1", "d_grad_norm",
-            "g_grad_norm", "w_avg_norm", "ada_p", "ada_rt");
+            "g_grad_norm", "w_avg_norm", "ada_p", "ada_rt", "pl_penalty", "pl_mean");
     /** The index of ada_p and ada_rt in {@link #METRICS}. */
     static final int METRIC_ADA_P = 8;
     static final int METRIC_ADA_RT = 9;
+    /** The index of pl_penalty and pl_mean in {@link #METRICS}. */
+    static final int METRIC_PL_PENALTY = 10;
+    static final int METRIC_PL_MEAN = 11;
 
     private static final long serialVersionUID = 1L;
     private static final int GRID_BATCH = 32;
@@ -106,6 +119,9 @@ public final class StyleGanTrainer implements ModelTrainer {
         if (config.augment().adaptive()) {
             t.put(ADA_P, new float[]{(float) config.augment().p()});
         }
+        if (config.plWeight() > 0) {
+            t.put(PL_MEAN, new float[1]);
+        }
         return new TrainingState(t, 0, 0);
     }
 
@@ -125,6 +141,12 @@ public final class StyleGanTrainer implements ModelTrainer {
             throw new IllegalArgumentException("training state " + (config.augment().adaptive() ? "has no" : "has an")
                     + " ADA p (" + ADA_P + ") but this config has --augment " + config.augment().mode()
                     + ": train with the augmentation the state was made for");
+        }
+        if ((config.plWeight() > 0) != state.tensors().containsKey(PL_MEAN)) {
+            throw new IllegalArgumentException("training state " + (config.plWeight() > 0 ? "has no" : "has a")
+                    + " path-length mean (" + PL_MEAN + ") but this config has --pl-weight " + config.plWeight()
+                    + ": train with " + (config.plWeight() > 0 ? "--pl-weight 0" : "a --pl-weight above 0")
+                    + " as the state was made");
         }
     }
 

@@ -29,7 +29,11 @@ import java.util.Map;
  * first latents folded into the tracked w_avg (beta 0.995). Every image D sees, real or fake, is
  * first augmented with the round's p ({@link #augmented}, ADA's pipeline), G's gradient flowing back
  * through the pipeline; R1 is taken at the augmented reals. r_t = mean sign(D(real)) is reported
- * for the driver's ADA update. Not thread-safe: one task at a time.
+ * for the driver's ADA update. With a path-length weight, every {@link StyleGanConfig#PL_INTERVAL}th
+ * step also takes the path-length penalty's gradient ({@link PathLengthPenalty}) on half a batch of
+ * fresh mixed w's (NVlabs' Greg), times the weight and the interval, and adds it to G's gradient
+ * of that step, as R1 joins D's; pl_mean is this worker's running mean. Not thread-safe: one task
+ * at a time.
  */
 final class StyleGanWorker implements ModelTrainer.LocalWorker {
     private static final double ADAM_EPS = 1e-8;
@@ -63,6 +67,12 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
     private final AugmentPipeline augment;
     /** This round's augmentation probability. */
     private double p;
+    /** Null when the path-length weight is 0. */
+    private final PathLengthPenalty pl;
+    private final INDArray plGrads;
+    private final Tensor plProjection;
+    private final float[] plValues;
+    private float plMean;
 
     private TrainingState bound;
     private WorkerData data;
@@ -94,6 +104,12 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
         this.z = new float[2 * batch * arch.latentDim()];
         this.noise = g.noiseInputs();
         this.augment = config.augment().enabled() ? new AugmentPipeline(batch, s, s, config.channels()) : null;
+        boolean plOn = config.plWeight() > 0;
+        int plRows = config.plBatch();
+        this.pl = plOn ? new PathLengthPenalty(g, arch.numWs(), arch.latentDim(), plRows) : null;
+        this.plGrads = plOn ? g.params().grads().ulike() : null;
+        this.plProjection = plOn ? new Tensor(plRows, s, s, config.channels()) : null;
+        this.plValues = plOn ? new float[plRows * imageFloats] : null;
     }
 
     @Override
@@ -109,6 +125,7 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
         HostArrays.load(wAvg, state.get(StyleGanTrainer.W_AVG));
         StyleGanAugment a = config.augment();
         this.p = a.adaptive() ? state.get(StyleGanTrainer.ADA_P)[0] : a.p();
+        this.plMean = pl != null ? state.get(StyleGanTrainer.PL_MEAN)[0] : 0f;
     }
 
     @Override
@@ -121,6 +138,9 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
         gMoments.store(state.get(StyleGanTrainer.G_ADAM_M), state.get(StyleGanTrainer.G_ADAM_V));
         dMoments.store(state.get(StyleGanTrainer.D_ADAM_M), state.get(StyleGanTrainer.D_ADAM_V));
         HostArrays.store(wAvg, state.get(StyleGanTrainer.W_AVG));
+        if (pl != null) {
+            state.get(StyleGanTrainer.PL_MEAN)[0] = plMean;
+        }
         bound = null;
         data = null;
     }
@@ -132,7 +152,7 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
         drawReals(runSeed, round, step);
 
         // Dmain: fakes of mixed w's, then reals; the parameter gradients are summed aside.
-        int cutoff = fakes(runSeed, round, step, StyleGanTrainer.PURPOSE_LATENT_D, StyleGanTrainer.PURPOSE_MIX_D,
+        int cutoff = fakes(b, runSeed, round, step, StyleGanTrainer.PURPOSE_LATENT_D, StyleGanTrainer.PURPOSE_MIX_D,
                 StyleGanTrainer.PURPOSE_NOISE_D);
         INDArray fakeLogits = judge(augmented(g.synthesize(b), runSeed, round, step, StyleGanTrainer.PURPOSE_AUGMENT_FAKE_D), b);
         double lossFake = Losses.bceWithLogits(fakeLogits, gradLogits.matrix(b), 0f, prob);
@@ -156,8 +176,15 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
         double dNorm = d.params().gradNorm();
         adamD.step(d.params(), dMoments, adamT, 1.0);
 
+        // Greg: the path-length gradient on its own half batch, kept aside for Gmain's step.
+        boolean plStep = pl != null && step % StyleGanConfig.PL_INTERVAL == 0;
+        double plPenalty = 0;
+        if (plStep) {
+            plPenalty = pathLength(runSeed, round, step);
+        }
+
         // Gmain: G through the updated D, frozen.
-        cutoff = fakes(runSeed, round, step, StyleGanTrainer.PURPOSE_LATENT_G, StyleGanTrainer.PURPOSE_MIX_G,
+        cutoff = fakes(b, runSeed, round, step, StyleGanTrainer.PURPOSE_LATENT_G, StyleGanTrainer.PURPOSE_MIX_G,
                 StyleGanTrainer.PURPOSE_NOISE_G);
         INDArray logits = judge(augmented(g.synthesize(b), runSeed, round, step, StyleGanTrainer.PURPOSE_AUGMENT_FAKE_G), b);
         double lossG = Losses.bceWithLogits(logits, gradLogits.matrix(b), 1f, null);
@@ -174,6 +201,9 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
             (l < cutoff ? first : second).addi(g.wGrad(l).matrix(b));
         }
         g.mapBackward(gradMapping, 2 * b);
+        if (plStep) {
+            g.params().grads().addi(plGrads);
+        }
         double gNorm = g.params().gradNorm();
         adamG.step(g.params(), gMoments, adamT, 1.0);
         // w_avg <- mean(w) + beta (w_avg - mean(w)), from this step's first latents.
@@ -190,6 +220,27 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
         metrics[7] = wAvg.norm2Number().doubleValue();
         metrics[StyleGanTrainer.METRIC_ADA_P] = p;
         metrics[StyleGanTrainer.METRIC_ADA_RT] = rt;
+        metrics[StyleGanTrainer.METRIC_PL_PENALTY] = plPenalty;
+        metrics[StyleGanTrainer.METRIC_PL_MEAN] = plMean;
+    }
+
+    /**
+     * NVlabs' Gpl: half a batch of fresh mixed fakes, y ~ N(0, 1) / sqrt(H W), pl_mean moved and
+     * plGrads = weight x interval x grad_theta of the penalty; returns the unweighted penalty.
+     */
+    private double pathLength(long runSeed, int round, long step) {
+        int n = config.plBatch();
+        int cutoff = fakes(n, runSeed, round, step, StyleGanTrainer.PURPOSE_LATENT_PL, StyleGanTrainer.PURPOSE_MIX_PL,
+                StyleGanTrainer.PURPOSE_NOISE_PL);
+        new Rng(Seeds.derive(runSeed, round, data.worker(), step, StyleGanTrainer.PURPOSE_PL_PROJECTION))
+                .fillGaussian(plValues, 0, n * imageFloats);
+        INDArray y = plProjection.rows(n);
+        HostArrays.load(y.reshape((long) n * imageFloats), plValues, 0);
+        y.muli(1.0 / config.imageSize());
+        PathLengthPenalty.Result r = pl.gradient(plProjection, n, cutoff, plMean, plGrads);
+        plMean = r.plMean();
+        plGrads.muli(config.plWeight() * StyleGanConfig.PL_INTERVAL);
+        return r.penalty();
     }
 
     /**
@@ -211,29 +262,29 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
     }
 
     /**
-     * Maps two latents per image, sets every style layer's w (layers below the cutoff from the
+     * Maps two latents for each of n images, sets every style layer's w (layers below the cutoff from the
      * first, the rest from the second) and draws the noise maps; returns the cutoff (numWs when
      * this step does not mix). NVlabs draws one cutoff in [1, numWs) per batch.
      */
-    private int fakes(long runSeed, int round, long step, long latentPurpose, long mixPurpose, long noisePurpose) {
-        int b = batch;
+    private int fakes(int n, long runSeed, int round, long step, long latentPurpose, long mixPurpose, long noisePurpose) {
         int worker = data.worker();
-        new Rng(Seeds.derive(runSeed, round, worker, step, latentPurpose)).fillGaussian(z, 0, z.length);
-        HostArrays.load(g.z().rows(2 * b).reshape(z.length), z);
-        INDArray w = g.map(2 * b).matrix(2 * b);
+        int floats = 2 * n * arch.latentDim();
+        new Rng(Seeds.derive(runSeed, round, worker, step, latentPurpose)).fillGaussian(z, 0, floats);
+        HostArrays.load(g.z().rows(2 * n).reshape(floats), z, 0);
+        INDArray w = g.map(2 * n).matrix(2 * n);
         Rng mix = new Rng(Seeds.derive(runSeed, round, worker, step, mixPurpose));
         int numWs = arch.numWs();
         int cutoff = mix.nextDouble() < config.mixingProb() ? 1 + mix.nextInt(numWs - 1) : numWs;
-        INDArray w1 = w.get(NDArrayIndex.interval(0, b), NDArrayIndex.all());
-        INDArray w2 = w.get(NDArrayIndex.interval(b, 2 * b), NDArrayIndex.all());
+        INDArray w1 = w.get(NDArrayIndex.interval(0, n), NDArrayIndex.all());
+        INDArray w2 = w.get(NDArrayIndex.interval(n, 2 * n), NDArrayIndex.all());
         for (int l = 0; l < numWs; l++) {
-            g.wInput(l).matrix(b).assign(l < cutoff ? w1 : w2);
+            g.wInput(l).matrix(n).assign(l < cutoff ? w1 : w2);
         }
         Rng noiseRng = new Rng(Seeds.derive(runSeed, round, worker, step, noisePurpose));
         for (Tensor map : noise) {
-            float[] values = new float[b * map.rowSize()];
+            float[] values = new float[n * map.rowSize()];
             noiseRng.fillGaussian(values, 0, values.length);
-            HostArrays.load(map.rows(b).reshape(values.length), values);
+            HostArrays.load(map.rows(n).reshape(values.length), values);
         }
         return cutoff;
     }

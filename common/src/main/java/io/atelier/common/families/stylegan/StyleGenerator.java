@@ -94,6 +94,19 @@ final class StyleGenerator {
         return params;
     }
 
+    /**
+     * Holds (or releases) the synthesis rectifiers' slopes at the last {@link #synthesize} (the
+     * path-length penalty's shifted passes); the mapping network is not run in between.
+     */
+    void freezeActivations(boolean frozen) {
+        for (int b = 0; b < arch.blocks(); b++) {
+            if (conv0[b] != null) {
+                conv0[b].freezeActivation(frozen);
+            }
+            conv1[b].freezeActivation(frozen);
+        }
+    }
+
     int maxRows() {
         return maxRows;
     }

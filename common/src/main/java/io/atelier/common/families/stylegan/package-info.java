@@ -4,7 +4,8 @@
  * modulated, demodulated convolutions with noise inputs from a learned 4x4 constant, a residual
  * discriminator with minibatch std, equalised learning rate throughout, the non-saturating
  * logistic loss, lazy R1 (its parameter gradient as a Hessian-vector product by central
- * differences, see {@code R1Penalty}), style-mixing regularisation, and an EMA generator that
+ * differences, see {@code R1Penalty}), optional lazy path-length regularisation (the same trick
+ * along w, see {@code PathLengthPenalty}), style-mixing regularisation, and an EMA generator that
  * samples with truncation, style mixing and a choice of noise.
  *
  * <p>Upsampling between resolutions is nearest-neighbour ({@code nn.Upsample2x}) for both the
@@ -12,11 +13,12 @@
  * NVlabs filters with a [1,3,3,1] FIR in both places.
  *
  * <p>What is averaged across workers: both networks' parameters and Adam moments, the EMA
- * generator, and the tracked mean w (each worker's moving average of its own batches; their mean
- * is a moving average over all of them). What is not: the constant noise maps, which are drawn
+ * generator, the tracked mean w (each worker's moving average of its own batches; their mean
+ * is a moving average over all of them) and, with a path-length weight, the path-length mean
+ * pl_mean in the same way. What is not: the constant noise maps, which are drawn
  * from the run seed, never trained, and taken from worker 0; and ADA's p ({@code augment}), taken
  * from worker 0 and moved once per round on the driver from the workers' averaged r_t
- * ({@code StyleGanTrainer.afterAveraging}). Not built here: path-length regularisation.
+ * ({@code StyleGanTrainer.afterAveraging}).
  *
  * <p>Depends on {@code families}, {@code train} (the engine's interfaces), {@code runs}, {@code data} and {@code nn}.
  */

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The generator, the discriminator and the R1 gradient against finite differences on tiny networks. */
+/** The generator, the discriminator, and the R1 and path-length gradients against finite differences on tiny networks. */
 class StyleGanNetworksTest {
     private static final StyleGanArchitecture TINY = new StyleGanArchitecture(8, 3, 4, 2, 3);
 
@@ -155,5 +155,83 @@ class StyleGanNetworksTest {
         assertTrue(size > 1e-3, "the R1 gradient is not trivially zero: max " + size);
         new GradientChecks(5e-3f, 2e-2 * size).compare("R1", penalty, HostViews.floats(params.values()), analytic,
                 analytic.length, 0);
+    }
+
+    /**
+     * The path-length parameter gradient (central differences of parameter gradients along w, plus
+     * the mapping's share) against central differences of the penalty value itself, mean (|J^T y| - a')^2
+     * with a' = a + 0.01 (mean |J^T y| - a), in every parameter: synthesis and
+     * mapping. Two mixed latents per image (crossover at layer 2), so both halves of the mapping
+     * batch get a share.
+     */
+    @Test
+    void pathLengthGradientMatchesFiniteDifferencesOfThePenalty() {
+        Params params = new Params(TINY.generatorParams());
+        params.load(TINY.generatorParams().initialValues(new Rng(23)));
+        for (ParamLayout.Entry e : params.layout().entries()) {
+            if (e.name().endsWith("noise_strength")) {
+                params.value(e.name()).assign(0.5);
+            } else if (e.name().endsWith(".bias") && e.name().startsWith("syn")) {
+                params.value(e.name()).assign(0.1);
+            }
+        }
+        int n = 2;
+        int cutoff = 2;
+        StyleGenerator g = new StyleGenerator(TINY, params, n);
+        fill(HostViews.floats(g.z()), 2 * n * 4, 24, 1f, 0f);
+        for (Tensor map : g.noiseInputs()) {
+            fill(HostViews.floats(map), n * map.rowSize(), 25 + map.rowSize(), 1f, 0f);
+        }
+        Tensor y = new Tensor(n, 8, 8, 3);
+        fill(HostViews.floats(y), n * y.rowSize(), 26, 1f / 8, 0f);
+        PathLengthPenalty pl = new PathLengthPenalty(g, TINY.numWs(), 4, n);
+        Runnable setWs = () -> {
+            Tensor w = g.map(2 * n);
+            for (int l = 0; l < TINY.numWs(); l++) {
+                g.wInput(l).matrix(n).assign(w.matrix(2 * n).get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(l < cutoff ? 0 : n, l < cutoff ? n : 2 * n),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all()));
+            }
+        };
+        setWs.run();
+        float[] len = pl.lengths(y, n);
+        // A running mean below the lengths, so that the penalty and its gradient are far from 0.
+        float a = 0.5f * (len[0] + len[1]) / 2;
+        DoubleSupplier penalty = () -> {
+            setWs.run();
+            float[] l = pl.lengths(y, n);
+            double mean = (l[0] + l[1]) / 2.0;
+            float next = (float) (a + PathLengthPenalty.DECAY * (mean - a));
+            return ((l[0] - next) * (double) (l[0] - next) + (l[1] - next) * (double) (l[1] - next)) / 2;
+        };
+        setWs.run();
+        INDArray grad = params.grads().ulike();
+        PathLengthPenalty.Result r = pl.gradient(y, n, cutoff, a, grad);
+        assertEquals(penalty.getAsDouble(), r.penalty(), 1e-6 * r.penalty(), "the returned penalty");
+        assertEquals(a + 0.01 * (r.meanLength() - a), r.plMean(), 1e-6, "pl_mean moves by 0.01 of the way to mean |J^T y|");
+        assertTrue(r.plMean() > a && r.meanLength() > r.plMean(), "pl_mean moves towards the lengths: " + r);
+        float[] analytic = HostArrays.toArray(grad);
+        double size = 0;
+        for (float v : analytic) {
+            size = Math.max(size, Math.abs(v));
+        }
+        assertTrue(size > 1e-3, "the path-length gradient is not trivially zero: max " + size);
+        FloatBuffer values = HostViews.floats(params.values());
+        // The penalty is made of gradients: it jumps where a rectifier flips, so the step is smaller than R1's.
+        GradientChecks check = new GradientChecks(1e-3f, 2e-2 * size);
+        check.compare("path length", penalty, values, analytic, analytic.length, 0);
+        for (String name : new String[]{"syn.const", "syn.b4.conv1.weight", "syn.b8.conv0.affine.weight", "syn.b8.conv1.weight",
+                "syn.b8.torgb.weight"}) {
+            ParamLayout.Entry e = params.layout().get(name);
+            check.compare("path length " + name, penalty, values, analytic, e.offset() + e.length(), e.offset());
+        }
+        ParamLayout.Entry map = params.layout().get("map.fc0.weight");
+        double mapSize = 0;
+        for (int i = map.offset(); i < map.offset() + map.length(); i++) {
+            mapSize = Math.max(mapSize, Math.abs(analytic[i]));
+        }
+        assertTrue(mapSize > 0, "the mapping network gets a share");
+        new GradientChecks(0.1f, 2e-2 * mapSize).compare("path length mapping", penalty, values, analytic,
+                map.offset() + map.length(), map.offset());
     }
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -77,18 +78,75 @@ class StyleGanTrainerTest {
 
     @Test
     void sameSeedsGiveBitIdenticalStatesWithAReusedOrFreshWorker() {
-        StyleGanTrainer trainer = new StyleGanTrainer(tiny(2));
-        WorkerData data = squares(1, 16, 5);
-        TrainingState a = trainer.initialState(42);
-        TrainingState b = trainer.initialState(42);
-        assertTrue(a.bitIdentical(b));
-        assertFalse(a.bitIdentical(trainer.initialState(43)), "initial states ignore the seed");
-        ModelTrainer.LocalWorker reused = trainer.newWorker();
-        LocalSteps.run(trainer, reused, a, data, 2, 7, 0);
-        LocalSteps.run(trainer, reused, a, data, 2, 7, 1);
-        LocalSteps.run(trainer, trainer.newWorker(), b, data, 2, 7, 0);
-        LocalSteps.run(trainer, trainer.newWorker(), b, data, 2, 7, 1);
-        assertTrue(a.bitIdentical(b), "two runs with the same seeds diverged");
+        // With and without path length (steps 0 and 4 of 0..5 are path-length steps).
+        for (StyleGanConfig config : List.of(tiny(2), tiny(2).withPlWeight(2))) {
+            StyleGanTrainer trainer = new StyleGanTrainer(config);
+            WorkerData data = squares(1, 16, 5);
+            TrainingState a = trainer.initialState(42);
+            TrainingState b = trainer.initialState(42);
+            assertTrue(a.bitIdentical(b));
+            assertFalse(a.bitIdentical(trainer.initialState(43)), "initial states ignore the seed");
+            ModelTrainer.LocalWorker reused = trainer.newWorker();
+            LocalSteps.run(trainer, reused, a, data, 3, 7, 0);
+            LocalSteps.run(trainer, reused, a, data, 3, 7, 1);
+            LocalSteps.run(trainer, trainer.newWorker(), b, data, 3, 7, 0);
+            LocalSteps.run(trainer, trainer.newWorker(), b, data, 3, 7, 1);
+            assertTrue(a.bitIdentical(b), "two runs with the same seeds diverged, pl weight " + config.plWeight());
+        }
+    }
+
+    /**
+     * --pl-weight 2 against 0 from the same state: step 0's D step comes before the path-length
+     * step, so D is the same and G is not; pl_mean starts at 0, moves by 0.01 of the way to the
+     * step's mean |J^T y| on steps 0 and 4 only, and the logged penalty is mean (|J^T y| - pl_mean)^2.
+     */
+    @Test
+    void pathLengthStepsEveryFourthGStepMovePlMeanAndOnlyG() {
+        StyleGanConfig off = tiny(1);
+        StyleGanTrainer plain = new StyleGanTrainer(off);
+        StyleGanTrainer withPl = new StyleGanTrainer(off.withPlWeight(2));
+        WorkerData data = squares(0, 16, 5);
+        TrainingState a = plain.initialState(42);
+        TrainingState b = withPl.initialState(42);
+        assertEquals(Set.copyOf(a.tensors().keySet()), Set.of(StyleGanTrainer.G_PARAMS, StyleGanTrainer.G_ADAM_M,
+                StyleGanTrainer.G_ADAM_V, StyleGanTrainer.G_EMA, StyleGanTrainer.W_AVG, StyleGanTrainer.NOISE_CONST,
+                StyleGanTrainer.D_PARAMS, StyleGanTrainer.D_ADAM_M, StyleGanTrainer.D_ADAM_V), "--pl-weight 0 adds no tensor");
+        assertArrayEquals(new float[]{0f}, b.get(StyleGanTrainer.PL_MEAN));
+        assertEquals(ModelTrainer.Combine.MEAN, withPl.combine(StyleGanTrainer.PL_MEAN), "pl_mean is averaged as w_avg is");
+
+        Map<String, Double> ma = LocalSteps.run(plain, plain.newWorker(), a, data, 1, 7, 0);
+        Map<String, Double> mb = LocalSteps.run(withPl, withPl.newWorker(), b, data, 1, 7, 0);
+        assertArrayEquals(a.get(StyleGanTrainer.D_PARAMS), b.get(StyleGanTrainer.D_PARAMS), "D's step precedes path length");
+        assertFalse(Arrays.equals(a.get(StyleGanTrainer.G_PARAMS), b.get(StyleGanTrainer.G_PARAMS)), "path length moved G");
+        assertEquals(0.0, ma.get("pl_penalty"));
+        assertEquals(0.0, ma.get("pl_mean"));
+        float mean1 = b.get(StyleGanTrainer.PL_MEAN)[0];
+        assertTrue(mean1 > 0, "pl_mean after step 0: " + mean1);
+        assertEquals(mean1, mb.get("pl_mean"), 0.0, "the metric is the state's pl_mean");
+        // From 0, pl_mean = 0.01 mean|g|, so mean (|g| - pl_mean)^2 >= (mean|g| - pl_mean)^2 = (99 pl_mean)^2.
+        assertTrue(mb.get("pl_penalty") >= 0.999 * Math.pow(99 * mean1, 2), mb + " against pl_mean " + mean1);
+
+        Map<String, Double> between = LocalSteps.run(withPl, withPl.newWorker(), b, data, 3, 7, 1);
+        assertEquals(0.0, between.get("pl_penalty"), "steps 1 to 3 are not path-length steps");
+        assertEquals(mean1, b.get(StyleGanTrainer.PL_MEAN)[0], 0f, "pl_mean holds between path-length steps");
+        Map<String, Double> fourth = LocalSteps.run(withPl, withPl.newWorker(), b, data, 1, 7, 2);
+        assertTrue(fourth.get("pl_penalty") > 0, "step 4 is a path-length step");
+        assertTrue(b.get(StyleGanTrainer.PL_MEAN)[0] != mean1, "step 4 moves pl_mean");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> withPl.newWorker().bind(plain.initialState(1), data));
+        assertTrue(e.getMessage().contains("--pl-weight 2.0") && !e.getMessage().contains("\n"), e.getMessage());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> off.withPlWeight(-1));
+        assertTrue(bad.getMessage().startsWith("--pl-weight"), bad.getMessage());
+    }
+
+    @Test
+    void aConfigJsonWrittenBeforePathLengthReadsBackWithItOff() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode json = io.atelier.common.io.Json.MAPPER.valueToTree(tiny(2).withPlWeight(2));
+        assertEquals(2.0, json.get("plWeight").asDouble());
+        json.remove("plWeight");
+        StyleGanConfig old = io.atelier.common.io.Json.MAPPER.treeToValue(json, StyleGanConfig.class);
+        assertEquals(tiny(2), old);
     }
 
     @Test
