@@ -2,6 +2,7 @@ package io.atelier.common.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.atelier.common.compute.NativeThreads;
+import io.atelier.common.nn.Rng;
 import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.ModelTrainer;
 import io.atelier.common.train.WorkerData;
@@ -89,5 +90,22 @@ final class BenchSupport {
         } finally {
             worker.unbind(state);
         }
+    }
+
+    /** The step benchmarks' shared argument check, before anything is built. */
+    static void requireStepArguments(int batch, int warmup, int steps, int threads) {
+        if (batch < 1 || steps < 1 || warmup < 0 || threads < 0) {
+            throw new IllegalArgumentException("need --batch >= 1, --steps >= 1, --warmup >= 0 and --threads >= 1; got "
+                    + batch + ", " + steps + ", " + warmup + ", " + threads);
+        }
+    }
+
+    /** {@code n} uniform random bytes from {@code rng}: synthetic pixels (the step cost does not depend on content). */
+    static byte[] randomPixels(Rng rng, int n) {
+        byte[] pixels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            pixels[i] = (byte) rng.nextInt(256);
+        }
+        return pixels;
     }
 }

@@ -63,10 +63,7 @@ public final class CycleGanBenchmark {
     }
 
     public static Result step(int size, int channels, int batch, int warmup, int steps, int threads) {
-        if (batch < 1 || steps < 1 || warmup < 0 || threads < 0) {
-            throw new IllegalArgumentException("need --batch >= 1, --steps >= 1, --warmup >= 0 and --threads >= 1; got "
-                    + batch + ", " + steps + ", " + warmup + ", " + threads);
-        }
+        BenchSupport.requireStepArguments(batch, warmup, steps, threads);
         CycleGanConfig config = config(size, channels, batch);
         return BenchSupport.withThreads(threads, () -> measure(config, warmup, steps));
     }
@@ -123,10 +120,7 @@ public final class CycleGanBenchmark {
     /** Random images, labels alternating between domain A (0) and domain B (1). */
     private static WorkerData synthetic(CycleGanConfig config, int count) {
         Rng rng = new Rng(7);
-        byte[] pixels = new byte[count * config.imageFloats()];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (byte) rng.nextInt(256);
-        }
+        byte[] pixels = BenchSupport.randomPixels(rng, count * config.imageFloats());
         int[] labels = new int[count];
         for (int i = 0; i < count; i++) {
             labels[i] = i % 2;

@@ -138,10 +138,7 @@ public final class DiffusionBenchmark {
 
     private static WorkerData synthetic(DiffusionConfig config, int count) {
         Rng rng = new Rng(7);
-        byte[] pixels = new byte[count * config.imageFloats()];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (byte) rng.nextInt(256);
-        }
+        byte[] pixels = BenchSupport.randomPixels(rng, count * config.imageFloats());
         int[] labels = new int[count];
         for (int i = 0; i < count; i++) {
             labels[i] = config.conditional() ? rng.nextInt(config.captions().size()) : -1;

@@ -58,10 +58,7 @@ public final class StyleGanBenchmark {
     }
 
     public static Result step(int size, int channels, int batch, int warmup, int steps, int threads) {
-        if (batch < 1 || steps < 1 || warmup < 0 || threads < 0) {
-            throw new IllegalArgumentException("need --batch >= 1, --steps >= 1, --warmup >= 0 and --threads >= 1; got "
-                    + batch + ", " + steps + ", " + warmup + ", " + threads);
-        }
+        BenchSupport.requireStepArguments(batch, warmup, steps, threads);
         StyleGanConfig config = config(size, channels, batch);
         return BenchSupport.withThreads(threads, () -> measure(config, warmup, steps));
     }
@@ -74,10 +71,7 @@ public final class StyleGanBenchmark {
         ModelTrainer.LocalWorker worker = trainer.newWorker();
         int count = Math.max(4 * batch, 64);
         Rng rng = new Rng(7);
-        byte[] pixels = new byte[count * config.imageFloats()];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (byte) rng.nextInt(256);
-        }
+        byte[] pixels = BenchSupport.randomPixels(rng, count * config.imageFloats());
         WorkerData data = new WorkerData(0, count, config.channels(), config.imageSize(), config.imageSize(), pixels, new int[count]);
         // Step 0 is an R1 step; time steps 1.. so that R1 is counted at its average share only if
         // 16 or more steps are timed (the table says which steps ran R1).

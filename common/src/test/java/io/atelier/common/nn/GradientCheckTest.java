@@ -12,6 +12,10 @@ import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.function.DoubleSupplier;
 
+import static io.atelier.common.nn.GradientChecks.difference;
+import static io.atelier.common.nn.GradientChecks.dot;
+import static io.atelier.common.nn.GradientChecks.fill;
+import static io.atelier.common.nn.GradientChecks.randomish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -143,7 +147,7 @@ class GradientCheckTest {
         Tensor x = new Tensor(4, 7);
         fill(HostViews.floats(x), 28, 8, 1f, 0f);
         float[] r = randomish(20, 6, 1f, 0f);
-        DoubleSupplier loss = () -> dot(HostViews.floats(fc.forward(x, 3, Layer.Pass.TRAIN)), r, 15);
+        DoubleSupplier loss = () -> dotOfFirst(HostViews.floats(fc.forward(x, 3, Layer.Pass.TRAIN)), r, 15);
         loss.getAsDouble();
         Tensor gy = new Tensor(4, 5);
         HostViews.floats(gy).put(0, r, 0, 15);
@@ -353,39 +357,13 @@ class GradientCheckTest {
         return 2e-2 * Math.max(Math.abs(a), Math.abs(b)) + absTol;
     }
 
-    private static double difference(DoubleSupplier loss, FloatBuffer values, int i, float step) {
-        float v = values.get(i);
-        values.put(i, v + step);
-        double up = loss.getAsDouble();
-        values.put(i, v - step);
-        double down = loss.getAsDouble();
-        values.put(i, v);
-        return (up - down) / (2.0 * step);
-    }
-
-    private static double dot(FloatBuffer y, float[] r) {
-        return dot(y, r, r.length);
-    }
-
-    private static double dot(FloatBuffer y, float[] r, int n) {
+    /** sum(y * r) over the first n values only. */
+    private static double dotOfFirst(FloatBuffer y, float[] r, int n) {
         double s = 0;
         for (int i = 0; i < n; i++) {
             s += (double) y.get(i) * r[i];
         }
         return s;
-    }
-
-    private static float[] randomish(int n, long seed, float scale, float shift) {
-        Rng rng = new Rng(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = shift + scale * (float) rng.nextGaussian();
-        }
-        return v;
-    }
-
-    private static void fill(FloatBuffer b, int n, long seed, float scale, float shift) {
-        b.put(0, randomish(n, seed, scale, shift));
     }
 
     private static void scale(FloatBuffer values, ParamLayout layout, String name, float factor) {
