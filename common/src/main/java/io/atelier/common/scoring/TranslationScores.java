@@ -67,7 +67,7 @@ public final class TranslationScores {
         CycleGanConfig model = run.config();
         List<String> sourceDomain = direction == Direction.A_TO_B ? model.domainA() : model.domainB();
         List<String> targetDomain = run.targetDomain(direction);
-        TranslationDomains domains = domains(s, run, conf);
+        TranslationDomains domains = domains(s, run);
         Manifest m = domains.source(direction).manifest();
         FeatureSource features = FeatureChoice.load(spark, "--features", s.features());
         if (!features.accepts(m.height(), m.width(), m.channels())) {
@@ -164,8 +164,8 @@ public final class TranslationScores {
         }
     }
 
-    private TranslationDomains domains(EvaluateSettings s, CycleGanRun run, Configuration conf) {
-        List<String> datasets = CycleGanRun.domainDatasets(s.fake(), conf);
+    private TranslationDomains domains(EvaluateSettings s, CycleGanRun run) {
+        List<String> datasets = run.domainDatasets();
         if (datasets.isEmpty()) {
             s.requireReal();
             return TranslationDomains.ofLabels(spark, ImageDataset.open(spark, s.real()), "--real", run.config());

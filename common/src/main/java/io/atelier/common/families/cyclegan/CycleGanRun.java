@@ -13,9 +13,12 @@ import java.util.Map;
  * A CycleGAN run's latest complete checkpoint as the translate job needs it: small and
  * serialisable (config, where the weights are, their checksum), able to build a
  * {@link CycleGanTranslator} on an executor.
+ *
+ * @param domainDatasets the datasets of a run trained on two (--data-a, --data-b), A first; empty
+ *                       for a run whose domains are label sets of one dataset
  */
-public record CycleGanRun(String runDir, CycleGanConfig config, int round, String checkpointSha256)
-        implements CycleGanTranslations.TranslatorSource {
+public record CycleGanRun(String runDir, CycleGanConfig config, int round, String checkpointSha256,
+                          List<String> domainDatasets) implements CycleGanTranslations.TranslatorSource {
     /** How translations are made, for provenance. */
     static final String SAMPLER = "generator of the chosen direction, instance norm per image";
 
@@ -27,7 +30,12 @@ public record CycleGanRun(String runDir, CycleGanConfig config, int round, Strin
                     + " run; translate needs a run of train-gan --model cyclegan");
         }
         return new CycleGanRun(runDir, run.section(CycleGanFamily.CONFIG_MODEL, CycleGanConfig.class), run.round(),
-                run.checkpointSha256());
+                run.checkpointSha256(), domainDatasets(run));
+    }
+
+    /** A run whose domains are label sets of one dataset. */
+    public CycleGanRun(String runDir, CycleGanConfig config, int round, String checkpointSha256) {
+        this(runDir, config, round, checkpointSha256, List.of());
     }
 
     /** Builds the generators and loads the checkpoint (checksum-verified), e.g. once per executor. */
@@ -38,12 +46,8 @@ public record CycleGanRun(String runDir, CycleGanConfig config, int round, Strin
         return t;
     }
 
-    /**
-     * The datasets of a run trained on two (--data-a, --data-b), A first; empty for a run whose
-     * domains are label sets of one dataset.
-     */
-    public static List<String> domainDatasets(String runDir, Configuration conf) {
-        JsonNode settings = TrainedRun.open(runDir, conf).config().path("settings");
+    private static List<String> domainDatasets(TrainedRun run) {
+        JsonNode settings = run.config().path("settings");
         JsonNode a = settings.path("dataA");
         JsonNode b = settings.path("dataB");
         return a.isTextual() && b.isTextual() ? List.of(a.asText(), b.asText()) : List.of();

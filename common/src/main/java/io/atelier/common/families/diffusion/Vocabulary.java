@@ -132,10 +132,17 @@ public final class Vocabulary implements Serializable {
     List<String> closeMatches(String word) {
         int limit = Math.max(1, word.length() / 3);
         LevenshteinDistance distance = new LevenshteinDistance(limit);
-        return words.stream()
-                .filter(w -> distance.apply(word, w) >= 0)
-                .sorted(java.util.Comparator.comparingInt((String w) -> distance.apply(word, w)).thenComparing(w -> w))
+        Map<String, Integer> within = new LinkedHashMap<>();
+        for (String w : words) {
+            int d = distance.apply(word, w); // -1 beyond the limit
+            if (d >= 0) {
+                within.put(w, d);
+            }
+        }
+        return within.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
                 .limit(CLOSE_MATCHES)
+                .map(Map.Entry::getKey)
                 .toList();
     }
 
