@@ -1,6 +1,8 @@
 package io.atelier.common.classify;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
 import org.apache.hadoop.conf.Configuration;
@@ -24,10 +26,16 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * A trained classifier file: Deeplearning4j's model zip (weights, no updater) with one more
- * entry, {@value #INFO_ENTRY}, recording what made it. One file, so its SHA-256 names it.
+ * entry, {@value #INFO_ENTRY}, recording what made it and the file's {@code format}. One file,
+ * so its SHA-256 names it.
  */
 public final class ClassifierModel {
     public static final String INFO_ENTRY = "atelier-classifier.json";
+    /**
+     * The layout this build writes and the newest it reads; files written before the number was
+     * recorded carry none and are format 1. Raise it when a change would make older builds misread a file.
+     */
+    public static final int FORMAT = 1;
 
     /** What made the model and what it takes. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -80,8 +88,10 @@ public final class ClassifierModel {
                     in.transferTo(zip);
                     zip.closeEntry();
                 }
+                ObjectNode json = Json.MAPPER.createObjectNode().put("format", FORMAT);
+                json.setAll((ObjectNode) Json.MAPPER.valueToTree(info));
                 zip.putNextEntry(new ZipEntry(INFO_ENTRY));
-                zip.write(Json.pretty(info).getBytes(StandardCharsets.UTF_8));
+                zip.write(Json.pretty(json).getBytes(StandardCharsets.UTF_8));
                 zip.closeEntry();
             }
             return out.toByteArray();
@@ -96,7 +106,7 @@ public final class ClassifierModel {
             try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
                 for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                     if (e.getName().equals(INFO_ENTRY)) {
-                        info = Json.parse(in.readAllBytes(), Info.class, what + "!" + INFO_ENTRY);
+                        info = info(in.readAllBytes(), what);
                     }
                 }
             }
@@ -109,6 +119,24 @@ public final class ClassifierModel {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read classifier " + what + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The info entry, refused before the network is read when a newer Atelier wrote the file. */
+    private static Info info(byte[] bytes, String what) throws IOException {
+        JsonNode json;
+        try {
+            json = Json.MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot parse " + what + "!" + INFO_ENTRY + ": " + e.getMessage(), e);
+        }
+        int format = json.path("format").asInt(1);
+        if (format > FORMAT) {
+            String writer = json.path("provenance").path("versions").path("atelier").asText("unknown");
+            throw new IllegalArgumentException("classifier " + what + " is in classifier format " + format
+                    + ", written by a newer Atelier (" + writer + "); this one reads format " + FORMAT
+                    + ": upgrade Atelier to use it");
+        }
+        return Json.MAPPER.treeToValue(json, Info.class);
     }
 
     static String sha256(byte[] bytes) {

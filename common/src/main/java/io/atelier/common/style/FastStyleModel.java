@@ -1,6 +1,7 @@
 package io.atelier.common.style;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.atelier.common.Versions;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
 import io.atelier.common.io.Sha256;
@@ -20,7 +21,8 @@ import java.util.Map;
  * Layout of DIR (written by {@code atelier train-style} as {@code RUN/model/}):
  * <pre>
  *   model.json    format, style name and SHA-256 of the style image, network config, parameter
- *                 names and shapes in order, weights SHA-256, how it was trained (run, round, losses)
+ *                 names and shapes in order, weights SHA-256, how it was trained (run, round, losses),
+ *                 the versions that wrote it
  *   weights.bin   every parameter as little-endian float32, in the network's fixed order
  *                 ({@link TransformerNet#shapes}; model.json lists the shapes by name)
  * </pre>
@@ -29,7 +31,13 @@ public record FastStyleModel(String style, String styleSha256, TransformerNet.Co
                              Map<String, float[]> params, Map<String, Object> trainedWith) implements Serializable {
     public static final String JSON = "model.json";
     public static final String WEIGHTS = "weights.bin";
-    public static final String FORMAT = "atelier-fast-style/1";
+    /**
+     * The layout this build writes and the newest it reads, as {@code atelier-fast-style/N}. Raise
+     * it when a change would make older builds misread a model.
+     */
+    public static final int FORMAT_VERSION = 1;
+    public static final String FORMAT_NAME = "atelier-fast-style";
+    public static final String FORMAT = FORMAT_NAME + "/" + FORMAT_VERSION;
 
     public FastStyleModel {
         Map<String, long[]> shapes = TransformerNet.shapes(config);
@@ -83,8 +91,25 @@ public record FastStyleModel(String style, String styleSha256, TransformerNet.Co
         json.put("parameterCount", TransformerNet.parameterCount(config));
         json.put("weightsSha256", Sha256.of(weights));
         json.put("trainedWith", trainedWith);
+        json.put("versions", Versions.all());
         HadoopFiles.writeAtomically(new Path(dir, WEIGHTS), weights, conf);
         HadoopFiles.writeAtomically(new Path(dir, JSON), Json.pretty(json).getBytes(StandardCharsets.UTF_8), conf);
+    }
+
+    /** A file without a format is version 1; a newer version is refused before its weights are read. */
+    private static void checkFormat(String format, JsonNode json, Path jsonPath, String dirOrRun) {
+        if (format.equals(FORMAT)) {
+            return;
+        }
+        String prefix = FORMAT_NAME + "/";
+        if (format.startsWith(prefix) && format.substring(prefix.length()).matches("[0-9]{1,9}")
+                && Integer.parseInt(format.substring(prefix.length())) > FORMAT_VERSION) {
+            throw new IllegalArgumentException("fast style model " + jsonPath + " is in format " + format
+                    + ", written by a newer Atelier (" + json.path("versions").path("atelier").asText("unknown")
+                    + "); this one reads " + FORMAT + ": upgrade Atelier to use it");
+        }
+        throw new IllegalArgumentException("--model " + dirOrRun + ": " + JSON + " has format '" + format
+                + "', expected " + FORMAT);
     }
 
     /** Reads a model directory, or a train-style run directory (its {@code model/}); checks the weights' hash. */
@@ -104,10 +129,7 @@ public record FastStyleModel(String style, String styleSha256, TransformerNet.Co
         } catch (IOException e) {
             throw new IllegalArgumentException("--model " + dirOrRun + ": unreadable " + JSON + ": " + e.getMessage(), e);
         }
-        if (!FORMAT.equals(json.path("format").asText())) {
-            throw new IllegalArgumentException("--model " + dirOrRun + ": " + JSON + " has format '"
-                    + json.path("format").asText() + "', expected " + FORMAT);
-        }
+        checkFormat(json.path("format").asText(FORMAT), json, jsonPath, dirOrRun);
         byte[] weights = HadoopFiles.readAll(new Path(dir, WEIGHTS), conf);
         if (!Sha256.of(weights).equals(json.path("weightsSha256").asText())) {
             throw new IllegalArgumentException("--model " + dirOrRun + ": " + WEIGHTS + " does not match the SHA-256 in "
