@@ -140,4 +140,18 @@ class SubmitScriptTest {
         assertEquals(List.of("inspect", "x"), run.args().subList(jarAt + 1, run.args().size()), "the command follows the jar");
         assertTrue(run.args().indexOf("--master") < jarAt && run.args().indexOf("--properties-file") < jarAt, run.args().toString());
     }
+
+    /** Kubernetes cluster mode runs the image's jar, which the submitting machine cannot see. */
+    @Test
+    void aLocalUriJarIsTheImagesCopyAndIsPassedOnUnchecked() throws Exception {
+        String inImage = "local:///opt/atelier/atelier-jobs.jar";
+        Run run = submit(Map.of("ATELIER_JAR", inImage), "--master", "k8s://https://127.0.0.1:6443",
+                "--deploy-mode", "cluster", "--", "inspect", "x");
+        assertEquals(0, run.code(), run.out());
+        int jarAt = run.args().indexOf(inImage);
+        assertTrue(jarAt > 0, "the local:// jar is spark-submit's application: " + run.args());
+        assertEquals(List.of("inspect", "x"), run.args().subList(jarAt + 1, run.args().size()));
+        assertEquals("PASSIVE", run.properties().getProperty("spark.executorEnv.OMP_WAIT_POLICY"),
+                "Atelier's settings go with the submission");
+    }
 }
