@@ -43,10 +43,12 @@ public final class SparkSessions {
             conf.setIfMissing("spark.sql.shuffle.partitions", String.valueOf(
                     Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
         }
-        // Before Spark starts: a run asking for GPUs it cannot get fails here in one line, and
-        // YARN/Kubernetes executors get JavaCPP limits that fit their containers.
+        // Before Spark starts: a run asking for GPUs it cannot get, or naming a standalone master
+        // that does not answer, fails here in one line, and YARN/Kubernetes executors get JavaCPP
+        // limits that fit their containers.
         GpuSettings.check(conf);
         NativeMemory.applyTo(conf);
+        SparkMasters.checkReachable(conf.get("spark.master", null));
         SparkSession session = SparkSession.builder().config(conf).getOrCreate();
         // getOrCreate may hand back another thread's default session without making it this
         // thread's active one; code that asks for the active session must find this one.

@@ -29,19 +29,27 @@ final class LocalStandaloneCluster implements AutoCloseable {
 
     final Path dir;
     private final int port;
+    /** The Spark installation the master, workers and spark-submit run from; null: local-cluster.sh assembles one. */
+    private final Path sparkHome;
 
-    private LocalStandaloneCluster(Path dir, int port) {
+    private LocalStandaloneCluster(Path dir, int port, Path sparkHome) {
         this.dir = dir;
         this.port = port;
+        this.sparkHome = sparkHome;
     }
 
     /** Starts {@code workers} workers of {@code cores} cores and {@code memory} each, with state and logs in {@code dir}. */
     static LocalStandaloneCluster start(Path dir, int workers, int cores, String memory) throws Exception {
+        return start(dir, workers, cores, memory, null);
+    }
+
+    /** As {@link #start(Path, int, int, String)}, every JVM on the jars of the Spark installation {@code sparkHome}. */
+    static LocalStandaloneCluster start(Path dir, int workers, int cores, String memory, Path sparkHome) throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        LocalStandaloneCluster cluster = new LocalStandaloneCluster(dir, port);
+        LocalStandaloneCluster cluster = new LocalStandaloneCluster(dir, port, sparkHome);
         Process start = cluster.script("start", String.valueOf(workers), String.valueOf(cores), memory);
         String out = output(start, 180);
         assertEquals(0, start.exitValue(), "cluster start failed: " + out);
@@ -57,10 +65,41 @@ final class LocalStandaloneCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("bash", SCRIPT.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        environment(pb);
+        return pb.start();
+    }
+
+    String master() {
+        return "spark://127.0.0.1:" + port;
+    }
+
+    /**
+     * deploy/atelier-submit --master (this cluster) [options] -- command, as a user runs it with
+     * SPARK_HOME set to the cluster's installation; waits up to {@code seconds} and returns the exit code.
+     */
+    int atelierSubmit(Path log, List<String> sparkOptions, long seconds, String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of("bash", ROOT.resolve("deploy/atelier-submit").toString(), "--master", master()));
+        args.addAll(sparkOptions);
+        args.add("--");
+        args.addAll(List.of(command));
+        ProcessBuilder pb = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile());
+        environment(pb);
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        return await(pb.start(), seconds);
+    }
+
+    private void environment(ProcessBuilder pb) {
         pb.environment().put("ATELIER_CLUSTER_DIR", dir.toString());
         pb.environment().put("ATELIER_MASTER_PORT", String.valueOf(port));
-        pb.environment().remove("SPARK_HOME");
-        return pb.start();
+        pb.environment().remove("SPARK_CONF_DIR");
+        if (sparkHome == null) {
+            pb.environment().remove("SPARK_HOME");
+        } else {
+            pb.environment().put("SPARK_HOME", sparkHome.toString());
+            // The build's own setting would reach executors through the workers' environment; without
+            // it, an executor has OMP_WAIT_POLICY only if the submitted settings carried it there.
+            pb.environment().remove("OMP_WAIT_POLICY");
+        }
     }
 
     /** spark-submit of {@code command} with its driver's output going to {@code log}; does not wait. */
@@ -70,9 +109,7 @@ final class LocalStandaloneCluster implements AutoCloseable {
         args.add("--");
         args.addAll(List.of(command));
         ProcessBuilder pb = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("ATELIER_CLUSTER_DIR", dir.toString());
-        pb.environment().put("ATELIER_MASTER_PORT", String.valueOf(port));
-        pb.environment().remove("SPARK_HOME");
+        environment(pb);
         return pb.start();
     }
 
