@@ -159,6 +159,8 @@ public final class DatasetWriter {
      */
     public Manifest write(Dataset<Row> rows, Description d, Consumer<Path> extras) {
         long started = System.nanoTime();
+        HadoopFiles.renameCommitWarning(out.toString(), spark.conf().get("spark.sql.sources.commitProtocolClass", ""), conf)
+                .ifPresent(LOG::warn);
         Path parent = out.getParent() == null ? new Path(".") : out.getParent();
         // Not hidden: Spark ignores paths starting with "." or "_", and the counts are read back from here.
         Path staging = new Path(parent, out.getName() + STAGING_INFIX + UUID.randomUUID());

@@ -194,6 +194,23 @@ public final class HadoopFiles {
         }
     }
 
+    /**
+     * The warning for Parquet written by Spark onto an object store through its default commit
+     * protocol, which publishes by renaming (there a copy per file: slow, and half-visible when a
+     * job dies); empty where renames are cheap or a cloud committer is set.
+     *
+     * @param commitProtocol the session's {@code spark.sql.sources.commitProtocolClass}
+     */
+    public static java.util.Optional<String> renameCommitWarning(String output, String commitProtocol, Configuration conf) {
+        Path path = new Path(output);
+        if (!publishesOnClose(fs(path, conf), path) || commitProtocol.endsWith(".PathOutputCommitProtocol")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(output + " is on an object store and Spark commits its Parquet files there by"
+                + " renaming (a copy per file, visible half-done if the job dies); set the S3A committer settings"
+                + " (docs/cluster.md, Object stores)");
+    }
+
     public static void deleteRecursively(Path path, Configuration conf) {
         try {
             fs(path, conf).delete(path, true);

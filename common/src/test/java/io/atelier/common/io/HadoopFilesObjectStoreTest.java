@@ -40,6 +40,19 @@ class HadoopFilesObjectStoreTest {
     }
 
     @Test
+    void sparkOutputOnAnObjectStoreWithoutACloudCommitterIsWarnedOnceNamingTheSettings() {
+        Configuration conf = ObjectStoreLikeFileSystem.register(new Configuration());
+        String out = ObjectStoreLikeFileSystem.uri(tmp.resolve("stylized"));
+        String spark = "org.apache.spark.sql.execution.datasources.SQLHadoopMapReduceCommitProtocol";
+        String warning = HadoopFiles.renameCommitWarning(out, spark, conf).orElseThrow();
+        assertTrue(warning.startsWith(out + " is on an object store") && warning.contains("docs/cluster.md"), warning);
+        assertEquals(java.util.Optional.empty(), HadoopFiles.renameCommitWarning(out,
+                "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol", conf), "the S3A committers are set");
+        assertEquals(java.util.Optional.empty(), HadoopFiles.renameCommitWarning(tmp.resolve("local").toString(), spark,
+                conf), "a rename on a local disk is atomic");
+    }
+
+    @Test
     void aLocalDiskStillWritesBesideAndRenames() throws IOException {
         Configuration conf = new Configuration();
         Path target = new Path(tmp.resolve("config.json").toUri());
