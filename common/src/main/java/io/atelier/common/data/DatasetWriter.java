@@ -27,7 +27,7 @@ import static org.apache.spark.sql.functions.col;
 /**
  * Writes rows in {@link DatasetSchema#ROW} as a dataset: shards into a hidden staging directory,
  * counts and pixel statistics read back from what was written (so the rows are computed once,
- * however expensive), the manifest last, and one rename to publish.
+ * however expensive), one rename to publish, and the manifest last, into the published directory.
  */
 public final class DatasetWriter {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DatasetWriter.class);
@@ -159,6 +159,8 @@ public final class DatasetWriter {
      */
     public Manifest write(Dataset<Row> rows, Description d, Consumer<Path> extras) {
         long started = System.nanoTime();
+        HadoopFiles.renameCommitWarning(out.toString(), spark.conf().get("spark.sql.sources.commitProtocolClass", ""), conf)
+                .ifPresent(LOG::warn);
         Path parent = out.getParent() == null ? new Path(".") : out.getParent();
         // Not hidden: Spark ignores paths starting with "." or "_", and the counts are read back from here.
         Path staging = new Path(parent, out.getName() + STAGING_INFIX + UUID.randomUUID());
@@ -180,10 +182,17 @@ public final class DatasetWriter {
             Manifest manifest = describe(staging, d);
             LOG.info("dataset {}: shards written in {} ms, described in {} ms", out,
                     (written - started) / 1_000_000, (System.nanoTime() - written) / 1_000_000);
-            HadoopFiles.writeAtomically(new Path(staging, DatasetLayout.MANIFEST),
-                    Json.pretty(manifest).getBytes(StandardCharsets.UTF_8), conf);
             HadoopFiles.deleteRecursively(new Path(staging, WRITER_FILE), conf); // not part of the dataset
             publish(staging);
+            // Sealed after the move: on an object store the move copies file by file, and a manifest
+            // moved with them could appear before the last shard. Readers take a dataset by its manifest.
+            try {
+                HadoopFiles.writeAtomically(new Path(out, DatasetLayout.MANIFEST),
+                        Json.pretty(manifest).getBytes(StandardCharsets.UTF_8), conf);
+            } catch (RuntimeException e) {
+                HadoopFiles.deleteRecursively(out, conf); // published by this write a moment ago, unsealed
+                throw e;
+            }
             return manifest;
         } catch (RuntimeException e) {
             HadoopFiles.deleteRecursively(staging, conf);

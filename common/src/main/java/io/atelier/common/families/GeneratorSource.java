@@ -9,7 +9,11 @@ import java.util.Map;
  * weights are), able to build a {@link SampleGenerator} once per executor.
  */
 public interface GeneratorSource extends Serializable {
-    SampleGenerator open();
+    /**
+     * Builds the generator; {@code conf} is the job's Hadoop configuration (the file system
+     * settings of the driver's session, such as an S3A endpoint and keys), shipped to executors.
+     */
+    SampleGenerator open(org.apache.hadoop.conf.Configuration conf);
 
     int channels();
 

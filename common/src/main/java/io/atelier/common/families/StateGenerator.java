@@ -62,7 +62,7 @@ public final class StateGenerator implements GeneratorSource {
     }
 
     @Override
-    public SampleGenerator open() {
+    public SampleGenerator open(org.apache.hadoop.conf.Configuration conf) {
         return sampler.open(tensors);
     }
 

@@ -139,7 +139,7 @@ public final class GenerationJob {
         Iterator<Row> rows(long[] range) {
             devices.bindTask();
             SampleGenerator generator = io.atelier.common.compute.NativeMemory.guard(
-                    () -> GENERATORS.borrowForTask(source, GeneratorSource::open));
+                    () -> GENERATORS.borrowForTask(source, s -> s.open(conf.value().get())));
             int batch = options.batch();
             return io.atelier.common.compute.NativeMemory.guard(new Iterator<>() {
                 long next = range[0];

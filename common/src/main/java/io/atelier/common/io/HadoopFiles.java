@@ -1,6 +1,7 @@
 package io.atelier.common.io;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -144,9 +145,21 @@ public final class HadoopFiles {
         }
     }
 
-    /** Writes beside the target and renames, so readers see the old file or the whole new one. */
+    /**
+     * Writes so that readers see the old file or the whole new one: beside the target and renamed
+     * over it, or, on an object store, straight to it (see {@link #publishesOnClose}).
+     */
     public static void writeAtomically(Path target, byte[] bytes, Configuration conf) {
         FileSystem fs = fs(target, conf);
+        if (publishesOnClose(fs, target)) {
+            // A rename there is a copy and a delete, and the delete first would leave no file at all for a moment.
+            try (FSDataOutputStream out = fs.create(target, true)) {
+                out.write(bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+            }
+            return;
+        }
         Path temp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
         try {
             try (FSDataOutputStream out = fs.create(temp, false)) {
@@ -166,6 +179,36 @@ public final class HadoopFiles {
             }
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether a new file on {@code fs} becomes visible only when its stream closes, whole, and
+     * replaces the old one in that instant: object stores (S3A), whose streams upload and publish on
+     * close and can be aborted before, say so with {@link CommonPathCapabilities#ABORTABLE_STREAM}.
+     */
+    public static boolean publishesOnClose(FileSystem fs, Path path) {
+        try {
+            return fs.hasPathCapability(path, CommonPathCapabilities.ABORTABLE_STREAM);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The warning for Parquet written by Spark onto an object store through its default commit
+     * protocol, which publishes by renaming (there a copy per file: slow, and half-visible when a
+     * job dies); empty where renames are cheap or a cloud committer is set.
+     *
+     * @param commitProtocol the session's {@code spark.sql.sources.commitProtocolClass}
+     */
+    public static java.util.Optional<String> renameCommitWarning(String output, String commitProtocol, Configuration conf) {
+        Path path = new Path(output);
+        if (!publishesOnClose(fs(path, conf), path) || commitProtocol.endsWith(".PathOutputCommitProtocol")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(output + " is on an object store and Spark commits its Parquet files there by"
+                + " renaming (a copy per file, visible half-done if the job dies); set the S3A committer settings"
+                + " (docs/cluster.md, Object stores)");
     }
 
     public static void deleteRecursively(Path path, Configuration conf) {

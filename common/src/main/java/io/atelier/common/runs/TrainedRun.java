@@ -51,9 +51,13 @@ public record TrainedRun(String runDir, JsonNode config, int round, String check
         }
     }
 
-    /** The checkpoint's training state, loaded again (on an executor) and checksum-verified. */
-    public static TrainingState loadState(String runDir, int round) {
-        return RunDirectory.existing(runDir, new Configuration()).checkpoints().load(round).state();
+    /**
+     * The checkpoint's training state, loaded again (on an executor) and checksum-verified. {@code conf}
+     * is the driver's, shipped: a plain {@code new Configuration()} on an executor lacks the session's
+     * spark.hadoop.* settings (an S3A endpoint and keys), and the store would be asked as AWS.
+     */
+    public static TrainingState loadState(String runDir, int round, Configuration conf) {
+        return RunDirectory.existing(runDir, conf).checkpoints().load(round).state();
     }
 
     /** The run directory's last path element. */

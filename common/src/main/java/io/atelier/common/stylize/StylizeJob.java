@@ -183,6 +183,8 @@ public final class StylizeJob {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Path out = new Path(o.output());
         check(o, conf);
+        HadoopFiles.renameCommitWarning(o.output(), spark.conf().get("spark.sql.sources.commitProtocolClass", ""), conf)
+                .ifPresent(LOG::warn);
         if (specs.isEmpty()) {
             throw new IllegalArgumentException(o.job() + ": no styles to apply");
         }

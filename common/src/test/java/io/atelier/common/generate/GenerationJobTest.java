@@ -46,7 +46,7 @@ class GenerationJobTest {
     /** Pixels from (seed, index) plus a label-dependent offset: a stand-in for a trained model. */
     record NoiseSource(List<String> labelNames) implements GeneratorSource {
         @Override
-        public SampleGenerator open() {
+        public SampleGenerator open(org.apache.hadoop.conf.Configuration conf) {
             return (seed, indices, labels) -> {
                 float[] out = new float[indices.length * 3 * 8 * 8];
                 for (int i = 0; i < indices.length; i++) {

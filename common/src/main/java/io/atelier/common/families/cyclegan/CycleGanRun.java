@@ -42,7 +42,7 @@ public record CycleGanRun(String runDir, CycleGanConfig config, int round, Strin
     @Override
     public CycleGanTranslator translator(int maxRows) {
         CycleGanTranslator t = new CycleGanTranslator(config, maxRows);
-        t.load(TrainedRun.loadState(runDir, round));
+        t.load(TrainedRun.loadState(runDir, round, new Configuration()));
         return t;
     }
 

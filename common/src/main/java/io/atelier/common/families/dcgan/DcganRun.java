@@ -52,8 +52,8 @@ public record DcganRun(String runDir, DcganConfig config, List<String> labels, i
     }
 
     @Override
-    public SampleGenerator open() {
-        TrainingState state = TrainedRun.loadState(runDir, round);
+    public SampleGenerator open(org.apache.hadoop.conf.Configuration conf) {
+        TrainingState state = TrainedRun.loadState(runDir, round, conf);
         return sampler(config, state);
     }
 

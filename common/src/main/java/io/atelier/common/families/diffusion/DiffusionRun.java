@@ -66,8 +66,8 @@ public record DiffusionRun(String runDir, DiffusionConfig config, List<String> l
     }
 
     @Override
-    public SampleGenerator open() {
-        TrainingState state = TrainedRun.loadState(runDir, round);
+    public SampleGenerator open(org.apache.hadoop.conf.Configuration conf) {
+        TrainingState state = TrainedRun.loadState(runDir, round, conf);
         return generator(config, labels, state.get(DiffusionTrainer.EMA), sampling, prompt, name());
     }
 

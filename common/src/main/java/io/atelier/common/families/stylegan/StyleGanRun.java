@@ -29,8 +29,8 @@ public record StyleGanRun(String runDir, StyleGanConfig config, int round, Strin
     }
 
     @Override
-    public SampleGenerator open() {
-        return sampler(config, TrainedRun.loadState(runDir, round), sampling);
+    public SampleGenerator open(org.apache.hadoop.conf.Configuration conf) {
+        return sampler(config, TrainedRun.loadState(runDir, round, conf), sampling);
     }
 
     @Override
