@@ -36,10 +36,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Faults on a real standalone cluster (a master and two one-core workers on 127.0.0.1): an
  * executor JVM or the driver JVM is killed with SIGKILL while a job runs, and the outcome must be
  * the one an undisturbed run gives: the same training state to the bit, every id exactly once,
- * quarantine rows only for bad input. The ingest test's dataset feeds the training tests.
+ * quarantine rows only for bad input; two resumes of one run directory never interleave. The ingest
+ * test's dataset feeds the training tests; a test run alone ingests its own in this JVM, where the
+ * models that generate and translate read are trained too (a submit costs minutes on a loaded machine).
  *
- * <p>Seven submits take 10 to 30 minutes on two cores, more than the default build can spend, so
- * the class runs only when asked: {@code mvn -B verify -Datelier.faults=true -Dit.test=ClusterFaultsIT}.
+ * <p>Fifteen submits take 30 to 60 minutes on two cores, more than the default build can spend, so
+ * the class runs only when asked: {@code mvn -B verify -Datelier.faults=true -Dit.test=ClusterFaultsIT},
+ * or one test with {@code -Dit.test='ClusterFaultsIT#name'}.
  */
 @EnabledIfSystemProperty(named = "atelier.faults", matches = "true",
         disabledReason = "cluster fault runs take 10-30 min; run with -Datelier.faults=true")
