@@ -1,5 +1,8 @@
 package io.atelier.jobs;
 
+import io.atelier.common.runs.MetricsLog;
+import io.atelier.common.runs.RoundRecord;
+import io.atelier.common.runs.RunDirectory;
 import io.atelier.common.style.FastStyleModel;
 import io.atelier.common.style.TransformerNet;
 import io.atelier.common.testing.SampleImages;
@@ -33,10 +36,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Faults on a real standalone cluster (a master and two one-core workers on 127.0.0.1): an
  * executor JVM or the driver JVM is killed with SIGKILL while a job runs, and the outcome must be
  * the one an undisturbed run gives: the same training state to the bit, every id exactly once,
- * quarantine rows only for bad input. The ingest test's dataset feeds the training tests.
+ * quarantine rows only for bad input; two resumes of one run directory never interleave. The ingest
+ * test's dataset feeds the training tests; a test run alone ingests its own in this JVM, where the
+ * models that generate and translate read are trained too (a submit costs minutes on a loaded machine).
  *
- * <p>Seven submits take 10 to 30 minutes on two cores, more than the default build can spend, so
- * the class runs only when asked: {@code mvn -B verify -Datelier.faults=true -Dit.test=ClusterFaultsIT}.
+ * <p>Fifteen submits take 30 to 60 minutes on two cores, more than the default build can spend, so
+ * the class runs only when asked: {@code mvn -B verify -Datelier.faults=true -Dit.test=ClusterFaultsIT},
+ * or one test with {@code -Dit.test='ClusterFaultsIT#name'}.
  */
 @EnabledIfSystemProperty(named = "atelier.faults", matches = "true",
         disabledReason = "cluster fault runs take 10-30 min; run with -Datelier.faults=true")
@@ -90,8 +96,9 @@ class ClusterFaultsIT {
     /** A Spark session in this JVM to read what the cluster wrote. */
     static SparkSession reader() {
         if (reader == null) {
-            reader = SparkSession.builder().master("local[1]").appName("check").config("spark.ui.enabled", "false")
-                    .getOrCreate();
+            // Two threads and few shuffle partitions: the commands run in this JVM (local) share this session.
+            reader = SparkSession.builder().master("local[2]").appName("check").config("spark.ui.enabled", "false")
+                    .config("spark.sql.shuffle.partitions", "4").getOrCreate();
         }
         return reader;
     }
@@ -129,6 +136,29 @@ class ClusterFaultsIT {
         return new Outcome(code, LocalStandaloneCluster.read(log), -1, seconds);
     }
 
+    /**
+     * Runs {@code command} in this JVM on local[2]: the inputs that a cluster run under test needs
+     * (a dataset, a trained model), made without the minutes a submit costs on a loaded machine.
+     */
+    static void local(String... command) {
+        reader();
+        List<String> args = new java.util.ArrayList<>(List.of(command));
+        args.addAll(List.of("--master", "local[2]"));
+        AtelierCliTest.Result r = AtelierCliTest.atelier(args.toArray(String[]::new));
+        assertEquals(0, r.code(), String.join(" ", command) + ":\n" + r.err() + r.out());
+    }
+
+    /** The photos ingested: by the ingest test when it ran first, else here in this JVM with the same settings. */
+    static Path dataset() {
+        if (dataset == null) {
+            Path d = tmp.resolve("dataset-local");
+            local("ingest", "--input", photos.toString(), "--output", d.toString(), "--size", "28", "--channels", "1",
+                    "--shards", "4", "--test-fraction", "0.25");
+            dataset = d;
+        }
+        return dataset;
+    }
+
     static long lines(Path file) {
         try (Stream<String> s = Files.lines(file)) {
             return s.count();
@@ -163,8 +193,12 @@ class ClusterFaultsIT {
     }
 
     static String[] train(Path run, String... more) {
-        List<String> args = new java.util.ArrayList<>(List.of("train-gan", "--data", dataset.toString(), "--out",
-                run.toString(), "--workers", "2", "--local-steps", "12", "--batch", "16", "--rounds", String.valueOf(ROUNDS),
+        return train(run, ROUNDS, more);
+    }
+
+    static String[] train(Path run, int rounds, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("train-gan", "--data", dataset().toString(), "--out",
+                run.toString(), "--workers", "2", "--local-steps", "12", "--batch", "16", "--rounds", String.valueOf(rounds),
                 "--checkpoint-every", "1", "--keep-checkpoints", "0", "--sample-every", "100", "--latent-dim", "32",
                 "--generator-width", "16", "--discriminator-width", "16", "--seed", "7"));
         args.addAll(List.of(more));
@@ -253,5 +287,149 @@ class ClusterFaultsIT {
                 "summary line:\n" + o.log());
         assertOnePerKey(reader().read().parquet(out.toString()), IMAGES, "id", "style");
         assertEquals(List.of("notes.png", "truncated.png"), quarantinedOrigins(out));
+    }
+
+    /** Rounds of a run's metrics log, in the order written. */
+    static List<Integer> roundsLogged(Path run) {
+        Configuration conf = new Configuration();
+        return MetricsLog.read(RunDirectory.existing(run.toString(), conf).metrics(), conf).stream().map(RoundRecord::round)
+                .toList();
+    }
+
+    static void awaitFile(Path file, long seconds, Path log) throws InterruptedException {
+        for (long deadline = System.nanoTime() + seconds * 1_000_000_000L; System.nanoTime() < deadline; Thread.sleep(50)) {
+            if (Files.exists(file)) {
+                return;
+            }
+        }
+        throw new AssertionError(file + " did not appear within " + seconds + " s:\n" + LocalStandaloneCluster.read(log));
+    }
+
+    @Test
+    @Order(5)
+    void twoResumesOfOneRunDirectoryOneRefusedOneWaitingNeverInterleave() throws Exception {
+        Path run = tmp.resolve("run-leased");
+        local(train(run, 1)); // one checkpoint to resume from
+        Path lease = tmp.resolve("_run-leased.lease");
+        Path holderLog = tmp.resolve("train-lease-holder.log");
+        Process holder = cluster.submit(holderLog, TWO_EXECUTORS, train(run, ROUNDS, "--resume"));
+        awaitFile(lease, 240, holderLog);
+        long holderPid = LocalStandaloneCluster.driver(holder).pid();
+        // Both start while the holder trains: one stops at once, one waits for the lease and then trains round 5.
+        Path waiterLog = tmp.resolve("train-lease-waiter.log");
+        Process waiter = cluster.submit(waiterLog, TWO_EXECUTORS, train(run, ROUNDS + 1, "--resume", "--wait-for-lease", "600"));
+        Outcome refused = run("train-lease-refused", train(run, ROUNDS, "--resume"));
+        assertEquals(2, refused.code(), refused.log());
+        String line = refused.log().lines().filter(l -> l.startsWith("atelier train-gan: ")).findFirst().orElse("");
+        System.out.println("train-lease-refused: " + line);
+        assertTrue(line.startsWith("atelier train-gan: " + run + " is in use by train-gan run ") && line.contains(
+                "(pid " + holderPid + ")") && line.endsWith("or pass --wait-for-lease SECONDS to wait for it"), refused.log());
+        assertTrue(holder.isAlive(), "the holder was still training when the second resume was refused");
+
+        assertEquals(0, LocalStandaloneCluster.await(holder, 500), LocalStandaloneCluster.read(holderLog));
+        assertEquals(0, LocalStandaloneCluster.await(waiter, 400), LocalStandaloneCluster.read(waiterLog));
+        String waited = LocalStandaloneCluster.read(waiterLog);
+        assertTrue(waited.contains("_run-leased.lease: held by train-gan run") && waited.contains("waiting up to 600 s"),
+                waited);
+        // Rounds 1 (here), 2-4 (holder), 5 (waiter): each logged and checkpointed once, in order, all complete.
+        assertEquals(List.of(1, 2, 3, 4, 5), roundsLogged(run));
+        try (Stream<Path> dirs = Files.list(run.resolve("checkpoints"))) {
+            List<String> names = dirs.map(d -> d.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+            assertEquals(List.of("round-0001", "round-0002", "round-0003", "round-0004", "round-0005"), names);
+        }
+        for (int r = 1; r <= ROUNDS + 1; r++) {
+            assertTrue(Files.exists(run.resolve("checkpoints").resolve(String.format("round-%04d", r)).resolve("_COMPLETE")),
+                    "checkpoint " + r + " complete");
+        }
+        assertTrue(!Files.exists(lease), "released after the last run");
+    }
+
+    /** A 1-round GAN run trained in this JVM, for generate. */
+    static Path ganRun() {
+        Path run = tmp.resolve("gan-one-round");
+        if (!Files.exists(run)) {
+            local(train(run, 1));
+        }
+        return run;
+    }
+
+    @Test
+    @Order(6)
+    void generateWithAnExecutorKilledMidStageWritesEverySampleOnce() throws Exception {
+        int count = 3000;
+        Path out = tmp.resolve("generated");
+        Outcome o = killExecutorDuring("generate", () -> true, "generate", "--model", ganRun().toString(), "--count",
+                String.valueOf(count), "--partitions", "8", "--seed", "5", "--out", out.toString());
+        assertEquals(0, o.code(), o.log());
+        assertTrue(o.lostATask(), "the executor died inside a task:\n" + o.log());
+        Dataset<Row> rows = reader().read().parquet(out.toString());
+        // A sample's identity is its index (the image's origin, generated:RUN#i); its id is the content hash.
+        assertOnePerKey(rows, count, "image.origin");
+        System.out.println("generate: " + rows.count() + " rows, " + rows.select("image.origin").distinct().count()
+                + " distinct origins, " + rows.select("id").distinct().count() + " distinct ids");
+        assertTrue(!Files.exists(out.resolve("_quarantine")) || reader().read().parquet(out.resolve("_quarantine").toString())
+                .isEmpty(), "nothing quarantined");
+    }
+
+    @Test
+    @Order(7)
+    void embedWithAnExecutorKilledMidStageEmbedsEveryImageOnce() throws Exception {
+        Path out = tmp.resolve("embedded");
+        Outcome o = killExecutorDuring("embed", () -> true, "embed", "--input", photos.toString(), "--extractor", "random",
+                "--out", out.toString());
+        assertEquals(0, o.code(), o.log());
+        assertTrue(o.lostATask(), "the executor died inside a task:\n" + o.log());
+        assertTrue(o.log().contains("embed: in " + (IMAGES + 2) + " = embedded " + IMAGES + " + rejected 2; " + IMAGES
+                + " vectors (conv3)"), "summary line:\n" + o.log());
+        Dataset<Row> rows = reader().read().parquet(out.toString());
+        assertOnePerKey(rows.where("error IS NULL"), IMAGES, "id", "layer");
+        assertOnePerKey(rows, IMAGES + 2, "origin"); // the rejected two are rows with their error too
+        assertEquals(List.of("notes.png", "truncated.png"), quarantinedOrigins(out));
+    }
+
+    @Test
+    @Order(8)
+    void translateWithAnExecutorKilledMidStageStoresEveryImageOnce() throws Exception {
+        Path model = tmp.resolve("cyclegan");
+        local("train-gan", "--model", "cyclegan", "--data", dataset().toString(), "--out", model.toString(), "--domain-a",
+                "a", "--domain-b", "b", "--generator-width", "4", "--discriminator-width", "4", "--residual-blocks", "1",
+                "--batch", "2", "--local-steps", "2", "--pool-size", "2", "--rounds", "1", "--sample-every", "1",
+                "--sample-count", "2");
+        Path out = tmp.resolve("translated");
+        Outcome o = killExecutorDuring("translate", () -> true, "translate", "--model", model.toString(), "--direction",
+                "a2b", "--input", photos.toString(), "--out", out.toString(), "--images-per-task", "6");
+        assertEquals(0, o.code(), o.log());
+        assertTrue(o.lostATask(), "the executor died inside a task:\n" + o.log());
+        assertTrue(o.log().contains("translate: in " + (IMAGES + 2) + " = translated " + IMAGES
+                + " + skipped 0 + quarantined 2"), "summary line:\n" + o.log());
+        assertOnePerKey(reader().read().parquet(out.toString()), IMAGES, "id", "style");
+        assertEquals(List.of("notes.png", "truncated.png"), quarantinedOrigins(out));
+    }
+
+    static String[] diffusion(Path run) {
+        return new String[]{"train-diffusion", "--data", dataset().toString(), "--out", run.toString(), "--workers", "2",
+                "--local-steps", "12", "--batch", "16", "--rounds", String.valueOf(ROUNDS), "--base", "8", "--timesteps",
+                "100", "--checkpoint-every", "1", "--keep-checkpoints", "0", "--sample-every", "100", "--sample-count", "4",
+                "--seed", "7"};
+    }
+
+    @Test
+    @Order(9)
+    void diffusionWithAnExecutorKilledMidRoundEndsInTheUninterruptedState() throws Exception {
+        Path run = tmp.resolve("diffusion-executor-killed");
+        Path metrics = run.resolve("metrics.jsonl");
+        Outcome o = killExecutorDuring("diffusion-executor-killed", () -> lines(metrics) >= 1, diffusion(run));
+        assertEquals(0, o.code(), o.log());
+        assertTrue(o.lostATask(), "the executor died inside a round (a task was lost):\n" + o.log());
+        assertEquals(List.of(1, 2, 3, 4), roundsLogged(run));
+        String killed = finalState(run);
+        System.out.println("diffusion-executor-killed: final state sha256 " + killed);
+
+        Path uninterrupted = tmp.resolve("diffusion-reference");
+        Outcome ref = run("diffusion-reference", diffusion(uninterrupted));
+        assertEquals(0, ref.code(), ref.log());
+        String expected = finalState(uninterrupted);
+        System.out.println("diffusion-reference: final state sha256 " + expected);
+        assertEquals(expected, killed, "final state after an executor loss equals the uninterrupted run's");
     }
 }
