@@ -21,7 +21,7 @@ import java.util.Map;
  * image as Gatys' stylization does). Grey images are fed as three equal channels. One SameDiff
  * graph per batch size, built on first use. Not thread-safe (the projector calls it in turn).
  */
-final class FeatureDistance implements StyleGanProjector.FeatureLoss {
+public final class FeatureDistance implements StyleGanProjector.FeatureLoss {
     private static final String IMAGE = "image";
     private static final String TARGET = "target";
     private static final String PER_IMAGE = "distance";
@@ -35,7 +35,7 @@ final class FeatureDistance implements StyleGanProjector.FeatureLoss {
     /** The layer's [h, w, c] at this size. */
     private long[] shape;
 
-    FeatureDistance(KerasFeatureNetwork net, String layer, int size) {
+    public FeatureDistance(KerasFeatureNetwork net, String layer, int size) {
         net.requireLayers(List.of(layer));
         this.net = net;
         this.layer = layer;

@@ -78,7 +78,8 @@ public final class StyleGanProjector {
      * @param featureWeight weight of the feature distance (0: pixel loss only)
      * @param seed          the random draws' seed
      */
-    public record Options(int steps, Space space, double noiseWeight, double featureWeight, long seed) {
+    public record Options(int steps, Space space, double noiseWeight, double featureWeight, long seed)
+            implements java.io.Serializable {
         public Options {
             if (steps < 1) {
                 throw new IllegalArgumentException("--steps " + steps + ": use at least 1");
