@@ -186,8 +186,9 @@ public final class StyleGanProjector {
             features.setTargets(target, n);
         }
         // The variables and their Adam moments: latents [n, layers, d] and the noise maps' rows.
-        INDArray lat = Nd4j.create(DataType.FLOAT, n, layers, d);
-        Nd4j.exec(new AddOp(lat, wAvg.reshape(1, 1, d), lat));
+        // [n, layers * d]: layer l's w in columns [l d, (l + 1) d).
+        INDArray lat = Nd4j.create(DataType.FLOAT, n, (long) layers * d);
+        Nd4j.exec(new AddOp(lat, Nd4j.tile(wAvg, 1, layers), lat));
         INDArray latM = lat.ulike();
         INDArray latV = lat.ulike();
         Tensor[] noise = g.noiseInputs();
@@ -198,11 +199,11 @@ public final class StyleGanProjector {
             noiseM[i] = noise[i].rows(n).ulike();
             noiseV[i] = noise[i].rows(n).ulike();
         }
-        double[] mseAtStart = pixelErrors(render(lat, null, n), target, n)[1];
+        double[] mseAtStart = pixelErrors(clipped(render(lat, null, n)), target, n)[1];
 
         Adam adam = new Adam(INITIAL_LR);
         float[] wNoise = new float[n * layers * d];
-        INDArray wNoiseArr = Nd4j.create(DataType.FLOAT, n, layers, d);
+        INDArray wNoiseArr = Nd4j.create(DataType.FLOAT, n, (long) layers * d);
         for (int t = 0; t < o.steps(); t++) {
             double frac = (double) t / o.steps();
             double noiseScale = wStd * INITIAL_W_NOISE * Math.pow(Math.max(0.0, 1.0 - frac / NOISE_RAMP), 2);
@@ -223,15 +224,7 @@ public final class StyleGanProjector {
             }
             g.synthesisBackward(gradImage, n);
 
-            INDArray gLat = lat.ulike();
-            for (int l = 0; l < arch.numWs(); l++) {
-                INDArray gl = g.wGrad(l).matrix(n);
-                if (layers == 1) {
-                    gLat.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).addi(gl);
-                } else {
-                    gLat.get(NDArrayIndex.all(), NDArrayIndex.point(l), NDArrayIndex.all()).assign(gl);
-                }
-            }
+            INDArray gLat = latentGrad(layers, n);
             if (ramp > 0) {
                 adam.step(lat, gLat, latM, latV, t + 1, ramp);
             }
@@ -249,10 +242,7 @@ public final class StyleGanProjector {
             normalise(noise, n);
         }
 
-        INDArray finalImage = render(lat, null, n);
-        Transforms.min(finalImage, 1.0, false);
-        Transforms.max(finalImage, -1.0, false);
-        INDArray images = finalImage.dup('c');
+        INDArray images = clipped(render(lat, null, n));
         double[][] errors = pixelErrors(images, target, n);
         double[] featureDistance = new double[n];
         if (features != null && o.featureWeight() > 0) {
@@ -261,22 +251,47 @@ public final class StyleGanProjector {
             java.util.Arrays.fill(featureDistance, Double.NaN);
         }
         float[][] latents = new float[n][];
+        float[] all = HostArrays.toArray(lat);
         for (int r = 0; r < n; r++) {
-            latents[r] = lat.get(NDArrayIndex.point(r), NDArrayIndex.all(), NDArrayIndex.all()).dup('c')
-                    .data().asFloat();
+            latents[r] = java.util.Arrays.copyOfRange(all, r * layers * d, (r + 1) * layers * d);
         }
         return new Result(images, latents, errors[0], errors[1], mseAtStart, featureDistance);
     }
 
-    /** The generator's images from latents [n, layers, d] (plus {@code wNoise} of their shape, when given). */
+    /** dL/dlatent [n, layers * d] after a backward pass: summed over style layers for w, side by side for w+. */
+    private INDArray latentGrad(int layers, int n) {
+        if (layers == 1) {
+            INDArray sum = g.wGrad(0).matrix(n).dup('c');
+            for (int l = 1; l < arch.numWs(); l++) {
+                sum.addi(g.wGrad(l).matrix(n));
+            }
+            return sum;
+        }
+        INDArray[] parts = new INDArray[layers];
+        for (int l = 0; l < layers; l++) {
+            parts[l] = g.wGrad(l).matrix(n);
+        }
+        return Nd4j.hstack(parts);
+    }
+
+    /** The generator's images from latents [n, layers * d] (plus {@code wNoise} of their shape, when given). */
     private INDArray render(INDArray lat, INDArray wNoise, int n) {
         INDArray ws = wNoise == null ? lat : lat.add(wNoise);
-        int layers = (int) ws.size(1);
+        int d = arch.latentDim();
+        boolean perLayer = ws.size(1) > d;
         for (int l = 0; l < arch.numWs(); l++) {
-            g.wInput(l).matrix(n).assign(ws.get(NDArrayIndex.all(), NDArrayIndex.point(layers == 1 ? 0 : l),
-                    NDArrayIndex.all()));
+            int from = perLayer ? l * d : 0;
+            g.wInput(l).matrix(n).assign(ws.get(NDArrayIndex.all(), NDArrayIndex.interval(from, from + d)));
         }
         return g.synthesize(n).rows(n);
+    }
+
+    /** A copy clipped to [-1, 1], as images are stored. */
+    private static INDArray clipped(INDArray images) {
+        INDArray c = images.dup('c');
+        Transforms.min(c, 1.0, false);
+        Transforms.max(c, -1.0, false);
+        return c;
     }
 
     /** Per image: mean |x - t| and mean (x - t)^2, in [0, 1] pixel units (half the [-1, 1] difference). */
