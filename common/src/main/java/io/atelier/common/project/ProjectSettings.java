@@ -15,7 +15,7 @@ public record ProjectSettings(
         @Setting(value = "Also write DIR/SPACE/<relative path>.png (the reconstructions).", label = "DIR") String pngDir,
         @Setting(value = "Adam steps per image.", label = "N") int steps,
         @Setting(value = "w: one latent per image; w+: one per style layer.", label = "w|w+") String space,
-        @Setting(value = "Images optimised together in one forward/backward pass (results do not depend on it).",
+        @Setting(value = "Images optimised together in one forward/backward pass (latents differ by rounding only).",
                 label = "N") int batch,
         @Setting(value = "Feature network of the feature loss: mobilenet_v2 (shipped), inception_v3, or random (tests).",
                 label = "NAME") String extractor,

@@ -19,7 +19,8 @@ import java.util.List;
  * translate does) to the model's {@code size x size}, made grey for a one-channel model, and
  * projected with the others of its batch; the result is the reconstruction plus the values of
  * {@link ProjectJob#EXTRA}. An image's random draws are keyed by its fitted pixels, so its
- * projection does not depend on the batch it lands in. Calls take turns (one projector).
+ * projection depends on the batch it lands in only through the rounding of batched kernels.
+ * Calls take turns (one projector).
  */
 final class ProjectionStylizer implements ImageStylizer {
     private final StyleGanProjector projector;

@@ -31,8 +31,9 @@ import java.util.Locale;
  *
  * <p>B images are B independent problems in one forward and backward pass (every layer works per
  * row and each image's loss depends on its own row only). Random draws derive from (seed, the
- * image's key, step): an image's result is the same whatever batch it is in, up to the rounding
- * of batched kernels. Built once per executor; calls take turns.
+ * image's key, step): a re-run gives the same latents, and an image's result depends on its batch
+ * only through the rounding of batched kernels (which the Adam steps amplify to about 1e-3 in the
+ * latent). Built once per executor; calls take turns.
  */
 public final class StyleGanProjector {
     /** Purposes of the projector's random draws, beside the image key. */
