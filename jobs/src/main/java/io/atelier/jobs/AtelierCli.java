@@ -42,7 +42,8 @@ public final class AtelierCli implements Runnable {
         for (Object command : new Object[]{new IngestCommand(), new InspectCommand(),
                 trainGan ? TrainGanCommand.forArguments(args) : new TrainGanCommand(), new TrainDiffusionCommand(),
                 new GenerateCommand(), new EmbedCommand(), new StylizeCommand(), new TranslateCommand(),
-                new TrainStyleCommand(), new TrainClassifierCommand(), new EvaluateCommand(), new QuickstartCommand(),
+                new ProjectCommand(), new TrainStyleCommand(),
+                new TrainClassifierCommand(), new EvaluateCommand(), new QuickstartCommand(),
                 new BenchCommand()}) {
             cli.addSubcommand(command);
         }

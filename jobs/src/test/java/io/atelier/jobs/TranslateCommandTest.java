@@ -132,24 +132,30 @@ class TranslateCommandTest {
     }
 
     @Test
-    void theDirectionsDifferAndTaskSizeChangesNoPixel() {
+    void theDirectionsDifferAndTaskOrBatchSizeChangesNoPixel() {
         Path whole = tmp.resolve("tasks-default");
         Path single = tmp.resolve("tasks-of-one");
+        Path unbatched = tmp.resolve("batch-of-one");
         Path back = tmp.resolve("b2a");
-        assertEquals(0, translate("a2b", whole).code());
+        AtelierCliTest.Result batched = translate("a2b", whole, "--batch", "8");
+        assertEquals(0, batched.code(), batched.err());
         AtelierCliTest.Result one = translate("a2b", single, "--images-per-task", "1");
         assertEquals(0, one.code(), one.err());
+        AtelierCliTest.Result oneByOne = translate("a2b", unbatched, "--batch", "1");
+        assertEquals(0, oneByOne.code(), oneByOne.err());
         AtelierCliTest.Result b2a = translate("b2a", back);
         assertEquals(0, b2a.code(), b2a.err());
 
         Map<String, byte[]> a = images(whole);
         Map<String, byte[]> a1 = images(single);
+        Map<String, byte[]> unbatchedImages = images(unbatched);
         Map<String, byte[]> b = images(back);
         assertEquals(5, a.size());
         assertEquals(a.keySet(), a1.keySet());
         assertEquals(a.keySet(), b.keySet());
         for (String id : a.keySet()) {
             assertArrayEquals(a.get(id), a1.get(id), "image " + id + " with one image per task");
+            assertArrayEquals(a.get(id), unbatchedImages.get(id), "image " + id + ": batch 8 and batch 1 give the same bytes");
             assertFalse(Arrays.equals(a.get(id), b.get(id)), "image " + id + ": G and F gave the same picture");
         }
         assertEquals("b2a", SparkSession.active().read().parquet(back.toString()).first().getAs("style"));

@@ -18,7 +18,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>The backward pass gives the gradients of the input x, of W (through the convolution and the
  * demodulation coefficients), of the bias and noise strength, of the affine layer, and of the
- * layer's w input ({@link #gradW()}). The rectifier's slopes can be held at those of the last
+ * layer's w input ({@link #gradW()}) and of the noise map ({@link #gradNoise()}, for GAN
+ * inversion, which optimises the noise). The rectifier's slopes can be held at those of the last
  * forward pass ({@link #freezeActivation}), as {@link EqualizedDense#freezeActivation} does.
  */
 public final class ModulatedConv2d {
@@ -57,6 +58,7 @@ public final class ModulatedConv2d {
     private final Tensor gDcoefs;
     private final Tensor styleScratch;
     private final Tensor noiseScaled;
+    private final Tensor gNoise;
     private final DynamicCustomOp[] forwardOps;
     private final DynamicCustomOp[] backwardOps;
     private Tensor x;
@@ -115,6 +117,7 @@ public final class ModulatedConv2d {
         this.gDcoefs = new Tensor(maxRows, outC);
         this.styleScratch = new Tensor(maxRows, inC);
         this.noiseScaled = new Tensor(maxRows, h, w, 1);
+        this.gNoise = new Tensor(maxRows, h, w, 1);
         this.forwardOps = new DynamicCustomOp[maxRows + 1];
         this.backwardOps = new DynamicCustomOp[maxRows + 1];
         this.slopes = leaky ? new Tensor(maxRows, h, w, outC) : null;
@@ -207,6 +210,7 @@ public final class ModulatedConv2d {
                 gStrength.assign(0);
             } else {
                 INDArray perPixel = g3.sum(2).reshape(n, pixels, 1);
+                Nd4j.exec(new MulOp(perPixel, strength.reshape(1, 1, 1), gNoise.rows(n, pixels, 1)));
                 gStrength.assign(perPixel.muli(noiseIn.rows(n, pixels, 1)).sum());
             }
         }
@@ -251,6 +255,11 @@ public final class ModulatedConv2d {
         }
         gradW = affine.backward(gStyles, n, Layer.Grads.ALL);
         return gradIn;
+    }
+
+    /** The gradient of the last backward pass with respect to the noise map, [n, H, W, 1] (with noise given). */
+    public Tensor gradNoise() {
+        return gNoise;
     }
 
     /** The gradient of the last backward pass with respect to the w input, [n, wDim]. */

@@ -14,6 +14,7 @@ import io.atelier.common.io.SerializableConfiguration;
 import io.atelier.common.style.FastStyleModel;
 import io.atelier.common.style.GatysImageStylizer;
 import io.atelier.common.style.GatysOptions;
+import io.atelier.common.style.ImageStylizer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
@@ -130,10 +131,25 @@ public final class StylizeJob {
      * @param maxPixels     inputs whose header declares more pixels are quarantined before decoding
      * @param maxFileBytes  larger input files are quarantined unread
      * @param imagesPerTask images per Spark task: the unit of commit, so of what a killed run loses
+     * @param batch         images handed to a stylizer in one call ({@link ImageStylizer#stylizeBatch})
+     * @param extra         columns after {@link #ROW}'s, filled from each result's column values
+     *                      (empty for stylize and translate)
      */
     public record Catalog(String job, String input, String output, String pngDir, long maxPixels, long maxFileBytes,
-                          int imagesPerTask) {
+                          int imagesPerTask, int batch, StructType extra) {
+        /** One image per stylizer call, no extra columns. */
+        public Catalog(String job, String input, String output, String pngDir, long maxPixels, long maxFileBytes,
+                       int imagesPerTask) {
+            this(job, input, output, pngDir, maxPixels, maxFileBytes, imagesPerTask, 1, new StructType());
+        }
+
         public Catalog {
+            if (batch < 1) {
+                throw new IllegalArgumentException("--batch " + batch + ": use at least 1");
+            }
+            if (extra == null) {
+                extra = new StructType();
+            }
             if (job == null || !job.matches("[a-z][a-z0-9-]*")) {
                 throw new IllegalArgumentException("job name '" + job + "': use lower-case letters, digits and '-'");
             }
@@ -154,6 +170,15 @@ public final class StylizeJob {
         public static Catalog of(StylizeOptions o) {
             return new Catalog("stylize", o.input(), o.output(), o.pngDir(), o.maxPixels(), o.maxFileBytes(),
                     o.imagesPerTask());
+        }
+
+        /** The output rows' schema: {@link #ROW} and then the extra columns. */
+        public StructType schema() {
+            StructType all = ROW;
+            for (StructField f : extra.fields()) {
+                all = all.add(f);
+            }
+            return all;
         }
 
         /** The description file's name, {@code _<job>.json}. */
@@ -213,7 +238,7 @@ public final class StylizeJob {
         LongAccumulator lost = spark.sparkContext().longAccumulator(o.job() + ".lost");
         DeviceLog devices = DeviceLog.register(spark.sparkContext(), o.job() + ".devices");
         StylizeTask task = new StylizeTask(o.maxPixels(), shared, jsc.broadcast(new SerializableConfiguration(conf)),
-                o.pngDir(), stylized, lost, devices);
+                o.pngDir(), o.batch(), o.extra().size(), stylized, lost, devices);
 
         spark.sparkContext().setJobDescription(o.job() + ": list and check the inputs");
         // Made once, computed twice: the work stage finds each item in the partition that listed it.
@@ -295,7 +320,7 @@ public final class StylizeJob {
         long t0 = System.nanoTime();
         try (ProgressPoller poller = ProgressPoller.every(PROGRESS_INTERVAL, o.job() + "-progress",
                 () -> report(stylized.value(), planned, t0, progress))) {
-            spark.createDataFrame(rows, ROW).write().mode(SaveMode.Append)
+            spark.createDataFrame(rows, o.schema()).write().mode(SaveMode.Append)
                     .option("mapreduce.fileoutputcommitter.algorithm.version", "2")
                     .parquet(out.toString());
         }

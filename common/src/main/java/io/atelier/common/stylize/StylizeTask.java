@@ -21,6 +21,8 @@ import org.apache.spark.util.LongAccumulator;
 import java.awt.image.BufferedImage;
 import java.io.Serializable;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +30,9 @@ import java.util.Map;
 /**
  * The two per-item steps of a stylize job. {@link #check}: decode an item once to give it its
  * id or its quarantine reason (nothing kept but the key). {@link #stylize}: a partition of the
- * items still to do, streamed: each is decoded, stylized with each of its styles by the
- * executor's cached stylizer, and emitted as a row (plus a PNG file when asked). Nothing is
- * held beyond one image.
+ * items still to do, streamed: a batch of them is decoded, stylized with each of its styles by
+ * the executor's cached stylizer (one call per style and batch), and emitted as rows (plus PNG
+ * files when asked). Nothing is held beyond one batch.
  */
 final class StylizeTask implements Serializable {
     private static final int ORIGIN = CatalogInputs.ORIGIN;
@@ -41,12 +43,17 @@ final class StylizeTask implements Serializable {
     private final Broadcast<Map<String, StyleSpec>> styles;
     private final Broadcast<SerializableConfiguration> conf;
     private final String pngDir;
+    private final int batch;
+    private final int extraColumns;
     private final LongAccumulator stylized;
     private final LongAccumulator lost;
     private final DeviceLog devices;
 
     StylizeTask(long maxPixels, Broadcast<Map<String, StyleSpec>> styles, Broadcast<SerializableConfiguration> conf,
-                String pngDir, LongAccumulator stylized, LongAccumulator lost, DeviceLog devices) {
+                String pngDir, int batch, int extraColumns, LongAccumulator stylized, LongAccumulator lost,
+                DeviceLog devices) {
+        this.batch = batch;
+        this.extraColumns = extraColumns;
         this.items = new CatalogItem(maxPixels);
         this.styles = styles;
         this.conf = conf;
@@ -65,36 +72,70 @@ final class StylizeTask implements Serializable {
         return RowFactory.create(d.origin(), item.getString(PATH), d.id(), d.reason(), d.size(), unit);
     }
 
-    /** Rows of (items columns..., styles array) -> output rows, lazily. */
+    /** Rows of (items columns..., styles array) -> output rows, lazily, {@code batch} images at a time. */
     Iterator<Row> stylize(Iterator<Row> work) {
         devices.bindTask();
         return io.atelier.common.compute.NativeMemory.guard(
-                io.atelier.common.io.Refilling.of(work::hasNext, ready -> stylizeOne(work.next(), ready)));
+                io.atelier.common.io.Refilling.of(work::hasNext, ready -> stylizeBatch(work, ready)));
     }
 
-    private void stylizeOne(Row item, ArrayDeque<Row> out) {
-        List<String> wanted = item.getList(item.length() - 1);
-        BufferedImage rgb;
-        try {
-            rgb = items.decode(item).toRgb();
-        } catch (RejectedImageException e) {
-            lost.add(wanted.size()); // it decoded when listed: changed or removed since
-            return;
+    /** An item decoded for the work stage: its row and its picture. */
+    private record Pending(Row item, BufferedImage rgb) {
+    }
+
+    /**
+     * Decodes up to {@code batch} items, then hands each style the pictures that want it in one
+     * call: rows come out grouped by style within a batch, and a batch of one is the old order.
+     */
+    private void stylizeBatch(Iterator<Row> work, ArrayDeque<Row> out) {
+        List<Pending> pending = new ArrayList<>(batch);
+        Map<String, List<Pending>> byStyle = new LinkedHashMap<>();
+        while (pending.size() < batch && work.hasNext()) {
+            Row item = work.next();
+            List<String> wanted = item.getList(item.length() - 1);
+            try {
+                Pending p = new Pending(item, items.decode(item).toRgb());
+                pending.add(p);
+                for (String styleId : wanted) {
+                    byStyle.computeIfAbsent(styleId, k -> new ArrayList<>()).add(p);
+                }
+            } catch (RejectedImageException e) {
+                lost.add(wanted.size()); // it decoded when listed: changed or removed since
+            }
         }
-        String id = item.getString(ID);
-        String path = item.getString(PATH);
-        for (String styleId : wanted) {
+        for (Map.Entry<String, List<Pending>> e : byStyle.entrySet()) {
+            String styleId = e.getKey();
             StyleSpec spec = styles.value().get(styleId);
             ImageStylizer stylizer = Stylizers.get(spec);
-            BufferedImage result = stylizer.stylize(rgb);
-            if (pngDir != null) {
-                HadoopFiles.writeAtomically(new Path(new Path(pngDir, styleId), pngName(path)), ImageGrid.toPng(result),
-                        conf.value().get());
+            List<Pending> group = e.getValue();
+            List<ImageStylizer.Stylized> results = stylizer.stylizeBatch(group.stream().map(Pending::rgb).toList());
+            for (int i = 0; i < group.size(); i++) {
+                Row item = group.get(i).item();
+                ImageStylizer.Stylized r = results.get(i);
+                if (r.columns().size() != extraColumns) {
+                    throw new IllegalStateException("style " + styleId + " gave " + r.columns().size()
+                            + " extra column values, the stage has " + extraColumns);
+                }
+                String path = item.getString(PATH);
+                if (pngDir != null) {
+                    HadoopFiles.writeAtomically(new Path(new Path(pngDir, styleId), pngName(path)),
+                            ImageGrid.toPng(r.image()), conf.value().get());
+                }
+                SparkImage stored = SparkImage.fromRgb(item.getString(ORIGIN), r.image(), spec.channels());
+                Object[] values = new Object[7 + extraColumns];
+                values[0] = item.getString(ID);
+                values[1] = item.getString(ORIGIN);
+                values[2] = path;
+                values[3] = styleId;
+                values[4] = spec.method();
+                values[5] = spec.paramsHash();
+                values[6] = stored.toRow();
+                for (int c = 0; c < extraColumns; c++) {
+                    values[7 + c] = r.columns().get(c);
+                }
+                out.add(RowFactory.create(values));
+                stylized.add(1);
             }
-            SparkImage stored = SparkImage.fromRgb(item.getString(ORIGIN), result, spec.channels());
-            out.add(RowFactory.create(id, item.getString(ORIGIN), path, styleId, spec.method(), spec.paramsHash(),
-                    stored.toRow()));
-            stylized.add(1);
         }
     }
 

@@ -8,6 +8,7 @@ import io.atelier.common.style.ImageStylizer;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,10 +31,24 @@ final class CycleGanStylizer implements ImageStylizer {
     }
 
     @Override
-    public synchronized BufferedImage stylize(BufferedImage content) {
-        SparkImage fitted = SparkImage.fromRgb("", ImageFit.STRETCH.apply(content, size), channels);
-        float[] in = ImageTensors.toNchw(List.of(fitted)).data().asFloat();
+    public BufferedImage stylize(BufferedImage content) {
+        return stylizeBatch(List.of(content)).get(0).image();
+    }
+
+    /** The pictures in one batch of the translator (rows are independent: instance norm per image). */
+    @Override
+    public synchronized List<Stylized> stylizeBatch(List<BufferedImage> contents) {
+        List<SparkImage> fitted = new ArrayList<>(contents.size());
+        for (BufferedImage c : contents) {
+            fitted.add(SparkImage.fromRgb("", ImageFit.STRETCH.apply(c, size), channels));
+        }
+        float[] in = ImageTensors.toNchw(fitted).data().asFloat();
         float[] out = translator.translate(in, direction);
-        return ImageTensors.toImages(Nd4j.create(out, new long[]{1, channels, size, size}, 'c')).get(0);
+        List<Stylized> result = new ArrayList<>(contents.size());
+        for (BufferedImage image : ImageTensors.toImages(Nd4j.create(out,
+                new long[]{contents.size(), channels, size, size}, 'c'))) {
+            result.add(new Stylized(image, List.of()));
+        }
+        return result;
     }
 }

@@ -46,18 +46,23 @@ public final class TranslateJob {
         }
         Direction direction = Direction.of(s.direction() == null ? "" : s.direction().trim());
         StylizeJob.Catalog catalog = new StylizeJob.Catalog(JOB, s.input(), s.out(), s.pngDir(), s.maxPixels(),
-                TranslateSettings.MAX_FILE_BYTES, s.imagesPerTask());
+                TranslateSettings.MAX_FILE_BYTES, s.imagesPerTask(), s.batch(), null);
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (!HadoopFiles.exists(new Path(s.model()), conf)) {
             throw new IllegalArgumentException("--model " + s.model() + ": no such run directory; give a run of"
                     + " train-gan --model cyclegan");
         }
         CycleGanRun run = CycleGanRun.open(s.model(), conf);
-        return new StylizeJob(spark).run(catalog, List.of(spec(run, direction)), progress);
+        return new StylizeJob(spark).run(catalog, List.of(spec(run, direction, s.batch())), progress);
     }
 
     /** The translation as a style: what decides its pixels is hashed, where it came from is described. */
     static StyleSpec spec(CycleGanRun run, Direction direction) {
+        return spec(run, direction, 1);
+    }
+
+    /** As {@link #spec(CycleGanRun, Direction)}, the generator sized for {@code batch} images per call. */
+    static StyleSpec spec(CycleGanRun run, Direction direction, int batch) {
         CycleGanConfig c = run.config();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("method", METHOD);
@@ -70,14 +75,14 @@ public final class TranslateJob {
         about.put("to", run.targetDomain(direction));
         about.put("resize", "whole picture stretched to " + c.imageSize() + "x" + c.imageSize()
                 + (c.channels() == 1 ? ", grey" : ", RGB"));
-        return StyleSpec.custom(direction.id(), METHOD, params, about, c.channels(), new Translation(run, direction));
+        return StyleSpec.custom(direction.id(), METHOD, params, about, c.channels(), new Translation(run, direction, batch));
     }
 
     /** Builds the adapter on an executor: both generators, the checkpoint loaded and verified there. */
-    private record Translation(CycleGanRun run, Direction direction) implements StyleSpec.Factory {
+    private record Translation(CycleGanRun run, Direction direction, int batch) implements StyleSpec.Factory {
         @Override
         public CycleGanStylizer build() {
-            return new CycleGanStylizer(run.translator(1), direction, run.config().imageSize(), run.config().channels());
+            return new CycleGanStylizer(run.translator(batch), direction, run.config().imageSize(), run.config().channels());
         }
     }
 }

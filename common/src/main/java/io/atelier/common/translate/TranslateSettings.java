@@ -16,9 +16,10 @@ public record TranslateSettings(
         @Setting(value = "Output directory: new, or an earlier translate output to extend.", label = "DIR") String out,
         @Setting(value = "Also write DIR/DIRECTION/<relative path>.png.", label = "DIR") String pngDir,
         @Setting(value = "Images per Spark task, the unit of commit.", label = "N") int imagesPerTask,
+        @Setting(value = "Images per generator call (the pixels do not depend on it).", label = "N") int batch,
         @Setting(value = "Quarantine images whose header declares more pixels, before decoding.", label = "P")
         long maxPixels) {
-    public static final TranslateSettings DEFAULTS = new TranslateSettings(null, "a2b", null, null, null, 32,
+    public static final TranslateSettings DEFAULTS = new TranslateSettings(null, "a2b", null, null, null, 32, 8,
             50_000_000L);
 
     /** Larger input files are quarantined unread (as stylize does). */

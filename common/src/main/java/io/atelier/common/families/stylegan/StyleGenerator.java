@@ -159,6 +159,19 @@ final class StyleGenerator {
         return out;
     }
 
+    /** dL/dnoise of each map of {@link #noiseInputs()}, same order and shapes, after {@link #synthesisBackward}. */
+    Tensor[] noiseGrads() {
+        Tensor[] out = new Tensor[2 * arch.blocks() - 1];
+        int i = 0;
+        for (int b = 0; b < arch.blocks(); b++) {
+            if (b > 0) {
+                out[i++] = conv0[b].gradNoise();
+            }
+            out[i++] = conv1[b].gradNoise();
+        }
+        return out;
+    }
+
     /** Images [n, S, S, C] from the w inputs and noise maps, in [-1, 1] once trained (no output squashing, as NVlabs). */
     Tensor synthesize(int n) {
         INDArray x0 = constRows.rows(n);
