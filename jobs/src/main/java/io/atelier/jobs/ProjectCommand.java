@@ -1,11 +1,7 @@
 package io.atelier.jobs;
 
-import io.atelier.common.catalog.Quarantine;
-import io.atelier.common.io.OutputLease;
-import io.atelier.common.stylize.StylizeJob;
 import io.atelier.common.project.ProjectJob;
 import io.atelier.common.project.ProjectSettings;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,17 +52,7 @@ final class ProjectCommand implements Callable<Integer>, SettingsOptions.Command
     public Integer call() {
         ProjectSettings settings = SettingsOptions.resolve(spec, ProjectSettings.class, ProjectSettings.DEFAULTS,
                 config);
-        String out = settings.out();
-        SparkSession session = SparkSessions.create(ProjectJob.JOB, spark.master);
-        try (OutputLease held = lease.take(session, ProjectJob.JOB, out)) {
-            StylizeJob.Summary s;
-            try (JobProgress progress = JobProgress.of(ProjectJob.JOB, "images")) {
-                s = new ProjectJob(session).run(settings, (done, planned, rate, eta) -> progress.update(done, planned, ""));
-            }
-            System.out.printf("project: %s in %.1f s -> %s%s%n", Quarantine.reconcile(s.in(), "projected",
-                    s.stylized(), "skipped", s.skipped(), "quarantined", s.quarantined()), s.seconds(), out,
-                    s.devices().isEmpty() ? "" : "; devices: " + String.join("; ", s.devices()));
-        }
-        return 0;
+        return CatalogStageRun.run(ProjectJob.JOB, "projected", spark, lease, settings.out(),
+                (session, progress) -> new ProjectJob(session).run(settings, progress));
     }
 }

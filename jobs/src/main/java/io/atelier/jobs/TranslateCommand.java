@@ -1,11 +1,7 @@
 package io.atelier.jobs;
 
-import io.atelier.common.catalog.Quarantine;
-import io.atelier.common.io.OutputLease;
-import io.atelier.common.stylize.StylizeJob;
 import io.atelier.common.translate.TranslateJob;
 import io.atelier.common.translate.TranslateSettings;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,17 +50,7 @@ final class TranslateCommand implements Callable<Integer>, SettingsOptions.Comma
     public Integer call() {
         TranslateSettings settings = SettingsOptions.resolve(spec, TranslateSettings.class, TranslateSettings.DEFAULTS,
                 config);
-        String out = settings.out();
-        SparkSession session = SparkSessions.create(TranslateJob.JOB, spark.master);
-        try (OutputLease held = lease.take(session, TranslateJob.JOB, out)) {
-            StylizeJob.Summary s;
-            try (JobProgress progress = JobProgress.of(TranslateJob.JOB, "images")) {
-                s = new TranslateJob(session).run(settings, (done, planned, rate, eta) -> progress.update(done, planned, ""));
-            }
-            System.out.printf("translate: %s in %.1f s -> %s%s%n", Quarantine.reconcile(s.in(), "translated",
-                    s.stylized(), "skipped", s.skipped(), "quarantined", s.quarantined()), s.seconds(), out,
-                    s.devices().isEmpty() ? "" : "; devices: " + String.join("; ", s.devices()));
-        }
-        return 0;
+        return CatalogStageRun.run(TranslateJob.JOB, "translated", spark, lease, settings.out(),
+                (session, progress) -> new TranslateJob(session).run(settings, progress));
     }
 }

@@ -11,6 +11,7 @@ import io.atelier.common.families.stylegan.StyleGanSampling;
 import io.atelier.common.features.FeatureNetwork;
 import io.atelier.common.features.KerasFeatureNetwork;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.SerializableConfiguration;
 import io.atelier.common.runs.TrainedRun;
 import io.atelier.common.stylize.StyleSpec;
 import io.atelier.common.stylize.StylizeJob;
@@ -90,7 +91,7 @@ public final class ProjectJob {
             layer = s.featureLayer() != null ? s.featureLayer() : defaultLayer(extractor.name());
         }
         Projection projection = new Projection(run.runDir(), run.round(), run.checkpointSha256(), config, options,
-                extractor, layer, s.batch());
+                extractor, layer, s.batch(), new SerializableConfiguration(conf));
         projection.features(); // network and layer checked on the driver, in one line, before any task
         return new StylizeJob(spark).run(catalog, List.of(spec(projection)), progress);
     }
@@ -132,7 +133,8 @@ public final class ProjectJob {
 
     /** Builds the projector on an executor: the checkpoint loaded and verified there, the feature network cached. */
     record Projection(String runDir, int round, String checkpointSha256, StyleGanConfig config,
-                      StyleGanProjector.Options options, ExtractorSpec extractor, String layer, int batch)
+                      StyleGanProjector.Options options, ExtractorSpec extractor, String layer, int batch,
+                      SerializableConfiguration hadoop)
             implements StyleSpec.Factory {
         FeatureDistance features() {
             if (extractor == null) {
@@ -152,8 +154,9 @@ public final class ProjectJob {
 
         @Override
         public ProjectionStylizer build() {
-            StyleGanProjector projector = new StyleGanProjector(config, TrainedRun.loadState(runDir, round), batch,
-                    features());
+            // The job's Hadoop settings (e.g. an S3A endpoint given only to Spark), not a new Configuration.
+            StyleGanProjector projector = new StyleGanProjector(config, TrainedRun.loadState(runDir, round, hadoop.get()),
+                    batch, features());
             return new ProjectionStylizer(projector, options, config.imageSize(), config.channels(), checkpointSha256);
         }
     }

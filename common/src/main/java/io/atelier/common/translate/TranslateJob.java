@@ -4,6 +4,7 @@ import io.atelier.common.families.cyclegan.CycleGanConfig;
 import io.atelier.common.families.cyclegan.CycleGanRun;
 import io.atelier.common.families.cyclegan.CycleGanTranslator.Direction;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.SerializableConfiguration;
 import io.atelier.common.stylize.StyleSpec;
 import io.atelier.common.stylize.StylizeJob;
 import org.apache.hadoop.conf.Configuration;
@@ -53,16 +54,19 @@ public final class TranslateJob {
                     + " train-gan --model cyclegan");
         }
         CycleGanRun run = CycleGanRun.open(s.model(), conf);
-        return new StylizeJob(spark).run(catalog, List.of(spec(run, direction, s.batch())), progress);
+        return new StylizeJob(spark).run(catalog, List.of(spec(run, direction, s.batch(), conf)), progress);
     }
 
     /** The translation as a style: what decides its pixels is hashed, where it came from is described. */
     static StyleSpec spec(CycleGanRun run, Direction direction) {
-        return spec(run, direction, 1);
+        return spec(run, direction, 1, new Configuration());
     }
 
-    /** As {@link #spec(CycleGanRun, Direction)}, the generator sized for {@code batch} images per call. */
-    static StyleSpec spec(CycleGanRun run, Direction direction, int batch) {
+    /**
+     * As {@link #spec(CycleGanRun, Direction)}, the generator sized for {@code batch} images per call,
+     * its checkpoint read on executors with {@code conf} (the job's Hadoop settings, e.g. an S3A endpoint).
+     */
+    static StyleSpec spec(CycleGanRun run, Direction direction, int batch, Configuration conf) {
         CycleGanConfig c = run.config();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("method", METHOD);
@@ -75,14 +79,16 @@ public final class TranslateJob {
         about.put("to", run.targetDomain(direction));
         about.put("resize", "whole picture stretched to " + c.imageSize() + "x" + c.imageSize()
                 + (c.channels() == 1 ? ", grey" : ", RGB"));
-        return StyleSpec.custom(direction.id(), METHOD, params, about, c.channels(), new Translation(run, direction, batch));
+        return StyleSpec.custom(direction.id(), METHOD, params, about, c.channels(), new Translation(run, direction, batch,
+                new SerializableConfiguration(conf)));
     }
 
     /** Builds the adapter on an executor: both generators, the checkpoint loaded and verified there. */
-    private record Translation(CycleGanRun run, Direction direction, int batch) implements StyleSpec.Factory {
+    private record Translation(CycleGanRun run, Direction direction, int batch, SerializableConfiguration hadoop)
+            implements StyleSpec.Factory {
         @Override
         public CycleGanStylizer build() {
-            return new CycleGanStylizer(run.translator(batch), direction, run.config().imageSize(), run.config().channels());
+            return new CycleGanStylizer(run.translator(batch, hadoop.get()), direction, run.config().imageSize(), run.config().channels());
         }
     }
 }

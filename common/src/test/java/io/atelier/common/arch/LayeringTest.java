@@ -48,6 +48,7 @@ class LayeringTest {
         MAY_USE.put("scoring", List.of("classify", "embed", "eval", "generate", "families", "train", "runs", "data", "io"));
         MAY_USE.put("stylize", List.of("style", "embed", "features", "catalog", "exec", "compute", "data", "image", "io"));
         MAY_USE.put("translate", List.of("stylize", "style", "families", "image", "io"));
+        MAY_USE.put("project", List.of("stylize", "style", "embed", "features", "families", "runs", "image", "io", "nn"));
     }
 
     private static JavaClasses classes;

@@ -41,8 +41,13 @@ public record CycleGanRun(String runDir, CycleGanConfig config, int round, Strin
     /** Builds the generators and loads the checkpoint (checksum-verified), e.g. once per executor. */
     @Override
     public CycleGanTranslator translator(int maxRows) {
+        return translator(maxRows, new Configuration());
+    }
+
+    /** As {@link #translator(int)}, reading the checkpoint with the job's Hadoop settings. */
+    public CycleGanTranslator translator(int maxRows, Configuration conf) {
         CycleGanTranslator t = new CycleGanTranslator(config, maxRows);
-        t.load(TrainedRun.loadState(runDir, round, new Configuration()));
+        t.load(TrainedRun.loadState(runDir, round, conf));
         return t;
     }
 
