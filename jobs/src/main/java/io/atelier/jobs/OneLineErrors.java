@@ -36,6 +36,10 @@ final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
             if (t instanceof IllegalArgumentException && !(t.getCause() instanceof IllegalArgumentException)) {
                 return t;
             }
+            // java.nio's file errors say only the path ("/data/x"); the wrapper says what was being done.
+            if (t instanceof UncheckedIOException && t.getCause() instanceof java.nio.file.FileSystemException) {
+                return t;
+            }
             t = t.getCause();
         }
         return t;

@@ -73,6 +73,25 @@ class GanCommandsTest {
     }
 
     @Test
+    void anOutputThatCannotBeCreatedIsRefusedInOneLineBeforeAnyJobRuns() throws IOException {
+        // A file where the run directory's parent should be: not creatable even for root, whom
+        // permission bits would not stop.
+        Path blocker = Files.writeString(tmp.resolve("not-a-directory"), "x");
+        String out = blocker.resolve("run").toString();
+        org.apache.spark.SparkContext sc = org.apache.spark.sql.SparkSession.builder().master("local[2]")
+                .getOrCreate().sparkContext();
+        int jobsBefore = sc.statusTracker().getJobIdsForGroup(null).length;
+        AtelierCliTest.Result r = atelier("train-gan", "--data", dataset, "--out", out, "--rounds", "1",
+                "--workers", "1", "--local-steps", "1", "--batch", "8", "--master", "local[2]");
+        assertEquals(2, r.code(), r.err());
+        List<String> lines = r.err().lines().filter(l -> l.startsWith("atelier ")).toList();
+        assertEquals(1, lines.size(), r.err());
+        assertTrue(lines.get(0).contains(blocker.toString()), lines.get(0));
+        assertEquals(jobsBefore, sc.statusTracker().getJobIdsForGroup(null).length, "a Spark job ran first");
+        assertTrue(Files.isRegularFile(blocker), "the file in the way is left as it was");
+    }
+
+    @Test
     void trainGanWritesARunDirectoryAndRefusesToOverwriteIt() throws IOException {
         Path run = tmp.resolve("run-plain");
         Path config = tmp.resolve("gan.json");

@@ -382,7 +382,11 @@ public final class OutputLease implements AutoCloseable {
     private record LocalStore(java.nio.file.Path file) implements Store {
         @Override
         public boolean createNew(byte[] bytes) throws IOException {
-            Files.createDirectories(file.getParent());
+            try {
+                Files.createDirectories(file.getParent());
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                throw new java.nio.file.FileSystemException(e.getFile(), null, "a file, not a directory, is in the way");
+            }
             try {
                 Files.write(file, bytes, java.nio.file.StandardOpenOption.CREATE_NEW,
                         java.nio.file.StandardOpenOption.WRITE);
