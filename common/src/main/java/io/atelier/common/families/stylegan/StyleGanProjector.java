@@ -298,9 +298,14 @@ public final class StyleGanProjector {
     /** Per image: mean |x - t| and mean (x - t)^2, in [0, 1] pixel units (half the [-1, 1] difference). */
     private static double[][] pixelErrors(INDArray images, INDArray target, int n) {
         INDArray diff = images.sub(target).muli(0.5).reshape(n, -1);
-        double[] l1 = Transforms.abs(diff, true).mean(1).toDoubleVector();
-        double[] mse = diff.mul(diff).mean(1).toDoubleVector();
-        return new double[][]{l1, mse};
+        float[] l1 = HostArrays.toArray(Transforms.abs(diff, true).mean(1));
+        float[] mse = HostArrays.toArray(diff.mul(diff).mean(1));
+        double[][] errors = new double[2][n];
+        for (int i = 0; i < n; i++) {
+            errors[0][i] = l1[i];
+            errors[1][i] = mse[i];
+        }
+        return errors;
     }
 
     /** Gaussian maps, one stream per (seed, image, map), normalised. */
