@@ -189,7 +189,8 @@ class SettingsOptionsTest {
                 assertNotNull(command.getCommandSpec().findOption("--config"), command.getCommandName() + " has --config");
             }
         }
-        assertEquals(10, generated, "train-gan, train-diffusion, train-classifier, train-style, generate, embed, stylize, translate, ingest, evaluate");
+        assertEquals(11, generated,
+                "train-gan, train-diffusion, train-classifier, train-style, generate, embed, stylize, translate, project, ingest, evaluate");
     }
 
     @Test
