@@ -53,15 +53,7 @@ class StyleGanNetworksTest {
     /** Mapping, per-layer w's and synthesis as one function of z: every parameter, the noise strengths included. */
     @Test
     void generatorGradientsMatchFiniteDifferences() {
-        Params params = new Params(TINY.generatorParams());
-        params.load(TINY.generatorParams().initialValues(new Rng(3)));
-        for (ParamLayout.Entry e : params.layout().entries()) {
-            if (e.name().endsWith("noise_strength")) {
-                params.value(e.name()).assign(0.5);
-            } else if (e.name().endsWith(".bias") && e.name().startsWith("syn")) {
-                params.value(e.name()).assign(0.1);
-            }
-        }
+        Params params = liveGeneratorParams(3);
         int n = 2;
         StyleGenerator g = new StyleGenerator(TINY, params, n);
         fill(HostViews.floats(g.z()), 2 * n * 4, 4, 1f, 0f);
@@ -166,15 +158,7 @@ class StyleGanNetworksTest {
      */
     @Test
     void pathLengthGradientMatchesFiniteDifferencesOfThePenalty() {
-        Params params = new Params(TINY.generatorParams());
-        params.load(TINY.generatorParams().initialValues(new Rng(23)));
-        for (ParamLayout.Entry e : params.layout().entries()) {
-            if (e.name().endsWith("noise_strength")) {
-                params.value(e.name()).assign(0.5);
-            } else if (e.name().endsWith(".bias") && e.name().startsWith("syn")) {
-                params.value(e.name()).assign(0.1);
-            }
-        }
+        Params params = liveGeneratorParams(23);
         int n = 2;
         int cutoff = 2;
         StyleGenerator g = new StyleGenerator(TINY, params, n);
@@ -233,5 +217,22 @@ class StyleGanNetworksTest {
         assertTrue(mapSize > 0, "the mapping network gets a share");
         new GradientChecks(0.1f, 2e-2 * mapSize).compare("path length mapping", penalty, values, analytic,
                 map.offset() + map.length(), map.offset());
+    }
+
+    /**
+     * TINY's generator parameters from {@code seed}, with noise strengths and synthesis biases away
+     * from their zero initialisation so that their gradients are exercised.
+     */
+    private static Params liveGeneratorParams(int seed) {
+        Params params = new Params(TINY.generatorParams());
+        params.load(TINY.generatorParams().initialValues(new Rng(seed)));
+        for (ParamLayout.Entry e : params.layout().entries()) {
+            if (e.name().endsWith("noise_strength")) {
+                params.value(e.name()).assign(0.5);
+            } else if (e.name().endsWith(".bias") && e.name().startsWith("syn")) {
+                params.value(e.name()).assign(0.1);
+            }
+        }
+        return params;
     }
 }
