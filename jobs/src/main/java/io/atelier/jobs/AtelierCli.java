@@ -52,11 +52,15 @@ public final class AtelierCli implements Runnable {
         return cli;
     }
 
-    /** A command whose flags come from a settings record gets them before anything is parsed. */
+    /**
+     * A command whose flags come from a settings record gets them before anything is parsed; so do
+     * its own subcommands (bench's).
+     */
     private static void addSettingsOptions(CommandLine command) {
         if (command.getCommand() instanceof SettingsOptions.Command<?> withSettings) {
             add(command, withSettings);
         }
+        command.getSubcommands().values().forEach(AtelierCli::addSettingsOptions);
     }
 
     private static <T extends Record> void add(CommandLine command, SettingsOptions.Command<T> withSettings) {

@@ -1,15 +1,22 @@
 package io.atelier.jobs;
 
+import io.atelier.common.bench.BenchSettings;
+import io.atelier.common.bench.CycleGanBenchmark;
+import io.atelier.common.bench.DiffusionBenchmark;
 import io.atelier.common.bench.EvaluationBenchmark;
 import io.atelier.common.bench.GanStep;
 import io.atelier.common.bench.GanStepBenchmark;
 import io.atelier.common.bench.IngestBenchmark;
+import io.atelier.common.bench.StyleGanBenchmark;
 import io.atelier.common.classify.ClassifierFeatures;
+import io.atelier.common.families.cyclegan.CycleGanSettings;
 import io.atelier.common.io.Json;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,68 +69,88 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "ingest", mixinStandardHelpOptions = true,
+    /**
+     * A benchmark whose flags come from its record in {@link BenchSettings}: defaults, then
+     * {@code --config FILE}, then flags, resolved as for every other command.
+     */
+    abstract static class SettingsBench<T extends Record> implements Callable<Integer>, SettingsOptions.Command<T> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "JSON file of settings; flags override it.")
+        String config;
+
+        private final Class<T> type;
+        private final T defaults;
+
+        SettingsBench(Class<T> type, T defaults) {
+            this.type = type;
+            this.defaults = defaults;
+        }
+
+        @Override
+        public Class<T> settingsType() {
+            return type;
+        }
+
+        @Override
+        public T defaults() {
+            return defaults;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            return run(SettingsOptions.resolve(spec, type, defaults, config));
+        }
+
+        abstract int run(T settings) throws Exception;
+    }
+
+    /** Prints a step benchmark's table unless only its JSON line was asked for, then the JSON line. */
+    private static int printStep(io.atelier.common.bench.BenchTable table, String json, boolean jsonOnly) {
+        if (!jsonOnly) {
+            table.print(System.out);
+        }
+        System.out.println(json);
+        return 0;
+    }
+
+    @Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
             description = "atelier ingest vs Spark's image data source on the same synthetic JPEGs.")
-    static final class IngestBench implements Callable<Integer> {
-        @Option(names = "--images", defaultValue = "2000", description = "JPEGs to generate (default: ${DEFAULT-VALUE}).")
-        int images;
-
-        @Option(names = "--size", defaultValue = "64", description = "Atelier's stored size (default: ${DEFAULT-VALUE}).")
-        int size;
-
-        @Option(names = "--repeats", defaultValue = "3", description = "Timed runs of each (default: ${DEFAULT-VALUE}).")
-        int repeats;
-
+    static final class IngestBench extends SettingsBench<BenchSettings.Ingest> {
         @Mixin
         ScratchOptions scratch;
 
         @Mixin
         SparkOptions spark;
 
+        IngestBench() {
+            super(BenchSettings.Ingest.class, BenchSettings.Ingest.DEFAULTS);
+        }
+
         @Override
-        public Integer call() throws Exception {
+        int run(BenchSettings.Ingest s) throws Exception {
             SparkSession session = SparkSessions.create("bench ingest", spark.master);
-            scratch.print("atelier-bench-ingest", dir -> IngestBenchmark.run(session, dir, images, size, repeats));
+            scratch.print("atelier-bench-ingest", dir -> IngestBenchmark.run(session, dir, s.images(), s.size(), s.repeats()));
             return 0;
         }
     }
 
-    @Command(name = "gan-step", mixinStandardHelpOptions = true,
+    @Command(name = "gan-step", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"One reference DCGAN training step (28x28x1, batch B): ms, images/s, GFLOP/s, share of matmul peak.",
                     "--backend libtorch runs the same step on libtorch's own kernels, --compare runs both in one process",
                     "(libtorch needs a build with the torch profile: " + GanStepBench.TORCH_BUILD + ")."})
-    static final class GanStepBench implements Callable<Integer> {
+    static final class GanStepBench extends SettingsBench<BenchSettings.GanStep> {
         static final String TORCH_BUILD = "mvn -Ptorch -DskipTests package";
         static final String LIBTORCH = "libtorch";
 
-        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
-        int batch;
-
-        @Option(names = "--steps", defaultValue = "20", description = "Timed steps (per backend and round with --compare; default: ${DEFAULT-VALUE}).")
-        int steps;
-
-        @Option(names = "--warmup", defaultValue = "30", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
-        int warmup;
-
-        @Option(names = "--threads", description = "Native compute threads (default: all cores).")
-        Integer threads;
-
-        @Option(names = "--backend", defaultValue = "atelier", description = "atelier or libtorch (default: ${DEFAULT-VALUE}).")
-        String backend;
-
-        @Option(names = "--compare", description = "Run atelier and libtorch alternately in one process and print one table.")
-        boolean compare;
-
-        @Option(names = "--rounds", defaultValue = "3", description = "Alternating rounds with --compare (default: ${DEFAULT-VALUE}).")
-        int rounds;
-
-        @Option(names = "--json", description = "Print only the JSON line(s) (the last has ms_per_step).")
-        boolean json;
+        GanStepBench() {
+            super(BenchSettings.GanStep.class, BenchSettings.GanStep.DEFAULTS);
+        }
 
         @Override
-        public Integer call() {
-            int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            List<String> names = compare ? List.of("atelier", LIBTORCH) : List.of(backend);
+        int run(BenchSettings.GanStep s) {
+            List<String> names = s.compare() ? List.of("atelier", LIBTORCH) : List.of(s.backend());
             List<GanStep.Provider> providers = new ArrayList<>();
             for (String name : names) {
                 var p = GanStep.provider(name);
@@ -136,10 +163,11 @@ final class BenchCommand implements Runnable {
                 }
                 providers.add(p.get());
             }
-            var results = GanStepBenchmark.compare(providers, batch, warmup, steps, compare ? rounds : 1, t);
-            if (!json) {
-                if (compare) {
-                    GanStepBenchmark.comparisonTable(results, rounds).print(System.out);
+            int rounds = s.compare() ? s.rounds() : 1;
+            var results = GanStepBenchmark.compare(providers, s.batch(), s.warmup(), s.steps(), rounds, s.threadCount());
+            if (!s.json()) {
+                if (s.compare()) {
+                    GanStepBenchmark.comparisonTable(results, s.rounds()).print(System.out);
                 } else {
                     System.out.print(results.get(0).table());
                 }
@@ -151,187 +179,93 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "diffusion-step", mixinStandardHelpOptions = true,
+    @Command(name = "diffusion-step", mixinStandardHelpOptions = true, sortOptions = false,
             description = "One train step of the default 28x28 U-Net (batch B): ms, images/s, GFLOP/s, share of matmul peak.")
-    static final class DiffusionStepBench implements Callable<Integer> {
-        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
-        int batch;
-
-        @Option(names = "--steps", defaultValue = "10", description = "Timed steps (default: ${DEFAULT-VALUE}).")
-        int steps;
-
-        @Option(names = "--warmup", defaultValue = "5", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
-        int warmup;
-
-        @Option(names = "--threads", description = "Native compute threads (default: all cores).")
-        Integer threads;
-
-        @Option(names = "--conditional", description = "With a 10-class condition (as --conditional trains).")
-        boolean conditional;
-
-        @Option(names = "--captioned", description = "The captioned 32x32 RGB configuration instead: the default U-Net with"
-                + " the transformer text encoder (2 blocks) over synthetic captions shaped like the emoji sample's.")
-        boolean captioned;
-
-        @Option(names = "--json", description = "Print only the JSON line.")
-        boolean json;
+    static final class DiffusionStepBench extends SettingsBench<BenchSettings.DiffusionStep> {
+        DiffusionStepBench() {
+            super(BenchSettings.DiffusionStep.class, BenchSettings.DiffusionStep.DEFAULTS);
+        }
 
         @Override
-        public Integer call() {
-            int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            var result = io.atelier.common.bench.DiffusionBenchmark.step(batch, warmup, steps, t, conditional, captioned);
-            if (!json) {
-                result.table().print(System.out);
-            }
-            System.out.println(result.json());
-            return 0;
+        int run(BenchSettings.DiffusionStep s) {
+            var result = DiffusionBenchmark.step(s.batch(), s.warmup(), s.steps(), s.threadCount(), s.conditional(), s.captioned());
+            return printStep(result.table(), result.json(), s.json());
         }
     }
 
-    @Command(name = "cyclegan-step", mixinStandardHelpOptions = true,
+    @Command(name = "cyclegan-step", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"One CycleGAN worker step at the family's defaults (two generators, two PatchGAN discriminators,",
                     "batch B of each domain): ms, images/s, GFLOP/s, share of matmul peak."})
-    static final class CycleGanStepBench implements Callable<Integer> {
-        @Option(names = "--size", defaultValue = "32", description = "Image side: 28, 32 or 64 (default: ${DEFAULT-VALUE}).")
-        int size;
-
-        @Option(names = "--channels", defaultValue = "3", description = "1 (grey) or 3 (RGB) (default: ${DEFAULT-VALUE}).")
-        int channels;
-
-        @Option(names = "--batch", description = "Images of each domain per step (default: the family's, 4).")
-        Integer batch;
-
-        @Option(names = "--steps", defaultValue = "10", description = "Timed steps (default: ${DEFAULT-VALUE}).")
-        int steps;
-
-        @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
-        int warmup;
-
-        @Option(names = "--threads", description = "Native compute threads (default: all cores).")
-        Integer threads;
-
-        @Option(names = "--json", description = "Print only the JSON line.")
-        boolean json;
+    static final class CycleGanStepBench extends SettingsBench<BenchSettings.CycleGanStep> {
+        CycleGanStepBench() {
+            super(BenchSettings.CycleGanStep.class, BenchSettings.CycleGanStep.DEFAULTS);
+        }
 
         @Override
-        public Integer call() {
-            if (size != 28 && size != 32 && size != 64) {
-                throw new IllegalArgumentException("--size " + size + ": use 28, 32 or 64");
-            }
-            int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            int b = batch != null ? batch : io.atelier.common.families.cyclegan.CycleGanSettings.DEFAULTS.batch();
-            var result = io.atelier.common.bench.CycleGanBenchmark.step(size, channels, b, warmup, steps, t);
-            if (!json) {
-                result.table().print(System.out);
-            }
-            System.out.println(result.json());
-            return 0;
+        int run(BenchSettings.CycleGanStep s) {
+            int b = s.batch() != null ? s.batch() : CycleGanSettings.DEFAULTS.batch();
+            var result = CycleGanBenchmark.step(s.size(), s.channels(), b, s.warmup(), s.steps(), s.threadCount());
+            return printStep(result.table(), result.json(), s.json());
         }
     }
 
-    @Command(name = "stylegan-step", mixinStandardHelpOptions = true,
+    @Command(name = "stylegan-step", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"One StyleGAN2 worker step at the family's defaults (mapping, modulated synthesis, residual D,",
                     "R1 every 16th step): ms, GFLOP/s, share of matmul peak."})
-    static final class StyleGanStepBench implements Callable<Integer> {
-        @Option(names = "--size", defaultValue = "32", description = "Image side: 32 or 64 (default: ${DEFAULT-VALUE}).")
-        int size;
-
-        @Option(names = "--channels", defaultValue = "1", description = "1 (grey) or 3 (RGB) (default: ${DEFAULT-VALUE}).")
-        int channels;
-
-        @Option(names = "--batch", defaultValue = "32", description = "Images per step (default: ${DEFAULT-VALUE}).")
-        int batch;
-
-        @Option(names = "--steps", defaultValue = "5", description = "Timed steps (default: ${DEFAULT-VALUE}).")
-        int steps;
-
-        @Option(names = "--warmup", defaultValue = "1", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
-        int warmup;
-
-        @Option(names = "--threads", description = "Native compute threads (default: all cores).")
-        Integer threads;
-
-        @Option(names = "--json", description = "Print only the JSON line.")
-        boolean json;
+    static final class StyleGanStepBench extends SettingsBench<BenchSettings.StyleGanStep> {
+        StyleGanStepBench() {
+            super(BenchSettings.StyleGanStep.class, BenchSettings.StyleGanStep.DEFAULTS);
+        }
 
         @Override
-        public Integer call() {
-            if (size != 32 && size != 64) {
-                throw new IllegalArgumentException("--size " + size + ": use 32 or 64");
-            }
-            int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            var result = io.atelier.common.bench.StyleGanBenchmark.step(size, channels, batch, warmup, steps, t);
-            if (!json) {
-                result.table().print(System.out);
-            }
-            System.out.println(result.json());
-            return 0;
+        int run(BenchSettings.StyleGanStep s) {
+            var result = StyleGanBenchmark.step(s.size(), s.channels(), s.batch(), s.warmup(), s.steps(), s.threadCount());
+            return printStep(result.table(), result.json(), s.json());
         }
     }
 
-    @Command(name = "sample", mixinStandardHelpOptions = true,
+    @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Images/s of DDIM sampling with the default 28x28 U-Net (conditional, guided).")
-    static final class SampleBench implements Callable<Integer> {
-        @Option(names = "--images", defaultValue = "64", description = "Images to sample (default: ${DEFAULT-VALUE}).")
-        int images;
-
-        @Option(names = "--steps", defaultValue = "50", description = "DDIM steps (default: ${DEFAULT-VALUE}).")
-        int steps;
-
-        @Option(names = "--guidance", defaultValue = "2", description = "Guidance; 0 or 1 need one pass per step (default: ${DEFAULT-VALUE}).")
-        double guidance;
-
-        @Option(names = "--threads", description = "Native compute threads (default: all cores).")
-        Integer threads;
-
-        @Option(names = "--json", description = "Print only the JSON line.")
-        boolean json;
+    static final class SampleBench extends SettingsBench<BenchSettings.Sample> {
+        SampleBench() {
+            super(BenchSettings.Sample.class, BenchSettings.Sample.DEFAULTS);
+        }
 
         @Override
-        public Integer call() {
-            int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            var result = io.atelier.common.bench.DiffusionBenchmark.sample(images, steps, guidance, t);
-            if (!json) {
-                result.table().print(System.out);
-            }
-            System.out.println(result.json());
-            return 0;
+        int run(BenchSettings.Sample s) {
+            var result = DiffusionBenchmark.sample(s.images(), s.steps(), s.guidance(), s.threadCount());
+            return printStep(result.table(), result.json(), s.json());
         }
     }
 
-    @Command(name = "scaling", mixinStandardHelpOptions = true,
+    @Command(name = "scaling", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Engine scaling: images/s with 1 and 2 workers (one core each) and the averaging overhead",
                     "at K = 1, 5, 20, beside the speed-up the machine itself gives from 1 to 2 processes."})
-    static final class ScalingBenchCommand implements Callable<Integer> {
-        @Option(names = "--data", description = "Dataset to train on (default: the vendored Fashion-MNIST, ingested to a temp dir).")
-        String data;
-
-        @Option(names = "--rounds", defaultValue = "3", description = "Measured rounds per (W, K) (default: ${DEFAULT-VALUE}).")
-        int rounds;
-
-        @Option(names = "--hardware-steps", defaultValue = "20", description = "Steps per process for the hardware baseline (default: ${DEFAULT-VALUE}).")
-        int hardwareSteps;
-
+    static final class ScalingBenchCommand extends SettingsBench<BenchSettings.Scaling> {
         @Option(names = "--master", defaultValue = "local-cluster[2,1,3072]",
                 description = "Master with two one-core executors (default: ${DEFAULT-VALUE}).")
         String master;
 
+        ScalingBenchCommand() {
+            super(BenchSettings.Scaling.class, BenchSettings.Scaling.DEFAULTS);
+        }
+
         @Override
-        public Integer call() throws Exception {
-            HardwareScaling.Result hw = HardwareScaling.measure(64, hardwareSteps);
+        int run(BenchSettings.Scaling s) throws Exception {
+            HardwareScaling.Result hw = HardwareScaling.measure(64, s.hardwareSteps());
             if (LocalClusters.isLocalCluster(master)) {
                 LocalClusters.prepare();
             }
             SparkSession session = SparkSessions.create("bench scaling", master,
                     java.util.Map.of("spark.executorEnv.OMP_NUM_THREADS", "1", "spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE",
                             "spark.task.maxFailures", "1"));
-            String dataset = data != null ? data : JobSteps.vendoredFashionMnist(session,
+            String dataset = s.data() != null ? s.data() : JobSteps.vendoredFashionMnist(session,
                     Files.createTempDirectory("atelier-bench-scaling").resolve("fashion-mnist").toString());
             var manifest = io.atelier.common.data.ImageDataset.open(session, dataset).manifest();
             var trainer = new io.atelier.common.families.dcgan.DcganTrainer(io.atelier.common.families.dcgan.DcganConfig.forManifest(manifest, false));
             var rows = io.atelier.common.bench.ScalingBench.run(session, trainer, dataset,
                     new io.atelier.common.bench.ScalingBench.Options(java.util.List.of(1, 2), java.util.List.of(1, 5, 20),
-                            rounds, 1, 42));
+                            s.rounds(), 1, 42));
             var table = new io.atelier.common.bench.BenchTable("bench scaling: DCGAN " + manifest.height() + "x"
                     + manifest.width() + "x" + manifest.channels() + ", batch 64, master " + master + ", "
                     + Runtime.getRuntime().availableProcessors() + " cores",
@@ -352,59 +286,30 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "evaluate", mixinStandardHelpOptions = true,
+    @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Images/s of evaluation's feature extraction + statistics on 1 and 2 workers.")
-    static final class EvaluateBench implements Callable<Integer> {
-        @Option(names = "--data", required = true, paramLabel = "DATASET", description = "Images to summarise.")
-        String data;
-
-        @Option(names = "--features", required = true, paramLabel = "MODEL", description = "Feature network (train-classifier output).")
-        String features;
-
-        @Option(names = "--images", defaultValue = "4000", description = "Images per run (default: ${DEFAULT-VALUE}).")
-        int images;
-
-        @Option(names = "--repeats", defaultValue = "3", description = "Timed runs of each (default: ${DEFAULT-VALUE}).")
-        int repeats;
-
+    static final class EvaluateBench extends SettingsBench<BenchSettings.Evaluate> {
         @Mixin
         SparkOptions spark;
 
+        EvaluateBench() {
+            super(BenchSettings.Evaluate.class, BenchSettings.Evaluate.DEFAULTS);
+        }
+
         @Override
-        public Integer call() {
+        int run(BenchSettings.Evaluate s) {
+            s.requireGiven();
             SparkSession session = SparkSessions.create("bench evaluate", spark.master);
-            EvaluationBenchmark.run(session, data, ClassifierFeatures.load(features,
-                    session.sparkContext().hadoopConfiguration()), images, repeats).print(System.out);
+            EvaluationBenchmark.run(session, s.data(), ClassifierFeatures.load(s.features(),
+                    session.sparkContext().hadoopConfiguration()), s.images(), s.repeats()).print(System.out);
             return 0;
         }
     }
 
-    @Command(name = "stylize", mixinStandardHelpOptions = true,
+    @Command(name = "stylize", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Fast-method images/s at 256 and 512 px, Gatys seconds per 256-px image per 100 iterations,",
                     "and the stylize job's peak heap at 1,000 and 10,000 catalog images."})
-    static final class StylizeBench implements Callable<Integer> {
-        @Option(names = "--model", defaultValue = "data/models/style-starry_night",
-                description = "Fast style model (default: ${DEFAULT-VALUE}).")
-        String model;
-
-        @Option(names = "--style", defaultValue = "data/images/style/starry_night.jpg",
-                description = "Style image for Gatys (default: ${DEFAULT-VALUE}).")
-        String style;
-
-        @Option(names = "--fast-images", defaultValue = "20", description = "Images timed per size (default: ${DEFAULT-VALUE}).")
-        int fastImages;
-
-        @Option(names = "--gatys-iterations", defaultValue = "10",
-                description = "Gatys iterations timed, scaled to 100; 0 skips Gatys (default: ${DEFAULT-VALUE}).")
-        int gatysIterations;
-
-        @Option(names = "--catalogs", defaultValue = "1000,10000", split = ",",
-                description = "Catalog sizes for the memory runs (default: ${DEFAULT-VALUE}).")
-        java.util.List<Integer> catalogs;
-
-        @Option(names = "--catalog-size", defaultValue = "64", description = "--size of the memory runs (default: ${DEFAULT-VALUE}).")
-        int catalogSize;
-
+    static final class StylizeBench extends SettingsBench<BenchSettings.Stylize> {
         @Option(names = "--master", defaultValue = "local-cluster[1,2,1024]",
                 description = "Master of the memory runs: by default one executor JVM of its own (2 cores, 1 GiB),"
                         + " so its heap is the executor's alone (default: ${DEFAULT-VALUE}).")
@@ -413,19 +318,24 @@ final class BenchCommand implements Runnable {
         @Mixin
         ScratchOptions scratch;
 
+        StylizeBench() {
+            super(BenchSettings.Stylize.class, BenchSettings.Stylize.DEFAULTS);
+        }
+
         @Override
-        public Integer call() throws Exception {
+        int run(BenchSettings.Stylize s) throws Exception {
+            List<Integer> catalogs = s.catalogSizes();
             if (LocalClusters.isLocalCluster(master)) {
                 LocalClusters.prepare();
             }
             java.util.Map<String, String> settings = java.util.Map.of("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
-            String m = Files.isDirectory(Path.of(model)) ? model : null;
+            String m = Files.isDirectory(Path.of(s.model())) ? s.model() : null;
             // A session per catalog, which the bench stops (so its executors stop before the JVM exits,
             // or the workers relaunch them and log stack traces).
             scratch.print("atelier-bench-stylize", dir -> io.atelier.common.bench.StylizeBenchmark.run(
                     () -> SparkSessions.create("bench stylize", master, settings),
-                    new io.atelier.common.bench.StylizeBenchmark.Options(m, style, java.util.List.of(256, 512),
-                            fastImages, gatysIterations, catalogs, catalogSize, dir)));
+                    new io.atelier.common.bench.StylizeBenchmark.Options(m, s.style(), List.of(256, 512),
+                            s.fastImages(), s.gatysIterations(), catalogs, s.catalogSize(), dir)));
             return 0;
         }
     }

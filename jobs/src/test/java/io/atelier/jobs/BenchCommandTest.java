@@ -13,6 +13,7 @@ import java.util.List;
 
 import static io.atelier.jobs.AtelierCliTest.atelier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The bench commands' output as a script reads it. */
@@ -91,5 +92,35 @@ class BenchCommandTest {
         AtelierCliTest.Result r = atelier("bench", "cyclegan-step", "--size", "30", "--steps", "1", "--warmup", "0");
         assertEquals(2, r.code(), r.err());
         assertEquals("atelier cyclegan-step: --size 30: use 28, 32 or 64", r.err().strip());
+    }
+
+    @Test
+    void benchHelpIsGeneratedFromItsSettingsRecordWithTheDefaults() {
+        AtelierCliTest.Result r = atelier("bench", "gan-step", "--help");
+        assertEquals(0, r.code(), r.err());
+        String help = r.out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("--steps=N Timed steps (per backend and round with --compare). (default: 20)"), help);
+        assertTrue(help.contains("--warmup=N Untimed steps first. (default: 30)"), help);
+        assertTrue(help.contains("--config=FILE"), help);
+        AtelierCliTest.Result sample = atelier("bench", "sample", "--help");
+        assertFalse(sample.out().contains("--warmup"), "sample has no warmup setting: " + sample.out());
+    }
+
+    @Test
+    void benchSettingsComeFromAConfigFileThenFlags(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path config = tmp.resolve("bench.json");
+        java.nio.file.Files.writeString(config, "{\"steps\": 1, \"warmup\": 0, \"batch\": 3, \"size\": 28, \"channels\": 1}");
+        AtelierCliTest.Result r = atelier("bench", "cyclegan-step", "--config", config.toString(), "--batch", "2", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out().strip().lines().reduce((a, b) -> b).orElseThrow());
+        assertEquals(28, json.get("size").asInt(), "from the file");
+        assertEquals(1, json.get("steps").asInt(), "from the file");
+        assertEquals(2, json.get("batch").asInt(), "the flag wins over the file");
+
+        java.nio.file.Files.writeString(config, "{\"stepz\": 1}");
+        AtelierCliTest.Result unknown = atelier("bench", "cyclegan-step", "--config", config.toString());
+        assertEquals(2, unknown.code(), unknown.err());
+        assertTrue(unknown.err().contains("unknown setting 'stepz'"), unknown.err());
+        assertEquals(1, unknown.err().strip().lines().count(), unknown.err());
     }
 }
