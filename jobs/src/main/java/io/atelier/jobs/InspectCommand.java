@@ -3,6 +3,7 @@ package io.atelier.jobs;
 import io.atelier.common.data.DatasetDescription;
 import io.atelier.common.data.DatasetPreview;
 import io.atelier.common.data.ImageDataset;
+import io.atelier.common.data.InspectSettings;
 import io.atelier.common.image.ImageGrid;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.Json;
@@ -10,32 +11,45 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
 /** {@code atelier inspect}: a dataset's manifest in words (or JSON) and a labelled sample grid. */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
+@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Print a dataset's manifest and write a labelled sample grid PNG.")
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand implements Callable<Integer>, SettingsOptions.Command<InspectSettings> {
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "DIR", description = "Dataset directory.")
     String dir;
 
-    @Option(names = "--json", description = "Print the manifest as JSON.")
-    boolean json;
-
-    @Option(names = "--grid", paramLabel = "FILE.png", description = "Sample grid to write (default: DIR-grid.png).")
-    String grid;
-
-    @Option(names = "--per-label", defaultValue = "10", paramLabel = "N", description = "Images per label row (default: ${DEFAULT-VALUE}).")
-    int perLabel;
+    @Option(names = "--config", paramLabel = "FILE", description = "JSON file of settings; flags override it.")
+    String config;
 
     @Mixin
     SparkOptions spark;
 
     @Override
+    public Class<InspectSettings> settingsType() {
+        return InspectSettings.class;
+    }
+
+    @Override
+    public InspectSettings defaults() {
+        return InspectSettings.DEFAULTS;
+    }
+
+    @Override
     public Integer call() {
+        InspectSettings s = SettingsOptions.resolve(spec, InspectSettings.class, InspectSettings.DEFAULTS, config);
+        boolean json = s.json();
+        String grid = s.grid();
+        int perLabel = s.perLabel();
         SparkSession session = SparkSessions.create("inspect", spark.master);
         ImageDataset dataset = ImageDataset.open(session, dir);
         if (json) {

@@ -7,6 +7,7 @@ import io.atelier.common.families.Families;
 import io.atelier.common.families.dcgan.DcganFamily;
 import io.atelier.common.families.dcgan.DcganRun;
 import io.atelier.common.families.dcgan.DcganSettings;
+import io.atelier.common.families.dcgan.QuickstartSettings;
 import io.atelier.common.generate.GenerationJob;
 import io.atelier.common.generate.GenerationOptions;
 import io.atelier.common.image.ImageGrid;
@@ -16,36 +17,44 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** {@code atelier quickstart}: the whole path on the vendored Fashion-MNIST sample. */
-@Command(name = "quickstart", mixinStandardHelpOptions = true,
+@Command(name = "quickstart", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Ingest the vendored Fashion-MNIST test set, inspect it, train a small DCGAN on it and",
                 "generate a dataset from it. Re-runs reuse (or resume) what is already done."})
-final class QuickstartCommand implements Callable<Integer> {
-    @Option(names = "--data", defaultValue = "data/fashion-mnist", paramLabel = "DIR",
-            description = "Vendored IDX files (default: ${DEFAULT-VALUE}).")
-    String data;
+final class QuickstartCommand implements Callable<Integer>, SettingsOptions.Command<QuickstartSettings> {
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--out", defaultValue = "runs/quickstart", paramLabel = "DIR",
-            description = "Where the dataset, run and generated data go (default: ${DEFAULT-VALUE}).")
-    String out;
-
-    @Option(names = "--rounds", defaultValue = "120", paramLabel = "R",
-            description = "Training rounds of 2 workers x 10 steps (default: ${DEFAULT-VALUE}).")
-    int rounds;
-
-    @Option(names = "--count", defaultValue = "1000", paramLabel = "N", description = "Images to generate (default: ${DEFAULT-VALUE}).")
-    int count;
+    @Option(names = "--config", paramLabel = "FILE", description = "JSON file of settings; flags override it.")
+    String config;
 
     @Mixin
     SparkOptions spark;
 
     @Override
+    public Class<QuickstartSettings> settingsType() {
+        return QuickstartSettings.class;
+    }
+
+    @Override
+    public QuickstartSettings defaults() {
+        return QuickstartSettings.DEFAULTS;
+    }
+
+    @Override
     public Integer call() {
+        QuickstartSettings s = SettingsOptions.resolve(spec, QuickstartSettings.class, QuickstartSettings.DEFAULTS, config);
+        String data = s.data();
+        String out = s.out();
+        int rounds = s.rounds();
+        int count = s.count();
         SparkSession session = SparkSessions.create("quickstart", spark.master);
         var conf = session.sparkContext().hadoopConfiguration();
         String datasetDir = out + "/fashion-mnist";
