@@ -80,6 +80,25 @@ final class SettingsOptions {
         return Configs.resolve(type, defaults, configFile, given);
     }
 
+    /**
+     * The flag that sets {@code setting} on {@code spec}'s command: the flag generated from a
+     * settings record's component, or an option declared on the command (or a mixin) by a field of
+     * that name ({@code config} -> {@code --config}); a setting of another command (advice such as
+     * "re-ingest with {@code testFraction} > 0") gets the flag that command generates for it.
+     */
+    static String flagOf(CommandSpec spec, String setting) {
+        String generated = flag(setting);
+        if (spec == null || spec.findOption(generated) != null) {
+            return generated;
+        }
+        for (OptionSpec option : spec.options()) {
+            if (option.userObject() instanceof java.lang.reflect.Field field && field.getName().equals(setting)) {
+                return option.longestName();
+            }
+        }
+        return generated;
+    }
+
     /** The flag of a setting: its name in kebab case. */
     static String flag(RecordComponent c) {
         return flag(c.getName());
