@@ -24,6 +24,8 @@ import java.util.Map;
  * {@code --config FILE}, then the flags given.
  */
 final class SettingsOptions {
+    private static final java.util.regex.Pattern SETTING_IN_HELP = java.util.regex.Pattern.compile("\\{([a-z][A-Za-z0-9]*)}");
+
     private SettingsOptions() {
     }
 
@@ -46,7 +48,7 @@ final class SettingsOptions {
             // A switch that is off, or an empty list, needs no default.
             boolean silent = byDefault == null || Boolean.FALSE.equals(byDefault)
                     || byDefault instanceof List<?> list && list.isEmpty();
-            String description = help.value() + (silent ? "" : " (default: " + shown(byDefault) + ")");
+            String description = flags(help.value()) + (silent ? "" : " (default: " + shown(byDefault) + ")");
             OptionSpec.Builder option = OptionSpec.builder(flag(c)).type(valueType).description(description);
             if (valueType == List.class) {
                 requireStrings(type, c);
@@ -97,6 +99,11 @@ final class SettingsOptions {
             }
         }
         return generated;
+    }
+
+    /** Help that names other settings in braces ({@code {testData}}), with their flags ({@code --test-data}). */
+    static String flags(String help) {
+        return SETTING_IN_HELP.matcher(help).replaceAll(m -> flag(m.group(1)));
     }
 
     /** The flag of a setting: its name in kebab case. */
