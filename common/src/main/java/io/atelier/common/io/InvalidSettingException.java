@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * them (a record component, a {@code --config} JSON key: {@code localSteps}); its template marks
  * each name in braces, {@code "{localSteps} 0: use at least 1"}, so a command line can print its
  * own flag there instead ({@code --local-steps 0: use at least 1}) with {@link #message}.
- * Only a brace pair around one camelCase word marks a setting; any other text stays as written.
+ * Only a brace pair around one camelCase word marks a setting; any other text stays as written (a
+ * helper given a setting's name by its caller may get text without one: it then names none).
  */
 public class InvalidSettingException extends IllegalArgumentException {
     private static final Pattern NAME = Pattern.compile("\\{([a-z][A-Za-z0-9]*)}");
@@ -34,9 +35,6 @@ public class InvalidSettingException extends IllegalArgumentException {
             if (!names.contains(m.group(1))) {
                 names.add(m.group(1));
             }
-        }
-        if (names.isEmpty()) {
-            throw new IllegalStateException("an invalid-setting message names no {setting}: " + template);
         }
         this.settings = Collections.unmodifiableList(names);
     }
