@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class InvalidSettingExceptionTest {
 
@@ -34,7 +33,9 @@ class InvalidSettingExceptionTest {
     }
 
     @Test
-    void aMessageThatNamesNoSettingIsAProgrammingError() {
-        assertThrows(IllegalStateException.class, () -> new InvalidSettingException("--size 3: use 8..4096 pixels"));
+    void aMessageWithoutBracesNamesNoSettingAndReadsAsWritten() {
+        InvalidSettingException e = new InvalidSettingException("--eval-count 1: use at least 2 images");
+        assertEquals(List.of(), e.settings());
+        assertEquals("--eval-count 1: use at least 2 images", e.message(name -> "--" + name));
     }
 }
