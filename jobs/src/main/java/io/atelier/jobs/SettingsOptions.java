@@ -1,11 +1,13 @@
 package io.atelier.jobs;
 
 import io.atelier.common.io.Configs;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -24,8 +26,6 @@ import java.util.Map;
  * {@code --config FILE}, then the flags given.
  */
 final class SettingsOptions {
-    private static final java.util.regex.Pattern SETTING_IN_HELP = java.util.regex.Pattern.compile("\\{([a-z][A-Za-z0-9]*)}");
-
     private SettingsOptions() {
     }
 
@@ -94,7 +94,7 @@ final class SettingsOptions {
             return generated;
         }
         for (OptionSpec option : spec.options()) {
-            if (option.userObject() instanceof java.lang.reflect.Field field && field.getName().equals(setting)) {
+            if (option.userObject() instanceof Field field && field.getName().equals(setting)) {
                 return option.longestName();
             }
         }
@@ -103,7 +103,7 @@ final class SettingsOptions {
 
     /** Help that names other settings in braces ({@code {testData}}), with their flags ({@code --test-data}). */
     static String flags(String help) {
-        return SETTING_IN_HELP.matcher(help).replaceAll(m -> flag(m.group(1)));
+        return InvalidSettingException.render(help, SettingsOptions::flag);
     }
 
     /** The flag of a setting: its name in kebab case. */

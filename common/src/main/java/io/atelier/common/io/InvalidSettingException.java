@@ -55,14 +55,18 @@ public class InvalidSettingException extends IllegalArgumentException {
     }
 
     /**
+     * Any text that marks settings the same way (a {@link Setting}'s help naming another setting),
+     * each named by {@code nameOf}.
+     */
+    public static String render(String template, UnaryOperator<String> nameOf) {
+        return NAME.matcher(template).replaceAll(m -> Matcher.quoteReplacement(nameOf.apply(m.group(1))));
+    }
+
+    /**
      * The template of {@code e}'s message, to build on: an invalid setting's own template, any other
      * message as it reads.
      */
     public static String templateOf(Throwable e) {
         return e instanceof InvalidSettingException s ? s.template() : String.valueOf(e.getMessage());
-    }
-
-    private static String render(String template, UnaryOperator<String> nameOf) {
-        return NAME.matcher(template).replaceAll(m -> Matcher.quoteReplacement(nameOf.apply(m.group(1))));
     }
 }
