@@ -1,5 +1,6 @@
 package io.atelier.jobs;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.OutputLease;
 import io.atelier.common.train.TrainingDivergedException;
 import picocli.CommandLine;
@@ -8,7 +9,9 @@ import java.io.UncheckedIOException;
 
 /**
  * Turns a failed command into one line that names the problem: bad input (exit 2) or a failure
- * (exit 1). The stack trace follows only with ATELIER_DEBUG=1, where it helps a developer.
+ * (exit 1). The stack trace follows only with ATELIER_DEBUG=1, where it helps a developer. An
+ * invalid setting named in the library's terms ({@code localSteps}) is printed with the command's
+ * flag for it ({@code --local-steps}).
  */
 final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
     @Override
@@ -18,7 +21,9 @@ final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
         boolean badInput = cause instanceof IllegalArgumentException || cause instanceof UncheckedIOException
                 || cause instanceof java.io.FileNotFoundException || cause instanceof OutputLease.HeldException;
         String command = cli.getCommandName();
-        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        String message = cause instanceof InvalidSettingException invalid
+                ? invalid.message(setting -> SettingsOptions.flagOf(cli.getCommandSpec(), setting))
+                : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         cli.getErr().println("atelier " + command + ": " + (badInput ? "" : "failed: ") + firstLine(message));
         if ("1".equals(System.getenv("ATELIER_DEBUG"))) {
             e.printStackTrace(cli.getErr());

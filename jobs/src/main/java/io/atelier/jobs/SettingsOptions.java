@@ -1,11 +1,13 @@
 package io.atelier.jobs;
 
 import io.atelier.common.io.Configs;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -46,7 +48,7 @@ final class SettingsOptions {
             // A switch that is off, or an empty list, needs no default.
             boolean silent = byDefault == null || Boolean.FALSE.equals(byDefault)
                     || byDefault instanceof List<?> list && list.isEmpty();
-            String description = help.value() + (silent ? "" : " (default: " + shown(byDefault) + ")");
+            String description = flags(help.value()) + (silent ? "" : " (default: " + shown(byDefault) + ")");
             OptionSpec.Builder option = OptionSpec.builder(flag(c)).type(valueType).description(description);
             if (valueType == List.class) {
                 requireStrings(type, c);
@@ -78,6 +80,30 @@ final class SettingsOptions {
             given.put(c.getName(), matched ? option.getValue() : null);
         }
         return Configs.resolve(type, defaults, configFile, given);
+    }
+
+    /**
+     * The flag that sets {@code setting} on {@code spec}'s command: the flag generated from a
+     * settings record's component, or an option declared on the command (or a mixin) by a field of
+     * that name ({@code config} -> {@code --config}); a setting of another command (advice such as
+     * "re-ingest with {@code testFraction} > 0") gets the flag that command generates for it.
+     */
+    static String flagOf(CommandSpec spec, String setting) {
+        String generated = flag(setting);
+        if (spec == null || spec.findOption(generated) != null) {
+            return generated;
+        }
+        for (OptionSpec option : spec.options()) {
+            if (option.userObject() instanceof Field field && field.getName().equals(setting)) {
+                return option.longestName();
+            }
+        }
+        return generated;
+    }
+
+    /** Help that names other settings in braces ({@code {testData}}), with their flags ({@code --test-data}). */
+    static String flags(String help) {
+        return InvalidSettingException.render(help, SettingsOptions::flag);
     }
 
     /** The flag of a setting: its name in kebab case. */

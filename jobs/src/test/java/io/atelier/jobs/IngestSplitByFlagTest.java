@@ -2,6 +2,7 @@ package io.atelier.jobs;
 
 import io.atelier.common.data.ingest.IngestSettings;
 import io.atelier.common.data.ingest.SplitBy;
+import io.atelier.common.io.InvalidSettingException;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -24,9 +25,9 @@ class IngestSplitByFlagTest {
         assertEquals(SplitBy.NAME, parse("--input", "in", "--output", "o", "--size", "64", "--split-by", "name")
                 .options().splitBy());
         assertEquals(SplitBy.CONTENT, parse("--input", "in", "--output", "o", "--size", "64").options().splitBy());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
                 () -> parse("--input", "in", "--output", "o", "--size", "64", "--split-by", "folder").options());
-        assertEquals("unknown --split-by 'folder': use content or name", e.getMessage());
+        assertEquals("unknown --split-by 'folder': use content or name", e.message(SettingsOptions::flag));
     }
 
     @Test

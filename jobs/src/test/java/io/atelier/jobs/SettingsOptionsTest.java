@@ -5,6 +5,7 @@ import io.atelier.common.data.ingest.IngestSettings;
 import io.atelier.common.embed.EmbedSettings;
 import io.atelier.common.families.dcgan.DcganSettings;
 import io.atelier.common.families.diffusion.DiffusionSettings;
+import io.atelier.common.io.InvalidSettingException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -85,9 +86,10 @@ class SettingsOptionsTest {
             Path config = Files.writeString(tmp.resolve("gan.json"), c[0]);
             CommandLine cli = withSettings(new TrainGanCommand());
             cli.parseArgs("--data", "d", "--out", "o");
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SettingsOptions.resolve(
+            InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> SettingsOptions.resolve(
                     cli.getCommandSpec(), DcganSettings.class, DcganSettings.DEFAULTS, config.toString()), c[0]);
-            assertEquals("invalid settings (with --config " + config + "): " + c[1], e.getMessage());
+            assertEquals("invalid settings (with --config " + config + "): " + c[1],
+                    e.message(setting -> SettingsOptions.flagOf(cli.getCommandSpec(), setting)));
         }
     }
 

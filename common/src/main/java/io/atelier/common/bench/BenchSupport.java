@@ -2,6 +2,7 @@ package io.atelier.common.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.atelier.common.compute.NativeThreads;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.ModelTrainer;
@@ -95,7 +96,7 @@ final class BenchSupport {
     /** The step benchmarks' shared argument check, before anything is built. */
     static void requireStepArguments(int batch, int warmup, int steps, int threads) {
         if (batch < 1 || steps < 1 || warmup < 0 || threads < 0) {
-            throw new IllegalArgumentException("need --batch >= 1, --steps >= 1, --warmup >= 0 and --threads >= 1; got "
+            throw new InvalidSettingException("need {batch} >= 1, {steps} >= 1, {warmup} >= 0 and {threads} >= 1; got "
                     + batch + ", " + steps + ", " + warmup + ", " + threads);
         }
     }

@@ -5,6 +5,7 @@ import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.ingest.RawItems;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -59,7 +60,7 @@ public final class CatalogInputs implements Serializable {
     /** Fails in one line, before any data moves, when the input is not there. */
     public static void check(String input, Configuration conf) {
         if (!isGlob(input) && !HadoopFiles.exists(new Path(input), conf)) {
-            throw new IllegalArgumentException("--input " + input + ": no such file or directory");
+            throw new InvalidSettingException("{input} " + input + ": no such file or directory");
         }
     }
 
@@ -98,7 +99,7 @@ public final class CatalogInputs implements Serializable {
             // Origins spell the root as the input gave it; the qualified form is a fallback.
             cuts = new String[]{withSlash(base.toString()), withSlash(fs.makeQualified(base).toString())};
         } catch (IOException e) {
-            throw new IllegalArgumentException("--input " + input + ": cannot be read: " + e.getMessage(), e);
+            throw new InvalidSettingException("{input} " + input + ": cannot be read: " + e.getMessage(), e);
         }
         return spark.createDataFrame(RawItems.read(spark, input, maxFileBytes, filesPerUnit).map(r -> {
             String origin = r.getString(0);
@@ -131,7 +132,7 @@ public final class CatalogInputs implements Serializable {
         try {
             return dir.getFileSystem(conf).makeQualified(dir).toString();
         } catch (IOException e) {
-            throw new IllegalArgumentException("--input " + glob + ": " + e.getMessage(), e);
+            throw new InvalidSettingException("{input} " + glob + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.atelier.common.classify;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 
 import java.io.Serializable;
@@ -10,7 +11,7 @@ import java.io.Serializable;
  * same record, and the trainer records it in the model's provenance.
  */
 public record ClassifierOptions(
-        @Setting(value = "Labelled dataset to train on (its train split); with train and test splits unless --test-data is given.",
+        @Setting(value = "Labelled dataset to train on (its train split); with train and test splits unless {testData} is given.",
                 label = "DATASET") String data,
         @Setting(value = "Model file to write (a zip).", label = "MODEL") String out,
         @Setting(value = "Networks trained in parallel, one Spark partition each.", label = "N") int workers,
@@ -21,15 +22,15 @@ public record ClassifierOptions(
         @Setting(value = "Minibatches per worker between parameter averages.", label = "K") int averaging,
         @Setting(value = "Adam learning rate.", label = "RATE") double learningRate,
         @Setting(value = "Channels of the first convolution; each later stage has twice as many.", label = "N") int width,
-        @Setting(value = "Continue training this classifier file (its network; --width, --stages, --convs and "
-                + "--stage-dropout are then ignored) at --learning-rate, e.g. lower for a last epoch.", label = "MODEL")
+        @Setting(value = "Continue training this classifier file (its network; {width}, {stages}, {convs} and "
+                + "{stageDropout} are then ignored) at {learningRate}, e.g. lower for a last epoch.", label = "MODEL")
         String init,
-        @Setting(value = "Learning rate of the last epoch; the epochs between fall geometrically from --learning-rate "
+        @Setting(value = "Learning rate of the last epoch; the epochs between fall geometrically from {learningRate} "
                 + "(default: constant).", label = "RATE") Double finalLearningRate,
         @Setting("Mirror a random half of each epoch's training images left to right (for classes that look alike "
                 + "mirrored, as clothes do).") boolean flip,
         @Setting(value = "Score on this dataset's test split instead (same class names), e.g. train on generated images "
-                + "and score on real ones; --data without a train split then trains on all its labelled rows.",
+                + "and score on real ones; {data} without a train split then trains on all its labelled rows.",
                 label = "DATASET") String testData,
         @Setting(value = "Convolution stages (conv-BN-ReLU-pool), 2 or 3.", label = "N") int stages,
         @Setting(value = "Move each training image by a random offset of up to this many pixels in x and y, drawn anew "
@@ -47,27 +48,27 @@ public record ClassifierOptions(
 
     public ClassifierOptions {
         if (workers < 1 || epochs < 1 || batch < 1 || averaging < 1 || width < 1) {
-            throw new IllegalArgumentException("--workers " + workers + ", --epochs " + epochs + ", --batch " + batch
-                    + ", --averaging " + averaging + ", --width " + width + ": all must be 1 or more");
+            throw new InvalidSettingException("{workers} " + workers + ", {epochs} " + epochs + ", {batch} " + batch
+                    + ", {averaging} " + averaging + ", {width} " + width + ": all must be 1 or more");
         }
         if (!(learningRate > 0) || finalLearningRate != null && !(finalLearningRate > 0)) {
-            throw new IllegalArgumentException("--learning-rate " + learningRate + ", --final-learning-rate "
+            throw new InvalidSettingException("{learningRate} " + learningRate + ", {finalLearningRate} "
                     + finalLearningRate + ": both must be positive");
         }
         if (stages < ClassifierNetwork.MIN_STAGES || stages > ClassifierNetwork.MAX_STAGES) {
-            throw new IllegalArgumentException("--stages " + stages + ": give " + ClassifierNetwork.MIN_STAGES + " or "
+            throw new InvalidSettingException("{stages} " + stages + ": give " + ClassifierNetwork.MIN_STAGES + " or "
                     + ClassifierNetwork.MAX_STAGES + " (28x28 images leave 3x3 maps after three 2x2 poolings)");
         }
         if (convs < 1 || convs > ClassifierNetwork.MAX_CONVS) {
-            throw new IllegalArgumentException("--convs " + convs + ": give 1 to " + ClassifierNetwork.MAX_CONVS
+            throw new InvalidSettingException("{convs} " + convs + ": give 1 to " + ClassifierNetwork.MAX_CONVS
                     + " convolutions per stage");
         }
         if (!(stageDropout >= 0 && stageDropout <= MAX_STAGE_DROPOUT)) {
-            throw new IllegalArgumentException("--stage-dropout " + stageDropout + ": give a share from 0 to "
+            throw new InvalidSettingException("{stageDropout} " + stageDropout + ": give a share from 0 to "
                     + MAX_STAGE_DROPOUT + " of each stage's activations to drop while training");
         }
         if (shift < 0 || shift > MAX_SHIFT) {
-            throw new IllegalArgumentException("--shift " + shift + ": give 0 to " + MAX_SHIFT
+            throw new InvalidSettingException("{shift} " + shift + ": give 0 to " + MAX_SHIFT
                     + " pixels (more moves small images' content out of the frame)");
         }
     }
@@ -75,10 +76,10 @@ public record ClassifierOptions(
     /** Checks what has no default: the dataset to train on and the model file to write. */
     public void requirePaths() {
         if (data == null || data.isBlank()) {
-            throw new IllegalArgumentException("--data: give the dataset to train on");
+            throw new InvalidSettingException("{data}: give the dataset to train on");
         }
         if (out == null || out.isBlank()) {
-            throw new IllegalArgumentException("--out: give the model file to write");
+            throw new InvalidSettingException("{out}: give the model file to write");
         }
     }
 

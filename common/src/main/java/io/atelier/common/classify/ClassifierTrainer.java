@@ -8,6 +8,7 @@ import io.atelier.common.data.Manifest;
 import io.atelier.common.image.ImageTensors;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
@@ -71,7 +72,7 @@ public final class ClassifierTrainer {
         o.requirePaths();
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (HadoopFiles.exists(new Path(o.out()), conf)) {
-            throw new IllegalArgumentException("--out " + o.out() + " already exists; choose a new file or delete it");
+            throw new InvalidSettingException("{out} " + o.out() + " already exists; choose a new file or delete it");
         }
         ClassifierData data = ClassifierData.of(spark, o);
         ImageDataset dataset = data.train();
@@ -99,7 +100,7 @@ public final class ClassifierTrainer {
         ParameterAveragingTrainingMaster master = new PartitionOrderAveraging(settings);
         ClassifierModel initial = o.init() == null ? null : startingModel(o, m, conf);
         if (initial == null && Math.min(m.height(), m.width()) >> o.stages() < 1) {
-            throw new IllegalArgumentException("--stages " + o.stages() + ": " + m.height() + "x" + m.width()
+            throw new InvalidSettingException("{stages} " + o.stages() + ": " + m.height() + "x" + m.width()
                     + " images are too small for " + o.stages() + " 2x2 poolings; give fewer stages");
         }
         SparkDl4jMultiLayer spark4j = initial == null
@@ -175,8 +176,8 @@ public final class ClassifierTrainer {
         ClassifierModel start = ClassifierModel.load(o.init(), conf);
         ClassifierModel.Info info = start.info();
         if (info.size() != m.height() || info.channels() != m.channels() || !info.classNames().equals(m.labelNames())) {
-            throw new IllegalArgumentException("--init " + o.init() + " takes " + info.size() + "x" + info.size() + "x"
-                    + info.channels() + " images of classes " + info.classNames() + "; --data " + o.data() + " has "
+            throw new InvalidSettingException("{init} " + o.init() + " takes " + info.size() + "x" + info.size() + "x"
+                    + info.channels() + " images of classes " + info.classNames() + "; {data} " + o.data() + " has "
                     + m.height() + "x" + m.width() + "x" + m.channels() + " of " + m.labelNames());
         }
         start.network().setLearningRate(o.learningRate());

@@ -2,6 +2,7 @@ package io.atelier.common.data;
 
 import io.atelier.common.Versions;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Json;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -145,11 +146,11 @@ public final class DatasetWriter {
     }
 
     /** Refuses an output that exists and is not an empty directory; says what to do instead. */
-    public void requireFreshOutput(String option) {
+    public void requireFreshOutput(String setting) {
         if (HadoopFiles.exists(out, conf) && !HadoopFiles.isEmptyDirectory(out, conf)) {
-            throw new IllegalArgumentException(option + " " + out + " already exists"
+            throw new InvalidSettingException(setting + " " + out + " already exists"
                     + (ImageDataset.isDataset(out.toString(), conf) ? " and holds a dataset" : "")
-                    + "; choose a new " + option + " or delete it first (nothing was written)");
+                    + "; choose a new " + setting + " or delete it first (nothing was written)");
         }
     }
 

@@ -6,6 +6,7 @@ import io.atelier.common.catalog.Quarantine;
 import io.atelier.common.compute.DeviceLog;
 import io.atelier.common.features.FeatureNetwork;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Json;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -80,7 +81,7 @@ public final class EmbedJob {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Path out = new Path(options.output());
         if (HadoopFiles.exists(out, conf) && !HadoopFiles.isEmptyDirectory(out, conf)) {
-            throw new IllegalArgumentException("--out " + out + " already exists; choose a new --out or delete it first"
+            throw new InvalidSettingException("{out} " + out + " already exists; choose a new {out} or delete it first"
                     + " (nothing was written)");
         }
         CatalogInputs.check(options.input(), conf);

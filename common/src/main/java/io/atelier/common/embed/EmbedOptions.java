@@ -2,6 +2,7 @@ package io.atelier.common.embed;
 
 import io.atelier.common.data.ingest.IngestOptions;
 
+import io.atelier.common.io.InvalidSettingException;
 import java.util.List;
 
 /**
@@ -17,10 +18,10 @@ public record EmbedOptions(String input, List<String> layers, String output, lon
                            long maxFileBytes) {
     public EmbedOptions {
         if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+            throw new InvalidSettingException("{batch} must be at least 1, got " + batch);
         }
         if (maxPixels <= 0 || maxFileBytes <= 0) {
-            throw new IllegalArgumentException("--max-pixels and the file size limit must be positive, got "
+            throw new InvalidSettingException("{maxPixels} and the file size limit must be positive, got "
                     + maxPixels + " and " + maxFileBytes);
         }
         layers = layers == null ? List.of() : List.copyOf(layers);

@@ -1,5 +1,6 @@
 package io.atelier.common.embed;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 import org.apache.hadoop.conf.Configuration;
 
@@ -13,7 +14,7 @@ import java.util.List;
 public record EmbedSettings(
         @Setting(value = "A dataset directory, an image folder (read recursively), a zip/tar/tar.gz archive of images, "
                 + "an image file or a glob of image files.", label = "PATH") String input,
-        @Setting(value = "mobilenet_v2, inception_v3 (shipped), vgg19 or vgg16 (with --vgg).", label = "NAME")
+        @Setting(value = "mobilenet_v2, inception_v3 (shipped), vgg19 or vgg16 (with {vgg}).", label = "NAME")
         String extractor,
         @Setting(value = "A whole Keras VGG model saved with model.save.", label = "FILE.h5") String vgg,
         @Setting(value = "TF.js model directory for mobilenet_v2/inception_v3 (default: data/models/nsfwjs-NAME).",
@@ -34,10 +35,10 @@ public record EmbedSettings(
     /** The job's options; fails in one line without an input or an output directory. */
     public EmbedOptions options() {
         if (input == null || input.isBlank()) {
-            throw new IllegalArgumentException("--input: give the images to embed");
+            throw new InvalidSettingException("{input}: give the images to embed");
         }
         if (out == null || out.isBlank()) {
-            throw new IllegalArgumentException("--out: give the output directory to create");
+            throw new InvalidSettingException("{out}: give the output directory to create");
         }
         return new EmbedOptions(input, layer, out, maxPixels, batch);
     }

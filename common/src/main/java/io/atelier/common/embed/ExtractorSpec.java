@@ -6,6 +6,7 @@ import io.atelier.common.features.FeatureNetworks;
 import io.atelier.common.features.KerasH5Model;
 import io.atelier.common.features.RandomFeatureNetwork;
 import io.atelier.common.features.TfjsLayersModel;
+import io.atelier.common.io.InvalidSettingException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -59,7 +60,7 @@ public final class ExtractorSpec implements Serializable {
             }
             case "vgg19", "vgg16" -> {
                 if (vggFile == null) {
-                    throw new IllegalArgumentException("--extractor " + n + " needs --vgg FILE.h5 (a whole Keras model"
+                    throw new InvalidSettingException("{extractor} " + n + " needs {vgg} FILE.h5 (a whole Keras model"
                             + " saved with model.save); no VGG weights ship with Atelier");
                 }
                 byte[] bytes = HadoopFiles.readAll(new Path(vggFile), conf);
@@ -68,7 +69,7 @@ public final class ExtractorSpec implements Serializable {
             case "random" -> {
                 return new ExtractorSpec(n, "random weights, seed 1", null, null, "random:1");
             }
-            default -> throw new IllegalArgumentException("unknown --extractor '" + name + "': use one of " + NAMES);
+            default -> throw new InvalidSettingException("unknown {extractor} '" + name + "': use one of " + NAMES);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.atelier.common.eval;
 
 import io.atelier.common.data.DatasetSchema;
+import io.atelier.common.io.InvalidSettingException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -21,7 +22,7 @@ public final class EvalSample {
     /** Rows with a {@link FeatureSummaryJob#KEY} column; all rows when {@code count} is at least their number. */
     public static Dataset<Row> of(Dataset<Row> rows, long count, long seed) {
         if (count < 1) {
-            throw new IllegalArgumentException("--count " + count + ": sample at least one image");
+            throw new InvalidSettingException("{count} " + count + ": sample at least one image");
         }
         Dataset<Row> keyed = rows.withColumn(FeatureSummaryJob.KEY, xxhash64(lit(seed), col(DatasetSchema.ID)));
         Row threshold = keyed.select(FeatureSummaryJob.KEY).orderBy(FeatureSummaryJob.KEY).limit((int) Math.min(count, Integer.MAX_VALUE))

@@ -7,6 +7,7 @@ import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -39,14 +40,14 @@ public final class Evaluation {
         ImageDataset real = ImageDataset.open(spark, o.real());
         ImageDataset fake = ImageDataset.open(spark, o.fake());
         String floorSplit = DatasetSchema.TEST.equals(o.split()) ? DatasetSchema.TRAIN : DatasetSchema.TEST;
-        requireFits("--real", real.manifest(), features);
-        requireFits("--fake", fake.manifest(), features);
+        requireFits("{real}", real.manifest(), features);
+        requireFits("{fake}", fake.manifest(), features);
         Manifest r = real.manifest();
         Manifest f = fake.manifest();
         if (r.height() != f.height() || r.width() != f.width() || r.channels() != f.channels()) {
-            throw new IllegalArgumentException("--real holds " + r.height() + "x" + r.width() + "x" + r.channels()
-                    + " images, --fake " + f.height() + "x" + f.width() + "x" + f.channels()
-                    + "; compare images of one shape (re-ingest one side with the other's --size and --channels)");
+            throw new InvalidSettingException("{real} holds " + r.height() + "x" + r.width() + "x" + r.channels()
+                    + " images, {fake} " + f.height() + "x" + f.width() + "x" + f.channels()
+                    + "; compare images of one shape (re-ingest one side with the other's {size} and {channels})");
         }
         long n = sampleSize(real.manifest(), fake.manifest(), o, floorSplit);
 
@@ -104,9 +105,9 @@ public final class Evaluation {
 
     private static void requireFits(String option, Manifest m, FeatureSource f) {
         if (!f.accepts(m.height(), m.width(), m.channels())) {
-            throw new IllegalArgumentException(option + " holds " + m.height() + "x" + m.width() + "x" + m.channels()
-                    + " images; the feature network takes " + f.accepted() + " (re-ingest with --size " + f.size()
-                    + ", or choose another --features)");
+            throw new InvalidSettingException(option + " holds " + m.height() + "x" + m.width() + "x" + m.channels()
+                    + " images; the feature network takes " + f.accepted() + " (re-ingest with {size} " + f.size()
+                    + ", or choose another {features})");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.atelier.common.eval;
 
+import io.atelier.common.io.InvalidSettingException;
 import java.io.Serializable;
 
 /**
@@ -16,10 +17,10 @@ public record EvaluationOptions(String real, String fake, String split, String f
         implements Serializable {
     public EvaluationOptions {
         if (real == null || real.isBlank() || fake == null || fake.isBlank()) {
-            throw new IllegalArgumentException("--real and --fake: give both datasets");
+            throw new InvalidSettingException("{real} and {fake}: give both datasets");
         }
         if (count < 2) {
-            throw new IllegalArgumentException("--count " + count + ": use at least 2 images per side");
+            throw new InvalidSettingException("{count} " + count + ": use at least 2 images per side");
         }
         if (reservoir < k + 2 || kidSubsets < 1 || kidSubsetSize < 2 || k < 1 || batch < 1) {
             throw new IllegalArgumentException("reservoir " + reservoir + ", KID subsets " + kidSubsets + " of "

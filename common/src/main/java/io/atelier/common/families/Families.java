@@ -1,5 +1,6 @@
 package io.atelier.common.families;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.runs.TrainedRun;
 import org.apache.hadoop.conf.Configuration;
 
@@ -52,7 +53,7 @@ public final class Families {
     public static ModelFamily of(TrainedRun run) {
         String id = familyOf(run.config());
         if (id.isEmpty()) {
-            throw new IllegalArgumentException("--model " + run.runDir() + " records no model family in its config.json;"
+            throw new InvalidSettingException("{model} " + run.runDir() + " records no model family in its config.json;"
                     + " generate samples runs of " + String.join(", ", all().keySet()));
         }
         return get(id);

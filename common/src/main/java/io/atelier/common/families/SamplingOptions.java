@@ -19,37 +19,37 @@ public record SamplingOptions(String sampler, Integer steps, Double eta, Double 
         this(sampler, steps, eta, guidance, prompt, null, null, null, null);
     }
 
-    /** The flags given, as the user typed them (for a message refusing them). */
+    /** The settings given, in braces as {@link #diffusionGiven} (for a message refusing them). */
     public List<String> given() {
         List<String> out = diffusionGiven();
         out.addAll(styleGanGiven());
         return out;
     }
 
-    /** The diffusion sampler's flags that were given. */
+    /** The diffusion sampler's settings that were given, each in braces ({@code {steps}}) for an {@link io.atelier.common.io.InvalidSettingException}. */
     public List<String> diffusionGiven() {
         List<String> out = new ArrayList<>();
-        add(out, sampler, "--sampler");
-        add(out, steps, "--steps");
-        add(out, eta, "--eta");
-        add(out, guidance, "--guidance");
-        add(out, prompt, "--prompt");
+        add(out, sampler, "{sampler}");
+        add(out, steps, "{steps}");
+        add(out, eta, "{eta}");
+        add(out, guidance, "{guidance}");
+        add(out, prompt, "{prompt}");
         return out;
     }
 
-    /** StyleGAN's sampling flags that were given. */
+    /** StyleGAN's sampling settings that were given, in braces as {@link #diffusionGiven}. */
     public List<String> styleGanGiven() {
         List<String> out = new ArrayList<>();
-        add(out, truncation, "--truncation");
-        add(out, mixSeed, "--mix-seed");
-        add(out, mixLayers, "--mix-layers");
-        add(out, noiseMode, "--noise-mode");
+        add(out, truncation, "{truncation}");
+        add(out, mixSeed, "{mixSeed}");
+        add(out, mixLayers, "{mixLayers}");
+        add(out, noiseMode, "{noiseMode}");
         return out;
     }
 
-    private static void add(List<String> out, Object value, String flag) {
+    private static void add(List<String> out, Object value, String setting) {
         if (value != null) {
-            out.add(flag);
+            out.add(setting);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.atelier.common.families;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.train.EngineConfig;
 
 import java.io.Serializable;
@@ -54,10 +55,10 @@ public interface TrainingSettings extends Serializable {
     /** Checks what has no default: where the data is and where the run goes. */
     default void requirePaths() {
         if (data() == null || data().isBlank()) {
-            throw new IllegalArgumentException("--data: give the dataset to train on");
+            throw new InvalidSettingException("{data}: give the dataset to train on");
         }
         if (out() == null || out().isBlank()) {
-            throw new IllegalArgumentException("--out: give the run directory");
+            throw new InvalidSettingException("{out}: give the run directory");
         }
     }
 }

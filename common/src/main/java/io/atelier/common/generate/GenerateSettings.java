@@ -1,6 +1,7 @@
 package io.atelier.common.generate;
 
 import io.atelier.common.families.SamplingOptions;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 
 /**
@@ -25,9 +26,9 @@ public record GenerateSettings(
         String prompt,
         @Setting(value = "StyleGAN truncation psi around the mean w: 1 none, 0 the mean image (default: 1).", label = "PSI")
         Double truncation,
-        @Setting(value = "StyleGAN style mixing: sample i takes --mix-layers' styles from sample i of this seed.", label = "S")
+        @Setting(value = "StyleGAN style mixing: sample i takes {mixLayers}' styles from sample i of this seed.", label = "S")
         Long mixSeed,
-        @Setting(value = "StyleGAN style layers A to B (0-based, inclusive) taken from --mix-seed.", label = "A-B")
+        @Setting(value = "StyleGAN style layers A to B (0-based, inclusive) taken from {mixSeed}.", label = "A-B")
         String mixLayers,
         @Setting(value = "StyleGAN per-pixel noise: const (fixed maps), random or none (default: const).",
                 label = "const|random|none") String noiseMode,
@@ -37,20 +38,20 @@ public record GenerateSettings(
 
     public GenerateSettings {
         if (prompt != null && label != null) {
-            throw new IllegalArgumentException("--prompt and --label: give one of them");
+            throw new InvalidSettingException("{prompt} and {label}: give one of them");
         }
     }
 
     /** Checks what has no default: the run, how many images and where they go. */
     public void requireGiven() {
         if (model == null || model.isBlank()) {
-            throw new IllegalArgumentException("--model: give the run directory to sample from");
+            throw new InvalidSettingException("{model}: give the run directory to sample from");
         }
         if (count == null) {
-            throw new IllegalArgumentException("--count: give the number of images to generate");
+            throw new InvalidSettingException("{count}: give the number of images to generate");
         }
         if (out == null || out.isBlank()) {
-            throw new IllegalArgumentException("--out: give the dataset directory to write");
+            throw new InvalidSettingException("{out}: give the dataset directory to write");
         }
     }
 
@@ -73,7 +74,7 @@ public record GenerateSettings(
         try {
             return Integer.parseInt(label.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--label " + label + ": give a class number or 'all'");
+            throw new InvalidSettingException("{label} " + label + ": give a class number or 'all'");
         }
     }
 }

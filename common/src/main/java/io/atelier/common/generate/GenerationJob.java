@@ -12,6 +12,7 @@ import io.atelier.common.families.SampleGenerator;
 import io.atelier.common.image.ImageGrid;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.SafePaths;
 import io.atelier.common.io.SerializableConfiguration;
 import org.apache.hadoop.fs.Path;
@@ -53,7 +54,7 @@ public final class GenerationJob {
 
     public Manifest run(GeneratorSource source, GenerationOptions options, Progress progress) {
         DatasetWriter writer = new DatasetWriter(spark, options.output());
-        writer.requireFreshOutput("--out");
+        writer.requireFreshOutput("{out}");
         LongAccumulator done = spark.sparkContext().longAccumulator("generate.done");
         JavaRDD<Row> rows = generate(source, options, done);
 
@@ -88,11 +89,11 @@ public final class GenerationJob {
     private JavaRDD<Row> generate(GeneratorSource source, GenerationOptions options, LongAccumulator done) {
         List<String> names = source.labelNames();
         if ((options.label() != null || options.allLabels()) && names.isEmpty()) {
-            throw new IllegalArgumentException("--label: model " + source.name() + " is not class-conditional;"
-                    + " leave --label out");
+            throw new InvalidSettingException("{label}: model " + source.name() + " is not class-conditional;"
+                    + " leave {label} out");
         }
         if (options.label() != null && !options.allLabels() && (options.label() < 0 || options.label() >= names.size())) {
-            throw new IllegalArgumentException("--label " + options.label() + ": the model has labels 0.."
+            throw new InvalidSettingException("{label} " + options.label() + ": the model has labels 0.."
                     + (names.size() - 1) + " " + names);
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());

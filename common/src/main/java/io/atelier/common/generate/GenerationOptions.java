@@ -1,5 +1,6 @@
 package io.atelier.common.generate;
 
+import io.atelier.common.io.InvalidSettingException;
 import java.io.Serializable;
 
 /**
@@ -13,19 +14,19 @@ public record GenerationOptions(long count, String output, String pngDir, long s
                                 boolean allLabels, int partitions, int shards, int batch) implements Serializable {
     public GenerationOptions {
         if (count < 1) {
-            throw new IllegalArgumentException("--count " + count + ": generate at least one image");
+            throw new InvalidSettingException("{count} " + count + ": generate at least one image");
         }
         if (output == null || output.isBlank()) {
-            throw new IllegalArgumentException("--out: give the dataset directory to write");
+            throw new InvalidSettingException("{out}: give the dataset directory to write");
         }
         if (partitions < 1) {
-            throw new IllegalArgumentException("--partitions " + partitions + ": use 1 or more");
+            throw new InvalidSettingException("{partitions} " + partitions + ": use 1 or more");
         }
         if (shards < 1) {
-            throw new IllegalArgumentException("--shards " + shards + ": use 1 or more");
+            throw new InvalidSettingException("{shards} " + shards + ": use 1 or more");
         }
         if (batch < 1) {
-            throw new IllegalArgumentException("--batch " + batch + ": use 1 or more");
+            throw new InvalidSettingException("{batch} " + batch + ": use 1 or more");
         }
     }
 

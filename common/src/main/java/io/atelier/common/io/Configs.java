@@ -56,12 +56,12 @@ public final class Configs {
         if (file != null) {
             JsonNode fromFile = read(file);
             if (!fromFile.isObject()) {
-                throw new IllegalArgumentException("--config " + file + ": expected a JSON object of settings");
+                throw new InvalidSettingException("{config} " + file + ": expected a JSON object of settings");
             }
             Iterator<Map.Entry<String, JsonNode>> fields = fromFile.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
-                requireKnown(merged, f.getKey(), "--config " + file);
+                requireKnown(merged, f.getKey(), "{config} " + file);
                 merged.set(f.getKey(), f.getValue());
             }
         }
@@ -74,19 +74,21 @@ public final class Configs {
         try {
             return STRICT.treeToValue(merged, type);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            if (e.getCause() instanceof IllegalArgumentException invalid) {
-                throw new IllegalArgumentException(invalid.getMessage(), e); // the record's own check says it best
+            if (e.getCause() instanceof InvalidSettingException invalid) {
+                throw new InvalidSettingException(invalid.template(), e); // the record's own check says it best
             }
-            String where = "invalid settings" + (file == null ? "" : " (with --config " + file + ")");
+            if (e.getCause() instanceof IllegalArgumentException invalid) {
+                throw new IllegalArgumentException(invalid.getMessage(), e);
+            }
+            String where = "invalid settings" + (file == null ? "" : " (with {config} " + file + ")");
             if (e instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
                 String key = mismatch.getPath().get(0).getFieldName();
                 if (key != null && merged.has(key)) {
-                    throw new IllegalArgumentException(where + ": '" + key + "' must be " + expected(mismatch.getTargetType())
+                    throw settingError(where + ": '" + key + "' must be " + expected(mismatch.getTargetType())
                             + ", got " + merged.get(key), e);
                 }
             }
-            throw new IllegalArgumentException("invalid settings" + (file == null ? "" : " (with --config " + file + ")")
-                    + ": " + e.getOriginalMessage(), e);
+            throw settingError(where + ": " + e.getOriginalMessage(), e);
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -113,15 +115,21 @@ public final class Configs {
         if (!known.has(key)) {
             TreeSet<String> names = new TreeSet<>();
             known.fieldNames().forEachRemaining(names::add);
-            throw new IllegalArgumentException(where + ": unknown setting '" + key + "'; known settings: " + names);
+            throw settingError(where + ": unknown setting '" + key + "'; known settings: " + names, null);
         }
+    }
+
+    /** A message that names the config file is an invalid setting; one about flags alone is plain. */
+    private static IllegalArgumentException settingError(String message, Throwable cause) {
+        return message.contains("{config}") ? new InvalidSettingException(message, cause)
+                : new IllegalArgumentException(message, cause);
     }
 
     private static JsonNode read(String file) {
         try {
             return Json.MAPPER.readTree(HadoopFiles.readAll(new Path(file), new Configuration()));
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("--config " + file + ": cannot read it as JSON: " + e.getMessage(), e);
+            throw new InvalidSettingException("{config} " + file + ": cannot read it as JSON: " + e.getMessage(), e);
         }
     }
 }

@@ -42,13 +42,13 @@ public final class HadoopFiles {
      * Refuses an output that is an input or lies inside one: the run would write into what it reads,
      * and the next run would read its own output as input.
      */
-    public static void requireOutside(String outputFlag, String output, String inputFlag, String input, Configuration conf) {
+    public static void requireOutside(String outputSetting, String output, String inputSetting, String input, Configuration conf) {
         String out = qualified(output, conf);
         String in = qualified(input, conf);
         boolean same = out.equals(in);
         if (same || out.startsWith(in.endsWith("/") ? in : in + "/")) {
-            throw new IllegalArgumentException(outputFlag + " " + output + " is " + (same ? "the same directory as" : "inside")
-                    + " " + inputFlag + " " + input + ": a run would read its own output; choose an output outside the input");
+            throw new InvalidSettingException(outputSetting + " " + output + " is " + (same ? "the same directory as" : "inside")
+                    + " " + inputSetting + " " + input + ": a run would read its own output; choose an output outside the input");
         }
     }
 

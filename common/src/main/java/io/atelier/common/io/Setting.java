@@ -13,7 +13,10 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.RECORD_COMPONENT)
 public @interface Setting {
-    /** One sentence: what the setting does (its default is added from the record's defaults). */
+    /**
+     * One sentence: what the setting does (its default is added from the record's defaults). Another
+     * setting is named in braces, {@code {testData}}, and shown as its flag in command-line help.
+     */
     String value();
 
     /** The placeholder of the value in help ({@code N}, {@code LR}, ...); empty for switches. */

@@ -11,6 +11,7 @@ import io.atelier.common.families.stylegan.StyleGanSampling;
 import io.atelier.common.features.FeatureNetwork;
 import io.atelier.common.features.KerasFeatureNetwork;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.SerializableConfiguration;
 import io.atelier.common.runs.TrainedRun;
 import io.atelier.common.stylize.StyleSpec;
@@ -65,21 +66,21 @@ public final class ProjectJob {
     /** Counts as stylize's: {@code in = projected + skipped + quarantined}. */
     public StylizeJob.Summary run(ProjectSettings s, StylizeJob.Progress progress) {
         if (s.model() == null || s.model().isBlank()) {
-            throw new IllegalArgumentException("--model: give a StyleGAN run directory (train-gan --model stylegan)");
+            throw new InvalidSettingException("{model}: give a StyleGAN run directory (train-gan {model} stylegan)");
         }
         StyleGanProjector.Space space = StyleGanProjector.Space.of(s.space() == null ? "" : s.space());
         StylizeJob.Catalog catalog = new StylizeJob.Catalog(JOB, s.input(), s.out(), s.pngDir(), s.maxPixels(),
                 ProjectSettings.MAX_FILE_BYTES, s.imagesPerTask(), s.batch(), EXTRA);
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (!HadoopFiles.exists(new Path(s.model()), conf)) {
-            throw new IllegalArgumentException("--model " + s.model() + ": no such run directory; give a run of"
-                    + " train-gan --model stylegan");
+            throw new InvalidSettingException("{model} " + s.model() + ": no such run directory; give a run of"
+                    + " train-gan {model} stylegan");
         }
         TrainedRun run = TrainedRun.open(s.model(), conf);
         String family = Families.familyOf(run.config());
         if (!StyleGanFamily.ID.equals(family)) {
-            throw new IllegalArgumentException("--model " + s.model() + " is a " + (family.isEmpty() ? "non-StyleGAN"
-                    : family) + " run; project needs a run of train-gan --model stylegan");
+            throw new InvalidSettingException("{model} " + s.model() + " is a " + (family.isEmpty() ? "non-StyleGAN"
+                    : family) + " run; project needs a run of train-gan {model} stylegan");
         }
         StyleGanConfig config = StyleGanRun.of(run, StyleGanSampling.DEFAULT).config();
         StyleGanProjector.Options options = new StyleGanProjector.Options(s.steps(), space, s.noiseWeight(),
@@ -100,7 +101,7 @@ public final class ProjectJob {
         return switch (extractor) {
             case "mobilenet_v2" -> "block_1_expand_relu";
             case "random" -> "conv2";
-            default -> throw new IllegalArgumentException("--extractor " + extractor + ": give --feature-layer too"
+            default -> throw new InvalidSettingException("{extractor} " + extractor + ": give {featureLayer} too"
                     + " (no default layer for it)");
         };
     }
@@ -142,10 +143,10 @@ public final class ProjectJob {
             }
             FeatureNetwork net = ExecutorNetworks.get(extractor);
             if (!(net instanceof KerasFeatureNetwork keras)) {
-                throw new IllegalArgumentException("--extractor " + extractor.name() + " cannot be differentiated");
+                throw new InvalidSettingException("{extractor} " + extractor.name() + " cannot be differentiated");
             }
             if (!keras.layerNames().contains(layer)) {
-                throw new IllegalArgumentException("--feature-layer " + layer + ": " + extractor.name()
+                throw new InvalidSettingException("{featureLayer} " + layer + ": " + extractor.name()
                         + " has no such layer; e.g. " + String.join(", ", keras.layerNames().subList(0,
                         Math.min(6, keras.layerNames().size()))));
             }

@@ -7,7 +7,7 @@ import io.atelier.common.io.Setting;
  * from these components and {@link #DEFAULTS}, and a JSON config file fills the same record.
  */
 public record ProjectSettings(
-        @Setting(value = "A StyleGAN run directory (train-gan --model stylegan); its latest checkpoint is used.",
+        @Setting(value = "A StyleGAN run directory (train-gan {model} stylegan); its latest checkpoint is used.",
                 label = "RUN") String model,
         @Setting(value = "An image folder (recursively), a zip/tar archive, an Atelier dataset, or a glob of files.",
                 label = "PATH") String input,

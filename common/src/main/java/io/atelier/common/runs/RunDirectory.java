@@ -1,6 +1,7 @@
 package io.atelier.common.runs;
 
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -76,7 +77,7 @@ public final class RunDirectory {
         Path root = new Path(path);
         if (!HadoopFiles.exists(root, conf)) {
             // Named for every reader (resume, generate, translate, evaluate), not only for --resume.
-            throw new IllegalArgumentException("run directory " + path + " does not exist: give the --out"
+            throw new InvalidSettingException("run directory " + path + " does not exist: give the {out}"
                     + " directory of a training run");
         }
         return new RunDirectory(root, conf);

@@ -2,6 +2,7 @@ package io.atelier.common.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Json;
 import io.atelier.common.io.Sha256;
 import org.apache.hadoop.conf.Configuration;
@@ -21,18 +22,18 @@ public record TrainedRun(String runDir, JsonNode config, int round, String check
         try {
             resolved = Json.MAPPER.readTree(HadoopFiles.readAll(dir.config(), conf));
         } catch (IOException e) {
-            throw new IllegalArgumentException("--model " + runDir + ": cannot read " + dir.config() + ": " + e.getMessage(), e);
+            throw new InvalidSettingException("{model} " + runDir + ": cannot read " + dir.config() + ": " + e.getMessage(), e);
         }
         Checkpoints checkpoints = dir.checkpoints();
-        int round = checkpoints.latestRound().orElseThrow(() -> new IllegalArgumentException("--model " + runDir
+        int round = checkpoints.latestRound().orElseThrow(() -> new InvalidSettingException("{model} " + runDir
                 + " has no complete checkpoint yet; train it first (or wait for its first checkpoint)"));
         Checkpoints.Checkpoint checkpoint;
         try {
             checkpoint = checkpoints.load(round); // verifies the checksums on the driver
         } catch (Checkpoints.DamagedCheckpointException e) {
             // Not an older model in silence: the caller asked for the run's latest.
-            throw new IllegalArgumentException("--model " + runDir + ": " + e.getMessage() + "; resuming the run"
-                    + " (--resume) moves it aside and redoes its rounds from the checkpoint before it", e);
+            throw new InvalidSettingException("{model} " + runDir + ": " + e.getMessage() + "; resuming the run"
+                    + " ({resume}) moves it aside and redoes its rounds from the checkpoint before it", e);
         }
         String sha = Sha256.of(HadoopFiles.readAll(new Path(checkpoint.dir(), Checkpoints.STATE), conf));
         return new TrainedRun(runDir, resolved, round, sha);
@@ -41,13 +42,13 @@ public record TrainedRun(String runDir, JsonNode config, int round, String check
     /** A section of config.json as a typed value (a model config record). */
     public <T> T section(String name, Class<T> type) {
         if (!config.has(name)) {
-            throw new IllegalArgumentException("--model " + runDir + " is not a run with a '" + name
+            throw new InvalidSettingException("{model} " + runDir + " is not a run with a '" + name
                     + "' section in its config.json");
         }
         try {
             return Json.MAPPER.treeToValue(config.get(name), type);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--model " + runDir + ": unreadable model config: " + e.getMessage(), e);
+            throw new InvalidSettingException("{model} " + runDir + ": unreadable model config: " + e.getMessage(), e);
         }
     }
 

@@ -15,6 +15,7 @@ import io.atelier.common.families.cyclegan.CycleGanFamily;
 import io.atelier.common.generate.GenerationJob;
 import io.atelier.common.generate.GenerationOptions;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Json;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -55,7 +56,7 @@ public final class EvaluateJob {
         s.requireGiven();
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (HadoopFiles.exists(new Path(s.out()), conf)) {
-            throw new IllegalArgumentException("--out " + s.out() + " already exists; choose a new file or delete it");
+            throw new InvalidSettingException("{out} " + s.out() + " already exists; choose a new file or delete it");
         }
         String family = runFamily(s.fake(), conf);
         if (CycleGanFamily.ID.equals(family)) {
@@ -63,15 +64,15 @@ public final class EvaluateJob {
         }
         s.requireReal();
         if (s.direction() != null && (family != null || ImageDataset.isDataset(s.fake(), conf))) {
-            throw new IllegalArgumentException("--direction " + s.direction() + ": --fake " + s.fake() + " is "
+            throw new InvalidSettingException("{direction} " + s.direction() + ": {fake} " + s.fake() + " is "
                     + (family == null ? "a dataset" : "a " + (family.isEmpty() ? "non-CycleGAN" : family) + " run")
-                    + ", not a CycleGAN run; leave --direction off");
+                    + ", not a CycleGAN run; leave {direction} off");
         }
         String fake = fakeDataset(s, conf, log);
         EvaluationOptions defaults = EvaluationOptions.of(s.real(), fake);
         EvaluationOptions options = new EvaluationOptions(s.real(), fake, s.split(), s.fakeSplit(), s.count(), s.seed(),
                 defaults.batch(), s.reservoir(), defaults.kidSubsets(), defaults.kidSubsetSize(), defaults.k());
-        FeatureSource source = FeatureChoice.load(spark, "--features", s.features());
+        FeatureSource source = FeatureChoice.load(spark, "{features}", s.features());
         EvaluationReport report = new Evaluation(spark).run(source, options);
         ImageDataset fakeData = ImageDataset.open(spark, fake);
         Double accuracy = null;
@@ -97,7 +98,7 @@ public final class EvaluateJob {
         try {
             return Families.familyOf(Json.MAPPER.readTree(HadoopFiles.readAll(config, conf)));
         } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("--fake " + path + ": cannot read " + config + ": " + e.getMessage(), e);
+            throw new InvalidSettingException("{fake} " + path + ": cannot read " + config + ": " + e.getMessage(), e);
         }
     }
 
@@ -107,7 +108,7 @@ public final class EvaluateJob {
             return s.fake();
         }
         if (!HadoopFiles.exists(new Path(s.fake(), "config.json"), conf)) {
-            throw new IllegalArgumentException("--fake " + s.fake()
+            throw new InvalidSettingException("{fake} " + s.fake()
                     + " is neither a dataset nor a train-gan or train-diffusion run directory");
         }
         GeneratorSource run = Families.openRun(s.fake(), conf, SamplingOptions.NONE);

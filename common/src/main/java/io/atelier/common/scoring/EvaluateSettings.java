@@ -1,6 +1,7 @@
 package io.atelier.common.scoring;
 
 import io.atelier.common.families.cyclegan.CycleGanTranslator;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 
 /**
@@ -8,23 +9,23 @@ import io.atelier.common.io.Setting;
  * these components and {@link #DEFAULTS}, and a JSON config file fills the same record.
  */
 public record EvaluateSettings(
-        @Setting(value = "Real dataset. For a CycleGAN run trained on two datasets (--data-a, --data-b), leave it off: "
+        @Setting(value = "Real dataset. For a CycleGAN run trained on two datasets ({dataA}, {dataB}), leave it off: "
                 + "the run's own datasets are its domains.", label = "DATASET") String real,
-        @Setting(value = "Dataset to score, or a train-gan or train-diffusion run: --count samples are generated from it "
-                + "with generate's code path (seed --seed, every class when conditional) into FILE.json's sibling "
-                + "FILE.samples. A CycleGAN run (train-gan --model cyclegan) is scored as a translation instead: "
-                + "up to --count images of --split's source domain translated, against its target domain.",
+        @Setting(value = "Dataset to score, or a train-gan or train-diffusion run: {count} samples are generated from it "
+                + "with generate's code path (seed {seed}, every class when conditional) into FILE.json's sibling "
+                + "FILE.samples. A CycleGAN run (train-gan {model} cyclegan) is scored as a translation instead: "
+                + "up to {count} images of {split}'s source domain translated, against its target domain.",
                 label = "DATASET|RUN") String fake,
-        @Setting(value = "For a CycleGAN --fake: the generator to score, a2b (domain A to B) or b2a (default: "
+        @Setting(value = "For a CycleGAN {fake}: the generator to score, a2b (domain A to B) or b2a (default: "
                 + TranslationScores.DEFAULT_DIRECTION + ").",
                 label = "a2b|b2a") String direction,
-        @Setting(value = "For a CycleGAN --fake: the classifier (a model file from `atelier train-classifier`) that says "
+        @Setting(value = "For a CycleGAN {fake}: the classifier (a model file from `atelier train-classifier`) that says "
                 + "how many images look like the target domain; skipped when it does not know the target's labels.",
                 label = "MODEL") String classifier,
         @Setting(value = FeatureChoice.HELP, label = "MODEL|mobilenet_v2|inception_v3") String features,
-        @Setting(value = "Split of --real to compare with; the floor uses the other. For a CycleGAN "
-                + "--fake: the split both domains' images come from.", label = "SPLIT") String split,
-        @Setting(value = "Split of --fake (default: all rows).", label = "SPLIT") String fakeSplit,
+        @Setting(value = "Split of {real} to compare with; the floor uses the other. For a CycleGAN "
+                + "{fake}: the split both domains' images come from.", label = "SPLIT") String split,
+        @Setting(value = "Split of {fake} (default: all rows).", label = "SPLIT") String fakeSplit,
         @Setting(value = "Images per side at most; all samples use the smallest available.", label = "N") long count,
         @Setting(value = "Sampling and KID subset seed.", label = "S") long seed,
         @Setting(value = "Feature vectors kept per side for KID and precision/recall.", label = "N") int reservoir,
@@ -38,10 +39,10 @@ public record EvaluateSettings(
      */
     public void requireGiven() {
         if (fake == null || fake.isBlank()) {
-            throw new IllegalArgumentException("--fake: give the dataset or run to score");
+            throw new InvalidSettingException("{fake}: give the dataset or run to score");
         }
         if (out == null || out.isBlank()) {
-            throw new IllegalArgumentException("--out: give the report file to write");
+            throw new InvalidSettingException("{out}: give the report file to write");
         }
         if (direction != null) {
             CycleGanTranslator.Direction.of(direction);
@@ -51,7 +52,7 @@ public record EvaluateSettings(
     /** For everything but a CycleGAN run of two datasets: --real names the real data. */
     public void requireReal() {
         if (real == null || real.isBlank()) {
-            throw new IllegalArgumentException("--real: give the real dataset to compare --fake " + fake + " with");
+            throw new InvalidSettingException("{real}: give the real dataset to compare {fake} " + fake + " with");
         }
     }
 }

@@ -4,6 +4,7 @@ import io.atelier.common.classify.ClassifierFeatures;
 import io.atelier.common.embed.NetworkFeatures;
 import io.atelier.common.eval.FeatureSource;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
@@ -28,7 +29,7 @@ public final class FeatureChoice {
             return NetworkFeatures.load(spark, choice, null);
         }
         if (!HadoopFiles.exists(new Path(choice), spark.sparkContext().hadoopConfiguration())) {
-            throw new IllegalArgumentException(setting + " " + choice + " does not exist; train one with "
+            throw new InvalidSettingException(setting + " " + choice + " does not exist; train one with "
                     + "`atelier train-classifier`, or use " + String.join(" or ", NetworkFeatures.NAMES));
         }
         return ClassifierFeatures.load(choice, spark.sparkContext().hadoopConfiguration());

@@ -19,6 +19,7 @@ import io.atelier.common.families.cyclegan.CycleGanRun;
 import io.atelier.common.families.cyclegan.CycleGanTranslations;
 import io.atelier.common.families.cyclegan.CycleGanTranslator.Direction;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Json;
 import io.atelier.common.io.Sha256;
 import org.apache.hadoop.conf.Configuration;
@@ -69,10 +70,10 @@ public final class TranslationScores {
         List<String> targetDomain = run.targetDomain(direction);
         TranslationDomains domains = domains(s, run);
         Manifest m = domains.source(direction).manifest();
-        FeatureSource features = FeatureChoice.load(spark, "--features", s.features());
+        FeatureSource features = FeatureChoice.load(spark, "{features}", s.features());
         if (!features.accepts(m.height(), m.width(), m.channels())) {
-            throw new IllegalArgumentException(domains.sourceFlag(direction) + " holds " + m.height() + "x" + m.width() + "x"
-                    + m.channels() + " images; the feature network takes " + features.accepted() + " (choose another --features)");
+            throw new InvalidSettingException(domains.sourceFlag(direction) + " holds " + m.height() + "x" + m.width() + "x"
+                    + m.channels() + " images; the feature network takes " + features.accepted() + " (choose another {features})");
         }
         ClassifierFeatures classifier = classifier(s.classifier(), conf);
         String skipped = skipReason(classifier, s.classifier(), targetDomain, m);
@@ -85,9 +86,9 @@ public final class TranslationScores {
         long sourceCount = source.count();
         long targetCount = target.count();
         if (sourceCount < 2 || targetCount < 2) {
-            throw new IllegalArgumentException(domains.sourceFlag(direction) + " split " + s.split() + " has " + sourceCount
+            throw new InvalidSettingException(domains.sourceFlag(direction) + " split " + s.split() + " has " + sourceCount
                     + " images of the source domain " + sourceDomain + " and " + targetCount + " of the target domain "
-                    + targetDomain + "; FID needs at least 2 of each (choose another --split or dataset)");
+                    + targetDomain + "; FID needs at least 2 of each (choose another {split} or dataset)");
         }
 
         log.accept(String.format("translating %d %s images %s with %s (round %d)", sourceCount, s.split(),
@@ -171,9 +172,9 @@ public final class TranslationScores {
             return TranslationDomains.ofLabels(spark, ImageDataset.open(spark, s.real()), "--real", run.config());
         }
         if (s.real() != null && !s.real().isBlank()) {
-            throw new IllegalArgumentException("--real " + s.real() + ": --fake " + s.fake() + " was trained on two datasets"
-                    + " (--data-a " + datasets.get(0) + ", --data-b " + datasets.get(1) + ") and is scored on them; leave"
-                    + " --real off");
+            throw new InvalidSettingException("{real} " + s.real() + ": {fake} " + s.fake() + " was trained on two datasets"
+                    + " ({dataA} " + datasets.get(0) + ", {dataB} " + datasets.get(1) + ") and is scored on them; leave"
+                    + " {real} off");
         }
         return TranslationDomains.ofDatasets(spark, datasets.get(0), datasets.get(1), "the run's ", run.config());
     }
@@ -183,7 +184,7 @@ public final class TranslationScores {
         if (choice == null || choice.isBlank() || NetworkFeatures.isName(choice)) {
             return null;
         }
-        return (ClassifierFeatures) FeatureChoice.load(spark, "--classifier", choice);
+        return (ClassifierFeatures) FeatureChoice.load(spark, "{classifier}", choice);
     }
 
     /** Why the target share cannot be measured, or null when it can. */

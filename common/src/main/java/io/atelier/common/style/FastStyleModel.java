@@ -3,6 +3,7 @@ package io.atelier.common.style;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.atelier.common.Versions;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Json;
 import io.atelier.common.io.Sha256;
 import org.apache.hadoop.conf.Configuration;
@@ -108,7 +109,7 @@ public record FastStyleModel(String style, String styleSha256, TransformerNet.Co
                     + ", written by a newer Atelier (" + json.path("versions").path("atelier").asText("unknown")
                     + "); this one reads " + FORMAT + ": upgrade Atelier to use it");
         }
-        throw new IllegalArgumentException("--model " + dirOrRun + ": " + JSON + " has format '" + format
+        throw new InvalidSettingException("{model} " + dirOrRun + ": " + JSON + " has format '" + format
                 + "', expected " + FORMAT);
     }
 
@@ -120,19 +121,19 @@ public record FastStyleModel(String style, String styleSha256, TransformerNet.Co
         }
         Path jsonPath = new Path(dir, JSON);
         if (!HadoopFiles.exists(jsonPath, conf)) {
-            throw new IllegalArgumentException("--model " + dirOrRun + " holds no " + JSON
+            throw new InvalidSettingException("{model} " + dirOrRun + " holds no " + JSON
                     + ": give a directory written by atelier train-style (RUN or RUN/model)");
         }
         JsonNode json;
         try {
             json = Json.MAPPER.readTree(HadoopFiles.readAll(jsonPath, conf));
         } catch (IOException e) {
-            throw new IllegalArgumentException("--model " + dirOrRun + ": unreadable " + JSON + ": " + e.getMessage(), e);
+            throw new InvalidSettingException("{model} " + dirOrRun + ": unreadable " + JSON + ": " + e.getMessage(), e);
         }
         checkFormat(json.path("format").asText(FORMAT), json, jsonPath, dirOrRun);
         byte[] weights = HadoopFiles.readAll(new Path(dir, WEIGHTS), conf);
         if (!Sha256.of(weights).equals(json.path("weightsSha256").asText())) {
-            throw new IllegalArgumentException("--model " + dirOrRun + ": " + WEIGHTS + " does not match the SHA-256 in "
+            throw new InvalidSettingException("{model} " + dirOrRun + ": " + WEIGHTS + " does not match the SHA-256 in "
                     + JSON + " (damaged or replaced)");
         }
         TransformerNet.Config config;
@@ -142,14 +143,14 @@ public record FastStyleModel(String style, String styleSha256, TransformerNet.Co
                     TransformerNet.Padding.of(json.path("padding").asText(TransformerNet.Padding.ZERO.id())),
                     json.path("outputGain").asDouble(1.0));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--model " + dirOrRun + ": " + JSON + ": " + e.getMessage(), e);
+            throw new InvalidSettingException("{model} " + dirOrRun + ": " + JSON + ": " + InvalidSettingException.templateOf(e), e);
         }
         ByteBuffer buf = ByteBuffer.wrap(weights).order(ByteOrder.LITTLE_ENDIAN);
         Map<String, float[]> params = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : TransformerNet.shapes(config).entrySet()) {
             float[] v = new float[TransformerNet.length(e.getValue())];
             if (buf.remaining() < 4 * v.length) {
-                throw new IllegalArgumentException("--model " + dirOrRun + ": " + WEIGHTS + " is too short for the network");
+                throw new InvalidSettingException("{model} " + dirOrRun + ": " + WEIGHTS + " is too short for the network");
             }
             buf.asFloatBuffer().get(v);
             buf.position(buf.position() + 4 * v.length);

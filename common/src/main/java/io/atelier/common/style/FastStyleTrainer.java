@@ -5,6 +5,7 @@ import io.atelier.common.features.FeatureNetwork;
 import io.atelier.common.features.KerasFeatureNetwork;
 import io.atelier.common.features.KerasGraphBuilder;
 import io.atelier.common.features.SameDiffSessions;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.Adam;
 import io.atelier.common.nn.HostArrays;
 import io.atelier.common.runs.TrainingState;
@@ -57,13 +58,13 @@ public final class FastStyleTrainer implements ModelTrainer {
                            double learningRate, int styleSize) implements Serializable {
         public Settings {
             if (crop < 16 || crop % 4 != 0) {
-                throw new IllegalArgumentException("--crop " + crop + ": use a multiple of 4, at least 16");
+                throw new InvalidSettingException("{crop} " + crop + ": use a multiple of 4, at least 16");
             }
             if (batch < 1) {
-                throw new IllegalArgumentException("--batch " + batch + ": use at least 1");
+                throw new InvalidSettingException("{batch} " + batch + ": use at least 1");
             }
             if (!(learningRate > 0)) {
-                throw new IllegalArgumentException("--lr " + learningRate + ": must be positive");
+                throw new InvalidSettingException("{lr} " + learningRate + ": must be positive");
             }
             styleLayers = new LinkedHashMap<>(styleLayers);
         }

@@ -7,6 +7,7 @@ import io.atelier.common.embed.ExtractorSpec;
 import io.atelier.common.image.ImageGrid;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 import io.atelier.common.io.Sha256;
 import io.atelier.common.train.AveragingEngine;
@@ -46,7 +47,7 @@ public final class FastStyleTraining {
     public record Settings(
             @Setting(value = "The style image; its file name names the style.", label = "IMAGE") String style,
             @Setting(value = "A dataset of colour photos (its train split).", label = "DATASET") String data,
-            @Setting(value = "Run directory to create (or continue with --resume).", label = "RUN") String out,
+            @Setting(value = "Run directory to create (or continue with {resume}).", label = "RUN") String out,
             @Setting(value = "Feature network of the losses: mobilenet_v2, inception_v3, random.", label = "NAME")
             String extractor,
             @Setting(value = "TF.js directory of the feature network (default: the shipped one).", label = "DIR")
@@ -75,10 +76,10 @@ public final class FastStyleTraining {
 
         /** Checks what has no default: the style image, the photos and the run directory. */
         public void requirePaths() {
-            for (String[] given : new String[][]{{"--style", style, "the style image"}, {"--data", data, "the dataset of photos"},
-                    {"--out", out, "the run directory"}}) {
+            for (String[] given : new String[][]{{"{style}", style, "the style image"}, {"{data}", data, "the dataset of photos"},
+                    {"{out}", out, "the run directory"}}) {
                 if (given[1] == null || given[1].isBlank()) {
-                    throw new IllegalArgumentException(given[0] + ": give " + given[2]);
+                    throw new InvalidSettingException(given[0] + ": give " + given[2]);
                 }
             }
         }
@@ -98,17 +99,17 @@ public final class FastStyleTraining {
         s.requirePaths();
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (!HadoopFiles.exists(new Path(s.style()), conf)) {
-            throw new IllegalArgumentException("--style " + s.style() + ": no such file");
+            throw new InvalidSettingException("{style} " + s.style() + ": no such file");
         }
         ImageDataset dataset = ImageDataset.open(spark, s.data());
         Manifest m = dataset.manifest();
         if (m.channels() != 3) {
-            throw new IllegalArgumentException("--data " + s.data() + " holds " + m.channels() + "-channel images; style"
-                    + " training needs colour photos (ingest with --channels 3)");
+            throw new InvalidSettingException("{data} " + s.data() + " holds " + m.channels() + "-channel images; style"
+                    + " training needs colour photos (ingest with {channels} 3)");
         }
         if (m.height() < s.crop() || m.width() < s.crop()) {
-            throw new IllegalArgumentException("--crop " + s.crop() + " is larger than the dataset's " + m.width() + "x"
-                    + m.height() + " images; use a smaller --crop or ingest at a larger --size");
+            throw new InvalidSettingException("{crop} " + s.crop() + " is larger than the dataset's " + m.width() + "x"
+                    + m.height() + " images; use a smaller {crop} or ingest at a larger {size}");
         }
         byte[] styleBytes = HadoopFiles.readAll(new Path(s.style()), conf);
         ExtractorSpec features = ExtractorSpec.resolve(s.extractor(), s.modelDir(), null, conf);

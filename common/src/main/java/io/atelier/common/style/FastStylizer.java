@@ -1,6 +1,7 @@
 package io.atelier.common.style;
 
 import io.atelier.common.features.SameDiffSessions;
+import io.atelier.common.io.InvalidSettingException;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -51,7 +52,7 @@ public final class FastStylizer implements ImageStylizer {
      */
     public FastStylizer(FastStyleModel model, int size, boolean preserveColor, boolean graphPerShape) {
         if (size < 16) {
-            throw new IllegalArgumentException("--size " + size + ": use at least 16 pixels");
+            throw new InvalidSettingException("{size} " + size + ": use at least 16 pixels");
         }
         this.size = size;
         this.preserveColor = preserveColor;

@@ -1,6 +1,7 @@
 package io.atelier.common.style;
 
 import io.atelier.common.features.KerasFeatureNetwork;
+import io.atelier.common.io.InvalidSettingException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.awt.image.BufferedImage;
@@ -27,10 +28,10 @@ public final class GatysImageStylizer implements ImageStylizer {
     public GatysImageStylizer(KerasFeatureNetwork net, BufferedImage style, GatysOptions options, int size, int scales,
                               boolean preserveColor) {
         if (size < 16) {
-            throw new IllegalArgumentException("--size " + size + ": use at least 16 pixels");
+            throw new InvalidSettingException("{size} " + size + ": use at least 16 pixels");
         }
         if (scales < 1) {
-            throw new IllegalArgumentException("--scales " + scales + ": use at least 1");
+            throw new InvalidSettingException("{scales} " + scales + ": use at least 1");
         }
         this.gatys = new GatysStylizer(net);
         this.style = style;

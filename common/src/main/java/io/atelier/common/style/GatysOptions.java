@@ -1,5 +1,6 @@
 package io.atelier.common.style;
 
+import io.atelier.common.io.InvalidSettingException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +24,7 @@ public record GatysOptions(String contentLayer, Map<String, Double> styleLayers,
             try {
                 return valueOf(name.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown --optimizer '" + name + "': use lbfgs or adam");
+                throw new InvalidSettingException("unknown {optimizer} '" + name + "': use lbfgs or adam");
             }
         }
     }
@@ -36,7 +37,7 @@ public record GatysOptions(String contentLayer, Map<String, Double> styleLayers,
             try {
                 return valueOf(name.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown --init '" + name + "': use content, noise or style");
+                throw new InvalidSettingException("unknown {init} '" + name + "': use content, noise or style");
             }
         }
     }
@@ -46,7 +47,7 @@ public record GatysOptions(String contentLayer, Map<String, Double> styleLayers,
             throw new IllegalArgumentException("at least one style layer is needed");
         }
         if (iterations < 1) {
-            throw new IllegalArgumentException("--iterations must be at least 1, got " + iterations);
+            throw new InvalidSettingException("{iterations} must be at least 1, got " + iterations);
         }
         styleLayers = new LinkedHashMap<>(styleLayers);
     }
@@ -132,7 +133,7 @@ public record GatysOptions(String contentLayer, Map<String, Double> styleLayers,
             try {
                 layers.put(parts[0], parts.length > 1 ? Double.parseDouble(parts[1]) : 1.0);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--style-layers '" + spec + "': write NAME or NAME:WEIGHT");
+                throw new InvalidSettingException("{styleLayers} '" + spec + "': write NAME or NAME:WEIGHT");
             }
         }
         return layers;

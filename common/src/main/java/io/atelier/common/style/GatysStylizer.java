@@ -2,6 +2,7 @@ package io.atelier.common.style;
 
 import io.atelier.common.features.KerasFeatureNetwork;
 import io.atelier.common.features.KerasGraphBuilder;
+import io.atelier.common.io.InvalidSettingException;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -114,7 +115,7 @@ public final class GatysStylizer {
             case CONTENT -> content.castTo(DataType.FLOAT).dup();
             case STYLE -> {
                 if (style.size(2) != content.size(2) || style.size(3) != content.size(3)) {
-                    throw new IllegalArgumentException("--init style needs the style image at the content's size");
+                    throw new InvalidSettingException("{init} style needs the style image at the content's size");
                 }
                 yield style.castTo(DataType.FLOAT).dup();
             }

@@ -1,5 +1,6 @@
 package io.atelier.common.style;
 
+import io.atelier.common.io.InvalidSettingException;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -84,10 +85,10 @@ public final class TransformerNet {
                 throw new IllegalArgumentException("outputGain " + outputGain + ": use a value in (0, 1]");
             }
             if (channels < 1 || channels > 256) {
-                throw new IllegalArgumentException("--channels " + channels + ": use 1..256");
+                throw new InvalidSettingException("{channels} " + channels + ": use 1..256");
             }
             if (residualBlocks < 0 || residualBlocks > 32) {
-                throw new IllegalArgumentException("--residual-blocks " + residualBlocks + ": use 0..32");
+                throw new InvalidSettingException("{residualBlocks} " + residualBlocks + ": use 0..32");
             }
         }
     }

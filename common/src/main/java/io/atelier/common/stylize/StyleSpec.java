@@ -6,6 +6,7 @@ import io.atelier.common.features.FeatureNetwork;
 import io.atelier.common.features.KerasFeatureNetwork;
 import io.atelier.common.image.ImageDecoder;
 import io.atelier.common.image.RejectedImageException;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Json;
 import io.atelier.common.io.Sha256;
 import io.atelier.common.style.FastStyleModel;
@@ -74,7 +75,7 @@ public final class StyleSpec implements Serializable {
         try {
             new ImageDecoder(50_000_000L).decode(styleImage);
         } catch (RejectedImageException e) {
-            throw new IllegalArgumentException("--style " + id + ": " + e.getMessage());
+            throw new InvalidSettingException("{style} " + id + ": " + e.getMessage());
         }
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("method", "gatys");

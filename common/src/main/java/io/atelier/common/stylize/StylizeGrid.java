@@ -4,6 +4,7 @@ import io.atelier.common.image.ImageDecoder;
 import io.atelier.common.image.ImageGrid;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.style.StyleImages;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -34,7 +35,7 @@ public final class StylizeGrid {
         List<String> paths = output.select("path").distinct().orderBy("path").limit(maxInputs)
                 .as(Encoders.STRING()).collectAsList();
         if (paths.isEmpty()) {
-            throw new IllegalArgumentException("--grid: " + outDir + " holds no stylized images yet");
+            throw new InvalidSettingException("{grid}: " + outDir + " holds no stylized images yet");
         }
         Map<String, Map<String, BufferedImage>> variants = new TreeMap<>();
         Map<String, String> origins = new TreeMap<>();

@@ -8,6 +8,7 @@ import io.atelier.common.embed.ExtractorSpec;
 import io.atelier.common.exec.ProgressPoller;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Json;
 import io.atelier.common.io.Refilling;
 import io.atelier.common.io.SerializableConfiguration;
@@ -145,7 +146,7 @@ public final class StylizeJob {
 
         public Catalog {
             if (batch < 1) {
-                throw new IllegalArgumentException("--batch " + batch + ": use at least 1");
+                throw new InvalidSettingException("{batch} " + batch + ": use at least 1");
             }
             if (extra == null) {
                 extra = new StructType();
@@ -154,16 +155,16 @@ public final class StylizeJob {
                 throw new IllegalArgumentException("job name '" + job + "': use lower-case letters, digits and '-'");
             }
             if (input == null || input.isBlank()) {
-                throw new IllegalArgumentException("--input: give an image folder, archive, dataset or glob");
+                throw new InvalidSettingException("{input}: give an image folder, archive, dataset or glob");
             }
             if (output == null || output.isBlank()) {
-                throw new IllegalArgumentException("--out: give the output directory");
+                throw new InvalidSettingException("{out}: give the output directory");
             }
             if (maxPixels <= 0 || maxFileBytes <= 0) {
-                throw new IllegalArgumentException("--max-pixels and the file size limit must be positive");
+                throw new InvalidSettingException("{maxPixels} and the file size limit must be positive");
             }
             if (imagesPerTask < 1) {
-                throw new IllegalArgumentException("--images-per-task " + imagesPerTask + ": use at least 1");
+                throw new InvalidSettingException("{imagesPerTask} " + imagesPerTask + ": use at least 1");
             }
         }
 
@@ -368,9 +369,9 @@ public final class StylizeJob {
     /** The input must exist; the output must be new, empty, or an earlier output of this job (which this run extends). */
     private static void check(Catalog o, Configuration conf) {
         CatalogInputs.check(o.input(), conf);
-        HadoopFiles.requireOutside("--out", o.output(), "--input", o.input(), conf);
+        HadoopFiles.requireOutside("{out}", o.output(), "{input}", o.input(), conf);
         if (o.pngDir() != null) {
-            HadoopFiles.requireOutside("--png-dir", o.pngDir(), "--input", o.input(), conf);
+            HadoopFiles.requireOutside("{pngDir}", o.pngDir(), "{input}", o.input(), conf);
         }
         checkOutput(o.job(), new Path(o.output()), conf);
     }
@@ -384,19 +385,19 @@ public final class StylizeJob {
                 String name = f.getPath().getName();
                 boolean ours = name.startsWith("part-") || name.startsWith("_") || name.startsWith(".");
                 if (!ours || name.equals("_manifest.json")) {
-                    throw new IllegalArgumentException("--out " + out + " holds " + name + ", so it is not a " + job
-                            + " output; choose a new --out (nothing was written)");
+                    throw new InvalidSettingException("{out} " + out + " holds " + name + ", so it is not a " + job
+                            + " output; choose a new {out} (nothing was written)");
                 }
                 // Another map stage's output (_stylize.json in a translate --out, say): rows of one
                 // job only, so each job's re-runs and readers see what they expect.
                 if (name.matches("_[a-z][a-z0-9-]*\\.json") && !name.equals("_" + job + ".json")) {
-                    throw new IllegalArgumentException("--out " + out + " holds " + name + ", so it is a "
-                            + name.substring(1, name.length() - 5) + " output, not a " + job + " one; choose a new --out"
+                    throw new InvalidSettingException("{out} " + out + " holds " + name + ", so it is a "
+                            + name.substring(1, name.length() - 5) + " output, not a " + job + " one; choose a new {out}"
                             + " (nothing was written)");
                 }
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("--out " + out + ": cannot be listed: " + e.getMessage(), e);
+            throw new InvalidSettingException("{out} " + out + ": cannot be listed: " + e.getMessage(), e);
         }
     }
 
@@ -419,7 +420,7 @@ public final class StylizeJob {
         for (String style : o.styles()) {
             Path p = new Path(style);
             if (!HadoopFiles.exists(p, conf)) {
-                throw new IllegalArgumentException("--style " + style + ": no such file");
+                throw new InvalidSettingException("{style} " + style + ": no such file");
             }
             String name = p.getName();
             String id = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;

@@ -1,5 +1,6 @@
 package io.atelier.common.stylize;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.style.GatysOptions;
 
 import java.util.List;
@@ -35,7 +36,7 @@ public record StylizeOptions(String input, List<String> styles, List<String> mod
             try {
                 return valueOf(name.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown --method '" + name + "': use gatys or fast");
+                throw new InvalidSettingException("unknown {method} '" + name + "': use gatys or fast");
             }
         }
 
@@ -49,37 +50,37 @@ public record StylizeOptions(String input, List<String> styles, List<String> mod
         models = models == null ? List.of() : List.copyOf(models);
         styleLayers = styleLayers == null ? Map.of() : Map.copyOf(styleLayers);
         if (input == null || input.isBlank()) {
-            throw new IllegalArgumentException("--input: give an image folder, archive, dataset or glob");
+            throw new InvalidSettingException("{input}: give an image folder, archive, dataset or glob");
         }
         if (output == null || output.isBlank()) {
-            throw new IllegalArgumentException("--out: give the output directory");
+            throw new InvalidSettingException("{out}: give the output directory");
         }
         if (method == Method.GATYS && styles.isEmpty()) {
-            throw new IllegalArgumentException("--method gatys needs --style IMAGE[,IMAGE...]");
+            throw new InvalidSettingException("{method} gatys needs {style} IMAGE[,IMAGE...]");
         }
         if (method == Method.FAST && models.isEmpty()) {
-            throw new IllegalArgumentException("--method fast needs --model MODEL[,MODEL...] (made by atelier train-style)");
+            throw new InvalidSettingException("{method} fast needs {model} MODEL[,MODEL...] (made by atelier train-style)");
         }
         if (method == Method.GATYS && !models.isEmpty()) {
-            throw new IllegalArgumentException("--model is for --method fast; gatys optimises each image itself");
+            throw new InvalidSettingException("{model} is for {method} fast; gatys optimises each image itself");
         }
         if (size < 16 || size > 8192) {
-            throw new IllegalArgumentException("--size " + size + ": use 16..8192 pixels");
+            throw new InvalidSettingException("{size} " + size + ": use 16..8192 pixels");
         }
         if (iterations < 1) {
-            throw new IllegalArgumentException("--iterations " + iterations + ": use at least 1");
+            throw new InvalidSettingException("{iterations} " + iterations + ": use at least 1");
         }
         if (weights != null && weights.length != 3) {
             throw new IllegalArgumentException("weights: give content, style and TV weights");
         }
         if (scales < 0) {
-            throw new IllegalArgumentException("--scales " + scales + ": use 1 or more (0: chosen from --size)");
+            throw new InvalidSettingException("{scales} " + scales + ": use 1 or more (0: chosen from {size})");
         }
         if (maxPixels <= 0 || maxFileBytes <= 0) {
-            throw new IllegalArgumentException("--max-pixels and the file size limit must be positive");
+            throw new InvalidSettingException("{maxPixels} and the file size limit must be positive");
         }
         if (imagesPerTask < 1) {
-            throw new IllegalArgumentException("--images-per-task " + imagesPerTask + ": use at least 1");
+            throw new InvalidSettingException("{imagesPerTask} " + imagesPerTask + ": use at least 1");
         }
     }
 

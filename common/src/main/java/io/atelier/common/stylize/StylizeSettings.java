@@ -23,7 +23,7 @@ public record StylizeSettings(
         @Setting(value = "Stylization method.", label = "gatys|fast") String method,
         @Setting(value = "Longer side of the stylized images.", label = "N") int size,
         @Setting(value = "Also write DIR/STYLE/<relative path>.png.", label = "DIR") String pngDir,
-        @Setting(value = "After the run, write a before/after sheet of the output's first --grid-inputs inputs.",
+        @Setting(value = "After the run, write a before/after sheet of the output's first {gridInputs} inputs.",
                 label = "FILE.png") String grid,
         @Setting(value = "Inputs on the before/after sheet.", label = "N") int gridInputs,
         @Setting(value = "Gatys iterations per scale.", label = "I") int iterations,
@@ -42,7 +42,7 @@ public record StylizeSettings(
         @Setting(value = "Gatys content layer (default: the network's).", label = "NAME") String contentLayer,
         @Setting(value = "Gatys style layers and weights (default: the network's).", label = "NAME[:W]")
         List<String> styleLayers,
-        @Setting(value = "Seed of --init noise.", label = "S") long seed,
+        @Setting(value = "Seed of {init} noise.", label = "S") long seed,
         @Setting(value = "Images per Spark task, the unit of commit (default: 32 fast, 2 gatys).", label = "N")
         Integer imagesPerTask,
         @Setting(value = "Quarantine images whose header declares more pixels, before decoding.", label = "P")

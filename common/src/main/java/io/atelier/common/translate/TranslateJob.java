@@ -4,6 +4,7 @@ import io.atelier.common.families.cyclegan.CycleGanConfig;
 import io.atelier.common.families.cyclegan.CycleGanRun;
 import io.atelier.common.families.cyclegan.CycleGanTranslator.Direction;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.SerializableConfiguration;
 import io.atelier.common.stylize.StyleSpec;
 import io.atelier.common.stylize.StylizeJob;
@@ -43,15 +44,15 @@ public final class TranslateJob {
     /** Counts as stylize's: {@code in = translated + skipped + quarantined}, one direction per run. */
     public StylizeJob.Summary run(TranslateSettings s, StylizeJob.Progress progress) {
         if (s.model() == null || s.model().isBlank()) {
-            throw new IllegalArgumentException("--model: give a CycleGAN run directory (train-gan --model cyclegan)");
+            throw new InvalidSettingException("{model}: give a CycleGAN run directory (train-gan {model} cyclegan)");
         }
         Direction direction = Direction.of(s.direction() == null ? "" : s.direction().trim());
         StylizeJob.Catalog catalog = new StylizeJob.Catalog(JOB, s.input(), s.out(), s.pngDir(), s.maxPixels(),
                 TranslateSettings.MAX_FILE_BYTES, s.imagesPerTask(), s.batch(), null);
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (!HadoopFiles.exists(new Path(s.model()), conf)) {
-            throw new IllegalArgumentException("--model " + s.model() + ": no such run directory; give a run of"
-                    + " train-gan --model cyclegan");
+            throw new InvalidSettingException("{model} " + s.model() + ": no such run directory; give a run of"
+                    + " train-gan {model} cyclegan");
         }
         CycleGanRun run = CycleGanRun.open(s.model(), conf);
         return new StylizeJob(spark).run(catalog, List.of(spec(run, direction, s.batch(), conf)), progress);

@@ -7,7 +7,7 @@ import io.atelier.common.io.Setting;
  * from these components and {@link #DEFAULTS}, and a JSON config file fills the same record.
  */
 public record TranslateSettings(
-        @Setting(value = "A CycleGAN run directory (train-gan --model cyclegan); its latest checkpoint is used.",
+        @Setting(value = "A CycleGAN run directory (train-gan {model} cyclegan); its latest checkpoint is used.",
                 label = "RUN") String model,
         @Setting(value = "a2b: domain A to B (generator G); b2a: B to A (generator F).", label = "a2b|b2a")
         String direction,

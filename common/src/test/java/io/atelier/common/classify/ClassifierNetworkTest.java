@@ -51,7 +51,7 @@ class ClassifierNetworkTest {
         assertEquals(1, o.convs(), "one convolution per stage unless asked");
         for (int bad : new int[]{0, ClassifierNetwork.MAX_CONVS + 1}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.withConvs(bad));
-            assertTrue(e.getMessage().startsWith("--convs " + bad), e.getMessage());
+            assertTrue(e.getMessage().startsWith("convs " + bad), e.getMessage());
         }
     }
 
@@ -60,7 +60,7 @@ class ClassifierNetworkTest {
         ClassifierOptions o = new ClassifierOptions("d", "m.zip", 2, 1, 64, 7L, 10, 1e-3, 8);
         assertEquals(2, o.stages(), "default stages");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.withStages(4));
-        assertTrue(e.getMessage().startsWith("--stages 4"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("stages 4"), e.getMessage());
         assertEquals(3, o.withStages(3).stages());
     }
 
@@ -71,7 +71,7 @@ class ClassifierNetworkTest {
         assertEquals(2, o.withShift(2).shift());
         for (int bad : new int[]{-1, ClassifierOptions.MAX_SHIFT + 1}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.withShift(bad));
-            assertTrue(e.getMessage().startsWith("--shift " + bad), e.getMessage());
+            assertTrue(e.getMessage().startsWith("shift " + bad), e.getMessage());
         }
     }
 
@@ -102,7 +102,7 @@ class ClassifierNetworkTest {
         assertEquals(0.0, o.stageDropout(), "no stage dropout unless asked");
         for (double bad : new double[]{-0.1, ClassifierOptions.MAX_STAGE_DROPOUT + 0.1}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.withStageDropout(bad));
-            assertTrue(e.getMessage().startsWith("--stage-dropout " + bad), e.getMessage());
+            assertTrue(e.getMessage().startsWith("stageDropout " + bad), e.getMessage());
         }
     }
 }

@@ -157,12 +157,12 @@ class ClassifierTrainerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ClassifierTrainer(spark)
                 .train(ClassifierOptions.of(otherNames, tmp.resolve("x.zip").toString()).withTestData(real),
                         ClassifierTrainer.Progress.NONE));
-        assertTrue(e.getMessage().startsWith("class names differ: --data " + otherNames) && e.getMessage().contains("Boot"),
+        assertTrue(e.getMessage().startsWith("class names differ: data " + otherNames) && e.getMessage().contains("Boot"),
                 e.getMessage());
         IllegalArgumentException noTest = assertThrows(IllegalArgumentException.class, () -> new ClassifierTrainer(spark)
                 .train(ClassifierOptions.of(real, tmp.resolve("y.zip").toString()).withTestData(trainOnly),
                         ClassifierTrainer.Progress.NONE));
-        assertTrue(noTest.getMessage().contains("--test-data " + trainOnly + " has no test split"), noTest.getMessage());
+        assertTrue(noTest.getMessage().contains("testData " + trainOnly + " has no test split"), noTest.getMessage());
     }
 
     @Test

@@ -209,6 +209,6 @@ class EmbedJobTest {
     void vggWithoutH5SaysWhy() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ExtractorSpec.resolve("vgg19", null, null, new Configuration()));
-        assertTrue(e.getMessage().contains("needs --vgg FILE.h5"), e.getMessage());
+        assertTrue(e.getMessage().contains("needs vgg FILE.h5"), e.getMessage());
     }
 }

@@ -53,6 +53,6 @@ class FamiliesTest {
         assertEquals(s.sampleEvery(), s.engine().sampleEvery());
         assertEquals(s.keepCheckpoints(), s.engine().keepCheckpoints());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, s::requirePaths);
-        assertTrue(e.getMessage().startsWith("--data"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("data"), e.getMessage());
     }
 }

@@ -54,6 +54,23 @@ class ConfigsTest {
         assertEquals("rounds must be at least 1, got 0", e.getMessage());
     }
 
+    record Named(int localSteps) {
+        Named {
+            if (localSteps < 1) {
+                throw new InvalidSettingException("{localSteps} " + localSteps + ": use at least 1");
+            }
+        }
+    }
+
+    @Test
+    void aRecordsInvalidSettingKeepsTheSettingsItNames() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> Configs.resolve(Named.class, new Named(1), null, Map.of("localSteps", 0)));
+        assertEquals("localSteps 0: use at least 1", e.getMessage());
+        assertEquals(java.util.List.of("localSteps"), e.settings());
+        assertEquals("--local-steps 0: use at least 1", e.message(name -> "--local-steps"));
+    }
+
     @Test
     void valuesOfTheWrongTypeAreRefusedNotCoerced() throws Exception {
         for (String json : new String[]{"{\"rounds\": 1.9}", "{\"rounds\": \"1\"}", "{\"lr\": \"0.1\"}", "{\"rounds\": true}"}) {
@@ -61,13 +78,13 @@ class ConfigsTest {
             Files.writeString(file, json);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Configs.resolve(Settings.class, DEFAULTS, file.toString(), Map.of()), json);
-            assertTrue(e.getMessage().startsWith("invalid settings (with --config " + file + "): '"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("invalid settings (with config " + file + "): '"), e.getMessage());
             assertTrue(e.getMessage().contains(" must be ") && !e.getMessage().contains("\n"), e.getMessage());
         }
         Path file = Files.writeString(tmp.resolve("fraction.json"), "{\"rounds\": 1.9}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Configs.resolve(Settings.class, DEFAULTS, file.toString(), Map.of()));
-        assertEquals("invalid settings (with --config " + file + "): 'rounds' must be a whole number (int), got 1.9",
+        assertEquals("invalid settings (with config " + file + "): 'rounds' must be a whole number (int), got 1.9",
                 e.getMessage());
         Path whole = tmp.resolve("whole.json");
         Files.writeString(whole, "{\"lr\": 1, \"rounds\": 3}");

@@ -21,7 +21,7 @@ class RunDirectoryTest {
         String missing = tmp.resolve("no-such-run").toString();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RunDirectory.existing(missing, new Configuration()));
-        assertEquals("run directory " + missing + " does not exist: give the --out directory of a training run",
+        assertEquals("run directory " + missing + " does not exist: give the out directory of a training run",
                 e.getMessage());
     }
 

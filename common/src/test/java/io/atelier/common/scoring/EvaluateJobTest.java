@@ -66,7 +66,7 @@ class EvaluateJobTest {
         Path out = Files.writeString(tmp.resolve("old.json"), "{}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new EvaluateJob(spark)
                 .run(settings("real", "fake", FeatureChoice.DEFAULT, out.toString()), line -> { }));
-        assertTrue(e.getMessage().startsWith("--out " + out + " already exists"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("out " + out + " already exists"), e.getMessage());
         assertEquals("{}", Files.readString(out), "kept as it was");
     }
 
@@ -75,15 +75,15 @@ class EvaluateJobTest {
         Path nothing = tmp.resolve("nothing");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new EvaluateJob(spark)
                 .run(settings("real", nothing.toString(), FeatureChoice.DEFAULT, tmp.resolve("r.json").toString()), line -> { }));
-        assertTrue(e.getMessage().contains("--fake " + nothing + " is neither a dataset nor"), e.getMessage());
+        assertTrue(e.getMessage().contains("fake " + nothing + " is neither a dataset nor"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("r.json")));
     }
 
     @Test
     void aMissingFeatureNetworkSaysWhatToUseInstead() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> FeatureChoice.load(spark, "--features", tmp.resolve("none.zip").toString()));
-        assertTrue(e.getMessage().contains("does not exist; train one with `atelier train-classifier`, or use mobilenet_v2"),
+                () -> FeatureChoice.load(spark, "{features}", tmp.resolve("none.zip").toString()));
+        assertTrue(e.getMessage().startsWith("features " + tmp.resolve("none.zip") + " does not exist; train one with `atelier train-classifier`, or use mobilenet_v2"),
                 e.getMessage());
     }
 

@@ -2,6 +2,7 @@ package io.atelier.common.data.ingest;
 
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.image.SparkImage;
+import io.atelier.common.io.InvalidSettingException;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
@@ -20,7 +21,7 @@ final class FrameItems implements Serializable {
 
     FrameItems(StructType schema, LabelSource labels, String what) {
         if (!DatasetSchema.hasImageStruct(schema)) {
-            throw new IllegalArgumentException("--input " + what + " has no `image` column shaped like Spark's image"
+            throw new InvalidSettingException("{input} " + what + " has no `image` column shaped like Spark's image"
                     + " struct (origin, height, width, nChannels, mode, data); give spark.read.format(\"image\")"
                     + " output or an Atelier dataset");
         }

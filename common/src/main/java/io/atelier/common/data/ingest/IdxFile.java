@@ -1,5 +1,6 @@
 package io.atelier.common.data.ingest;
 
+import io.atelier.common.io.InvalidSettingException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -37,10 +38,10 @@ record IdxFile(String path, int magic, int count, int rows, int cols) implements
             if (magic == LABELS_MAGIC) {
                 return new IdxFile(path, magic, in.readInt(), 0, 0);
             }
-            throw new IllegalArgumentException("--input " + path + " is not an IDX file (magic 0x"
+            throw new InvalidSettingException("{input} " + path + " is not an IDX file (magic 0x"
                     + Integer.toHexString(magic) + ", expected 0x803 for images or 0x801 for labels)");
         } catch (IOException e) {
-            throw new IllegalArgumentException("--input " + path + ": cannot read IDX header: " + e.getMessage(), e);
+            throw new InvalidSettingException("{input} " + path + ": cannot read IDX header: " + e.getMessage(), e);
         }
     }
 

@@ -7,6 +7,7 @@ import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
 import io.atelier.common.exec.ProgressPoller;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Json;
 import io.atelier.common.io.SerializableConfiguration;
 import org.apache.hadoop.conf.Configuration;
@@ -61,11 +62,11 @@ public final class Ingest {
      */
     public IngestSummary run(List<Dataset<Row>> frames, IngestProgress progress) {
         if (options.inputs().isEmpty() && frames.isEmpty()) {
-            throw new IllegalArgumentException("--input: give at least one path");
+            throw new InvalidSettingException("{input}: give at least one path");
         }
         Path out = new Path(options.output());
         for (String input : options.inputs()) {
-            HadoopFiles.requireOutside("--output", options.output(), "--input", input, conf);
+            HadoopFiles.requireOutside("{output}", options.output(), "{input}", input, conf);
         }
         removeAbandonedWrites(out, progress);
         long planning = System.nanoTime();
@@ -89,7 +90,7 @@ public final class Ingest {
             LOG.info("ingest decoded {} inputs in {} ms", in, (System.nanoTime() - started) / 1_000_000);
             progress.decoded(in);
             if (in == 0) {
-                throw new IllegalArgumentException("--input " + describeInputs(frames.size())
+                throw new InvalidSettingException("{input} " + describeInputs(frames.size())
                         + ": found nothing to ingest (no files, archive entries, IDX records or frame rows);"
                         + " nothing was written");
             }
@@ -128,19 +129,19 @@ public final class Ingest {
                 // A dataset written before listings were recorded has none; it is taken as the same
                 // dataset on its settings alone, as it always was (its input cannot be compared).
                 if (listed != null && !InputFingerprint.same(listed, fingerprints)) {
-                    throw new IllegalArgumentException("--output " + out + " already holds a different dataset: its"
+                    throw new InvalidSettingException("{output} " + out + " already holds a different dataset: its"
                             + " input changed since it was made (" + InputFingerprint.differences(listed, fingerprints)
-                            + "); choose a new --output or delete it first (nothing was written)");
+                            + "); choose a new {output} or delete it first (nothing was written)");
                 }
                 Manifest.Counts c = m.counts();
                 return new IngestSummary(c.in(), c.accepted(), c.duplicates(), c.quarantined(), m, true);
             }
-            throw new IllegalArgumentException("--output " + out + " already holds a different dataset (made by "
-                    + Json.line(made) + "); choose a new --output or delete it first");
+            throw new InvalidSettingException("{output} " + out + " already holds a different dataset (made by "
+                    + Json.line(made) + "); choose a new {output} or delete it first");
         }
         if (!HadoopFiles.isEmptyDirectory(out, conf)) {
-            throw new IllegalArgumentException("--output " + out + " exists and is not an Atelier dataset;"
-                    + " choose a new --output (nothing was written)");
+            throw new InvalidSettingException("{output} " + out + " exists and is not an Atelier dataset;"
+                    + " choose a new {output} (nothing was written)");
         }
         return null;
     }
@@ -169,7 +170,7 @@ public final class Ingest {
             parts.add(frame.toJavaRDD().map(row -> c.count(ingestor.process(items.toItem(row)))));
         }
         if (parts.isEmpty()) {
-            throw new IllegalArgumentException("--input " + String.join(" ", options.inputs())
+            throw new InvalidSettingException("{input} " + String.join(" ", options.inputs())
                     + ": found no files to ingest");
         }
         JavaRDD<Row> all = parts.get(0);

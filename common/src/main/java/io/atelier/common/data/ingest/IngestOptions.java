@@ -2,6 +2,7 @@ package io.atelier.common.data.ingest;
 
 import io.atelier.common.image.ImageFit;
 
+import io.atelier.common.io.InvalidSettingException;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,28 +28,28 @@ public record IngestOptions(List<String> inputs, String output, int size, int ch
 
     public IngestOptions {
         if (inputs == null) {
-            throw new IllegalArgumentException("--input: give a list of paths (empty only with frames)");
+            throw new InvalidSettingException("{input}: give a list of paths (empty only with frames)");
         }
         if (output == null || output.isBlank()) {
-            throw new IllegalArgumentException("--output: give the dataset directory to write");
+            throw new InvalidSettingException("{output}: give the dataset directory to write");
         }
         if (size < 8 || size > 4096) {
-            throw new IllegalArgumentException("--size " + size + ": use 8..4096 pixels");
+            throw new InvalidSettingException("{size} " + size + ": use 8..4096 pixels");
         }
         if (channels != 0 && channels != 1 && channels != 3) {
-            throw new IllegalArgumentException("--channels " + channels + ": use 1 (gray) or 3 (color)");
+            throw new InvalidSettingException("{channels} " + channels + ": use 1 (gray) or 3 (color)");
         }
         if (shards < 1 || shards > 10_000) {
-            throw new IllegalArgumentException("--shards " + shards + ": use 1..10000");
+            throw new InvalidSettingException("{shards} " + shards + ": use 1..10000");
         }
         if (!(testFraction >= 0 && testFraction <= 1)) {
-            throw new IllegalArgumentException("--test-fraction " + testFraction + ": use a value in [0, 1]");
+            throw new InvalidSettingException("{testFraction} " + testFraction + ": use a value in [0, 1]");
         }
         if (maxPixels <= 0) {
-            throw new IllegalArgumentException("--max-pixels " + maxPixels + ": must be positive");
+            throw new InvalidSettingException("{maxPixels} " + maxPixels + ": must be positive");
         }
         if (splitBy == null) {
-            throw new IllegalArgumentException("--split-by: give content or name");
+            throw new InvalidSettingException("{splitBy}: give content or name");
         }
         inputs = List.copyOf(inputs);
         labelNames = labelNames == null ? null : List.copyOf(labelNames);

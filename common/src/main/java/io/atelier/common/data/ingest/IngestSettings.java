@@ -1,6 +1,7 @@
 package io.atelier.common.data.ingest;
 
 import io.atelier.common.image.ImageFit;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 
 import java.util.List;
@@ -17,7 +18,7 @@ public record IngestSettings(
         @Setting(value = "1 (gray) or 3 (color); 0: 1 for IDX, else 3.", label = "1|3") int channels,
         @Setting(value = "How non-square images become square.", label = "crop|pad|stretch") String fit,
         @Setting(value = "Shard count.", label = "N") int shards,
-        @Setting(value = "Share of images in the test split, chosen by a seeded hash (--split-by); 0 puts all in train, 1 all in test.",
+        @Setting(value = "Share of images in the test split, chosen by a seeded hash ({splitBy}); 0 puts all in train, 1 all in test.",
                 label = "F") double testFraction,
         @Setting(value = "Split seed.", label = "S") long seed,
         @Setting(value = "Hash the image content, or the file name without its folders (paired sets: equal names share a split).",
@@ -37,10 +38,10 @@ public record IngestSettings(
     /** The ingest's options: names parsed; fails in one line on what has no default. */
     public IngestOptions options() {
         if (input.isEmpty()) {
-            throw new IllegalArgumentException("--input: give the paths to read");
+            throw new InvalidSettingException("{input}: give the paths to read");
         }
         if (size == null) {
-            throw new IllegalArgumentException("--size: give the square side of the stored images");
+            throw new InvalidSettingException("{size}: give the square side of the stored images");
         }
         return new IngestOptions(input, output, size, channels, ImageFit.parse(fit), shards, testFraction, seed,
                 LabelSource.parse(labels), maxPixels, IngestOptions.DEFAULT_MAX_FILE_BYTES,

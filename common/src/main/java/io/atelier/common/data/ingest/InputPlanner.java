@@ -2,6 +2,7 @@ package io.atelier.common.data.ingest;
 
 import io.atelier.common.data.DatasetLayout;
 import io.atelier.common.io.HadoopFiles;
+import io.atelier.common.io.InvalidSettingException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -88,7 +89,7 @@ final class InputPlanner {
         } catch (java.io.FileNotFoundException e) {
             fingerprint.skipped(file.getName(), "absent");
         } catch (IOException e) {
-            throw new IllegalArgumentException("--input " + file + ": cannot be read (" + e.getMessage()
+            throw new InvalidSettingException("{input} " + file + ": cannot be read (" + e.getMessage()
                     + "); check the path and its permissions");
         }
     }
@@ -97,7 +98,7 @@ final class InputPlanner {
         try {
             return FolderListing.of(dir, conf);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--input " + dir + ": cannot be listed: " + e.getMessage(), e);
+            throw new InvalidSettingException("{input} " + dir + ": cannot be listed: " + e.getMessage(), e);
         }
     }
 
@@ -110,9 +111,9 @@ final class InputPlanner {
             }
             return status;
         } catch (java.io.FileNotFoundException e) {
-            throw new IllegalArgumentException("--input " + input + ": no such file or directory");
+            throw new InvalidSettingException("{input} " + input + ": no such file or directory");
         } catch (IOException e) {
-            throw new IllegalArgumentException("--input " + input + ": cannot be read (" + e.getMessage()
+            throw new InvalidSettingException("{input} " + input + ": cannot be read (" + e.getMessage()
                     + "); check the path and its permissions");
         }
     }
@@ -209,14 +210,14 @@ final class InputPlanner {
     private void planIdx(Path imagesPath, List<WorkUnit> units) {
         IdxFile images = IdxFile.readHeader(imagesPath.toString(), conf);
         if (images.magic() != IdxFile.IMAGES_MAGIC) {
-            throw new IllegalArgumentException("--input " + imagesPath + " is an IDX labels file; give its images file");
+            throw new InvalidSettingException("{input} " + imagesPath + " is an IDX labels file; give its images file");
         }
         IdxFile labels = null;
         Path labelsPath = new Path(IdxFile.labelsPathFor(imagesPath.toString()));
         if (options.labels() == LabelSource.FOLDER && !labelsPath.equals(imagesPath) && HadoopFiles.exists(labelsPath, conf)) {
             labels = IdxFile.readHeader(labelsPath.toString(), conf);
             if (labels.count() != images.count()) {
-                throw new IllegalArgumentException("--input " + imagesPath + " has " + images.count() + " images but "
+                throw new InvalidSettingException("{input} " + imagesPath + " has " + images.count() + " images but "
                         + labelsPath + " has " + labels.count() + " labels; give a matching pair");
             }
         }

@@ -1,5 +1,6 @@
 package io.atelier.common.data.ingest;
 
+import io.atelier.common.io.InvalidSettingException;
 import java.util.Locale;
 
 /** Where labels come from. */
@@ -13,7 +14,7 @@ public enum LabelSource {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown --labels '" + name + "': use folder or none");
+            throw new InvalidSettingException("unknown {labels} '" + name + "': use folder or none");
         }
     }
 

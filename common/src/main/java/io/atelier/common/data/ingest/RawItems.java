@@ -1,6 +1,7 @@
 package io.atelier.common.data.ingest;
 
 import io.atelier.common.image.SparkImage;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.SerializableConfiguration;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -46,7 +47,7 @@ public final class RawItems {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         InputPlan plan = new InputPlanner(options, conf, spark.sparkContext().defaultParallelism(), filesPerUnit).plan();
         if (!plan.frames().isEmpty()) {
-            throw new IllegalArgumentException("--input " + input + " is Parquet without a dataset manifest;"
+            throw new InvalidSettingException("{input} " + input + " is Parquet without a dataset manifest;"
                     + " ingest it into a dataset first, or give the image files");
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());

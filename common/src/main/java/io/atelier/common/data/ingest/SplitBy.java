@@ -1,5 +1,6 @@
 package io.atelier.common.data.ingest;
 
+import io.atelier.common.io.InvalidSettingException;
 import java.util.Locale;
 
 /** What the seeded train/test hash is taken over. */
@@ -14,12 +15,12 @@ public enum SplitBy {
 
     public static SplitBy parse(String name) {
         if (name == null) {
-            throw new IllegalArgumentException("--split-by: give content or name");
+            throw new InvalidSettingException("{splitBy}: give content or name");
         }
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown --split-by '" + name + "': use content or name");
+            throw new InvalidSettingException("unknown {splitBy} '" + name + "': use content or name");
         }
     }
 

@@ -10,6 +10,7 @@ import io.atelier.common.families.TrainingPlan;
 import io.atelier.common.families.TrainingSettings;
 import io.atelier.common.image.ImageTensors;
 import io.atelier.common.image.SparkImage;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.HostArrays;
 import io.atelier.common.runs.TrainedRun;
 import io.atelier.common.train.TrainingInputs;
@@ -66,8 +67,8 @@ public final class CycleGanFamily implements ModelFamily {
         TrainingInputs.requireSameGeometry(List.of(a, b));
         requireTrainImages(a.manifest(), "A", s.dataA());
         requireTrainImages(b.manifest(), "B", s.dataB());
-        TrainingInputs.requireTrainable(a.manifest(), "--data-a", s.dataA(), s.workers(), s.batch());
-        TrainingInputs.requireTrainable(b.manifest(), "--data-b", s.dataB(), s.workers(), s.batch());
+        TrainingInputs.requireTrainable(a.manifest(), "{dataA}", s.dataA(), s.workers(), s.batch());
+        TrainingInputs.requireTrainable(b.manifest(), "{dataB}", s.dataB(), s.workers(), s.batch());
         CycleGanConfig model = s.cycleganOfTwo(a.manifest());
         float[] gridA = gridImages(spark, a, null, s.sampleCount());
         float[] gridB = gridImages(spark, b, null, s.sampleCount());
@@ -86,14 +87,14 @@ public final class CycleGanFamily implements ModelFamily {
     /** A dataset given as a whole domain needs train images; say which one has none before any data moves. */
     private static void requireTrainImages(Manifest manifest, String domain, String data) {
         if (manifest.count(DatasetSchema.TRAIN) == 0) {
-            throw new IllegalArgumentException("--data-" + domain.toLowerCase(java.util.Locale.ROOT) + " " + data + ": domain "
-                    + domain + " is empty (the dataset has no train images); re-ingest it with a smaller --test-fraction");
+            throw new InvalidSettingException("{data" + domain + "} " + data + ": domain "
+                    + domain + " is empty (the dataset has no train images); re-ingest it with a smaller {testFraction}");
         }
     }
 
     @Override
     public GeneratorSource openRun(TrainedRun run, SamplingOptions options) {
-        throw new IllegalArgumentException("--model " + run.runDir() + " is a CycleGAN run: it translates images instead of"
+        throw new InvalidSettingException("{model} " + run.runDir() + " is a CycleGAN run: it translates images instead of"
                 + " sampling them, so generate cannot use it");
     }
 
@@ -106,8 +107,8 @@ public final class CycleGanFamily implements ModelFamily {
             n += perLabel == null ? 0 : perLabel.getOrDefault(String.valueOf(c), Map.of()).getOrDefault(DatasetSchema.TRAIN, 0L);
         }
         if (n == 0) {
-            throw new IllegalArgumentException("--domain-" + domain.toLowerCase(java.util.Locale.ROOT) + " " + names
-                    + ": --data " + data + " has no train images with these labels");
+            throw new InvalidSettingException("{domain" + domain + "} " + names
+                    + ": {data} " + data + " has no train images with these labels");
         }
     }
 

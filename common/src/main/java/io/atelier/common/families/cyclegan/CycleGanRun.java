@@ -3,6 +3,7 @@ package io.atelier.common.families.cyclegan;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.atelier.common.families.Families;
 import io.atelier.common.families.RunProvenance;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.runs.TrainedRun;
 import org.apache.hadoop.conf.Configuration;
 
@@ -26,8 +27,8 @@ public record CycleGanRun(String runDir, CycleGanConfig config, int round, Strin
         TrainedRun run = TrainedRun.open(runDir, conf);
         String family = Families.familyOf(run.config());
         if (!CycleGanFamily.ID.equals(family)) {
-            throw new IllegalArgumentException("--model " + runDir + " is a " + (family.isEmpty() ? "non-CycleGAN" : family)
-                    + " run; translate needs a run of train-gan --model cyclegan");
+            throw new InvalidSettingException("{model} " + runDir + " is a " + (family.isEmpty() ? "non-CycleGAN" : family)
+                    + " run; translate needs a run of train-gan {model} cyclegan");
         }
         return new CycleGanRun(runDir, run.section(CycleGanFamily.CONFIG_MODEL, CycleGanConfig.class), run.round(),
                 run.checkpointSha256(), domainDatasets(run));

@@ -2,6 +2,7 @@ package io.atelier.common.families.cyclegan;
 
 import io.atelier.common.data.Manifest;
 import io.atelier.common.families.TrainingSettings;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 
 import org.apache.hadoop.fs.Path;
@@ -21,9 +22,9 @@ public record CycleGanSettings(
         @Setting(value = "Model family.", label = "NAME") String model,
         @Setting(value = "Label names of domain A (comma-separated).", label = "LABELS") List<String> domainA,
         @Setting(value = "Label names of domain B (comma-separated).", label = "LABELS") List<String> domainB,
-        @Setting(value = "Dataset of domain A, instead of --data and --domain-a (with --data-b).", label = "DATASET")
+        @Setting(value = "Dataset of domain A, instead of {data} and {domainA} (with {dataB}).", label = "DATASET")
         String dataA,
-        @Setting(value = "Dataset of domain B, instead of --data and --domain-b (with --data-a).", label = "DATASET")
+        @Setting(value = "Dataset of domain B, instead of {data} and {domainB} (with {dataA}).", label = "DATASET")
         String dataB,
         @Setting(value = "Workers W, one Spark task each.", label = "W") int workers,
         @Setting(value = "Optimizer steps per worker between averagings K.", label = "K") int localSteps,
@@ -39,11 +40,11 @@ public record CycleGanSettings(
         @Setting(value = "Adam learning rate of all four networks.", label = "LR") double lr,
         @Setting(value = "Adam beta1.", label = "B1") double beta1,
         @Setting(value = "Weight of the cycle-consistency losses.", label = "L") double lambdaCycle,
-        @Setting(value = "Weight of the identity losses, times --lambda-cycle; 0 turns them off.", label = "L")
+        @Setting(value = "Weight of the identity losses, times {lambdaCycle}; 0 turns them off.", label = "L")
         double lambdaIdentity,
         @Setting(value = "Generated images each worker keeps per direction for the discriminators; 0 = none.", label = "N")
         int poolSize,
-        @Setting(value = "First round whose learning rate decays linearly towards 0; -1 = half of --rounds.", label = "R")
+        @Setting(value = "First round whose learning rate decays linearly towards 0; -1 = half of {rounds}.", label = "R")
         int decayFrom,
         @Setting(value = "Channels of the generators' first layer.", label = "N") int generatorWidth,
         @Setting(value = "Residual blocks per generator; 0 = 6 up to 128 px, 9 above.", label = "N") int residualBlocks,
@@ -63,7 +64,7 @@ public record CycleGanSettings(
 
     public CycleGanSettings {
         if (!MODEL.equals(model)) {
-            throw new IllegalArgumentException("--model " + model + ": this record holds cyclegan settings");
+            throw new InvalidSettingException("{model} " + model + ": this record holds cyclegan settings");
         }
         domainA = domainA == null ? List.of() : List.copyOf(domainA);
         domainB = domainB == null ? List.of() : List.copyOf(domainB);
@@ -88,25 +89,25 @@ public record CycleGanSettings(
             return;
         }
         if (data != null) {
-            throw new IllegalArgumentException("--data with --data-a/--data-b: give one dataset split by --domain-a and"
-                    + " --domain-b, or two datasets with --data-a and --data-b, not both");
+            throw new InvalidSettingException("{data} with {dataA}/{dataB}: give one dataset split by {domainA} and"
+                    + " {domainB}, or two datasets with {dataA} and {dataB}, not both");
         }
         if (!domainA.isEmpty() || !domainB.isEmpty()) {
-            throw new IllegalArgumentException("--domain-a/--domain-b name labels of one --data; with --data-a and --data-b"
-                    + " each dataset is a whole domain: leave --domain-a and --domain-b off");
+            throw new InvalidSettingException("{domainA}/{domainB} name labels of one {data}; with {dataA} and {dataB}"
+                    + " each dataset is a whole domain: leave {domainA} and {domainB} off");
         }
         if (dataA == null || dataA.isBlank()) {
-            throw new IllegalArgumentException("--data-a: give the dataset of domain A (--data-b is given)");
+            throw new InvalidSettingException("{dataA}: give the dataset of domain A ({dataB} is given)");
         }
         if (dataB == null || dataB.isBlank()) {
-            throw new IllegalArgumentException("--data-b: give the dataset of domain B (--data-a is given)");
+            throw new InvalidSettingException("{dataB}: give the dataset of domain B ({dataA} is given)");
         }
         if (new Path(dataA).equals(new Path(dataB))) {
-            throw new IllegalArgumentException("--data-a and --data-b are both " + dataA + ": give two datasets, or one"
-                    + " dataset with --data and its labels with --domain-a and --domain-b");
+            throw new InvalidSettingException("{dataA} and {dataB} are both " + dataA + ": give two datasets, or one"
+                    + " dataset with {data} and its labels with {domainA} and {domainB}");
         }
         if (out() == null || out().isBlank()) {
-            throw new IllegalArgumentException("--out: give the run directory");
+            throw new InvalidSettingException("{out}: give the run directory");
         }
     }
 
@@ -115,7 +116,7 @@ public record CycleGanSettings(
      * (rows of {@code dataA}), domain B label 1, each named by its dataset's directory name.
      */
     public CycleGanConfig cycleganOfTwo(Manifest manifestA) {
-        return config(manifestA, "--data-a " + dataA, List.of(new Path(dataA).getName()), List.of(new Path(dataB).getName()),
+        return config(manifestA, "{dataA} " + dataA, List.of(new Path(dataA).getName()), List.of(new Path(dataB).getName()),
                 List.of(0), List.of(1));
     }
 
@@ -123,18 +124,18 @@ public record CycleGanSettings(
     public CycleGanConfig cyclegan(Manifest manifest) {
         List<String> labels = manifest.labelNames();
         if (labels == null || labels.isEmpty()) {
-            throw new IllegalArgumentException("--data " + data + " has no labels; --domain-a and --domain-b name labels of"
+            throw new InvalidSettingException("{data} " + data + " has no labels; {domainA} and {domainB} name labels of"
                     + " one labelled dataset");
         }
-        return config(manifest, "--data " + data, domainA, domainB, classes("--domain-a", domainA, labels),
-                classes("--domain-b", domainB, labels));
+        return config(manifest, "{data} " + data, domainA, domainB, classes("{domainA}", domainA, labels),
+                classes("{domainB}", domainB, labels));
     }
 
     private CycleGanConfig config(Manifest manifest, String source, List<String> namesA, List<String> namesB,
                                   List<Integer> classesA, List<Integer> classesB) {
         if (manifest.height() != manifest.width()) {
-            throw new IllegalArgumentException(source + " holds " + manifest.height() + "x" + manifest.width()
-                    + " images; CycleGAN needs square images (re-ingest with --size)");
+            throw new InvalidSettingException(source + " holds " + manifest.height() + "x" + manifest.width()
+                    + " images; CycleGAN needs square images (re-ingest with {size})");
         }
         int size = manifest.height();
         int decay = decayFrom < 0 ? rounds / 2 : decayFrom;
@@ -145,16 +146,16 @@ public record CycleGanSettings(
                 beta1, 0.999, lambdaCycle, lambdaIdentity, poolSize, workers, rounds, decay);
     }
 
-    private static List<Integer> classes(String flag, List<String> names, List<String> labels) {
+    private static List<Integer> classes(String setting, List<String> names, List<String> labels) {
         if (names.isEmpty()) {
-            throw new IllegalArgumentException(flag + ": name the labels of this domain; the dataset's labels are: "
+            throw new InvalidSettingException(setting + ": name the labels of this domain; the dataset's labels are: "
                     + String.join(", ", labels));
         }
         List<Integer> out = new ArrayList<>();
         for (String name : names) {
             int i = labels.indexOf(name.trim());
             if (i < 0) {
-                throw new IllegalArgumentException(flag + " '" + name + "' is not a label of the dataset; its labels are: "
+                throw new InvalidSettingException(setting + " '" + name + "' is not a label of the dataset; its labels are: "
                         + String.join(", ", labels));
             }
             out.add(i);

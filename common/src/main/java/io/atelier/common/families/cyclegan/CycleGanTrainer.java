@@ -1,5 +1,6 @@
 package io.atelier.common.families.cyclegan;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.ParamLayout;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.runs.TrainingState;
@@ -90,8 +91,8 @@ public final class CycleGanTrainer implements ModelTrainer {
         putNetwork(t, DB_PARAMS, DB_ADAM_M, DB_ADAM_V, d.initialValues(new Rng(Seeds.derive(seed, PURPOSE_INIT, 3))));
         long poolFloats = (long) config.workers() * config.poolSize() * config.imageFloats();
         if (poolFloats > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("image pools of " + config.poolSize() + " images for " + config.workers()
-                    + " workers do not fit one tensor: lower --pool-size");
+            throw new InvalidSettingException("image pools of " + config.poolSize() + " images for " + config.workers()
+                    + " workers do not fit one tensor: lower {poolSize}");
         }
         t.put(POOL_A, new float[(int) poolFloats]);
         t.put(POOL_B, new float[(int) poolFloats]);

@@ -1,5 +1,6 @@
 package io.atelier.common.families.cyclegan;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Params;
@@ -38,7 +39,7 @@ public final class CycleGanTranslator {
                     return d;
                 }
             }
-            throw new IllegalArgumentException("--direction " + id + ": use a2b or b2a");
+            throw new InvalidSettingException("{direction} " + id + ": use a2b or b2a");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.atelier.common.families.cyclegan;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.Adam;
 import io.atelier.common.nn.AdamMoments;
 import io.atelier.common.nn.HostArrays;
@@ -322,8 +323,8 @@ final class CycleGanWorker implements ModelTrainer.LocalWorker {
 
     private static void requireImages(int worker, int[] images, String domain, String labels) {
         if (images.length == 0) {
-            throw new IllegalArgumentException("worker " + worker + " has no training images of domain " + domain + " "
-                    + labels + ": use fewer --workers, or re-ingest with more --shards so that each worker's shards hold both domains");
+            throw new InvalidSettingException("worker " + worker + " has no training images of domain " + domain + " "
+                    + labels + ": use fewer {workers}, or re-ingest with more {shards} so that each worker's shards hold both domains");
         }
     }
 

@@ -8,6 +8,7 @@ import io.atelier.common.families.SamplingOptions;
 import io.atelier.common.families.StateGenerator;
 import io.atelier.common.families.TrainingPlan;
 import io.atelier.common.families.TrainingSettings;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.runs.TrainedRun;
 import io.atelier.common.train.TrainingInputs;
 import org.apache.spark.sql.SparkSession;
@@ -51,7 +52,7 @@ public final class DcganFamily implements ModelFamily {
     @Override
     public GeneratorSource openRun(TrainedRun run, SamplingOptions options) {
         if (!options.given().isEmpty()) {
-            throw new IllegalArgumentException(String.join(", ", options.given()) + ": " + run.runDir()
+            throw new InvalidSettingException(String.join(", ", options.given()) + ": " + run.runDir()
                     + " is a DCGAN run, which takes none of these sampler options");
         }
         return DcganRun.of(run);

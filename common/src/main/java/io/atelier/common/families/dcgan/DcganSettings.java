@@ -1,6 +1,7 @@
 package io.atelier.common.families.dcgan;
 
 import io.atelier.common.families.TrainingSettings;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 
 /**
@@ -40,10 +41,10 @@ public record DcganSettings(
 
     public DcganSettings {
         if (!"dcgan".equals(model)) {
-            throw new IllegalArgumentException("--model " + model + ": available models: dcgan");
+            throw new InvalidSettingException("{model} " + model + ": available models: dcgan");
         }
         if (batch < 2) {
-            throw new IllegalArgumentException("--batch " + batch + ": use 2 or more (batch norm needs a batch)");
+            throw new InvalidSettingException("{batch} " + batch + ": use 2 or more (batch norm needs a batch)");
         }
     }
 

@@ -3,6 +3,7 @@ package io.atelier.common.families.diffusion;
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.train.RowLabeler;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -27,14 +28,14 @@ public record ConditionCaptions(DiffusionConfig.CaptionSource source, List<Strin
         if (!manifest.hasCaptions()) {
             List<String> names = manifest.labelNames() == null ? List.of() : manifest.labelNames();
             if (names.size() < 2) {
-                throw new IllegalArgumentException("--conditional needs captions (a `caption` column; see ingest's"
+                throw new InvalidSettingException("{conditional} needs captions (a `caption` column; see ingest's"
                         + " sidecar .txt files) or a labelled dataset with at least 2 labels; " + dataset.path()
                         + " has " + names.size() + " labels and no captions");
             }
             Long unlabelled = manifest.counts().perLabel().getOrDefault("unlabelled", Map.of()).get(DatasetSchema.TRAIN);
             if (unlabelled != null && unlabelled > 0) {
-                throw new IllegalArgumentException("--conditional: " + unlabelled + " train rows of " + dataset.path()
-                        + " have no label and no caption; label or caption them, or train without --conditional");
+                throw new InvalidSettingException("{conditional}: " + unlabelled + " train rows of " + dataset.path()
+                        + " have no label and no caption; label or caption them, or train without {conditional}");
             }
             return new ConditionCaptions(DiffusionConfig.CaptionSource.LABEL_NAME, names);
         }
@@ -47,7 +48,7 @@ public record ConditionCaptions(DiffusionConfig.CaptionSource source, List<Strin
             }
         }
         if (texts.size() < 2) {
-            throw new IllegalArgumentException("--conditional: the train split of " + dataset.path() + " has "
+            throw new InvalidSettingException("{conditional}: the train split of " + dataset.path() + " has "
                     + texts.size() + " distinct caption(s); a conditional model needs at least 2");
         }
         return new ConditionCaptions(DiffusionConfig.CaptionSource.CAPTION, List.copyOf(texts));

@@ -2,6 +2,7 @@ package io.atelier.common.families.diffusion;
 
 import io.atelier.common.data.Manifest;
 
+import io.atelier.common.io.InvalidSettingException;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +50,7 @@ public record DiffusionConfig(int imageSize, int channels, int base, List<Intege
             try {
                 return valueOf(s.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--prediction " + s + ": use eps or v");
+                throw new InvalidSettingException("{prediction} " + s + ": use eps or v");
             }
         }
     }
@@ -61,7 +62,7 @@ public record DiffusionConfig(int imageSize, int channels, int base, List<Intege
         captionSource = captionSource == null ? CaptionSource.LABEL_NAME : captionSource;
         textEncoder = textEncoder == null ? TextEncoder.Kind.MEAN : textEncoder;
         if (textLayers < 0) {
-            throw new IllegalArgumentException("--text-layers " + textLayers + ": use 0 or more");
+            throw new InvalidSettingException("{textLayers} " + textLayers + ": use 0 or more");
         }
         if (!IMAGE_SIZES.contains(imageSize)) {
             throw new IllegalArgumentException("diffusion image size must be one of " + IMAGE_SIZES + ", got " + imageSize);
@@ -72,7 +73,7 @@ public record DiffusionConfig(int imageSize, int channels, int base, List<Intege
         mults = List.copyOf(mults);
         captions = List.copyOf(captions);
         if (timesteps < 2) {
-            throw new IllegalArgumentException("--timesteps " + timesteps + ": use 2 or more");
+            throw new InvalidSettingException("{timesteps} " + timesteps + ": use 2 or more");
         }
         if (!(learningRate > 0 && Double.isFinite(learningRate)) || warmupSteps < 0 || gradClip < 0 || batchSize < 1) {
             throw new IllegalArgumentException("need a finite lr > 0, warmup >= 0, gradClip >= 0, batch >= 1; got " + learningRate
@@ -117,7 +118,7 @@ public record DiffusionConfig(int imageSize, int channels, int base, List<Intege
      * label names; the name's words for a model of free captions (an error if it never saw them).
      */
     public int[] labelCondition(Vocabulary vocabulary, int label, String name) {
-        return captionSource == CaptionSource.CAPTION ? vocabulary.encode(name, "--label " + label + " ('" + name + "')")
+        return captionSource == CaptionSource.CAPTION ? vocabulary.encode(name, "{label} " + label + " ('" + name + "')")
                 : vocabulary.caption(label);
     }
 
@@ -149,7 +150,7 @@ public record DiffusionConfig(int imageSize, int channels, int base, List<Intege
         }
         int[] ids = vocabulary.encode(prompt);
         if (textEncoder == TextEncoder.Kind.TRANSFORMER && ids.length > maxTokens()) {
-            throw new IllegalArgumentException("--prompt '" + prompt + "' has " + ids.length + " words; this model's text"
+            throw new InvalidSettingException("{prompt} '" + prompt + "' has " + ids.length + " words; this model's text"
                     + " encoder reads at most " + maxTokens() + " (its longest training caption): shorten the prompt");
         }
         return ids;

@@ -3,6 +3,7 @@ package io.atelier.common.families.diffusion;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
 import io.atelier.common.families.GeneratorSource;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.families.ModelFamily;
 import io.atelier.common.families.SamplingOptions;
 import io.atelier.common.families.StateGenerator;
@@ -78,7 +79,7 @@ public final class DiffusionFamily implements ModelFamily {
     @Override
     public GeneratorSource openRun(TrainedRun run, SamplingOptions options) {
         if (!options.styleGanGiven().isEmpty()) {
-            throw new IllegalArgumentException(String.join(", ", options.styleGanGiven()) + ": " + run.runDir()
+            throw new InvalidSettingException(String.join(", ", options.styleGanGiven()) + ": " + run.runDir()
                     + " is a diffusion run; these options apply to StyleGAN runs only");
         }
         return DiffusionRun.of(run, options);

@@ -4,6 +4,7 @@ import io.atelier.common.families.GeneratorSource;
 import io.atelier.common.families.RunProvenance;
 import io.atelier.common.families.SampleGenerator;
 import io.atelier.common.families.SamplingOptions;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.runs.TrainedRun;
 import io.atelier.common.runs.TrainingState;
 
@@ -48,13 +49,13 @@ public record DiffusionRun(String runDir, DiffusionConfig config, List<String> l
                 options.eta() == null ? d.eta() : options.eta(),
                 options.guidance() == null ? d.guidance() : options.guidance());
         if (settings.steps() > config.timesteps()) {
-            throw new IllegalArgumentException("--steps " + settings.steps() + ": the model has " + config.timesteps()
+            throw new InvalidSettingException("{steps} " + settings.steps() + ": the model has " + config.timesteps()
                     + " timesteps");
         }
         if (options.prompt() != null) {
             if (!config.conditional()) {
-                throw new IllegalArgumentException("--prompt: model " + run.runDir() + " is unconditional; train it with"
-                        + " --conditional to use prompts");
+                throw new InvalidSettingException("{prompt}: model " + run.runDir() + " is unconditional; train it with"
+                        + " {conditional} to use prompts");
             }
             // An unknown word, or too many, fails here, on the driver.
             if (config.encodePrompt(config.vocabulary(), options.prompt()) == null) {

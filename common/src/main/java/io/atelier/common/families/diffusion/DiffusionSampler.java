@@ -1,5 +1,6 @@
 package io.atelier.common.families.diffusion;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
@@ -33,7 +34,7 @@ public final class DiffusionSampler {
             try {
                 return valueOf(s.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--sampler " + s + ": use ddpm or ddim");
+                throw new InvalidSettingException("{sampler} " + s + ": use ddpm or ddim");
             }
         }
     }
@@ -48,13 +49,13 @@ public final class DiffusionSampler {
 
         public Settings {
             if (steps < 1) {
-                throw new IllegalArgumentException("--steps " + steps + ": use 1 or more");
+                throw new InvalidSettingException("{steps} " + steps + ": use 1 or more");
             }
             if (!(eta >= 0 && eta <= 1)) {
-                throw new IllegalArgumentException("--eta " + eta + ": use a value in [0, 1]");
+                throw new InvalidSettingException("{eta} " + eta + ": use a value in [0, 1]");
             }
             if (!(guidance >= 0) || Double.isInfinite(guidance)) {
-                throw new IllegalArgumentException("--guidance " + guidance + ": use 0 or more");
+                throw new InvalidSettingException("{guidance} " + guidance + ": use 0 or more");
             }
         }
 

@@ -2,6 +2,7 @@ package io.atelier.common.families.diffusion;
 
 import io.atelier.common.data.Manifest;
 import io.atelier.common.families.TrainingSettings;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 
 import java.util.List;
@@ -50,20 +51,20 @@ public record DiffusionSettings(
         NoiseSchedule.Kind.parse(schedule);
         DiffusionConfig.Prediction.parse(prediction);
         if (batch < 1) {
-            throw new IllegalArgumentException("--batch " + batch + ": use 1 or more");
+            throw new InvalidSettingException("{batch} " + batch + ": use 1 or more");
         }
         if (textEncoder != null) {
             TextEncoder.Kind.parse(textEncoder);
             if (!conditional) {
-                throw new IllegalArgumentException("--text-encoder " + textEncoder + ": only a --conditional model encodes"
-                        + " captions; add --conditional or drop --text-encoder");
+                throw new InvalidSettingException("{textEncoder} " + textEncoder + ": only a {conditional} model encodes"
+                        + " captions; add {conditional} or drop {textEncoder}");
             }
         }
         if (textLayers < 0) {
-            throw new IllegalArgumentException("--text-layers " + textLayers + ": use 0 or more");
+            throw new InvalidSettingException("{textLayers} " + textLayers + ": use 0 or more");
         }
         if (!(condDrop >= 0 && condDrop < 1)) {
-            throw new IllegalArgumentException("--cond-drop " + condDrop + ": use a probability in [0, 1)");
+            throw new InvalidSettingException("{condDrop} " + condDrop + ": use a probability in [0, 1)");
         }
     }
 

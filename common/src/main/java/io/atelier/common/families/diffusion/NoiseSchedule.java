@@ -1,5 +1,6 @@
 package io.atelier.common.families.diffusion;
 
+import io.atelier.common.io.InvalidSettingException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
@@ -30,7 +31,7 @@ public final class NoiseSchedule implements Serializable {
             try {
                 return valueOf(s.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--schedule " + s + ": use linear or cosine");
+                throw new InvalidSettingException("{schedule} " + s + ": use linear or cosine");
             }
         }
     }
@@ -41,7 +42,7 @@ public final class NoiseSchedule implements Serializable {
 
     public NoiseSchedule(Kind kind, int timesteps) {
         if (timesteps < 2) {
-            throw new IllegalArgumentException("--timesteps " + timesteps + ": use 2 or more");
+            throw new InvalidSettingException("{timesteps} " + timesteps + ": use 2 or more");
         }
         this.kind = kind;
         this.betas = new double[timesteps];
@@ -179,7 +180,7 @@ public final class NoiseSchedule implements Serializable {
     public int[] ddimTimes(int steps) {
         int n = timesteps();
         if (steps < 1 || steps > n) {
-            throw new IllegalArgumentException("--steps " + steps + ": use 1 to " + n + " (the run's timesteps)");
+            throw new InvalidSettingException("{steps} " + steps + ": use 1 to " + n + " (the run's timesteps)");
         }
         int[] ts = new int[steps];
         for (int k = 0; k < steps; k++) {

@@ -1,5 +1,6 @@
 package io.atelier.common.families.diffusion;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.LayerNorm;
 import io.atelier.common.nn.Layer;
@@ -38,7 +39,7 @@ public final class TextEncoder {
             try {
                 return valueOf(s.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--text-encoder " + s + ": use transformer or mean");
+                throw new InvalidSettingException("{textEncoder} " + s + ": use transformer or mean");
             }
         }
     }

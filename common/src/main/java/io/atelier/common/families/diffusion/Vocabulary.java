@@ -1,5 +1,6 @@
 package io.atelier.common.families.diffusion;
 
+import io.atelier.common.io.InvalidSettingException;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 
 import java.io.Serializable;
@@ -88,14 +89,14 @@ public final class Vocabulary implements Serializable {
 
     /** Word ids of a prompt; an unknown word is an error that lists the vocabulary, or close matches in a large one. */
     public int[] encode(String prompt) {
-        return encode(prompt, "--prompt '" + prompt + "'");
+        return encode(prompt, "{prompt} '" + prompt + "'");
     }
 
     /** As {@link #encode(String)}, errors naming the text as {@code what}. */
     public int[] encode(String prompt, String what) {
         List<String> ws = split(prompt);
         if (ws.isEmpty()) {
-            throw new IllegalArgumentException(what + " has no words; the model knows: " + String.join(", ", words));
+            throw new InvalidSettingException(what + " has no words; the model knows: " + String.join(", ", words));
         }
         int[] out = new int[ws.size()];
         List<String> unknown = new ArrayList<>();
@@ -108,7 +109,7 @@ public final class Vocabulary implements Serializable {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException(what + ": unknown word" + (unknown.size() > 1 ? "s " : " ")
+            throw new InvalidSettingException(what + ": unknown word" + (unknown.size() > 1 ? "s " : " ")
                     + String.join(", ", unknown) + "; " + known(unknown));
         }
         return out;

@@ -1,5 +1,6 @@
 package io.atelier.common.families.stylegan;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.EqualizedConv2d;
 import io.atelier.common.nn.EqualizedDense;
 import io.atelier.common.nn.ModulatedConv2d;
@@ -44,8 +45,8 @@ public record StyleGanArchitecture(int imageSize, int channels, int latentDim, i
     /** One line before training when the images cannot be a synthesis network's output. */
     public static void requireImageSize(int size) {
         if (size < 8 || Integer.bitCount(size) != 1) {
-            throw new IllegalArgumentException("StyleGAN needs square images whose side is a power of two >= 8; the dataset's"
-                    + " are " + size + " px (re-ingest with --size 32 or 64)");
+            throw new InvalidSettingException("StyleGAN needs square images whose side is a power of two >= 8; the dataset's"
+                    + " are " + size + " px (re-ingest with {size} 32 or 64)");
         }
     }
 

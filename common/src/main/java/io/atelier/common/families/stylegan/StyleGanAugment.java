@@ -2,6 +2,7 @@ package io.atelier.common.families.stylegan;
 
 import io.atelier.common.families.stylegan.augment.AdaController;
 
+import io.atelier.common.io.InvalidSettingException;
 import java.io.Serializable;
 import java.util.List;
 
@@ -25,20 +26,20 @@ public record StyleGanAugment(String mode, double p, double target, double kimg)
 
     public StyleGanAugment {
         if (!List.of(ADA, FIXED, OFF).contains(mode)) {
-            throw new IllegalArgumentException("--augment " + mode + ": use ada (adaptive p), fixed (with --augment-p P) or off");
+            throw new InvalidSettingException("{augment} " + mode + ": use ada (adaptive p), fixed (with {augmentP} P) or off");
         }
         if (!(p >= 0 && p <= 1)) {
-            throw new IllegalArgumentException("--augment-p must be in [0, 1], got " + p);
+            throw new InvalidSettingException("{augmentP} must be in [0, 1], got " + p);
         }
         if (OFF.equals(mode) && p != 0) {
-            throw new IllegalArgumentException("--augment-p " + p + " has no effect with --augment off: drop it, or use"
-                    + " --augment fixed or ada");
+            throw new InvalidSettingException("{augmentP} " + p + " has no effect with {augment} off: drop it, or use"
+                    + " {augment} fixed or ada");
         }
         if (!(target > 0 && target < 1)) {
-            throw new IllegalArgumentException("--ada-target must be in (0, 1), got " + target);
+            throw new InvalidSettingException("{adaTarget} must be in (0, 1), got " + target);
         }
         if (!(kimg > 0 && kimg * 1000 >= 1 && Double.isFinite(kimg))) {
-            throw new IllegalArgumentException("--ada-kimg must be at least 0.001 (one image), got " + kimg);
+            throw new InvalidSettingException("{adaKimg} must be at least 0.001 (one image), got " + kimg);
         }
     }
 

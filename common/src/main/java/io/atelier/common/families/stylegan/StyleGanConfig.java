@@ -1,5 +1,6 @@
 package io.atelier.common.families.stylegan;
 
+import io.atelier.common.io.InvalidSettingException;
 import java.io.Serializable;
 
 /**
@@ -53,32 +54,32 @@ public record StyleGanConfig(
         augment = augment == null ? StyleGanAugment.NONE : augment;
         new StyleGanArchitecture(imageSize, channels, latentDim, mappingLayers, width);
         if (batchSize < 1 || (batchSize > StyleGanArchitecture.MBSTD_GROUP && batchSize % StyleGanArchitecture.MBSTD_GROUP != 0)) {
-            throw new IllegalArgumentException("--batch " + batchSize + ": the minibatch std layer groups images by "
+            throw new InvalidSettingException("{batch} " + batchSize + ": the minibatch std layer groups images by "
                     + StyleGanArchitecture.MBSTD_GROUP + "; use a multiple of " + StyleGanArchitecture.MBSTD_GROUP);
         }
         if (!(learningRate > 0 && Double.isFinite(learningRate))) {
-            throw new IllegalArgumentException("--lr must be finite and > 0, got " + learningRate);
+            throw new InvalidSettingException("{lr} must be finite and > 0, got " + learningRate);
         }
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
             throw new IllegalArgumentException("Adam betas must be in [0, 1), got " + beta1 + " and " + beta2);
         }
         if (!(r1Gamma >= 0 && Double.isFinite(r1Gamma))) {
-            throw new IllegalArgumentException("--r1-gamma must be finite and >= 0, got " + r1Gamma);
+            throw new InvalidSettingException("{r1Gamma} must be finite and >= 0, got " + r1Gamma);
         }
         if (r1Interval < 1) {
             throw new IllegalArgumentException("r1Interval must be >= 1, got " + r1Interval);
         }
         if (!(mixingProb >= 0 && mixingProb <= 1)) {
-            throw new IllegalArgumentException("--style-mixing must be in [0, 1], got " + mixingProb);
+            throw new InvalidSettingException("{styleMixing} must be in [0, 1], got " + mixingProb);
         }
         if (!(emaKimg >= 0 && Double.isFinite(emaKimg))) {
-            throw new IllegalArgumentException("--ema-kimg must be finite and >= 0, got " + emaKimg);
+            throw new InvalidSettingException("{emaKimg} must be finite and >= 0, got " + emaKimg);
         }
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be >= 1, got " + workers);
         }
         if (!(plWeight >= 0 && Double.isFinite(plWeight))) {
-            throw new IllegalArgumentException("--pl-weight must be finite and >= 0, got " + plWeight);
+            throw new InvalidSettingException("{plWeight} must be finite and >= 0, got " + plWeight);
         }
     }
 

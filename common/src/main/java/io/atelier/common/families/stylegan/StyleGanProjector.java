@@ -1,5 +1,6 @@
 package io.atelier.common.families.stylegan;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.Adam;
 import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Params;
@@ -68,7 +69,7 @@ public final class StyleGanProjector {
                     return s;
                 }
             }
-            throw new IllegalArgumentException("--space " + id + ": use w or w+");
+            throw new InvalidSettingException("{space} " + id + ": use w or w+");
         }
     }
 
@@ -83,7 +84,7 @@ public final class StyleGanProjector {
             implements java.io.Serializable {
         public Options {
             if (steps < 1) {
-                throw new IllegalArgumentException("--steps " + steps + ": use at least 1");
+                throw new InvalidSettingException("{steps} " + steps + ": use at least 1");
             }
             if (!(noiseWeight >= 0) || !(featureWeight >= 0)) {
                 throw new IllegalArgumentException("loss weights must be >= 0, got noise " + noiseWeight + " and feature "

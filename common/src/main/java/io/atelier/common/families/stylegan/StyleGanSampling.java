@@ -2,6 +2,7 @@ package io.atelier.common.families.stylegan;
 
 import io.atelier.common.families.SamplingOptions;
 
+import io.atelier.common.io.InvalidSettingException;
 import java.io.Serializable;
 import java.util.Locale;
 
@@ -18,15 +19,15 @@ public record StyleGanSampling(double truncation, Long mixSeed, int mixFrom, int
 
     public StyleGanSampling {
         if (!Double.isFinite(truncation)) {
-            throw new IllegalArgumentException("--truncation must be a finite number, got " + truncation);
+            throw new InvalidSettingException("{truncation} must be a finite number, got " + truncation);
         }
     }
 
     /** The options given to generate, for a model with {@code numWs} style layers; one-line errors otherwise. */
     public static StyleGanSampling of(SamplingOptions o, int numWs) {
         if (!o.diffusionGiven().isEmpty()) {
-            throw new IllegalArgumentException(String.join(", ", o.diffusionGiven())
-                    + ": a StyleGAN run takes --truncation, --mix-seed, --mix-layers and --noise-mode instead");
+            throw new InvalidSettingException(String.join(", ", o.diffusionGiven())
+                    + ": a StyleGAN run takes {truncation}, {mixSeed}, {mixLayers} and {noiseMode} instead");
         }
         double psi = o.truncation() == null ? 1.0 : o.truncation();
         Noise noise = Noise.CONST;
@@ -34,11 +35,11 @@ public record StyleGanSampling(double truncation, Long mixSeed, int mixFrom, int
             try {
                 noise = Noise.valueOf(o.noiseMode().trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--noise-mode " + o.noiseMode() + ": use const, random or none");
+                throw new InvalidSettingException("{noiseMode} " + o.noiseMode() + ": use const, random or none");
             }
         }
         if ((o.mixSeed() == null) != (o.mixLayers() == null)) {
-            throw new IllegalArgumentException("--mix-seed and --mix-layers go together: give both or neither");
+            throw new InvalidSettingException("{mixSeed} and {mixLayers} go together: give both or neither");
         }
         int from = -1;
         int to = -1;
@@ -52,10 +53,10 @@ public record StyleGanSampling(double truncation, Long mixSeed, int mixFrom, int
                 from = Integer.parseInt(parts[0].trim());
                 to = Integer.parseInt(parts[1].trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--mix-layers " + o.mixLayers() + ": give A-B, e.g. 0-3; " + range);
+                throw new InvalidSettingException("{mixLayers} " + o.mixLayers() + ": give A-B, e.g. 0-3; " + range);
             }
             if (from < 0 || to >= numWs || from > to) {
-                throw new IllegalArgumentException("--mix-layers " + o.mixLayers() + ": out of range; " + range);
+                throw new InvalidSettingException("{mixLayers} " + o.mixLayers() + ": out of range; " + range);
             }
         }
         return new StyleGanSampling(psi, o.mixSeed(), from, to, noise);

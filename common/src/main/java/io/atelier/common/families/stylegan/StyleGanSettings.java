@@ -2,6 +2,7 @@ package io.atelier.common.families.stylegan;
 
 import io.atelier.common.data.Manifest;
 import io.atelier.common.families.TrainingSettings;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 
 /**
@@ -32,7 +33,7 @@ public record StyleGanSettings(
         @Setting(value = "Layers of the mapping network.", label = "N") int mappingLayers,
         @Setting(value = "Size of z and w.", label = "N") int latentDim,
         @Setting(value = "Channels of every synthesis and discriminator layer.", label = "N") int channels,
-        @Setting(value = "Augmentation of every image D sees: ada (p steered from r_t), fixed (p = --augment-p) or off.",
+        @Setting(value = "Augmentation of every image D sees: ada (p steered from r_t), fixed (p = {augmentP}) or off.",
                 label = "MODE") String augment,
         @Setting(value = "Augmentation probability for fixed; ADA's starting p.", label = "P") double augmentP,
         @Setting(value = "ADA's target for r_t = E[sign(D(real))].", label = "R") double adaTarget,
@@ -55,15 +56,15 @@ public record StyleGanSettings(
 
     public StyleGanSettings {
         if (!MODEL.equals(model)) {
-            throw new IllegalArgumentException("--model " + model + ": this record holds stylegan settings");
+            throw new InvalidSettingException("{model} " + model + ": this record holds stylegan settings");
         }
     }
 
     /** The model config for a dataset: geometry from its manifest, the rest from here. */
     public StyleGanConfig stylegan(Manifest manifest) {
         if (manifest.height() != manifest.width()) {
-            throw new IllegalArgumentException("--data " + data + " holds " + manifest.height() + "x" + manifest.width()
-                    + " images; StyleGAN needs square images (re-ingest with --size 32 or 64)");
+            throw new InvalidSettingException("{data} " + data + " holds " + manifest.height() + "x" + manifest.width()
+                    + " images; StyleGAN needs square images (re-ingest with {size} 32 or 64)");
         }
         StyleGanArchitecture.requireImageSize(manifest.height());
         return new StyleGanConfig(manifest.height(), manifest.channels(), latentDim, mappingLayers, channels, batch, lr, 0.0,

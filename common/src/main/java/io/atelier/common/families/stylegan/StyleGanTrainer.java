@@ -1,5 +1,6 @@
 package io.atelier.common.families.stylegan;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.ParamLayout;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.runs.TrainingState;
@@ -138,14 +139,14 @@ public final class StyleGanTrainer implements ModelTrainer {
             throw new IllegalArgumentException("training state does not match this StyleGAN config (network sizes differ)");
         }
         if (config.augment().adaptive() != state.tensors().containsKey(ADA_P)) {
-            throw new IllegalArgumentException("training state " + (config.augment().adaptive() ? "has no" : "has an")
-                    + " ADA p (" + ADA_P + ") but this config has --augment " + config.augment().mode()
+            throw new InvalidSettingException("training state " + (config.augment().adaptive() ? "has no" : "has an")
+                    + " ADA p (" + ADA_P + ") but this config has {augment} " + config.augment().mode()
                     + ": train with the augmentation the state was made for");
         }
         if ((config.plWeight() > 0) != state.tensors().containsKey(PL_MEAN)) {
-            throw new IllegalArgumentException("training state " + (config.plWeight() > 0 ? "has no" : "has a")
-                    + " path-length mean (" + PL_MEAN + ") but this config has --pl-weight " + config.plWeight()
-                    + ": train with " + (config.plWeight() > 0 ? "--pl-weight 0" : "a --pl-weight above 0")
+            throw new InvalidSettingException("training state " + (config.plWeight() > 0 ? "has no" : "has a")
+                    + " path-length mean (" + PL_MEAN + ") but this config has {plWeight} " + config.plWeight()
+                    + ": train with " + (config.plWeight() > 0 ? "{plWeight} 0" : "a {plWeight} above 0")
                     + " as the state was made");
         }
     }

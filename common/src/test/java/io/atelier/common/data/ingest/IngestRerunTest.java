@@ -49,8 +49,8 @@ class IngestRerunTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ingest(opts(in, out)),
                 "a re-run after the input changed must not report 'already holds this dataset'");
         String m = e.getMessage();
-        assertTrue(m.contains("--output " + out) && m.contains("input changed") && m.contains(expectedChange)
-                && m.contains("choose a new --output or delete it"), "message: " + m);
+        assertTrue(m.contains("output " + out) && m.contains("input changed") && m.contains(expectedChange)
+                && m.contains("choose a new output or delete it"), "message: " + m);
         assertEquals(1, m.lines().count(), "one line: " + m);
         assertTrue(java.util.Arrays.equals(manifest, Files.readAllBytes(out.resolve(DatasetLayout.MANIFEST))),
                 "the existing dataset's manifest is left as it was");

@@ -128,7 +128,7 @@ class IngestSplitByTest {
         assertEquals(SplitBy.NAME, withSplitBy(d, " Name ").options().splitBy());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> withSplitBy(d, "file").options());
-        assertEquals("unknown --split-by 'file': use content or name", e.getMessage());
+        assertEquals("unknown splitBy 'file': use content or name", e.getMessage());
     }
 
     private static IngestSettings withSplitBy(IngestSettings d, String splitBy) {

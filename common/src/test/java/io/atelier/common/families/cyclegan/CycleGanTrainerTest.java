@@ -183,6 +183,6 @@ class CycleGanTrainerTest {
         WorkerData onlyTop = new WorkerData(0, 2, 1, SIZE, SIZE, new byte[2 * SIZE * SIZE], new int[]{0, 0});
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LocalSteps.run(trainer, trainer.newWorker(), trainer.initialState(1), onlyTop, 1, 1, 0));
-        assertTrue(e.getMessage().contains("domain B [bottom]") && e.getMessage().contains("--workers"), e.getMessage());
+        assertTrue(e.getMessage().contains("domain B [bottom]") && e.getMessage().contains("use fewer workers"), e.getMessage());
     }
 }

@@ -60,7 +60,7 @@ class ConditionCaptionsTest {
         Vocabulary v = config.vocabulary();
         assertArrayEquals(new int[]{2}, config.labelCondition(v, 5, "Sandal"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config.labelCondition(v, 1, "Trouser"));
-        assertTrue(e.getMessage().startsWith("--label 1 ('Trouser'): unknown word trouser"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("label 1 ('Trouser'): unknown word trouser"), e.getMessage());
         assertEquals(List.of(), DiffusionFamily.askableLabels(config, List.of("Sandal", "Trouser")));
         assertEquals(List.of("Sandal", "boot"), DiffusionFamily.askableLabels(config, List.of("Sandal", "boot")));
     }

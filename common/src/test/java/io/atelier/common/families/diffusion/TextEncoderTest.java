@@ -108,7 +108,7 @@ class TextEncoderTest {
         assertArrayEquals(v.encode("heart red"), config.encodePrompt(v, "Heart, red"));
         IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
                 () -> config.encodePrompt(v, "red heart blue star"));
-        assertEquals("--prompt 'red heart blue star' has 4 words; this model's text encoder reads at most 2 (its longest"
+        assertEquals("prompt 'red heart blue star' has 4 words; this model's text encoder reads at most 2 (its longest"
                 + " training caption): shorten the prompt", tooLong.getMessage());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> config.encodePrompt(v, "red cat"));
         assertTrue(unknown.getMessage().contains("unknown word cat"), unknown.getMessage());
@@ -129,11 +129,11 @@ class TextEncoderTest {
         tree.put("conditional", false);
         Exception e = assertThrows(Exception.class, () -> Json.MAPPER.treeToValue(tree, DiffusionSettings.class));
         Throwable cause = e.getCause() == null ? e : e.getCause();
-        assertEquals("--text-encoder mean: only a --conditional model encodes captions; add --conditional or drop"
-                + " --text-encoder", cause.getMessage());
+        assertEquals("textEncoder mean: only a conditional model encodes captions; add conditional or drop"
+                + " textEncoder", cause.getMessage());
         tree.put("conditional", true).put("textEncoder", "lstm");
         Exception unknown = assertThrows(Exception.class, () -> Json.MAPPER.treeToValue(tree, DiffusionSettings.class));
-        assertEquals("--text-encoder lstm: use transformer or mean",
+        assertEquals("textEncoder lstm: use transformer or mean",
                 (unknown.getCause() == null ? unknown : unknown.getCause()).getMessage());
     }
 

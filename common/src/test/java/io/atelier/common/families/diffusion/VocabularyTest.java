@@ -25,7 +25,7 @@ class VocabularyTest {
     void aLargeVocabularyNamesCloseMatchesInsteadOfEveryWord() {
         Vocabulary v = large();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> v.encode("red hart"));
-        assertEquals("--prompt 'red hart': unknown word hart; hart: did you mean heart? (the model knows " + v.size()
+        assertEquals("prompt 'red hart': unknown word hart; hart: did you mean heart? (the model knows " + v.size()
                 + " words: its training captions, in the run's config.json)", e.getMessage());
         assertTrue(!e.getMessage().contains("pizza"), "the whole vocabulary is not listed");
 
@@ -47,6 +47,6 @@ class VocabularyTest {
     void aSmallVocabularyIsListedWhole() {
         Vocabulary v = new Vocabulary(List.of("Sneaker", "Bag", "Ankle boot"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> v.encode("snaker"));
-        assertEquals("--prompt 'snaker': unknown word snaker; the model knows: sneaker, bag, ankle, boot", e.getMessage());
+        assertEquals("prompt 'snaker': unknown word snaker; the model knows: sneaker, bag, ankle, boot", e.getMessage());
     }
 }

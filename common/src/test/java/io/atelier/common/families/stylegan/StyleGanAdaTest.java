@@ -144,15 +144,15 @@ class StyleGanAdaTest {
         assertEquals(0.6, StyleGanSettings.DEFAULTS.adaTarget());
         assertEquals(500, StyleGanSettings.DEFAULTS.adaKimg());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new StyleGanAugment("sometimes", 0, 0.6, 500))
-                .getMessage().contains("use ada (adaptive p), fixed (with --augment-p P) or off"));
+                .getMessage().contains("use ada (adaptive p), fixed (with augmentP P) or off"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new StyleGanAugment("fixed", 1.5, 0.6, 500))
-                .getMessage().startsWith("--augment-p must be in [0, 1]"));
+                .getMessage().startsWith("augmentP must be in [0, 1]"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new StyleGanAugment("off", 0.2, 0.6, 500))
-                .getMessage().contains("no effect with --augment off"));
+                .getMessage().contains("no effect with augment off"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new StyleGanAugment("ada", 0, 1, 500))
-                .getMessage().startsWith("--ada-target must be in (0, 1)"));
+                .getMessage().startsWith("adaTarget must be in (0, 1)"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new StyleGanAugment("ada", 0, 0.6, 0))
-                .getMessage().startsWith("--ada-kimg"));
+                .getMessage().startsWith("adaKimg"));
         StyleGanTrainer ada = new StyleGanTrainer(c);
         TrainingState offState = new StyleGanTrainer(StyleGanTrainerTest.tiny(1)).initialState(1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -152,7 +152,7 @@ class StyleGanProjectorTest {
         assertThrows(IllegalArgumentException.class, () -> new StyleGanProjector.Options(0,
                 StyleGanProjector.Space.W, 1, 0, 0));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StyleGanProjector.Space.of("z"));
-        assertEquals("--space z: use w or w+", e.getMessage());
+        assertEquals("space z: use w or w+", e.getMessage());
         assertEquals(StyleGanProjector.Space.W_PLUS, StyleGanProjector.Space.of("W+"));
         assertEquals(DataType.FLOAT, targets(1).dataType());
     }

@@ -135,9 +135,9 @@ class StyleGanTrainerTest {
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> withPl.newWorker().bind(plain.initialState(1), data));
-        assertTrue(e.getMessage().contains("--pl-weight 2.0") && !e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getMessage().contains("plWeight 2.0") && !e.getMessage().contains("\n"), e.getMessage());
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> off.withPlWeight(-1));
-        assertTrue(bad.getMessage().startsWith("--pl-weight"), bad.getMessage());
+        assertTrue(bad.getMessage().startsWith("plWeight"), bad.getMessage());
     }
 
     @Test
@@ -156,7 +156,7 @@ class StyleGanTrainerTest {
         assertEquals(0.5, Math.pow(c.emaDecay(), 10_000 / 64.0), 1e-9);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new StyleGanConfig(SIZE, 1, 4, 1, 3, 6, 2e-3, 0.0, 0.99, 0.5, 16, 0.9, 10, 2));
-        assertTrue(e.getMessage().startsWith("--batch 6") && e.getMessage().contains("multiple of 4"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("batch 6") && e.getMessage().contains("multiple of 4"), e.getMessage());
     }
 
     /** A state whose EMA generator has noise strengths of 1, so that the noise modes differ. */
@@ -264,6 +264,6 @@ class StyleGanTrainerTest {
                 .contains("const, random or none"));
         IllegalArgumentException steps = assertThrows(IllegalArgumentException.class, () -> StyleGanSampling.of(
                 new SamplingOptions(null, 10, null, null, null), 4));
-        assertTrue(steps.getMessage().startsWith("--steps"), steps.getMessage());
+        assertTrue(steps.getMessage().startsWith("steps"), steps.getMessage());
     }
 }
