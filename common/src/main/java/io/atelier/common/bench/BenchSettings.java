@@ -1,5 +1,6 @@
 package io.atelier.common.bench;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 
 import java.util.List;
@@ -32,12 +33,12 @@ public final class BenchSettings {
 
     public record GanStep(
             @Setting(value = "Batch size.", label = "B") int batch,
-            @Setting(value = "Timed steps (per backend and round with --compare).", label = "N") int steps,
+            @Setting(value = "Timed steps (per backend and round with {compare}).", label = "N") int steps,
             @Setting(value = "Untimed steps first.", label = "N") int warmup,
             @Setting(value = "Native compute threads (default: all cores).", label = "T") Integer threads,
             @Setting(value = "atelier or libtorch.", label = "NAME") String backend,
             @Setting("Run atelier and libtorch alternately in one process and print one table.") boolean compare,
-            @Setting(value = "Alternating rounds with --compare.", label = "N") int rounds,
+            @Setting(value = "Alternating rounds with {compare}.", label = "N") int rounds,
             @Setting("Print only the JSON line(s) (the last has ms_per_step).") boolean json) implements Threaded {
         public static final GanStep DEFAULTS = new GanStep(64, 20, 30, null, "atelier", false, 3, false);
     }
@@ -47,7 +48,7 @@ public final class BenchSettings {
             @Setting(value = "Timed steps.", label = "N") int steps,
             @Setting(value = "Untimed steps first.", label = "N") int warmup,
             @Setting(value = "Native compute threads (default: all cores).", label = "T") Integer threads,
-            @Setting("With a 10-class condition (as --conditional trains).") boolean conditional,
+            @Setting("With a 10-class condition (as train-diffusion's conditional setting trains).") boolean conditional,
             @Setting("The captioned 32x32 RGB configuration instead: the default U-Net with the transformer text"
                     + " encoder (2 blocks) over synthetic captions shaped like the emoji sample's.") boolean captioned,
             @Setting("Print only the JSON line.") boolean json) implements Threaded {
@@ -66,7 +67,7 @@ public final class BenchSettings {
 
         public CycleGanStep {
             if (size != 28 && size != 32 && size != 64) {
-                throw new IllegalArgumentException("--size " + size + ": use 28, 32 or 64");
+                throw new InvalidSettingException("{size} " + size + ": use 28, 32 or 64");
             }
         }
     }
@@ -83,7 +84,7 @@ public final class BenchSettings {
 
         public StyleGanStep {
             if (size != 32 && size != 64) {
-                throw new IllegalArgumentException("--size " + size + ": use 32 or 64");
+                throw new InvalidSettingException("{size} " + size + ": use 32 or 64");
             }
         }
     }
@@ -115,10 +116,10 @@ public final class BenchSettings {
         /** Checks what has no default. */
         public void requireGiven() {
             if (data == null || data.isBlank()) {
-                throw new IllegalArgumentException("--data: give the dataset to summarise");
+                throw new InvalidSettingException("{data}: give the dataset to summarise");
             }
             if (features == null || features.isBlank()) {
-                throw new IllegalArgumentException("--features: give a feature network (train-classifier output)");
+                throw new InvalidSettingException("{features}: give a feature network (train-classifier output)");
             }
         }
     }
@@ -129,7 +130,7 @@ public final class BenchSettings {
             @Setting(value = "Images timed per size.", label = "N") int fastImages,
             @Setting(value = "Gatys iterations timed, scaled to 100; 0 skips Gatys.", label = "N") int gatysIterations,
             @Setting(value = "Catalog sizes for the memory runs.", label = "N,N") List<String> catalogs,
-            @Setting(value = "--size of the memory runs.", label = "PX") int catalogSize) {
+            @Setting(value = "{size} of the stylize runs that measure memory.", label = "PX") int catalogSize) {
         public static final Stylize DEFAULTS = new Stylize("data/models/style-starry_night",
                 "data/images/style/starry_night.jpg", 20, 10, List.of("1000", "10000"), 64);
 
@@ -138,7 +139,7 @@ public final class BenchSettings {
             try {
                 return catalogs.stream().map(String::strip).map(Integer::valueOf).toList();
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--catalogs " + String.join(",", catalogs)
+                throw new InvalidSettingException("{catalogs} " + String.join(",", catalogs)
                         + ": give whole numbers of images, e.g. 1000,10000");
             }
         }

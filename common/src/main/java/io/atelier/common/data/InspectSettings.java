@@ -1,5 +1,6 @@
 package io.atelier.common.data;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 
 /** Everything {@code atelier inspect} takes besides the dataset itself, with its help and defaults. */
@@ -11,7 +12,7 @@ public record InspectSettings(
 
     public InspectSettings {
         if (perLabel < 1) {
-            throw new IllegalArgumentException("--per-label " + perLabel + ": give at least 1 image per label row");
+            throw new InvalidSettingException("{perLabel} " + perLabel + ": give at least 1 image per label row");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.atelier.common.families.dcgan;
 
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.io.Setting;
 
 /** Everything {@code atelier quickstart} (ingest, inspect, a small DCGAN, generate) takes, with its help and defaults. */
@@ -12,10 +13,10 @@ public record QuickstartSettings(
 
     public QuickstartSettings {
         if (rounds < 1) {
-            throw new IllegalArgumentException("--rounds " + rounds + ": train at least 1 round");
+            throw new InvalidSettingException("{rounds} " + rounds + ": train at least 1 round");
         }
         if (count < 1) {
-            throw new IllegalArgumentException("--count " + count + ": generate at least 1 image");
+            throw new InvalidSettingException("{count} " + count + ": generate at least 1 image");
         }
     }
 }
