@@ -280,4 +280,53 @@ class S3AObjectStoreIT {
         assertTrue(success.path("committer").asText().toLowerCase(java.util.Locale.ROOT).contains("magic"),
                 "the S3A magic committer wrote the output (its _SUCCESS is a JSON summary):\n" + success);
     }
+
+    /**
+     * translate with its model and output on S3: a one-round CycleGAN trained onto the bucket (from
+     * the bucket's dataset, its two classes as the domains), then five pictures and a broken one
+     * translated into s3a://atelier/translated twice. The broken one goes to the output's quarantine
+     * table, which the second run replaces by copying its one file in place: still one file and one row.
+     */
+    @Test
+    @Order(4)
+    void translateACatalogOntoS3TwiceAndTheSecondRunAddsNothing() throws Exception {
+        String model = s3("runs/cyclegan");
+        atelier("train-gan", "--model", "cyclegan", "--data", dataset(), "--out", model, "--domain-a", "class-0",
+                "--domain-b", "class-1", "--generator-width", "4", "--discriminator-width", "4", "--residual-blocks", "1",
+                "--batch", "2", "--local-steps", "2", "--pool-size", "2", "--rounds", "1", "--sample-every", "1",
+                "--sample-count", "2");
+        assertEquals(List.of(1), completeRounds(model), "the CycleGAN's checkpoint on S3");
+        Path catalog = tmp.resolve("translate-catalog");
+        for (int i = 0; i < 5; i++) {
+            SampleImages.write(catalog.resolve(i % 2 == 0 ? "a" : "b").resolve("p" + i + ".png"),
+                    SampleImages.shape(i % 4, i, 40, 30), "png");
+        }
+        byte[] png = SampleImages.encode(SampleImages.shape(1, 9, 40, 30), "png");
+        SampleImages.write(catalog.resolve("a/truncated.png"), SampleImages.truncate(png, png.length / 2));
+        String out = s3("translated");
+        String[] args = {"translate", "--model", model, "--direction", "a2b", "--input", catalog.toString(), "--out", out};
+        org.apache.hadoop.fs.Path quarantine = new org.apache.hadoop.fs.Path(out, io.atelier.common.catalog.Quarantine.DIRECTORY);
+
+        AtelierCliTest.Result first = atelier(args);
+        assertTrue(first.out().contains("translate: in 6 = translated 5 + skipped 0 + quarantined 1"), first.out());
+        assertEquals(5, SparkSession.active().read().parquet(out).count(), "rows on S3");
+        assertEquals(List.of("a/truncated.png"), SparkSession.active().read().parquet(quarantine.toString())
+                .select("origin").as(org.apache.spark.sql.Encoders.STRING()).collectAsList().stream()
+                .map(o -> o.substring(o.indexOf("translate-catalog/") + "translate-catalog/".length())).toList(),
+                "the broken file in the quarantine on S3");
+
+        AtelierCliTest.Result second = atelier(args);
+        assertTrue(second.out().contains("translate: in 6 = translated 0 + skipped 5 + quarantined 1"), second.out());
+        assertEquals(5, SparkSession.active().read().parquet(out).count(), "a second run adds no rows");
+        assertEquals(5, SparkSession.active().read().parquet(out).select("id").distinct().count(), "one row per image");
+        assertEquals(List.of(io.atelier.common.catalog.Quarantine.FILE), Arrays.stream(fs().listStatus(quarantine))
+                .map(f -> f.getPath().getName()).toList(), "the quarantine is its one file, replaced in place");
+        assertEquals(1, SparkSession.active().read().parquet(quarantine.toString()).count(), "and one row");
+        for (FileStatus f : fs().listStatus(new org.apache.hadoop.fs.Path(out))) {
+            assertFalse(f.getPath().getName().startsWith(io.atelier.common.catalog.Quarantine.DIRECTORY + "-"),
+                    "no quarantine written aside is left: " + f.getPath());
+        }
+        assertTrue(readJson(out + "/_SUCCESS").path("committer").asText().toLowerCase(java.util.Locale.ROOT)
+                .contains("magic"), "the rows were committed by the S3A magic committer");
+    }
 }

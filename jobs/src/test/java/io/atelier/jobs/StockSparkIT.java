@@ -21,8 +21,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -232,15 +230,7 @@ class StockSparkIT {
     @Test
     @Order(6)
     void aTaskSeesAteliersSettingsAndTheClustersOwn() throws Exception {
-        Path jar = tmp.resolve("executor-settings.jar");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-            String entry = ExecutorSettings.class.getName().replace('.', '/') + ".class";
-            out.putNextEntry(new JarEntry(entry));
-            try (var in = ExecutorSettings.class.getClassLoader().getResourceAsStream(entry)) {
-                in.transferTo(out);
-            }
-            out.closeEntry();
-        }
+        Path jar = ExecutorSettings.jar(tmp);
         List<String> options = new ArrayList<>(TWO_EXECUTORS);
         options.addAll(List.of("--jars", jar.toString(), "--class", ExecutorSettings.class.getName()));
         long logsBefore;

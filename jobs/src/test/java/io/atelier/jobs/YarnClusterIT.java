@@ -296,4 +296,56 @@ class YarnClusterIT {
         assertFalse(diagnostics.contains("Shutdown hook called before final status was reported"),
                 "no early exit (EXIT_EARLY): " + diagnostics);
     }
+
+    /**
+     * What a task sees in each deploy mode: Atelier's settings (conf/spark-defaults.conf through
+     * atelier-submit's merge), the cluster's own spark-defaults.conf (an executor variable, an event
+     * log on HDFS, and a Parquet codec that Atelier sets too, where Atelier's value must win), and the
+     * JavaCPP limits that SparkSessions derives for YARN's containers, read in the executor's JVM.
+     * The NodeManager runs in this JVM, whose environment has OMP_WAIT_POLICY already, so the
+     * executor's Spark setting for it is checked besides the variable.
+     */
+    @Test
+    @Order(4)
+    void aTaskSeesAteliersSettingsAndTheClustersOwnInBothDeployModes() throws Exception {
+        String events = hdfs + "/spark-events";
+        FileSystem.get(conf).mkdirs(new org.apache.hadoop.fs.Path(events));
+        Path clusterDefaults = Files.createDirectories(sparkHome.resolve("conf")).resolve("spark-defaults.conf");
+        Files.writeString(clusterDefaults, String.join("\n",
+                "spark.eventLog.enabled                     true",
+                "spark.eventLog.dir                         " + events,
+                "spark.executorEnv.ATELIER_CLUSTER_SETTING  from-the-cluster",
+                "spark.sql.parquet.compression.codec        zstd", ""));
+        try {
+            Path jar = ExecutorSettings.jar(tmp);
+            // 768m of heap and Atelier's 2g overhead: maxbytes = 2048m - 384m, maxphysicalbytes = 768m + that.
+            String expected = " env:OMP_WAIT_POLICY=PASSIVE conf:spark.executorEnv.OMP_WAIT_POLICY=PASSIVE"
+                    + " env:ATELIER_CLUSTER_SETTING=from-the-cluster"
+                    + " conf:spark.executor.memoryOverhead=2g conf:spark.sql.parquet.compression.codec=snappy"
+                    + " conf:spark.eventLog.enabled=true sys:org.bytedeco.javacpp.maxbytes=1664m"
+                    + " sys:org.bytedeco.javacpp.maxphysicalbytes=2432m";
+            for (String mode : List.of("client", "cluster")) {
+                String lines = hdfs + "/executor-settings/" + mode + ".txt";
+                int logsBefore = FileSystem.get(conf).listStatus(new org.apache.hadoop.fs.Path(events)).length;
+                Submitted s = submit(List.of("--deploy-mode", mode, "--jars", jar.toString(),
+                                "--class", ExecutorSettings.class.getName()),
+                        "env:OMP_WAIT_POLICY", "conf:spark.executorEnv.OMP_WAIT_POLICY", "env:ATELIER_CLUSTER_SETTING",
+                        "conf:spark.executor.memoryOverhead",
+                        "conf:spark.sql.parquet.compression.codec", "conf:spark.eventLog.enabled",
+                        "sys:org.bytedeco.javacpp.maxbytes", "sys:org.bytedeco.javacpp.maxphysicalbytes", "to:" + lines);
+                assertSucceededOnce(s);
+                List<String> tasks = new String(io.atelier.common.io.HadoopFiles.readAll(new org.apache.hadoop.fs.Path(lines), conf),
+                        java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+                assertEquals(2, tasks.size(), mode + " mode: one line per task: " + tasks);
+                for (String task : tasks) {
+                    assertTrue(task.matches("task executor=\\d+ partition=\\d.*"), mode + " mode: a task on an executor: " + task);
+                    assertTrue(task.endsWith(expected), mode + " mode:\n  expected ..." + expected + "\n  got " + task);
+                }
+                assertEquals(logsBefore + 1, FileSystem.get(conf).listStatus(new org.apache.hadoop.fs.Path(events)).length,
+                        mode + " mode: the cluster's event log setting took effect");
+            }
+        } finally {
+            Files.delete(clusterDefaults);
+        }
+    }
 }

@@ -3,8 +3,11 @@ package io.atelier.common.io;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.apache.hadoop.io.IOUtils;
@@ -178,6 +181,38 @@ public final class HadoopFiles {
                 // the original error is the one worth reporting
             }
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Moves the file {@code from} over {@code target} (same file system) so that a reader finds the
+     * old file or the whole new one, never none or part of one: on a store that publishes on close
+     * ({@link #publishesOnClose}), copied into place, where the new object replaces the old one when
+     * its stream closes (a rename there is a copy and a delete); on a local disk one rename(2); on
+     * HDFS a rename with {@link Options.Rename#OVERWRITE}, one step in the NameNode.
+     */
+    public static void replaceFile(Path from, Path target, Configuration conf) {
+        FileSystem fs = fs(target, conf);
+        try {
+            if (publishesOnClose(fs, target)) {
+                try (InputStream in = fs.open(from); FSDataOutputStream out = fs.create(target, true)) {
+                    IOUtils.copyBytes(in, out, 64 * 1024, false);
+                }
+                fs.delete(from, false);
+            } else if (fs instanceof LocalFileSystem local) {
+                // LocalFileSystem renames a file and then its .crc: in between, the new file would meet
+                // the old checksum. So both checksums go first, and the raw rename replaces the file alone.
+                FileSystem raw = local.getRawFileSystem();
+                raw.delete(local.getChecksumFile(from), false);
+                raw.delete(local.getChecksumFile(target), false);
+                if (!raw.rename(from, target)) {
+                    throw new IOException("rename returned false");
+                }
+            } else {
+                FileContext.getFileContext(target.toUri(), conf).rename(from, target, Options.Rename.OVERWRITE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + from + " over " + target + ": " + e.getMessage(), e);
         }
     }
 
