@@ -151,7 +151,8 @@ public final class FastStyleTrainer implements ModelTrainer {
             if (h4 != height || w4 != width) {
                 y = StyleImages.resize(y, height, width);
             }
-            float[] v = y.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            // The transformer network works channels first; sample grids are NHWC.
+            float[] v = y.castTo(DataType.FLOAT).permute(0, 2, 3, 1).dup('c').data().asFloat();
             for (int j = 0; j < v.length; j++) {
                 out[i * v.length + j] = v[j] * 2 - 1;
             }
