@@ -8,7 +8,7 @@ import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
 import io.atelier.common.families.cyclegan.CycleGanRun;
 import io.atelier.common.families.cyclegan.CycleGanTranslator;
-import io.atelier.common.image.ImageTensors;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.nn.HostArrays;
 import io.atelier.common.io.Json;
@@ -75,7 +75,7 @@ class CycleGanEvaluateCommandTest {
         List<SparkImage> images = ImageDataset.open(spark, dataset).rows(spark)
                 .where(col(DatasetSchema.SPLIT).equalTo(DatasetSchema.TEST).and(col(DatasetSchema.LABEL_NAME).equalTo(label)))
                 .select(DatasetSchema.IMAGE).collectAsList().stream().map(r -> SparkImage.fromRow(r.getStruct(0))).toList();
-        float[] x = HostArrays.toArray(ImageTensors.toNchw(images));
+        float[] x = HostArrays.toArray(PixelAdapter.toNhwc(images));
         float[] triplets = CycleGanRun.open(run, new Configuration()).translator(images.size()).triplets(x, direction);
         int size = x.length / images.size();
         double sum = 0;

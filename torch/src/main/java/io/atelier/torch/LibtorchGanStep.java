@@ -6,6 +6,7 @@ import io.atelier.common.families.dcgan.DcganArchitecture;
 import io.atelier.common.families.dcgan.DcganConfig;
 import io.atelier.common.families.dcgan.DcganTrainer;
 import io.atelier.common.families.dcgan.DcganWorker;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.nn.ParamLayout;
 import io.atelier.common.train.WorkerData;
 import org.bytedeco.javacpp.FloatPointer;
@@ -25,6 +26,9 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -172,7 +176,7 @@ public final class LibtorchGanStep implements GanStep {
     public double[] step(long index) {
         try (PointerScope scope = new PointerScope()) {
             DcganWorker.drawInputs(data, GanStepBenchmark.Start.RUN_SEED, 0, index, indices, realPixels, realLabels, z);
-            Tensor real = tensor(realPixels, new long[] {batch, arch.channels(), arch.imageSize(), arch.imageSize()});
+            Tensor real = tensor(channelsFirstRgb(realPixels), new long[] {batch, arch.channels(), arch.imageSize(), arch.imageSize()});
             Tensor fake = generate(tensor(z, new long[] {batch, arch.latentDim()}));
 
             adamD.zero_grad();
@@ -188,6 +192,13 @@ public final class LibtorchGanStep implements GanStep {
             requireGrad(dParamVector, true);
             return new double[] {lossD.item_double(), lossG.item_double()};
         }
+    }
+
+    /** Atelier's batch (NHWC, stored channel order) as the RGB channels-first batch the libtorch modules take. */
+    private float[] channelsFirstRgb(float[] stored) {
+        long[] shape = {batch, arch.imageSize(), arch.imageSize(), arch.channels()};
+        INDArray rgb = PixelAdapter.storedToRgb(Nd4j.create(stored, shape, 'c'), Nd4j.create(DataType.FLOAT, shape, 'c'));
+        return rgb.permute(0, 3, 1, 2).dup('c').data().asFloat();
     }
 
     /** G's parameters in Atelier's layout ({@link DcganArchitecture#generatorParams}). */

@@ -2,7 +2,7 @@ package io.atelier.common.classify;
 
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.exec.ExecutorCache;
-import io.atelier.common.image.ImageTensors;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.image.SparkImage;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -127,7 +127,7 @@ public final class ClassAccuracy {
     }
 
     private static INDArray predict(MultiLayerNetwork network, List<SparkImage> images) {
-        return network.output(ImageTensors.toNchw(images), false).argMax(1);
+        return network.output(PixelAdapter.toNchw(images), false).argMax(1);
     }
 
     private record Histogram(ClassifierFeatures classifier, int classes, int batch) implements Serializable {

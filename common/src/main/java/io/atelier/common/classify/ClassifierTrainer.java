@@ -5,7 +5,7 @@ import io.atelier.common.data.DatasetLayout;
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
-import io.atelier.common.image.ImageTensors;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.InvalidSettingException;
@@ -240,6 +240,6 @@ public final class ClassifierTrainer {
         for (int i = 0; i < labels.size(); i++) {
             oneHot[i * classes + labels.get(i)] = 1f;
         }
-        return new DataSet(ImageTensors.toNchw(images), Nd4j.create(oneHot, new long[]{labels.size(), classes}, 'c'));
+        return new DataSet(PixelAdapter.toNchw(images), Nd4j.create(oneHot, new long[]{labels.size(), classes}, 'c'));
     }
 }

@@ -5,7 +5,7 @@ import io.atelier.common.compute.DeviceLog;
 import io.atelier.common.compute.TaskDevice;
 import io.atelier.common.data.DatasetSchema;
 import io.atelier.common.exec.ExecutorCache;
-import io.atelier.common.image.ImageTensors;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.image.SparkImage;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -77,7 +77,7 @@ public final class FeatureSummaryJob {
                 images.add(image);
                 keys.add(row.getLong(1));
                 if (images.size() == batch || !rows.hasNext()) {
-                    float[][] features = extractor.features(ImageTensors.toNchw(images));
+                    float[][] features = extractor.features(PixelAdapter.toNchw(images));
                     for (int i = 0; i < features.length; i++) {
                         summary.add(keys.get(i), features[i]);
                     }

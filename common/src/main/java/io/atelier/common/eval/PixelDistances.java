@@ -1,6 +1,6 @@
 package io.atelier.common.eval;
 
-import io.atelier.common.image.ImageTensors;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.image.SparkImage;
 import org.apache.spark.sql.Row;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,7 +18,7 @@ public final class PixelDistances {
     /** The images of column {@code column} as rows of a [n, c*h*w] float32 matrix in [-1, 1]. */
     public static INDArray pixels(List<Row> rows, int column) {
         List<SparkImage> images = rows.stream().map(r -> SparkImage.fromRow(r.getStruct(column))).toList();
-        return ImageTensors.toNchw(images).reshape('c', images.size(), -1);
+        return PixelAdapter.toNchw(images).reshape('c', images.size(), -1);
     }
 
     /** Mean |a - b| over all elements in float64, in [0, 1] pixel units ([-1, 1] spans 2). */

@@ -10,6 +10,7 @@ import io.atelier.common.exec.ProgressPoller;
 import io.atelier.common.families.GeneratorSource;
 import io.atelier.common.families.SampleGenerator;
 import io.atelier.common.image.ImageGrid;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.InvalidSettingException;
@@ -24,6 +25,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -196,17 +198,9 @@ public final class GenerationJob {
             List<Row> rows = new ArrayList<>(indices.length);
             int c = source.channels();
             int s = source.size();
-            int plane = s * s;
+            List<byte[]> stored = PixelAdapter.toStored(Nd4j.create(images, new long[]{indices.length, s, s, c}, 'c'));
             for (int i = 0; i < indices.length; i++) {
-                byte[] data = new byte[c * plane];
-                int base = i * c * plane;
-                for (int p = 0; p < plane; p++) {
-                    for (int ch = 0; ch < c; ch++) {
-                        int rgb = c == 3 ? 2 - ch : ch; // stored BGR interleaved
-                        float v = images[base + rgb * plane + p];
-                        data[p * c + ch] = (byte) Math.max(0, Math.min(255, Math.round((v + 1f) * 127.5f)));
-                    }
-                }
+                byte[] data = stored.get(i);
                 String origin = "generated:" + source.name() + "#" + indices[i];
                 SparkImage image = new SparkImage(origin, s, s, c, SparkImage.modeFor(c), data);
                 String id = ImageIds.contentId(image);

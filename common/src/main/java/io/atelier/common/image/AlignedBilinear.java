@@ -37,7 +37,7 @@ public final class AlignedBilinear {
     }
 
     /**
-     * Images already in tensors ([n, c, h, w], values in [-1, 1] as {@link ImageTensors} makes
+     * Images already in tensors ([n, c, h, w], values in [-1, 1] as {@link PixelAdapter#toNchw} makes
      * them; c = 1 or 3) as the networks take them: [n, 3, size, size] RGB in [0, 1], resized the
      * same way. A gray image's one channel is replicated to R, G and B.
      */

@@ -2,12 +2,10 @@ package io.atelier.common.project;
 
 import io.atelier.common.families.stylegan.StyleGanProjector;
 import io.atelier.common.image.ImageFit;
-import io.atelier.common.image.ImageTensors;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.image.SparkImage;
-import io.atelier.common.nn.Layouts;
 import io.atelier.common.style.ImageStylizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -58,19 +56,15 @@ final class ProjectionStylizer implements ImageStylizer {
         for (BufferedImage c : contents) {
             fitted.add(SparkImage.fromRgb("", ImageFit.STRETCH.apply(c, size), channels));
         }
-        INDArray nchw = ImageTensors.toNchw(fitted);
+        INDArray nchw = PixelAdapter.toNchw(fitted);
         long[] keys = new long[n];
         int floats = channels * size * size;
         float[] all = nchw.data().asFloat();
         for (int i = 0; i < n; i++) {
             keys[i] = Arrays.hashCode(Arrays.copyOfRange(all, i * floats, (i + 1) * floats));
         }
-        INDArray nhwc = Nd4j.create(nchw.dataType(), n, size, size, channels);
-        Layouts.nchwToNhwc(nchw, nhwc);
-        StyleGanProjector.Result r = projector.project(nhwc, keys, n, options);
-        INDArray back = Nd4j.create(nchw.dataType(), n, channels, size, size);
-        Layouts.nhwcToNchw(r.images(), back);
-        List<BufferedImage> images = ImageTensors.toImages(back);
+        StyleGanProjector.Result r = projector.project(PixelAdapter.toNhwc(fitted), keys, n, options);
+        List<BufferedImage> images = PixelAdapter.toImages(r.images());
         List<Stylized> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             BufferedImage c = contents.get(i);

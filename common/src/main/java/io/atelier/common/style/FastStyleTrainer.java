@@ -5,6 +5,7 @@ import io.atelier.common.features.FeatureNetwork;
 import io.atelier.common.features.KerasFeatureNetwork;
 import io.atelier.common.features.KerasGraphBuilder;
 import io.atelier.common.features.SameDiffSessions;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.Adam;
 import io.atelier.common.nn.HostArrays;
@@ -151,7 +152,8 @@ public final class FastStyleTrainer implements ModelTrainer {
             if (h4 != height || w4 != width) {
                 y = StyleImages.resize(y, height, width);
             }
-            float[] v = y.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            // The transformer network works channels first; sample grids are NHWC.
+            float[] v = y.castTo(DataType.FLOAT).permute(0, 2, 3, 1).dup('c').data().asFloat();
             for (int j = 0; j < v.length; j++) {
                 out[i * v.length + j] = v[j] * 2 - 1;
             }
@@ -276,26 +278,28 @@ public final class FastStyleTrainer implements ModelTrainer {
             int n = settings.batch();
             int h = data.height();
             int w = data.width();
-            int plane = h * w;
-            float[] out = new float[n * 3 * crop * crop];
+            float[] out = new float[n * crop * crop * 3];
             byte[] px = data.pixels();
             for (int b = 0; b < n; b++) {
                 int image = random.nextInt(data.count());
                 int top = random.nextInt(h - crop + 1);
                 int left = random.nextInt(w - crop + 1);
                 boolean flip = random.nextBoolean();
-                for (int c = 0; c < 3; c++) {
-                    int src = (image * 3 + c) * plane;
-                    int dst = (b * 3 + c) * crop * crop;
-                    for (int r = 0; r < crop; r++) {
-                        for (int col = 0; col < crop; col++) {
-                            int sc = flip ? left + crop - 1 - col : left + col;
-                            out[dst + r * crop + col] = (px[src + (top + r) * w + sc] & 0xFF) / 255f;
+                for (int r = 0; r < crop; r++) {
+                    for (int col = 0; col < crop; col++) {
+                        int sc = flip ? left + crop - 1 - col : left + col;
+                        int src = ((image * h + top + r) * w + sc) * 3;
+                        int dst = ((b * crop + r) * crop + col) * 3;
+                        for (int c = 0; c < 3; c++) {
+                            out[dst + c] = (px[src + c] & 0xFF) / 255f;
                         }
                     }
                 }
             }
-            return Nd4j.create(out, new long[]{n, 3, crop, crop}, 'c');
+            // Crops in stored order (NHWC, BGR); the transformer network takes RGB channels first.
+            INDArray stored = Nd4j.create(out, new long[]{n, crop, crop, 3}, 'c');
+            INDArray rgb = PixelAdapter.storedToRgb(stored, Nd4j.create(DataType.FLOAT, stored.shape(), 'c'));
+            return rgb.permute(0, 3, 1, 2).dup('c');
         }
     }
 }

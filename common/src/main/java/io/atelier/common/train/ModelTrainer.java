@@ -40,7 +40,7 @@ public interface ModelTrainer extends Serializable {
     default void afterAveraging(TrainingState averaged, Map<String, Double> metrics, long imagesSeen) {
     }
 
-    /** Sample-grid images (NCHW, [-1, 1]) from the state, for fixed inputs derived from the seed. */
+    /** Sample-grid images (NHWC, RGB, [-1, 1]) from the state, for fixed inputs derived from the seed. */
     float[] sampleGrid(TrainingState state, long seed, int count);
 
     enum Combine {

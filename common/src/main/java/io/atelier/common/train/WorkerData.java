@@ -1,11 +1,14 @@
 package io.atelier.common.train;
 
+import io.atelier.common.image.PixelAdapter;
+
 import java.io.Serializable;
 
 /**
  * A worker's share of the training split, decoded once into a compact form that stays cached on
- * its executor across rounds: pixels as unsigned bytes, NCHW, RGB order, plus labels (-1 when
- * unlabelled). Convert to [-1, 1] floats per minibatch with {@link #batch}.
+ * its executor across rounds: pixels exactly as stored (unsigned bytes, height x width x channels
+ * interleaved, BGR or gray; see {@link PixelAdapter}), image after image, plus labels (-1 when
+ * unlabelled). Widen a minibatch to [-1, 1] floats with {@link #batch}.
  */
 public record WorkerData(int worker, int count, int channels, int height, int width, byte[] pixels, int[] labels)
         implements Serializable {
@@ -23,16 +26,14 @@ public record WorkerData(int worker, int count, int channels, int height, int wi
         return channels * height * width;
     }
 
-    /** Fills {@code out} (length indices.length * imageSize) with images in [-1, 1]. */
+    /**
+     * Fills {@code out} (length indices.length * imageSize) with the images in [-1, 1], NHWC in
+     * stored channel order: {@link PixelAdapter#storedToRgb} makes them the networks' RGB batch.
+     */
     public void batch(int[] indices, float[] out, int[] labelsOut) {
-        int size = imageSize();
-        for (int b = 0; b < indices.length; b++) {
-            int src = indices[b] * size;
-            int dst = b * size;
-            for (int i = 0; i < size; i++) {
-                out[dst + i] = (pixels[src + i] & 0xFF) / 127.5f - 1f;
-            }
-            if (labelsOut != null) {
+        PixelAdapter.widen(pixels, imageSize(), indices, out);
+        if (labelsOut != null) {
+            for (int b = 0; b < indices.length; b++) {
                 labelsOut[b] = labels[indices[b]];
             }
         }

@@ -21,8 +21,8 @@ import static org.apache.spark.sql.functions.col;
 /**
  * Reads a dataset's train split (or several datasets' train splits) once and turns it into one
  * {@link WorkerData} per worker: an RDD with exactly W partitions, partition w holding the shards s
- * with s mod W = w, decoded to NCHW RGB bytes and persisted on the executors so that rounds never
- * read Parquet or decode again.
+ * with s mod W = w, its pixels kept as stored and persisted on the executors so that rounds never
+ * read Parquet again.
  */
 final class WorkerDataLoader {
     /**
@@ -116,7 +116,7 @@ final class WorkerDataLoader {
         }
     }
 
-    /** Interleaved BGR (or gray) rows to planar RGB, image after image. */
+    /** The rows' stored pixels one image after another (no conversion: batches widen them), with their labels. */
     static WorkerData decode(int worker, List<StoredImage> images, Shape shape) {
         long total = (long) images.size() * shape.size();
         if (total > Integer.MAX_VALUE - 8) {
@@ -124,7 +124,7 @@ final class WorkerDataLoader {
                     + " worker can hold: use more workers");
         }
         int c = shape.channels();
-        int plane = shape.height() * shape.width();
+        int size = shape.size();
         byte[] pixels = new byte[(int) total];
         int[] labels = new int[images.size()];
         for (int n = 0; n < images.size(); n++) {
@@ -133,14 +133,7 @@ final class WorkerDataLoader {
                 throw new IllegalArgumentException("image " + img.id() + " is " + img.height() + "x" + img.width() + "x"
                         + img.channels() + ", the dataset manifest says " + shape.height() + "x" + shape.width() + "x" + c);
             }
-            byte[] src = img.data();
-            int base = n * c * plane;
-            for (int p = 0; p < plane; p++) {
-                for (int ch = 0; ch < c; ch++) {
-                    int rgb = c == 3 ? 2 - ch : ch;
-                    pixels[base + rgb * plane + p] = src[p * c + ch];
-                }
-            }
+            System.arraycopy(img.data(), 0, pixels, n * size, size);
             labels[n] = img.label();
         }
         return new WorkerData(worker, images.size(), c, shape.height(), shape.width(), pixels, labels);

@@ -2,10 +2,9 @@ package io.atelier.common.translate;
 
 import io.atelier.common.families.cyclegan.CycleGanTranslator;
 import io.atelier.common.image.ImageFit;
-import io.atelier.common.image.ImageTensors;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.style.ImageStylizer;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -42,11 +41,10 @@ final class CycleGanStylizer implements ImageStylizer {
         for (BufferedImage c : contents) {
             fitted.add(SparkImage.fromRgb("", ImageFit.STRETCH.apply(c, size), channels));
         }
-        float[] in = ImageTensors.toNchw(fitted).data().asFloat();
+        float[] in = PixelAdapter.toNhwc(fitted).data().asFloat();
         float[] out = translator.translate(in, direction);
         List<Stylized> result = new ArrayList<>(contents.size());
-        for (BufferedImage image : ImageTensors.toImages(Nd4j.create(out,
-                new long[]{contents.size(), channels, size, size}, 'c'))) {
+        for (BufferedImage image : PixelAdapter.toImages(out, contents.size(), size, size, channels)) {
             result.add(new Stylized(image, List.of()));
         }
         return result;

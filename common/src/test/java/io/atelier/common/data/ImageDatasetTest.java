@@ -4,7 +4,7 @@ import io.atelier.common.data.ingest.Ingest;
 import io.atelier.common.data.ingest.IngestOptions;
 import io.atelier.common.data.ingest.IngestProgress;
 import io.atelier.common.data.ingest.IngestSummary;
-import io.atelier.common.image.ImageTensors;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.testing.LocalSpark;
 import io.atelier.common.testing.SampleImages;
@@ -74,7 +74,7 @@ class ImageDatasetTest {
         List<Row> rows = ImageDataset.open(spark(), dataset.toString()).rows(spark()).collectAsList();
         List<SparkImage> images = rows.stream()
                 .map(r -> SparkImage.fromRow(r.getStruct(r.fieldIndex(DatasetSchema.IMAGE)))).toList();
-        INDArray x = ImageTensors.toNchw(images);
+        INDArray x = PixelAdapter.toNchw(images);
         assertArrayEquals(new long[]{9, 3, SIZE, SIZE}, x.shape(), "tensor shape [n, c, h, w]");
         assertTrue(x.minNumber().doubleValue() >= -1 && x.maxNumber().doubleValue() <= 1,
                 "values expected in [-1, 1], got [" + x.minNumber() + ", " + x.maxNumber() + "]");
@@ -83,24 +83,24 @@ class ImageDatasetTest {
         SparkImage first = images.get(0);
         for (int[] p : new int[][]{{0, 0}, {7, 9}, {15, 15}}) {
             int o = (p[1] * SIZE + p[0]) * 3;
-            assertEquals(ImageTensors.toUnit(first.data()[o + 2]), x.getFloat(0, 0, p[1], p[0]), 1e-6, "R at " + Arrays.toString(p));
-            assertEquals(ImageTensors.toUnit(first.data()[o + 1]), x.getFloat(0, 1, p[1], p[0]), 1e-6, "G at " + Arrays.toString(p));
-            assertEquals(ImageTensors.toUnit(first.data()[o]), x.getFloat(0, 2, p[1], p[0]), 1e-6, "B at " + Arrays.toString(p));
+            assertEquals(PixelAdapter.toUnit(first.data()[o + 2]), x.getFloat(0, 0, p[1], p[0]), 1e-6, "R at " + Arrays.toString(p));
+            assertEquals(PixelAdapter.toUnit(first.data()[o + 1]), x.getFloat(0, 1, p[1], p[0]), 1e-6, "G at " + Arrays.toString(p));
+            assertEquals(PixelAdapter.toUnit(first.data()[o]), x.getFloat(0, 2, p[1], p[0]), 1e-6, "B at " + Arrays.toString(p));
         }
-        assertEquals(-1f, ImageTensors.toUnit((byte) 0), 0f, "byte 0");
-        assertEquals(1f, ImageTensors.toUnit((byte) 255), 0f, "byte 255");
+        assertEquals(-1f, PixelAdapter.toUnit((byte) 0), 0f, "byte 0");
+        assertEquals(1f, PixelAdapter.toUnit((byte) 255), 0f, "byte 255");
     }
 
     @Test
     void grayImagesPackToOneChannelAndMixedShapesAreRefused() {
         SparkImage a = new SparkImage("a", 2, 3, 1, SparkImage.CV_8UC1, new byte[]{0, 51, 102, (byte) 153, (byte) 204, (byte) 255});
         SparkImage b = new SparkImage("b", 2, 3, 1, SparkImage.CV_8UC1, new byte[6]);
-        INDArray x = ImageTensors.toNchw(List.of(a, b));
+        INDArray x = PixelAdapter.toNchw(List.of(a, b));
         assertArrayEquals(new long[]{2, 1, 2, 3}, x.shape(), "gray tensor shape");
         assertEquals(1f, x.getFloat(0, 0, 1, 2), 1e-6, "byte 255 at row 1, column 2");
         assertEquals(-1f, x.getFloat(0, 0, 0, 0), 1e-6, "byte 0 at row 0, column 0");
         SparkImage wide = new SparkImage("c", 3, 2, 1, SparkImage.CV_8UC1, new byte[6]);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageTensors.toNchw(List.of(a, wide)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PixelAdapter.toNchw(List.of(a, wide)));
         assertTrue(e.getMessage().contains("image c"), "expected the odd image named, got: " + e.getMessage());
     }
 

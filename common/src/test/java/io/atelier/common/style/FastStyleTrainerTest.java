@@ -1,6 +1,7 @@
 package io.atelier.common.style;
 
 import io.atelier.common.embed.ExtractorSpec;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.LocalSteps;
 import io.atelier.common.train.ModelTrainer;
@@ -8,6 +9,9 @@ import io.atelier.common.train.WorkerData;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -37,7 +41,7 @@ class FastStyleTrainerTest {
                 new int[]{32, 32});
     }
 
-    /** Four 32x32 crops of the shipped photo as one worker's data (NCHW RGB bytes). */
+    /** Four 32x32 crops of the shipped photo as one worker's data (bytes as stored: interleaved BGR). */
     static WorkerData photoCrops() throws IOException {
         BufferedImage photo = ImageIO.read(ROOT.resolve("data/images/content/chelsea.png").toFile());
         int n = 4;
@@ -45,7 +49,8 @@ class FastStyleTrainerTest {
         byte[] px = new byte[n * 3 * s * s];
         for (int i = 0; i < n; i++) {
             BufferedImage crop = photo.getSubimage(40 + 60 * i, 40 + 20 * i, 4 * s, 4 * s);
-            float[] unit = StyleImages.toUnit(crop, s, s).data().asFloat();
+            INDArray rgb = StyleImages.toUnit(crop, s, s).permute(0, 2, 3, 1).dup('c');
+            float[] unit = PixelAdapter.storedToRgb(rgb, Nd4j.create(DataType.FLOAT, 1, s, s, 3)).data().asFloat();
             for (int j = 0; j < unit.length; j++) {
                 px[i * unit.length + j] = (byte) Math.round(unit[j] * 255);
             }

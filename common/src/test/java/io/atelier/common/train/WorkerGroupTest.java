@@ -106,12 +106,19 @@ class WorkerGroupTest {
     }
 
     @Test
-    void storedBgrInterleavedBecomesPlanarRgb() {
-        // two pixels, stored (b, g, r): (1, 2, 3) and (4, 5, 6)
+    void storedBgrInterleavedIsKeptAsStoredImageAfterImage() {
+        // two pixels, stored (b, g, r): (1, 2, 3) and (4, 5, 6); then a second image
         StoredImage img = new StoredImage("a", 1, 1, 2, 3, new byte[]{1, 2, 3, 4, 5, 6});
-        WorkerData d = WorkerDataLoader.decode(0, List.of(img), new WorkerDataLoader.Shape(3, 1, 2));
-        assertArrayEquals(new byte[]{3, 6, 2, 5, 1, 4}, d.pixels(), "R plane, G plane, B plane");
-        assertArrayEquals(new int[]{1}, d.labels());
+        StoredImage next = new StoredImage("b", 0, 1, 2, 3, new byte[]{7, 8, 9, 10, 11, 12});
+        WorkerData d = WorkerDataLoader.decode(0, List.of(img, next), new WorkerDataLoader.Shape(3, 1, 2));
+        assertArrayEquals(new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, d.pixels(), "as stored, image after image");
+        assertArrayEquals(new int[]{1, 0}, d.labels());
+        float[] batch = new float[6];
+        int[] labels = new int[1];
+        d.batch(new int[]{1}, batch, labels);
+        assertArrayEquals(new float[]{7 / 127.5f - 1f, 8 / 127.5f - 1f, 9 / 127.5f - 1f, 10 / 127.5f - 1f,
+                11 / 127.5f - 1f, 12 / 127.5f - 1f}, batch, 0f, "image 1 widened to [-1, 1], stored order");
+        assertArrayEquals(new int[]{0}, labels);
 
         StoredImage gray = new StoredImage("g", -1, 2, 1, 1, new byte[]{7, 9});
         assertArrayEquals(new byte[]{7, 9}, WorkerDataLoader.decode(0, List.of(gray), new WorkerDataLoader.Shape(1, 2, 1)).pixels());

@@ -8,7 +8,7 @@ import io.atelier.common.families.ModelFamily;
 import io.atelier.common.families.SamplingOptions;
 import io.atelier.common.families.TrainingPlan;
 import io.atelier.common.families.TrainingSettings;
-import io.atelier.common.image.ImageTensors;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.HostArrays;
@@ -114,7 +114,7 @@ public final class CycleGanFamily implements ModelFamily {
 
     /**
      * The first {@code count} images of a domain by id, from the test split (from the train split
-     * when the test split holds none), as NCHW floats in [-1, 1]: fixed for the whole run.
+     * when the test split holds none), as NHWC floats in [-1, 1] (RGB): fixed for the whole run.
      *
      * @param classes the domain's labels, or null when the whole dataset is the domain
      */
@@ -132,7 +132,7 @@ public final class CycleGanFamily implements ModelFamily {
                     .collectAsList();
             if (!rows.isEmpty()) {
                 List<SparkImage> images = rows.stream().map(r -> SparkImage.fromRow(r.getStruct(0))).toList();
-                return HostArrays.toArray(ImageTensors.toNchw(images));
+                return HostArrays.toArray(PixelAdapter.toNhwc(images));
             }
         }
         return new float[0];

@@ -59,7 +59,7 @@ public final class CycleGanTrainer implements ModelTrainer {
     private static final long serialVersionUID = 1L;
 
     private final CycleGanConfig config;
-    /** Fixed images of each domain (NCHW, [-1, 1]) for the sample grids; empty when none were given. */
+    /** Fixed images of each domain (NHWC, RGB, [-1, 1]) for the sample grids; empty when none were given. */
     private final float[] gridA;
     private final float[] gridB;
     private transient CycleGanTranslator gridTranslator;

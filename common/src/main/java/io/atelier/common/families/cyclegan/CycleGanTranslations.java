@@ -2,7 +2,7 @@ package io.atelier.common.families.cyclegan;
 
 import io.atelier.common.compute.ComputeDevice;
 import io.atelier.common.data.DatasetSchema;
-import io.atelier.common.image.ImageTensors;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.nn.HostArrays;
 import org.apache.spark.sql.Dataset;
@@ -87,17 +87,17 @@ public final class CycleGanTranslations {
 
         private void translateChunk(CycleGanTranslator translator, List<SparkImage> images, List<Long> keys,
                                     List<Row> out) {
-            INDArray nchw = ImageTensors.toNchw(images);
-            float[] x = HostArrays.toArray(nchw);
+            INDArray nhwc = PixelAdapter.toNhwc(images);
+            float[] x = HostArrays.toArray(nhwc);
             float[] there = translator.translate(x, direction);
             float[] back = translator.translate(there, direction.reverse());
             int n = images.size();
-            long size = x.length / n;
-            // [-1, 1] spans 2 units; halving gives the error in [0, 1] pixel units.
-            float[] cycleL1 = HostArrays.toArray(Transforms.abs(HostArrays.of(back, n, size).subi(HostArrays.of(x, n, size)),
-                    false).mean(1).muli(0.5));
-            List<BufferedImage> translated = ImageTensors.toImages(HostArrays.of(there, nchw.shape()));
-            int channels = (int) nchw.size(1);
+            // [-1, 1] spans 2 units; halving gives the error in [0, 1] pixel units. Each image's mean
+            // runs over its values channels first, the order it has always summed them in.
+            INDArray error = Transforms.abs(HostArrays.of(back, nhwc.shape()).subi(nhwc), false);
+            float[] cycleL1 = HostArrays.toArray(error.permute(0, 3, 1, 2).dup('c').reshape('c', n, -1).mean(1).muli(0.5));
+            List<BufferedImage> translated = PixelAdapter.toImages(HostArrays.of(there, nhwc.shape()));
+            int channels = (int) nhwc.size(3);
             for (int i = 0; i < n; i++) {
                 SparkImage t = SparkImage.fromRgb(direction.id() + ":" + images.get(i).origin(), translated.get(i),
                         channels);

@@ -2,14 +2,12 @@ package io.atelier.common.families.cyclegan;
 
 import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.HostArrays;
-import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Params;
-import io.atelier.common.nn.Tensor;
 import io.atelier.common.runs.TrainingState;
 
 /**
  * Both generators of a CycleGAN state, for translating images outside training (sample grids,
- * the translate job): NCHW images in [-1, 1] in, NCHW images out, in chunks of up to
+ * the translate job): NHWC RGB images in [-1, 1] in, NHWC images out, in chunks of up to
  * {@code maxRows}. Instance normalisation uses each image's own statistics, so an image's
  * translation does not depend on the others in its chunk. Not thread-safe.
  */
@@ -49,7 +47,6 @@ public final class CycleGanTranslator {
     private final Params fParams;
     private final ResnetGenerator g;
     private final ResnetGenerator f;
-    private final Tensor nchw;
     private boolean loaded;
 
     public CycleGanTranslator(CycleGanConfig config, int maxRows) {
@@ -63,7 +60,6 @@ public final class CycleGanTranslator {
         this.fParams = new Params(arch.generatorParams());
         this.g = new ResnetGenerator(arch, gParams, maxRows);
         this.f = new ResnetGenerator(arch, fParams, maxRows);
-        this.nchw = new Tensor(maxRows, config.channels(), config.imageSize(), config.imageSize());
     }
 
     /** Copies both generators' weights out of {@code state}. */
@@ -84,7 +80,7 @@ public final class CycleGanTranslator {
         loaded = true;
     }
 
-    /** The translations of whole NCHW images, in order. */
+    /** The translations of whole NHWC images, in order. */
     public float[] translate(float[] images, Direction direction) {
         if (!loaded) {
             throw new IllegalStateException("load a training state first");
@@ -99,10 +95,8 @@ public final class CycleGanTranslator {
         int count = images.length / size;
         for (int from = 0; from < count; from += maxRows) {
             int n = Math.min(maxRows, count - from);
-            HostArrays.load(nchw.rows(n).reshape((long) n * size), images, from * size);
-            Layouts.nchwToNhwc(nchw.rows(n), net.input().rows(n));
-            Layouts.nhwcToNchw(net.forward(n).rows(n), nchw.rows(n));
-            HostArrays.store(nchw.rows(n).reshape((long) n * size), out, from * size);
+            HostArrays.load(net.input().rows(n).reshape((long) n * size), images, from * size);
+            HostArrays.store(net.forward(n).rows(n).reshape((long) n * size), out, from * size);
         }
         return out;
     }

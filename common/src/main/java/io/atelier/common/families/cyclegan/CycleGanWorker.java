@@ -1,11 +1,11 @@
 package io.atelier.common.families.cyclegan;
 
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.nn.Adam;
 import io.atelier.common.nn.AdamMoments;
 import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Layer;
-import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Losses;
 import io.atelier.common.nn.Params;
 import io.atelier.common.nn.Rng;
@@ -60,7 +60,7 @@ final class CycleGanWorker implements ModelTrainer.LocalWorker {
 
     private final int[] indices;
     private final float[] pixels;
-    private final Tensor nchw;
+    private final Tensor stored;
     private final Tensor realA;
     private final Tensor realB;
     /** Copies of this step's translations, for the discriminators after the generators' update. */
@@ -108,7 +108,7 @@ final class CycleGanWorker implements ModelTrainer.LocalWorker {
         int s = config.imageSize();
         this.indices = new int[b];
         this.pixels = new float[b * imageFloats];
-        this.nchw = new Tensor(b, c, s, s);
+        this.stored = new Tensor(b, s, s, c);
         this.realA = new Tensor(b, s, s, c);
         this.realB = new Tensor(b, s, s, c);
         this.fakeA = new Tensor(b, s, s, c);
@@ -311,8 +311,8 @@ final class CycleGanWorker implements ModelTrainer.LocalWorker {
             indices[i] = domainImages[pick.nextInt(domainImages.length)];
         }
         data.batch(indices, pixels, null);
-        HostArrays.load(nchw.rows(batch).reshape(pixels.length), pixels);
-        Layouts.nchwToNhwc(nchw.rows(batch), into.rows(batch));
+        HostArrays.load(stored.rows(batch).reshape(pixels.length), pixels);
+        PixelAdapter.storedToRgb(stored.rows(batch), into.rows(batch));
     }
 
     /** Indices (in the worker's fixed order) of the images whose class is one of {@code classes}. */

@@ -87,7 +87,7 @@ public final class DcganDiscriminator {
         return stats;
     }
 
-    /** Images go here as NHWC rows [0, n) (see {@link Layouts}). */
+    /** Images go here as NHWC rows [0, n) (see {@link io.atelier.common.image.PixelAdapter}). */
     public Tensor input() {
         return input;
     }

@@ -24,7 +24,7 @@ import java.util.List;
 /**
  * The runtime generator of a {@link DcganArchitecture}: buffers for up to {@code maxRows}
  * samples, built once. Callers write z (and labels) with {@link #setInput}, then run
- * {@link #forward}; images come out as NHWC rows in [-1, 1] (see {@link Layouts}).
+ * {@link #forward}; images come out as NHWC rows in [-1, 1] (see {@link io.atelier.common.image.PixelAdapter}).
  */
 public final class DcganGenerator {
     private final DcganArchitecture arch;

@@ -2,7 +2,6 @@ package io.atelier.common.families.dcgan;
 
 import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Layer;
-import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
 import io.atelier.common.runs.TrainingState;
@@ -18,7 +17,6 @@ public final class DcganSampler {
     private final DcganGenerator generator;
     private final float[] z;
     private final int[] labels;
-    private final Tensor nchw;
 
     DcganSampler(DcganConfig config, int maxRows) {
         if (maxRows < 1) {
@@ -28,7 +26,6 @@ public final class DcganSampler {
         this.generator = new DcganGenerator(DcganTrainer.architecture(config), maxRows);
         this.z = new float[maxRows * config.latentDim()];
         this.labels = new int[maxRows];
-        this.nchw = new Tensor(maxRows, config.channels(), config.imageSize(), config.imageSize());
     }
 
     /** The noise vector of sample {@code index} under {@code seed}: a function of the two alone. */
@@ -38,7 +35,7 @@ public final class DcganSampler {
 
     /**
      * Images for samples {@code indices[i]} of {@code seed} with class {@code labels[i]} (ignored,
-     * and may be -1, when unconditional). Returns NCHW floats in [-1, 1], one image per index.
+     * and may be -1, when unconditional). Returns NHWC floats in [-1, 1], one image per index.
      */
     public float[] generate(TrainingState state, long seed, long[] indices, int[] labels) {
         if (labels.length != indices.length) {
@@ -63,8 +60,7 @@ public final class DcganSampler {
             }
             generator.setInput(z, this.labels, n);
             Tensor images = generator.forward(n, Layer.Pass.EVAL);
-            Layouts.nhwcToNchw(images.rows(n), nchw.rows(n));
-            HostArrays.store(DcganGenerator.flat(nchw.matrix(n)), out, start * size);
+            HostArrays.store(DcganGenerator.flat(images.matrix(n)), out, start * size);
         }
         return out;
     }

@@ -1,10 +1,10 @@
 package io.atelier.common.families.dcgan;
 
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.nn.Adam;
 import io.atelier.common.nn.AdamMoments;
 import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Layer;
-import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Losses;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
@@ -40,7 +40,7 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
     private final int[] realLabels;
     private final int[] fakeLabels;
     private final float[] z;
-    private final Tensor realNchw;
+    private final Tensor realStored;
     private final Tensor gradLogits;
     private final double[] prob = new double[1];
 
@@ -65,7 +65,7 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
         this.realLabels = new int[batch];
         this.fakeLabels = new int[batch];
         this.z = new float[batch * config.latentDim()];
-        this.realNchw = new Tensor(batch, config.channels(), config.imageSize(), config.imageSize());
+        this.realStored = new Tensor(batch, config.imageSize(), config.imageSize(), config.channels());
         this.gradLogits = new Tensor(2L * batch, 1);
     }
 
@@ -129,8 +129,8 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
 
         // D update on [real; fake].
         INDArray dIn = d.input().rows(2 * b);
-        HostArrays.load(DcganGenerator.flat(realNchw.matrix(b)), realPixels);
-        Layouts.nchwToNhwc(realNchw.rows(b), d.input().rows(b));
+        HostArrays.load(DcganGenerator.flat(realStored.matrix(b)), realPixels);
+        PixelAdapter.storedToRgb(realStored.rows(b), d.input().rows(b));
         dIn.get(NDArrayIndex.interval(b, 2 * b)).assign(fake.rows(b));
         d.setLabels(realLabels, 0, b);
         d.setLabels(fakeLabels, b, b);
@@ -170,8 +170,8 @@ public final class DcganWorker implements ModelTrainer.LocalWorker {
     }
 
     /**
-     * The inputs step {@code step} of this worker draws: {@code indices.length} real images (NCHW
-     * floats in [-1, 1]) with their labels, and z (N(0, 1), {@code z.length} floats). Public so
+     * The inputs step {@code step} of this worker draws: {@code indices.length} real images (NHWC
+     * floats in [-1, 1], stored channel order: see {@link WorkerData#batch}) with their labels, and z (N(0, 1), {@code z.length} floats). Public so
      * that another implementation of the step (the libtorch one of the benchmark) is fed the same.
      */
     public static void drawInputs(WorkerData data, long runSeed, int round, long step, int[] indices, float[] realPixels,

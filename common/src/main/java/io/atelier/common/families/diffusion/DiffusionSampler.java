@@ -92,7 +92,6 @@ public final class DiffusionSampler {
     private final Tensor z;
     private final Tensor x0;
     private final Tensor scratch;
-    private final Tensor nchw;
 
     public DiffusionSampler(DiffusionConfig config, int maxRows) {
         this.config = config;
@@ -111,7 +110,6 @@ public final class DiffusionSampler {
         this.z = new Tensor(maxRows, side, side, c);
         this.x0 = new Tensor(maxRows, side, side, c);
         this.scratch = new Tensor(maxRows, side, side, c);
-        this.nchw = new Tensor(maxRows, c, side, side);
     }
 
     public UNet network() {
@@ -129,7 +127,7 @@ public final class DiffusionSampler {
     }
 
     /**
-     * Images (NCHW in [-1, 1]) for samples {@code indices} of {@code seed}; {@code conditions[i]}
+     * Images (NHWC in [-1, 1]) for samples {@code indices} of {@code seed}; {@code conditions[i]}
      * are sample i's word ids, or null for an unconditional sample.
      */
     public float[] sample(float[] weights, long seed, long[] indices, int[][] conditions, Settings settings,
@@ -170,8 +168,7 @@ public final class DiffusionSampler {
                     listener.step(k + 1, ts.length, n);
                 }
             }
-            nchw.rows(n).assign(x.rows(n).permute(0, 3, 1, 2));
-            HostArrays.store(nchw.matrix(n), out, start * size);
+            HostArrays.store(x.matrix(n), out, start * size);
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package io.atelier.common.families.diffusion;
 
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.nn.Adam;
 import io.atelier.common.nn.AdamMoments;
 import io.atelier.common.nn.HostArrays;
@@ -45,7 +46,7 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
     /** sqrt(abar_t) and sqrt(1 - abar_t) per image. */
     private final float[] signalLevel;
     private final float[] noiseLevel;
-    private final Tensor pixelsNchw;
+    private final Tensor pixelsStored;
     private final Tensor x0Nhwc;
     private final Tensor noiseNhwc;
     private final Tensor signalLevels;
@@ -80,7 +81,7 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
         this.signalLevel = new float[batch];
         this.noiseLevel = new float[batch];
         int side = config.imageSize();
-        this.pixelsNchw = new Tensor(batch, config.channels(), side, side);
+        this.pixelsStored = new Tensor(batch, side, side, config.channels());
         this.x0Nhwc = new Tensor(batch, side, side, config.channels());
         this.noiseNhwc = new Tensor(batch, side, side, config.channels());
         this.signalLevels = new Tensor(batch, 1);
@@ -135,8 +136,8 @@ public final class DiffusionWorker implements ModelTrainer.LocalWorker {
             conditions[i] = captions.length == 0 || drop || labels[i] < 0 ? null : captions[labels[i]];
         }
         schedule.levels(times, batch, signalLevel, noiseLevel);
-        HostArrays.load(pixelsNchw.matrix(batch), x0);
-        x0Nhwc.rows(batch).assign(pixelsNchw.rows(batch).permute(0, 2, 3, 1));
+        HostArrays.load(pixelsStored.matrix(batch), x0);
+        PixelAdapter.storedToRgb(pixelsStored.rows(batch), x0Nhwc.rows(batch));
         HostArrays.load(noiseNhwc.matrix(batch), noise);
         HostArrays.load(signalLevels.matrix(batch), signalLevel);
         HostArrays.load(noiseLevels.matrix(batch), noiseLevel);

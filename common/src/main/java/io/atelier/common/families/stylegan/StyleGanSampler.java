@@ -1,7 +1,6 @@
 package io.atelier.common.families.stylegan;
 
 import io.atelier.common.nn.HostArrays;
-import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Params;
 import io.atelier.common.nn.Rng;
 import io.atelier.common.nn.Tensor;
@@ -27,7 +26,6 @@ public final class StyleGanSampler {
     private final StyleGanArchitecture arch;
     private final StyleGenerator g;
     private final float[] z;
-    private final Tensor nchw;
     private final INDArray wAvg;
 
     StyleGanSampler(StyleGanConfig config, int maxRows) {
@@ -38,7 +36,6 @@ public final class StyleGanSampler {
         this.arch = config.architecture();
         this.g = new StyleGenerator(arch, new Params(arch.generatorParams()), maxRows);
         this.z = new float[2 * maxRows * arch.latentDim()];
-        this.nchw = new Tensor(maxRows, config.channels(), config.imageSize(), config.imageSize());
         this.wAvg = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, arch.latentDim());
     }
 
@@ -82,8 +79,7 @@ public final class StyleGanSampler {
             INDArray clipped = images.rows(n);
             Transforms.min(clipped, 1.0, false);
             Transforms.max(clipped, -1.0, false);
-            Layouts.nhwcToNchw(clipped, nchw.rows(n));
-            HostArrays.store(nchw.rows(n).reshape((long) n * size), out, start * size);
+            HostArrays.store(clipped.reshape((long) n * size), out, start * size);
         }
         return out;
     }

@@ -1,11 +1,11 @@
 package io.atelier.common.families.stylegan;
 
 import io.atelier.common.families.stylegan.augment.AugmentPipeline;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.nn.Adam;
 import io.atelier.common.nn.AdamMoments;
 import io.atelier.common.nn.HostArrays;
 import io.atelier.common.nn.Layer;
-import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Losses;
 import io.atelier.common.nn.Params;
 import io.atelier.common.nn.Rng;
@@ -57,7 +57,7 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
     private final Tensor gradLogits;
     private final Tensor gradMapping;
     private final Tensor real;
-    private final Tensor realNchw;
+    private final Tensor realStored;
     private final int[] indices;
     private final float[] pixels;
     private final float[] z;
@@ -98,7 +98,7 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
         this.gradMapping = new Tensor(2L * batch, arch.latentDim());
         int s = config.imageSize();
         this.real = new Tensor(batch, s, s, config.channels());
-        this.realNchw = new Tensor(batch, config.channels(), s, s);
+        this.realStored = new Tensor(batch, s, s, config.channels());
         this.indices = new int[batch];
         this.pixels = new float[batch * imageFloats];
         this.z = new float[2 * batch * arch.latentDim()];
@@ -296,8 +296,8 @@ final class StyleGanWorker implements ModelTrainer.LocalWorker {
             indices[i] = pick.nextInt(data.count());
         }
         data.batch(indices, pixels, null);
-        HostArrays.load(realNchw.rows(batch).reshape(pixels.length), pixels);
-        Layouts.nchwToNhwc(realNchw.rows(batch), real.rows(batch));
+        HostArrays.load(realStored.rows(batch).reshape(pixels.length), pixels);
+        PixelAdapter.storedToRgb(realStored.rows(batch), real.rows(batch));
     }
 
     /** G's parameters, whose moving average sampling uses. */

@@ -2,14 +2,10 @@ package io.atelier.common.families.stylegan.augment;
 
 import io.atelier.common.image.ImageDecoder;
 import io.atelier.common.image.ImageGrid;
-import io.atelier.common.image.ImageTensors;
+import io.atelier.common.image.PixelAdapter;
 import io.atelier.common.image.RejectedImageException;
 import io.atelier.common.nn.HostArrays;
-import io.atelier.common.nn.Layouts;
 import io.atelier.common.nn.Tensor;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -90,9 +86,9 @@ public final class AugmentGrid {
         int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
         float[] one = new float[h * w * 3];
         for (int p = 0; p < argb.length; p++) {
-            one[p * 3] = ImageTensors.toUnit((byte) (argb[p] >> 16));
-            one[p * 3 + 1] = ImageTensors.toUnit((byte) (argb[p] >> 8));
-            one[p * 3 + 2] = ImageTensors.toUnit((byte) argb[p]);
+            one[p * 3] = PixelAdapter.toUnit((byte) (argb[p] >> 16));
+            one[p * 3 + 1] = PixelAdapter.toUnit((byte) (argb[p] >> 8));
+            one[p * 3 + 2] = PixelAdapter.toUnit((byte) argb[p]);
         }
         float[] all = new float[one.length * copies];
         for (int i = 0; i < copies; i++) {
@@ -102,8 +98,6 @@ public final class AugmentGrid {
     }
 
     private static List<BufferedImage> toImages(Tensor nhwc, int n, int h, int w) {
-        INDArray nchw = Nd4j.create(DataType.FLOAT, n, 3, h, w);
-        Layouts.nhwcToNchw(nhwc.rows(n, h, w, 3), nchw);
-        return ImageTensors.toImages(nchw);
+        return PixelAdapter.toImages(nhwc.rows(n, h, w, 3));
     }
 }
