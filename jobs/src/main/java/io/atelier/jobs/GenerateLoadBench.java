@@ -14,8 +14,9 @@ import java.util.concurrent.Callable;
 /** {@code atelier bench generate-load}: the driver's memory of {@code generate} at growing counts. */
 @Command(name = "generate-load", mixinStandardHelpOptions = true,
         description = {"generate from one trained run at growing counts, side by side in one driver: seconds, images/s,",
-                "the driver's live heap and peak RSS, and the bytes tasks sent back to it (none of these may grow",
-                "with the count). Train a model first, e.g. train-gan --rounds 1."})
+                "the driver's live heap and peak RSS, and the bytes tasks sent back to it (the heap left after a run",
+                "and those bytes must not grow with the count). Train a model first, e.g. train-gan --rounds 1;",
+                "--master local-cluster[2,1,2048] keeps the executors out of the driver's figures."})
 final class GenerateLoadBench implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "RUN", description = "Run directory to sample from.")
     String model;
@@ -35,6 +36,9 @@ final class GenerateLoadBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (LocalClusters.isLocalCluster(spark.master)) {
+            LocalClusters.prepare(); // executors in JVMs of their own: the driver's figures are its own
+        }
         SparkSession session = SparkSessions.create("bench generate-load", spark.master);
         var source = Families.openRun(model, session.sparkContext().hadoopConfiguration(), SamplingOptions.NONE);
         scratch.print("atelier-bench-generate-load", dir -> GenerateLoadBenchmark.run(session, source, counts, seed, dir));

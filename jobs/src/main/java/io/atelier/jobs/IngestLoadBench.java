@@ -33,6 +33,9 @@ final class IngestLoadBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (LocalClusters.isLocalCluster(spark.master)) {
+            LocalClusters.prepare(); // executors in JVMs of their own: the driver's figures are its own
+        }
         SparkSession session = SparkSessions.create("bench ingest-load", spark.master);
         scratch.print("atelier-bench-ingest-load", dir -> IngestLoadBenchmark.run(session, counts, width, size, dir));
         return 0;

@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code atelier bench generate-load}: {@code generate} of growing counts from one model, side by
  * side in one driver, with the driver's live heap and resident set and the bytes the tasks sent
- * back to it. Rows stream from the executors into Parquet, so none of these may grow with the
- * count; only the time does.
+ * back to it. Rows stream from the executors into Parquet, so the heap left after a run and the
+ * bytes tasks send back must not grow with the count (with a local master the largest samples also
+ * hold the tasks' own buffers, which do).
  */
 public final class GenerateLoadBenchmark {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GenerateLoadBenchmark.class);
