@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
                 BenchCommand.DiffusionStepBench.class, BenchCommand.CycleGanStepBench.class, BenchCommand.StyleGanStepBench.class,
                 BenchCommand.SampleBench.class,
                 BenchCommand.ScalingBenchCommand.class, BenchCommand.EvaluateBench.class,
-                BenchCommand.StylizeBench.class})
+                BenchCommand.StylizeBench.class, GenerateLoadBench.class, IngestLoadBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {

@@ -144,6 +144,82 @@ class GenerationJobTest {
         assertTrue(label.getMessage().contains("0..1"), label.getMessage());
     }
 
+    /** The noise source, refusing to open a generator anywhere but in a Spark task. */
+    record TaskOnlySource(NoiseSource noise) implements GeneratorSource {
+        @Override
+        public SampleGenerator open(org.apache.hadoop.conf.Configuration conf) {
+            if (org.apache.spark.TaskContext.get() == null) {
+                throw new IllegalStateException("a generator was opened on the driver, outside any task");
+            }
+            return noise.open(conf);
+        }
+
+        @Override
+        public List<String> labelNames() {
+            return noise.labelNames();
+        }
+
+        @Override
+        public int channels() {
+            return noise.channels();
+        }
+
+        @Override
+        public int size() {
+            return noise.size();
+        }
+
+        @Override
+        public Map<String, Object> provenance() {
+            return noise.provenance();
+        }
+
+        @Override
+        public String name() {
+            return noise.name();
+        }
+    }
+
+    /** Bytes that all tasks ending while it listens sent back to the driver as their results. */
+    static final class TaskResultBytes extends org.apache.spark.scheduler.SparkListener {
+        final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+            bytes.addAndGet(end.taskMetrics().resultSize());
+        }
+    }
+
+    private long resultBytesOfARun(long count, String out) throws java.util.concurrent.TimeoutException {
+        TaskResultBytes listener = new TaskResultBytes();
+        spark.sparkContext().listenerBus().waitUntilEmpty();
+        spark.sparkContext().addSparkListener(listener);
+        try {
+            Manifest m = new GenerationJob(spark).run(new TaskOnlySource(new NoiseSource(List.of())),
+                    GenerationOptions.of(count, out, 5).withPartitions(4), (d, t) -> { });
+            assertEquals(count, m.counts().rows(), "one row per sample");
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+            return listener.bytes.get();
+        } finally {
+            spark.sparkContext().removeSparkListener(listener);
+        }
+    }
+
+    @Test
+    void rowsAreMadeInTasksAndWhatTasksSendTheDriverDoesNotGrowWithTheCount() throws Exception {
+        // At any count the driver sees only task bookkeeping, never rows: a collect of the rows (or
+        // generating on the driver) would add about 200 bytes an image.
+        long small = resultBytesOfARun(1_000, tmp.resolve("small").toString());
+        long large = resultBytesOfARun(10_000, tmp.resolve("large").toString());
+        long imageBytes = 8 * 8 * 3;
+        assertTrue(large - small < 8 * 1024, "tasks sent the driver " + small + " bytes for 1,000 images and "
+                + large + " for 10,000: per-image data reaches the driver (an image is " + imageBytes + " bytes)");
+        assertTrue(large < 10_000 * imageBytes / 20, large + " bytes of task results for 10,000 images of "
+                + imageBytes + " bytes");
+        assertEquals(10_000, ImageDataset.open(spark, tmp.resolve("large").toString()).rows(spark)
+                .select("image.origin").distinct().count(), "every sample once");
+    }
+
     @Test
     void partitionRangesAreWholeBatchesCoveringTheCount() {
         List<long[]> r = GenerationJob.partitionRanges(1000, 64, 3);
