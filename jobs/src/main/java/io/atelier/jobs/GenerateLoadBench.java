@@ -1,47 +1,42 @@
 package io.atelier.jobs;
 
+import io.atelier.common.bench.BenchSettings;
 import io.atelier.common.bench.GenerateLoadBenchmark;
 import io.atelier.common.families.Families;
 import io.atelier.common.families.SamplingOptions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /** {@code atelier bench generate-load}: the driver's memory of {@code generate} at growing counts. */
-@Command(name = "generate-load", mixinStandardHelpOptions = true,
+@Command(name = "generate-load", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"generate from one trained run at growing counts, side by side in one driver: seconds, images/s,",
                 "the driver's live heap and peak RSS, and the bytes tasks sent back to it (the heap left after a run",
                 "and those bytes must not grow with the count). Train a model first, e.g. train-gan --rounds 1;",
                 "--master local-cluster[2,1,2048] keeps the executors out of the driver's figures."})
-final class GenerateLoadBench implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "RUN", description = "Run directory to sample from.")
-    String model;
-
-    @Option(names = "--counts", defaultValue = "10000,100000,1000000", split = ",",
-            description = "Images per run, in order (default: ${DEFAULT-VALUE}).")
-    List<Long> counts;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
+final class GenerateLoadBench extends BenchCommand.SettingsBench<BenchSettings.GenerateLoad> {
     @Mixin
     BenchCommand.ScratchOptions scratch;
 
     @Mixin
     SparkOptions spark;
 
+    GenerateLoadBench() {
+        super(BenchSettings.GenerateLoad.class, BenchSettings.GenerateLoad.DEFAULTS);
+    }
+
     @Override
-    public Integer call() throws Exception {
+    int run(BenchSettings.GenerateLoad s) throws Exception {
+        s.requireGiven();
+        List<Long> counts = s.countList();
         if (LocalClusters.isLocalCluster(spark.master)) {
             LocalClusters.prepare(); // executors in JVMs of their own: the driver's figures are its own
         }
         SparkSession session = SparkSessions.create("bench generate-load", spark.master);
-        var source = Families.openRun(model, session.sparkContext().hadoopConfiguration(), SamplingOptions.NONE);
-        scratch.print("atelier-bench-generate-load", dir -> GenerateLoadBenchmark.run(session, source, counts, seed, dir));
+        var source = Families.openRun(s.model(), session.sparkContext().hadoopConfiguration(), SamplingOptions.NONE);
+        scratch.print("atelier-bench-generate-load", dir -> GenerateLoadBenchmark.run(session, source, counts, s.seed(), dir));
         return 0;
     }
 }

@@ -136,12 +136,46 @@ public final class BenchSettings {
 
         /** The catalog sizes as numbers. */
         public List<Integer> catalogSizes() {
-            try {
-                return catalogs.stream().map(String::strip).map(Integer::valueOf).toList();
-            } catch (NumberFormatException e) {
-                throw new InvalidSettingException("{catalogs} " + String.join(",", catalogs)
-                        + ": give whole numbers of images, e.g. 1000,10000");
+            return numbers("catalogs", catalogs).stream().map(Long::intValue).toList();
+        }
+    }
+
+    public record GenerateLoad(
+            @Setting(value = "Run directory to sample from.", label = "RUN") String model,
+            @Setting(value = "Images per run, in order.", label = "N,N") List<String> counts,
+            @Setting(value = "Sampling seed.", label = "S") long seed) {
+        public static final GenerateLoad DEFAULTS = new GenerateLoad(null, List.of("10000", "100000", "1000000"), 1);
+
+        /** Checks what has no default. */
+        public void requireGiven() {
+            if (model == null || model.isBlank()) {
+                throw new InvalidSettingException("{model}: give a trained run directory (e.g. train-gan with 1 round)");
             }
+        }
+
+        public List<Long> countList() {
+            return numbers("counts", counts).stream().map(Long::valueOf).toList();
+        }
+    }
+
+    public record IngestLoad(
+            @Setting(value = "Distinct photos per folder, in order.", label = "N,N") List<String> counts,
+            @Setting(value = "Photo width; height is 3/4 of it.", label = "PX") int width,
+            @Setting(value = "Ingest's stored size.", label = "PX") int size) {
+        public static final IngestLoad DEFAULTS = new IngestLoad(List.of("10000", "100000"), 64, 32);
+
+        public List<Integer> countList() {
+            return numbers("counts", counts).stream().map(Long::intValue).toList();
+        }
+    }
+
+    /** A list setting of whole numbers, or one line naming it. */
+    static List<Long> numbers(String setting, List<String> values) {
+        try {
+            return values.stream().map(String::strip).map(Long::valueOf).toList();
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException("{" + setting + "} " + String.join(",", values)
+                    + ": give whole numbers separated by commas, e.g. 1000,10000");
         }
     }
 }
