@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
                 BenchCommand.DiffusionStepBench.class, BenchCommand.CycleGanStepBench.class, BenchCommand.StyleGanStepBench.class,
                 BenchCommand.SampleBench.class,
                 BenchCommand.ScalingBenchCommand.class, BenchCommand.EvaluateBench.class,
-                BenchCommand.StylizeBench.class})
+                BenchCommand.StylizeBench.class, BenchCommand.StylizeRerunBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -426,6 +426,40 @@ final class BenchCommand implements Runnable {
                     () -> SparkSessions.create("bench stylize", master, settings),
                     new io.atelier.common.bench.StylizeBenchmark.Options(m, style, java.util.List.of(256, 512),
                             fastImages, gatysIterations, catalogs, catalogSize, dir)));
+            return 0;
+        }
+    }
+
+    @Command(name = "stylize-rerun", mixinStandardHelpOptions = true,
+            description = {"stylize --method fast over catalogs of small synthetic images on 2 workers (executor live heap",
+                    "over the work stage), then its re-run with nothing to do without and with the output's listing."})
+    static final class StylizeRerunBench implements Callable<Integer> {
+        @Option(names = "--catalogs", defaultValue = "10000,100000", split = ",",
+                description = "Catalog sizes (default: ${DEFAULT-VALUE}).")
+        java.util.List<Integer> catalogs;
+
+        @Option(names = "--width", defaultValue = "32", description = "Synthetic JPEGs' width; height 3/4 of it (default: ${DEFAULT-VALUE}).")
+        int width;
+
+        @Option(names = "--size", defaultValue = "16", description = "stylize --size (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--master", defaultValue = "local-cluster[2,1,1024]",
+                description = "Master: by default 2 workers of 1 core and 1 GiB, each executor its own JVM (default: ${DEFAULT-VALUE}).")
+        String master;
+
+        @Mixin
+        ScratchOptions scratch;
+
+        @Override
+        public Integer call() throws Exception {
+            if (LocalClusters.isLocalCluster(master)) {
+                LocalClusters.prepare();
+            }
+            java.util.Map<String, String> settings = java.util.Map.of("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
+            scratch.print("atelier-bench-stylize-rerun", dir -> io.atelier.common.bench.StylizeRerunBenchmark.run(
+                    () -> SparkSessions.create("bench stylize-rerun", master, settings),
+                    new io.atelier.common.bench.StylizeRerunBenchmark.Options(catalogs, width, size, dir)));
             return 0;
         }
     }

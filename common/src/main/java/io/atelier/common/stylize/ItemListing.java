@@ -74,10 +74,12 @@ final class ItemListing {
     }
 
     /**
-     * The last run's listing, or null when there is none, it was made under other limits (whose
-     * quarantine reasons may differ), or it cannot be read (then every item is decoded again).
+     * The last run's listing, or null when there is none, it was made for another {@code --input}
+     * (whose items' relative paths differ), under other limits (whose quarantine reasons may
+     * differ), or it cannot be read: then every item is decoded again.
      */
-    static Dataset<Row> previous(SparkSession spark, Path out, long maxPixels, long maxFileBytes, Configuration conf) {
+    static Dataset<Row> previous(SparkSession spark, Path out, String input, long maxPixels, long maxFileBytes,
+                                 Configuration conf) {
         Path dir = new Path(out, DIRECTORY);
         Path about = new Path(dir, ABOUT);
         if (!HadoopFiles.exists(about, conf)) {
@@ -85,8 +87,9 @@ final class ItemListing {
         }
         try {
             Map<?, ?> was = Json.parse(HadoopFiles.readAll(about, conf), Map.class, about.toString());
-            if (!limits(maxPixels, maxFileBytes).equals(was.get("limits"))) {
-                LOG.info("{}: made under other limits ({}), so every item is decoded again", dir, was.get("limits"));
+            if (!input.equals(was.get("input")) || !limits(maxPixels, maxFileBytes).equals(was.get("limits"))) {
+                LOG.info("{}: made for --input {} under {}, so every item is decoded again", dir, was.get("input"),
+                        was.get("limits"));
                 return null;
             }
             // Its files by name: Spark warns when asked to read a directory named like "_listing".
@@ -114,7 +117,7 @@ final class ItemListing {
             Set<String> files = new HashSet<>();
             current.join(previous.select("file", "stamp").distinct(), current.col("file").equalTo(previous.col("file"))
                             .and(current.col("stamp").equalTo(previous.col("stamp"))), "left_semi")
-                    .select("file").toLocalIterator().forEachRemaining(r -> files.add(r.getString(0)));
+                    .select("file").collectAsList().forEach(r -> files.add(r.getString(0)));
             return files;
         } catch (RuntimeException e) {
             LOG.warn("{}: cannot be read ({}), so every item is decoded again", DIRECTORY, e.toString());
@@ -126,7 +129,8 @@ final class ItemListing {
      * Replaces the output's listing with {@code stored} (file, stamp, origin, path, id, reason,
      * size). Items a file system error kept from being read are left out, so they are read again.
      */
-    static void write(Dataset<Row> stored, Path out, long maxPixels, long maxFileBytes, long files, Configuration conf) {
+    static void write(Dataset<Row> stored, Path out, String input, long maxPixels, long maxFileBytes, long files,
+                      Configuration conf) {
         Path target = new Path(out, DIRECTORY);
         try {
             // Asides of runs killed while writing (the lease keeps two runs from writing at once).
@@ -142,6 +146,7 @@ final class ItemListing {
                 .select("file", "stamp", "origin", "path", "id", "reason", "size")
                 .coalesce(1).write().parquet(aside.toString());
         Map<String, Object> about = new LinkedHashMap<>();
+        about.put("input", input);
         about.put("limits", limits(maxPixels, maxFileBytes));
         about.put("files", files);
         HadoopFiles.writeAtomically(new Path(aside, ABOUT), Json.pretty(about).getBytes(StandardCharsets.UTF_8), conf);

@@ -57,10 +57,13 @@ import static org.apache.spark.sql.functions.row_number;
  *   _quarantine/     Parquet (origin, reason, size): this run's rejected inputs
  *   _params/H.json   what each parameters hash H stands for (style, method, every parameter)
  *   _stylize.json    the last run's parameters per style, counts and versions
+ *   _listing/        the last run's item keys with their files' size and modification time ({@link ItemListing})
  * </pre>
  *
  * <p>How a run goes. (1) List: read the input, decode each item once to get its id (a hash of
- * its pixels, or the dataset's id) or its quarantine reason; only these keys are kept. (2) Plan:
+ * its pixels, or the dataset's id) or its quarantine reason; only these keys are kept. Items of
+ * files unchanged since the last run (same path, size and modification time) take their keys
+ * from {@code _listing/} instead and are not read. (2) Plan:
  * pairs (image, style) minus the pairs already in the output with the same parameters hash,
  * one image kept per id. (3) Work: read the input again, join the images still to do, and
  * stylize them in tasks of about {@code imagesPerTask} images, each executor reusing its
@@ -259,10 +262,6 @@ public final class StylizeJob {
         try {
             long images = keys.count();
             long decoded = keys.where(col("decoded")).count();
-            if (listing != null) {
-                ItemListing.write(keys.join(listed.select("file", "stamp"), "file"), out, o.maxPixels(),
-                        o.maxFileBytes(), listing.files().size(), conf);
-            }
             Dataset<Row> rejected = keys.where(col("reason").isNotNull());
             long bad = rejected.count();
             Quarantine.write(out, rejected, bad, conf);
@@ -298,6 +297,11 @@ public final class StylizeJob {
                 Summary summary = new Summary(in, made, in - made - quarantined, quarantined, (int) images, k,
                         (System.nanoTime() - started) / 1e9, List.copyOf(byId.keySet()),
                         List.copyOf(devices.value()), decoded);
+                if (listing != null) {
+                    // After the work: until then the last listing stays whole, for keys recomputed after an executor's loss.
+                    ItemListing.write(keys.join(listed.select("file", "stamp"), "file"), out, o.input(),
+                            o.maxPixels(), o.maxFileBytes(), listing.files().size(), conf);
+                }
                 HadoopFiles.writeAtomically(new Path(out, o.description()),
                         Json.pretty(describe(o, specs, summary)).getBytes(StandardCharsets.UTF_8), conf);
                 return summary;
@@ -316,7 +320,7 @@ public final class StylizeJob {
      */
     private Dataset<Row> listedKeys(Catalog o, Path out, RawItems.Listing listing, Dataset<Row> listed,
                                     StylizeTask task, Configuration conf) {
-        Dataset<Row> previous = ItemListing.previous(spark, out, o.maxPixels(), o.maxFileBytes(), conf);
+        Dataset<Row> previous = ItemListing.previous(spark, out, o.input(), o.maxPixels(), o.maxFileBytes(), conf);
         java.util.Set<String> unchanged = ItemListing.unchanged(listed, previous);
         StructType keyed = KEY.add("file", DataTypes.StringType, true).add("decoded", DataTypes.BooleanType, false);
         Dataset<Row> checked = spark.createDataFrame(CatalogInputs.readExcept(spark, o.input(), listing, unchanged)

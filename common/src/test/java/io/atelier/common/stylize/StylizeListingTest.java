@@ -5,6 +5,7 @@ import io.atelier.common.style.TransformerNet;
 import io.atelier.common.testing.LocalSpark;
 import io.atelier.common.testing.SampleImages;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StylizeListingTest {
     @TempDir
     Path tmp;
+
+    /** Stopped, as the other stylize test classes stop theirs: a later class's getOrCreate then gets its own settings. */
+    @AfterAll
+    static void stop() {
+        LocalSpark.get().stop();
+    }
 
     private static final FastStyleModel MODEL = new FastStyleModel("untrained", "none",
             new TransformerNet.Config(4, 1), TransformerNet.initial(new TransformerNet.Config(4, 1), 1), Map.of());
