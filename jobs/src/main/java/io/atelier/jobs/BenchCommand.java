@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
                 BenchCommand.DiffusionStepBench.class, BenchCommand.CycleGanStepBench.class, BenchCommand.StyleGanStepBench.class,
                 BenchCommand.SampleBench.class,
                 BenchCommand.ScalingBenchCommand.class, BenchCommand.EvaluateBench.class,
-                BenchCommand.StylizeBench.class, GenerateLoadBench.class, IngestLoadBench.class})
+                BenchCommand.StylizeBench.class, BenchCommand.StylizeRerunBench.class, GenerateLoadBench.class,
+                IngestLoadBench.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -336,6 +337,35 @@ final class BenchCommand implements Runnable {
                     () -> SparkSessions.create("bench stylize", master, settings),
                     new io.atelier.common.bench.StylizeBenchmark.Options(m, s.style(), List.of(256, 512),
                             s.fastImages(), s.gatysIterations(), catalogs, s.catalogSize(), dir)));
+            return 0;
+        }
+    }
+
+    @Command(name = "stylize-rerun", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"stylize --method fast over catalogs of small synthetic images on 2 workers (executor live heap",
+                    "over the work stage), then its re-run with nothing to do without and with the output's listing."})
+    static final class StylizeRerunBench extends SettingsBench<BenchSettings.StylizeRerun> {
+        @Option(names = "--master", defaultValue = "local-cluster[2,1,1024]",
+                description = "Master: by default 2 workers of 1 core and 1 GiB, each executor its own JVM (default: ${DEFAULT-VALUE}).")
+        String master;
+
+        @Mixin
+        ScratchOptions scratch;
+
+        StylizeRerunBench() {
+            super(BenchSettings.StylizeRerun.class, BenchSettings.StylizeRerun.DEFAULTS);
+        }
+
+        @Override
+        int run(BenchSettings.StylizeRerun s) throws Exception {
+            List<Integer> catalogs = s.catalogSizes();
+            if (LocalClusters.isLocalCluster(master)) {
+                LocalClusters.prepare();
+            }
+            java.util.Map<String, String> settings = java.util.Map.of("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
+            scratch.print("atelier-bench-stylize-rerun", dir -> io.atelier.common.bench.StylizeRerunBenchmark.run(
+                    () -> SparkSessions.create("bench stylize-rerun", master, settings),
+                    new io.atelier.common.bench.StylizeRerunBenchmark.Options(catalogs, s.width(), s.size(), dir)));
             return 0;
         }
     }

@@ -283,6 +283,7 @@ class ClusterFaultsIT {
         Outcome o = killExecutorDuring("stylize", () -> true, "stylize", "--input", photos.toString(), "--model",
                 model.toString(), "--method", "fast", "--out", out.toString(), "--size", "32", "--images-per-task", "6");
         assertEquals(0, o.code(), o.log());
+        assertTrue(o.lostATask(), "the executor died inside a task:\n" + o.log());
         assertTrue(o.log().contains("stylize: in " + (IMAGES + 2) + " = stylized " + IMAGES + " + skipped 0 + quarantined 2"),
                 "summary line:\n" + o.log());
         assertOnePerKey(reader().read().parquet(out.toString()), IMAGES, "id", "style");

@@ -182,7 +182,7 @@ class SettingsOptionsTest {
         assertEquals(List.of("ingest", "inspect", "train-gan", "train-diffusion", "generate", "embed", "stylize", "translate",
                 "project", "train-style", "train-classifier", "evaluate", "quickstart", "bench ingest", "bench gan-step",
                 "bench diffusion-step", "bench cyclegan-step", "bench stylegan-step", "bench sample", "bench scaling",
-                "bench evaluate", "bench stylize", "bench generate-load", "bench ingest-load"), generated);
+                "bench evaluate", "bench stylize", "bench stylize-rerun", "bench generate-load", "bench ingest-load"), generated);
     }
 
     /** Every command that runs something (one without subcommands of its own) has a settings record. */

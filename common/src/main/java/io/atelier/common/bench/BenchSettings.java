@@ -169,6 +169,17 @@ public final class BenchSettings {
         }
     }
 
+    public record StylizeRerun(
+            @Setting(value = "Catalog sizes.", label = "N,N") List<String> catalogs,
+            @Setting(value = "Synthetic JPEGs' width; height 3/4 of it.", label = "PX") int width,
+            @Setting(value = "Side the stylize runs resize to.", label = "PX") int size) {
+        public static final StylizeRerun DEFAULTS = new StylizeRerun(List.of("10000", "100000"), 32, 16);
+
+        public List<Integer> catalogSizes() {
+            return numbers("catalogs", catalogs).stream().map(Long::intValue).toList();
+        }
+    }
+
     /** A list setting of whole numbers, or one line naming it. */
     static List<Long> numbers(String setting, List<String> values) {
         try {

@@ -176,14 +176,14 @@ public final class StylizeBenchmark {
         }
     }
 
-    private static Map<String, ExecutorHeap.Figures> window(Map<String, ExecutorHeap.Samples> samples, long from,
+    static Map<String, ExecutorHeap.Figures> window(Map<String, ExecutorHeap.Samples> samples, long from,
                                                              long to) {
         Map<String, ExecutorHeap.Figures> figures = new java.util.TreeMap<>();
         samples.forEach((id, s) -> figures.put(id, s.figures(from, to)));
         return figures;
     }
 
-    private static String mib(Map<String, ExecutorHeap.Figures> heaps,
+    static String mib(Map<String, ExecutorHeap.Figures> heaps,
                               java.util.function.ToLongFunction<ExecutorHeap.Figures> figure) {
         return perExecutor(heaps, f -> {
             long bytes = figure.applyAsLong(f);
@@ -191,7 +191,7 @@ public final class StylizeBenchmark {
         });
     }
 
-    private static String seconds(Map<String, ExecutorHeap.Figures> heaps,
+    static String seconds(Map<String, ExecutorHeap.Figures> heaps,
                                   java.util.function.ToDoubleFunction<ExecutorHeap.Figures> figure) {
         return perExecutor(heaps, f -> String.format("%.0f", figure.applyAsDouble(f)));
     }
@@ -205,7 +205,7 @@ public final class StylizeBenchmark {
         return out.toString();
     }
 
-    private static FastStyleModel untrained() {
+    static FastStyleModel untrained() {
         TransformerNet.Config c = new TransformerNet.Config(16, 3);
         return new FastStyleModel("untrained", "none", c, TransformerNet.initial(c, 1), Map.of());
     }

@@ -91,27 +91,68 @@ public final class CatalogInputs implements Serializable {
                             .as("problem"),
                     col("length").as("size"));
         }
+        return read(spark, input, RawItems.list(spark, input, maxFileBytes, filesPerUnit));
+    }
+
+    /**
+     * The plan of a folder, archive or single-file input (made from its listing; nothing is read),
+     * or null for a dataset or a glob, whose items have no listing of their own.
+     */
+    public static RawItems.Listing listing(SparkSession spark, String input, long maxFileBytes, int filesPerUnit) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        if (ImageDataset.isDataset(input, conf) || isGlob(input)) {
+            return null;
+        }
+        return RawItems.list(spark, input, maxFileBytes, filesPerUnit);
+    }
+
+    /** The items of a listed input, one partition per unit ({@link #read} for such an input). */
+    public static Dataset<Row> read(SparkSession spark, String input, RawItems.Listing listing) {
+        String[] cuts = cuts(input, spark.sparkContext().hadoopConfiguration());
+        return spark.createDataFrame(listing.rows(spark).map(r -> item(r, cuts)), ITEM);
+    }
+
+    /**
+     * The items of a listed input's files that are not in {@code known}, as {@link #ITEM} rows
+     * followed by a {@code unit} column (their partition in {@link #read}'s frame).
+     */
+    public static Dataset<Row> readExcept(SparkSession spark, String input, RawItems.Listing listing,
+                                          java.util.Set<String> known) {
+        String[] cuts = cuts(input, spark.sparkContext().hadoopConfiguration());
+        return spark.createDataFrame(listing.rowsExcept(spark, known).map(r -> {
+            Row item = item(r, cuts);
+            Object[] values = new Object[ITEM.size() + 1];
+            for (int i = 0; i < ITEM.size(); i++) {
+                values[i] = item.get(i);
+            }
+            values[ITEM.size()] = r.getInt(5);
+            return RowFactory.create(values);
+        }), ITEM.add("unit", DataTypes.IntegerType, false));
+    }
+
+    /** A {@link RawItems#SCHEMA} row as an item, its path relative to the input. */
+    private static Row item(Row r, String[] cuts) {
+        String origin = r.getString(0);
+        String relative = origin.replaceFirst("^.*/", "");
+        for (String cut : cuts) {
+            if (origin.startsWith(cut)) {
+                relative = origin.substring(cut.length());
+                break;
+            }
+        }
+        return RowFactory.create(origin, relative.replace("!/", "/"), null, r.get(1), r.get(2), r.get(3), r.get(4));
+    }
+
+    /** The input's folder as origins may begin with it: as given, then qualified as a fallback. */
+    private static String[] cuts(String input, Configuration conf) {
         Path root = new Path(input);
-        String[] cuts;
         try {
             FileSystem fs = root.getFileSystem(conf);
             Path base = fs.getFileStatus(root).isDirectory() ? root : root.getParent();
-            // Origins spell the root as the input gave it; the qualified form is a fallback.
-            cuts = new String[]{withSlash(base.toString()), withSlash(fs.makeQualified(base).toString())};
+            return new String[]{withSlash(base.toString()), withSlash(fs.makeQualified(base).toString())};
         } catch (IOException e) {
             throw new InvalidSettingException("{input} " + input + ": cannot be read: " + e.getMessage(), e);
         }
-        return spark.createDataFrame(RawItems.read(spark, input, maxFileBytes, filesPerUnit).map(r -> {
-            String origin = r.getString(0);
-            String relative = origin.replaceFirst("^.*/", "");
-            for (String cut : cuts) {
-                if (origin.startsWith(cut)) {
-                    relative = origin.substring(cut.length());
-                    break;
-                }
-            }
-            return RowFactory.create(origin, relative.replace("!/", "/"), null, r.get(1), r.get(2), r.get(3), r.get(4));
-        }), ITEM);
     }
 
     private static String withSlash(String dir) {

@@ -4,6 +4,7 @@ import io.atelier.common.Versions;
 import io.atelier.common.catalog.CatalogInputs;
 import io.atelier.common.catalog.Quarantine;
 import io.atelier.common.compute.DeviceLog;
+import io.atelier.common.data.ingest.RawItems;
 import io.atelier.common.embed.ExtractorSpec;
 import io.atelier.common.exec.ProgressPoller;
 import io.atelier.common.image.SparkImage;
@@ -47,6 +48,7 @@ import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
 /**
@@ -56,10 +58,13 @@ import static org.apache.spark.sql.functions.row_number;
  *   _quarantine/     Parquet (origin, reason, size): this run's rejected inputs
  *   _params/H.json   what each parameters hash H stands for (style, method, every parameter)
  *   _stylize.json    the last run's parameters per style, counts and versions
+ *   _listing/        the last run's item keys with their files' size and modification time ({@link ItemListing})
  * </pre>
  *
  * <p>How a run goes. (1) List: read the input, decode each item once to get its id (a hash of
- * its pixels, or the dataset's id) or its quarantine reason; only these keys are kept. (2) Plan:
+ * its pixels, or the dataset's id) or its quarantine reason; only these keys are kept. Items of
+ * files unchanged since the last run (same path, size and modification time) take their keys
+ * from {@code _listing/} instead and are not read. (2) Plan:
  * pairs (image, style) minus the pairs already in the output with the same parameters hash,
  * one image kept per id. (3) Work: read the input again, join the images still to do, and
  * stylize them in tasks of about {@code imagesPerTask} images, each executor reusing its
@@ -111,7 +116,7 @@ public final class StylizeJob {
  * ({@code executor 1: gpu 0}; empty when there was nothing to do).
      */
     public record Summary(long in, long stylized, long skipped, long quarantined, int images, int styles,
-                          double seconds, List<String> styleIds, List<String> devices) {
+                          double seconds, List<String> styleIds, List<String> devices, long decoded) {
     }
 
     /** Progress of the work stage: pairs done of those planned. */
@@ -242,15 +247,22 @@ public final class StylizeJob {
                 o.pngDir(), o.batch(), o.extra().size(), stylized, lost, devices);
 
         spark.sparkContext().setJobDescription(o.job() + ": list and check the inputs");
+        // A folder, archive or file: planned once from its listing, so both reads below see the same units.
+        RawItems.Listing listing = CatalogInputs.listing(spark, o.input(), o.maxFileBytes(), o.imagesPerTask());
         // Made once, computed twice: the work stage finds each item in the partition that listed it.
-        Dataset<Row> items = CatalogInputs.read(spark, o.input(), o.maxFileBytes(), o.imagesPerTask());
+        Dataset<Row> items = listing == null ? CatalogInputs.read(spark, o.input(), o.maxFileBytes(), o.imagesPerTask())
+                : CatalogInputs.read(spark, o.input(), listing);
         JavaRDD<Row> itemRows = items.javaRDD();
+        Dataset<Row> listed = listing == null ? null : ItemListing.current(spark, listing);
         // Kept on disk: one key row per image in executor memory would grow with the catalog.
-        Dataset<Row> keys = spark.createDataFrame(itemRows.mapPartitionsWithIndex(
+        Dataset<Row> keys = (listing == null ? spark.createDataFrame(itemRows.mapPartitionsWithIndex(
                 (unit, it) -> Refilling.of(it::hasNext, ready -> ready.add(task.check(it.next(), unit))), true), KEY)
+                .withColumn("file", lit(null).cast(DataTypes.StringType)).withColumn("decoded", lit(true))
+                : listedKeys(o, out, listing, listed, task, conf))
                 .persist(StorageLevel.DISK_ONLY());
         try {
             long images = keys.count();
+            long decoded = keys.where(col("decoded")).count();
             Dataset<Row> rejected = keys.where(col("reason").isNotNull());
             long bad = rejected.count();
             Quarantine.write(out, rejected, bad, conf);
@@ -285,7 +297,12 @@ public final class StylizeJob {
                 long quarantined = bad * k + lost.value();
                 Summary summary = new Summary(in, made, in - made - quarantined, quarantined, (int) images, k,
                         (System.nanoTime() - started) / 1e9, List.copyOf(byId.keySet()),
-                        List.copyOf(devices.value()));
+                        List.copyOf(devices.value()), decoded);
+                if (listing != null) {
+                    // After the work: until then the last listing stays whole, for keys recomputed after an executor's loss.
+                    ItemListing.write(keys.join(listed.select("file", "stamp"), "file"), out, o.input(),
+                            o.maxPixels(), o.maxFileBytes(), listing.files().size(), conf);
+                }
                 HadoopFiles.writeAtomically(new Path(out, o.description()),
                         Json.pretty(describe(o, specs, summary)).getBytes(StandardCharsets.UTF_8), conf);
                 return summary;
@@ -295,6 +312,28 @@ public final class StylizeJob {
         } finally {
             keys.unpersist();
         }
+    }
+
+    /**
+     * The keys of a listed input, with the file each item came from and whether it was decoded:
+     * the last run's keys for files whose stamp is unchanged ({@link ItemListing}), a decode for
+     * the items of every other file (new, changed, or not listed at all).
+     */
+    private Dataset<Row> listedKeys(Catalog o, Path out, RawItems.Listing listing, Dataset<Row> listed,
+                                    StylizeTask task, Configuration conf) {
+        Dataset<Row> previous = ItemListing.previous(spark, out, o.input(), o.maxPixels(), o.maxFileBytes(), conf);
+        java.util.Set<String> unchanged = ItemListing.unchanged(listed, previous);
+        StructType keyed = KEY.add("file", DataTypes.StringType, true).add("decoded", DataTypes.BooleanType, false);
+        Dataset<Row> checked = spark.createDataFrame(CatalogInputs.readExcept(spark, o.input(), listing, unchanged)
+                .javaRDD().map(task::checkListed), keyed);
+        if (unchanged.isEmpty()) {
+            return checked;
+        }
+        Dataset<Row> known = previous.join(listed, previous.col("file").equalTo(listed.col("file"))
+                        .and(previous.col("stamp").equalTo(listed.col("stamp"))))
+                .select(previous.col("origin"), previous.col("path"), previous.col("id"), previous.col("reason"),
+                        previous.col("size"), listed.col("unit"), previous.col("file"), lit(false).as("decoded"));
+        return known.unionByName(checked);
     }
 
     private void work(Catalog o, Path out, Dataset<Row> items, JavaRDD<Row> itemRows, Dataset<Row> todo,
@@ -450,6 +489,7 @@ public final class StylizeJob {
         counts.put("skipped", s.skipped());
         counts.put("quarantined", s.quarantined());
         counts.put("images", s.images());
+        counts.put("decoded", s.decoded());
         counts.put("devices", s.devices());
         d.put("lastRun", counts);
         d.put("seconds", s.seconds());

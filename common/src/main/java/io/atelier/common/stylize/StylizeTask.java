@@ -72,6 +72,16 @@ final class StylizeTask implements Serializable {
         return RowFactory.create(d.origin(), item.getString(PATH), d.id(), d.reason(), d.size(), unit);
     }
 
+    /**
+     * An item row followed by its unit -> (origin, path, id, reason, size, unit, file, decoded):
+     * {@link #check}'s key, the file the item came from ({@link ItemListing#fileOf}), and true.
+     */
+    Row checkListed(Row item) {
+        Row key = check(item, item.getInt(CatalogInputs.ITEM.size()));
+        return RowFactory.create(key.get(0), key.get(1), key.get(2), key.get(3), key.get(4), key.get(5),
+                ItemListing.fileOf(key.getString(0)), true);
+    }
+
     /** Rows of (items columns..., styles array) -> output rows, lazily, {@code batch} images at a time. */
     Iterator<Row> stylize(Iterator<Row> work) {
         devices.bindTask();

@@ -48,7 +48,15 @@ record FileBatchUnit(String root, List<String> relativePaths, Map<String, String
         }
     }
 
-    private Path pathOf(String relative) {
+    /** This unit without the files whose paths ({@link #pathOf}) {@code keep} refuses. */
+    FileBatchUnit only(java.util.function.Predicate<String> keep) {
+        List<String> kept = relativePaths.stream().filter(r -> keep.test(pathOf(r).toString())).toList();
+        Map<String, String> theirCaptions = new java.util.HashMap<>(captions);
+        theirCaptions.keySet().retainAll(new java.util.HashSet<>(kept));
+        return new FileBatchUnit(root, kept, theirCaptions, labels, maxFileBytes);
+    }
+
+    Path pathOf(String relative) {
         return relative.isEmpty() ? new Path(root) : InputPlanner.child(new Path(root), relative);
     }
 }

@@ -30,6 +30,8 @@ final class InputPlanner {
     private final Configuration conf;
     private final int parallelism;
     private final int filesPerUnit;
+    /** Each listed file's stamp, by its path as units spell it. */
+    private final Map<String, String> stamps = new HashMap<>();
 
     /** Folder files cut into units sized by the file count and parallelism (16 to 256 files each). */
     InputPlanner(IngestOptions options, Configuration conf, int parallelism) {
@@ -56,6 +58,8 @@ final class InputPlanner {
             if (status.isDirectory()) {
                 FolderListing listing = list(path);
                 listing.files().forEach(f -> fingerprint.file(f.relative(), f.size(), f.modified()));
+                listing.files().forEach(f -> stamps.put(child(path, f.relative()).toString(),
+                        ListedFile.stamp(f.size(), f.modified())));
                 listing.skipped().forEach(s -> fingerprint.skipped(s.relative(), s.reason()));
                 if (isParquetDirectory(path, listing)) {
                     frames.add(path.toString());
@@ -65,6 +69,7 @@ final class InputPlanner {
                 }
             } else {
                 fingerprint.file(status.getPath().getName(), status.getLen(), status.getModificationTime());
+                stamps.put(status.getPath().toString(), ListedFile.stamp(status.getLen(), status.getModificationTime()));
                 idxOnly &= planFile(status.getPath(), "", path.getParent() == null ? path : path.getParent(), units,
                         new ArrayList<>());
                 if (IdxFile.looksLikeIdx(status.getPath().getName())) {
@@ -78,7 +83,31 @@ final class InputPlanner {
         }
         long known = units.stream().mapToLong(WorkUnit::expectedItems).filter(n -> n >= 0).sum();
         return new InputPlan(List.copyOf(units), List.copyOf(frames), known, idxOnly && !units.isEmpty(),
-                List.copyOf(fingerprints));
+                List.copyOf(fingerprints), listed(units));
+    }
+
+    /** The files of each folder-file and archive unit with their stamps, in unit order. */
+    private List<ListedFile> listed(List<WorkUnit> units) {
+        List<ListedFile> listed = new ArrayList<>();
+        for (int u = 0; u < units.size(); u++) {
+            if (units.get(u) instanceof FileBatchUnit batch) {
+                for (String relative : batch.relativePaths()) {
+                    String file = batch.pathOf(relative).toString();
+                    String stamp = stamps.get(file);
+                    String caption = batch.captions().get(relative);
+                    if (stamp != null && caption != null) {
+                        String captionStamp = stamps.get(batch.pathOf(caption).toString());
+                        stamp = captionStamp == null ? null : stamp + "+" + captionStamp;
+                    }
+                    if (stamp != null) {
+                        listed.add(new ListedFile(file, stamp, u));
+                    }
+                }
+            } else if (units.get(u) instanceof ArchiveUnit archive && stamps.containsKey(archive.path())) {
+                listed.add(new ListedFile(archive.path(), stamps.get(archive.path()), u));
+            }
+        }
+        return List.copyOf(listed);
     }
 
     /** The files an IDX images file is read with (its labels, its class names) are part of what it was. */

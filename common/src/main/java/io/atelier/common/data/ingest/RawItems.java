@@ -42,6 +42,11 @@ public final class RawItems {
      * Parquet directories are not read here (callers read datasets and image frames themselves).
      */
     public static JavaRDD<Row> read(SparkSession spark, String input, long maxFileBytes, int filesPerUnit) {
+        return list(spark, input, maxFileBytes, filesPerUnit).rows(spark);
+    }
+
+    /** The input's plan, made on the driver from its listing alone: nothing is opened yet. */
+    public static Listing list(SparkSession spark, String input, long maxFileBytes, int filesPerUnit) {
         IngestOptions options = new IngestOptions(List.of(input), "unused", 8, 3, io.atelier.common.image.ImageFit.CROP,
                 1, 0, 0, LabelSource.NONE, IngestOptions.DEFAULT_MAX_PIXELS, maxFileBytes, null);
         Configuration conf = spark.sparkContext().hadoopConfiguration();
@@ -50,16 +55,76 @@ public final class RawItems {
             throw new InvalidSettingException("{input} " + input + " is Parquet without a dataset manifest;"
                     + " ingest it into a dataset first, or give the image files");
         }
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        if (plan.units().isEmpty()) {
-            return jsc.emptyRDD();
+        return new Listing(plan.units(), plan.listed());
+    }
+
+    /**
+     * An input cut into work units, with the files they read ({@link ListedFile}), so that a job
+     * can read all of it, or only the files whose stamps it does not already know.
+     */
+    public static final class Listing {
+        private final List<WorkUnit> units;
+        private final List<ListedFile> files;
+
+        private Listing(List<WorkUnit> units, List<ListedFile> files) {
+            this.units = units;
+            this.files = files;
         }
-        Broadcast<SerializableConfiguration> shipped = jsc.broadcast(new SerializableConfiguration(conf));
-        return jsc.parallelize(plan.units(), plan.units().size()).flatMap(unit -> {
-            List<Row> rows = new ArrayList<>();
-            unit.read(shipped.value().get(), item -> rows.add(toRow(item)));
-            return rows.iterator();
-        });
+
+        /** The folder files and archives the units read, in unit order; IDX records and skipped links are not among them. */
+        public List<ListedFile> files() {
+            return files;
+        }
+
+        /** Every item, one partition per unit, in unit order. */
+        public JavaRDD<Row> rows(SparkSession spark) {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            if (units.isEmpty()) {
+                return jsc.emptyRDD();
+            }
+            Broadcast<SerializableConfiguration> shipped = jsc.broadcast(new SerializableConfiguration(
+                    spark.sparkContext().hadoopConfiguration()));
+            return jsc.parallelize(units, units.size()).flatMap(unit -> {
+                List<Row> rows = new ArrayList<>();
+                unit.read(shipped.value().get(), item -> rows.add(toRow(item)));
+                return rows.iterator();
+            });
+        }
+
+        /**
+         * The items of the listed files that are not in {@code known} (by {@link ListedFile#file}),
+         * and every item of the units that list no files (IDX records, skipped links), as
+         * {@link #SCHEMA} rows followed by their unit; a unit with nothing left to read is not read,
+         * so nothing at all is read when everything is known.
+         */
+        public JavaRDD<Row> rowsExcept(SparkSession spark, java.util.Set<String> known) {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            List<scala.Tuple2<Integer, WorkUnit>> left = new ArrayList<>();
+            for (int u = 0; u < units.size(); u++) {
+                WorkUnit unit = units.get(u);
+                if (unit instanceof FileBatchUnit batch) {
+                    FileBatchUnit rest = batch.only(f -> !known.contains(f));
+                    if (!rest.relativePaths().isEmpty()) {
+                        left.add(new scala.Tuple2<>(u, rest));
+                    }
+                } else if (!(unit instanceof ArchiveUnit archive && known.contains(archive.path()))) {
+                    left.add(new scala.Tuple2<>(u, unit));
+                }
+            }
+            if (left.isEmpty()) {
+                return jsc.emptyRDD();
+            }
+            Broadcast<SerializableConfiguration> shipped = jsc.broadcast(new SerializableConfiguration(
+                    spark.sparkContext().hadoopConfiguration()));
+            return jsc.parallelize(left, left.size()).flatMap(unit -> {
+                List<Row> rows = new ArrayList<>();
+                unit._2().read(shipped.value().get(), item -> {
+                    Row r = toRow(item);
+                    rows.add(RowFactory.create(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), unit._1()));
+                });
+                return rows.iterator();
+            });
+        }
     }
 
     private static Row toRow(SourceItem item) {
