@@ -26,14 +26,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ShadedJarIT {
     static final Path JAR = LocalStandaloneCluster.ROOT.resolve("jobs/target/atelier-jobs.jar");
     /**
-     * The CPU jar measured 144.2 MB after slimming, 95.8 MB of it ND4J's oneDNN build of
+     * The CPU jar measured 147.8 MB after slimming, 95.8 MB of it ND4J's oneDNN build of
      * libnd4jcpu.so (docs/cluster.md, "The jar"); this ceiling leaves room for Atelier's own
      * growth, not for another library's natives. (Issue 23's goal, 120 MB, is below what the
      * natives alone take; the docs say what it would cost.)
      */
-    static final long CEILING_BYTES = 146_000_000L;
-    /** Everything but ND4J's native binary (48.4 MB): the part of the jar the build chooses. */
-    static final long REST_CEILING_BYTES = 50_000_000L;
+    static final long CEILING_BYTES = 150_000_000L;
+    /** Everything but ND4J's native binary (52.0 MB): the part of the jar the build chooses. */
+    static final long REST_CEILING_BYTES = 54_000_000L;
     static final String ND4J_NATIVE = "org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64-onednn/libnd4jcpu.so";
 
     static List<ZipEntry> entries;
@@ -110,7 +110,7 @@ class ShadedJarIT {
             String n = e.getName();
             boolean unused = n.startsWith("org/bytedeco/opencv/") || n.startsWith("org/bytedeco/ffmpeg/")
                     || n.startsWith("org/bytedeco/leptonica/") || n.startsWith("org/bytedeco/javacv/")
-                    || n.endsWith("/libjniopenblas.so") || n.matches("org/bytedeco/[^/]+/[^/]+/(include|lib)/.+");
+                    || n.matches("org/bytedeco/[^/]+/[^/]+/(include|lib)/.+");
             boolean otherPlatform = (n.endsWith(".so") || n.endsWith(".dll") || n.endsWith(".dylib")
                     || n.endsWith(".jnilib") || n.endsWith(".a"))
                     && !n.contains("linux-x86_64") && !n.contains("linux-x86-64") && !n.contains("Linux/x86_64/");
@@ -120,9 +120,12 @@ class ShadedJarIT {
         }
         assertEquals(List.of(), cut, "natives Atelier never loads, or for platforms other than linux-x86_64");
         for (String kept : List.of("org/bytedeco/openblas/linux-x86_64/libopenblas.so.0",
-                "org/bytedeco/openblas/linux-x86_64/libjniopenblas_nolapack.so", "org/bytedeco/hdf5/linux-x86_64/libjnihdf5.so",
+                "org/bytedeco/openblas/linux-x86_64/libjniopenblas.so", "org/bytedeco/openblas/linux-x86_64/libjniopenblas_nolapack.so",
+                "org/bytedeco/hdf5/linux-x86_64/libjnihdf5.so",
                 "com/sun/jna/linux-x86-64/libjnidispatch.so")) {
-            // libnd4jcpu.so links libopenblas.so.0; ND4J's BLAS calls and Keras .h5 import load the others.
+            // libnd4jcpu.so links libopenblas.so.0; loading Nd4jCpu loads both OpenBLAS bindings (its
+            // presets inherit OpenBLAS's: without libjniopenblas.so every executor fails to start ND4J);
+            // Keras .h5 import loads HDF5's.
             assertTrue(entries.stream().anyMatch(e -> e.getName().equals(kept)), "a native Atelier loads is missing: " + kept);
         }
     }
