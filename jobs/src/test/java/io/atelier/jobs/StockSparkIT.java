@@ -145,6 +145,30 @@ class StockSparkIT {
         return new ObjectMapper().readTree(file.toFile());
     }
 
+    /**
+     * No class of the shaded jar is also in the stock Spark's jars: the libraries both bring are
+     * relocated (io.atelier.shaded, org.nd4j.shade) or left to Spark's copy.
+     */
+    @Test
+    @Order(0)
+    void theJarSharesNoClassWithSparksOwnJars() throws Exception {
+        java.util.Set<String> sparks = new java.util.HashSet<>();
+        try (Stream<Path> jars = Files.list(home.resolve("jars"))) {
+            for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
+                try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+                    zip.stream().map(java.util.zip.ZipEntry::getName).filter(n -> n.endsWith(".class")
+                            && !n.startsWith("META-INF/")).forEach(sparks::add);
+                }
+            }
+        }
+        assertTrue(sparks.size() > 50_000, "Spark's jars read: " + sparks.size() + " classes");
+        List<String> shared;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(ShadedJarIT.JAR.toFile())) {
+            shared = zip.stream().map(java.util.zip.ZipEntry::getName).filter(sparks::contains).sorted().toList();
+        }
+        assertEquals(List.of(), shared.stream().limit(20).toList(), shared.size() + " classes of atelier-jobs.jar are also in Spark's jars");
+    }
+
     @Test
     @Order(1)
     void ingestOfTheVendoredSampleReconcilesAndMatchesItsManifest() throws Exception {
