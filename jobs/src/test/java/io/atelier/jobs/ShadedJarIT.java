@@ -32,6 +32,11 @@ class ShadedJarIT {
      * natives alone take; the docs say what it would cost.)
      */
     static final long CEILING_BYTES = 150_000_000L;
+    /**
+     * The build strips the native binary with binutils' strip when the machine has it, and puts the
+     * published one in otherwise (5.3 MB of symbol table more); the ceiling follows.
+     */
+    static final long UNSTRIPPED_EXTRA_BYTES = 6_000_000L;
     /** Everything but ND4J's native binary (52.0 MB): the part of the jar the build chooses. */
     static final long REST_CEILING_BYTES = 54_000_000L;
     static final String ND4J_NATIVE = "org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64-onednn/libnd4jcpu.so";
@@ -60,11 +65,18 @@ class ShadedJarIT {
         return out.toString();
     }
 
+    /** Whether the build could strip the native binary (binutils on the PATH). */
+    static boolean stripAvailable() {
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, "strip")));
+    }
+
     @Test
     void theJarStaysUnderItsCeiling() throws IOException {
         long size = Files.size(JAR);
-        assertTrue(size < CEILING_BYTES, String.format("atelier-jobs.jar is %.1f MB, over its %.1f MB ceiling; what it holds:%n%s",
-                size / 1e6, CEILING_BYTES / 1e6, sizesByPart(3)));
+        long ceiling = CEILING_BYTES + (stripAvailable() ? 0 : UNSTRIPPED_EXTRA_BYTES);
+        assertTrue(size < ceiling, String.format("atelier-jobs.jar is %.1f MB, over its %.1f MB ceiling; what it holds:%n%s",
+                size / 1e6, ceiling / 1e6, sizesByPart(3)));
         long rest = entries.stream().filter(e -> !e.getName().equals(ND4J_NATIVE)).mapToLong(ZipEntry::getCompressedSize).sum();
         assertTrue(rest < REST_CEILING_BYTES, String.format("besides libnd4jcpu.so the jar holds %.1f MB, over %.1f MB:%n%s",
                 rest / 1e6, REST_CEILING_BYTES / 1e6, sizesByPart(3)));
