@@ -40,7 +40,7 @@ public final class StylizeRerunBenchmark {
         Path modelDir = o.workDir().resolve("model");
         model.save(modelDir.toString(), conf);
         BenchTable table = new BenchTable("bench stylize-rerun (fast method, untrained 16 ch, 3 blocks; " + o.width() + "x"
-                + (o.width() * 3 / 4) + " JPEGs, --size " + o.size() + ")", "measure", "catalog", "value", "load (1 min)");
+                + (o.width() * 3 / 4) + " JPEGs resized to " + o.size() + " px)", "measure", "catalog", "value", "load (1 min)");
         String master = null;
         for (int n : o.catalogs()) {
             Path catalog = o.workDir().resolve("catalog-" + n);

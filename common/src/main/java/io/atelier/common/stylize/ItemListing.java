@@ -88,7 +88,7 @@ final class ItemListing {
         try {
             Map<?, ?> was = Json.parse(HadoopFiles.readAll(about, conf), Map.class, about.toString());
             if (!input.equals(was.get("input")) || !limits(maxPixels, maxFileBytes).equals(was.get("limits"))) {
-                LOG.info("{}: made for --input {} under {}, so every item is decoded again", dir, was.get("input"),
+                LOG.info("{}: made for the input {} under {}, so every item is decoded again", dir, was.get("input"),
                         was.get("limits"));
                 return null;
             }
