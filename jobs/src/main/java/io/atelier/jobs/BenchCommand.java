@@ -116,6 +116,17 @@ final class BenchCommand implements Runnable {
         return 0;
     }
 
+    /**
+     * A bench's session. A local-cluster master first gets the Spark home its executors start from,
+     * so they run in JVMs of their own and the driver's figures are its own.
+     */
+    static SparkSession session(String name, String master, java.util.Map<String, String> settings) {
+        if (LocalClusters.isLocalCluster(master)) {
+            LocalClusters.prepare();
+        }
+        return SparkSessions.create(name, master, settings);
+    }
+
     @Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
             description = "atelier ingest vs Spark's image data source on the same synthetic JPEGs.")
     static final class IngestBench extends SettingsBench<BenchSettings.Ingest> {
@@ -131,7 +142,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         int run(BenchSettings.Ingest s) throws Exception {
-            SparkSession session = SparkSessions.create("bench ingest", spark.master);
+            SparkSession session = session("bench ingest", spark.master, java.util.Map.of());
             scratch.print("atelier-bench-ingest", dir -> IngestBenchmark.run(session, dir, s.images(), s.size(), s.repeats()));
             return 0;
         }
@@ -254,10 +265,7 @@ final class BenchCommand implements Runnable {
         @Override
         int run(BenchSettings.Scaling s) throws Exception {
             HardwareScaling.Result hw = HardwareScaling.measure(64, s.hardwareSteps());
-            if (LocalClusters.isLocalCluster(master)) {
-                LocalClusters.prepare();
-            }
-            SparkSession session = SparkSessions.create("bench scaling", master,
+            SparkSession session = session("bench scaling", master,
                     java.util.Map.of("spark.executorEnv.OMP_NUM_THREADS", "1", "spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE",
                             "spark.task.maxFailures", "1"));
             String dataset = s.data() != null ? s.data() : JobSteps.vendoredFashionMnist(session,
@@ -300,7 +308,7 @@ final class BenchCommand implements Runnable {
         @Override
         int run(BenchSettings.Evaluate s) {
             s.requireGiven();
-            SparkSession session = SparkSessions.create("bench evaluate", spark.master);
+            SparkSession session = session("bench evaluate", spark.master, java.util.Map.of());
             EvaluationBenchmark.run(session, s.data(), ClassifierFeatures.load(s.features(),
                     session.sparkContext().hadoopConfiguration()), s.images(), s.repeats()).print(System.out);
             return 0;
@@ -326,15 +334,12 @@ final class BenchCommand implements Runnable {
         @Override
         int run(BenchSettings.Stylize s) throws Exception {
             List<Integer> catalogs = s.catalogSizes();
-            if (LocalClusters.isLocalCluster(master)) {
-                LocalClusters.prepare();
-            }
             java.util.Map<String, String> settings = java.util.Map.of("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
             String m = Files.isDirectory(Path.of(s.model())) ? s.model() : null;
             // A session per catalog, which the bench stops (so its executors stop before the JVM exits,
             // or the workers relaunch them and log stack traces).
             scratch.print("atelier-bench-stylize", dir -> io.atelier.common.bench.StylizeBenchmark.run(
-                    () -> SparkSessions.create("bench stylize", master, settings),
+                    () -> session("bench stylize", master, settings),
                     new io.atelier.common.bench.StylizeBenchmark.Options(m, s.style(), List.of(256, 512),
                             s.fastImages(), s.gatysIterations(), catalogs, s.catalogSize(), dir)));
             return 0;
@@ -359,12 +364,9 @@ final class BenchCommand implements Runnable {
         @Override
         int run(BenchSettings.StylizeRerun s) throws Exception {
             List<Integer> catalogs = s.catalogSizes();
-            if (LocalClusters.isLocalCluster(master)) {
-                LocalClusters.prepare();
-            }
             java.util.Map<String, String> settings = java.util.Map.of("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
             scratch.print("atelier-bench-stylize-rerun", dir -> io.atelier.common.bench.StylizeRerunBenchmark.run(
-                    () -> SparkSessions.create("bench stylize-rerun", master, settings),
+                    () -> session("bench stylize-rerun", master, settings),
                     new io.atelier.common.bench.StylizeRerunBenchmark.Options(catalogs, s.width(), s.size(), dir)));
             return 0;
         }

@@ -31,10 +31,7 @@ final class GenerateLoadBench extends BenchCommand.SettingsBench<BenchSettings.G
     int run(BenchSettings.GenerateLoad s) throws Exception {
         s.requireGiven();
         List<Long> counts = s.countList();
-        if (LocalClusters.isLocalCluster(spark.master)) {
-            LocalClusters.prepare(); // executors in JVMs of their own: the driver's figures are its own
-        }
-        SparkSession session = SparkSessions.create("bench generate-load", spark.master);
+        SparkSession session = BenchCommand.session("bench generate-load", spark.master, java.util.Map.of());
         var source = Families.openRun(s.model(), session.sparkContext().hadoopConfiguration(), SamplingOptions.NONE);
         scratch.print("atelier-bench-generate-load", dir -> GenerateLoadBenchmark.run(session, source, counts, s.seed(), dir));
         return 0;

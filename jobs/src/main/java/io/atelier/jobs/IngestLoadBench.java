@@ -27,10 +27,7 @@ final class IngestLoadBench extends BenchCommand.SettingsBench<BenchSettings.Ing
     @Override
     int run(BenchSettings.IngestLoad s) throws Exception {
         List<Integer> counts = s.countList();
-        if (LocalClusters.isLocalCluster(spark.master)) {
-            LocalClusters.prepare(); // executors in JVMs of their own: the driver's figures are its own
-        }
-        SparkSession session = SparkSessions.create("bench ingest-load", spark.master);
+        SparkSession session = BenchCommand.session("bench ingest-load", spark.master, java.util.Map.of());
         scratch.print("atelier-bench-ingest-load", dir -> IngestLoadBenchmark.run(session, counts, s.width(), s.size(), dir));
         return 0;
     }
