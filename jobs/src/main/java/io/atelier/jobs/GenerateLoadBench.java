@@ -33,7 +33,11 @@ final class GenerateLoadBench extends BenchCommand.SettingsBench<BenchSettings.G
         List<Long> counts = s.countList();
         SparkSession session = BenchCommand.session("bench generate-load", spark.master, java.util.Map.of());
         var source = Families.openRun(s.model(), session.sparkContext().hadoopConfiguration(), SamplingOptions.NONE);
-        scratch.print("atelier-bench-generate-load", dir -> GenerateLoadBenchmark.run(session, source, counts, s.seed(), dir));
+        try {
+            scratch.print("atelier-bench-generate-load", dir -> GenerateLoadBenchmark.run(session, source, counts, s.seed(), dir));
+        } finally {
+            session.stop(); // stop executors before the JVM exits, or a local-cluster's workers relaunch them
+        }
         return 0;
     }
 }

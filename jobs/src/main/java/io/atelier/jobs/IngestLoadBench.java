@@ -28,7 +28,11 @@ final class IngestLoadBench extends BenchCommand.SettingsBench<BenchSettings.Ing
     int run(BenchSettings.IngestLoad s) throws Exception {
         List<Integer> counts = s.countList();
         SparkSession session = BenchCommand.session("bench ingest-load", spark.master, java.util.Map.of());
-        scratch.print("atelier-bench-ingest-load", dir -> IngestLoadBenchmark.run(session, counts, s.width(), s.size(), dir));
+        try {
+            scratch.print("atelier-bench-ingest-load", dir -> IngestLoadBenchmark.run(session, counts, s.width(), s.size(), dir));
+        } finally {
+            session.stop(); // stop executors before the JVM exits, or a local-cluster's workers relaunch them
+        }
         return 0;
     }
 }
