@@ -58,13 +58,9 @@ public final class AtelierCli implements Runnable {
      */
     private static void addSettingsOptions(CommandLine command) {
         if (command.getCommand() instanceof SettingsOptions.Command<?> withSettings) {
-            add(command, withSettings);
+            SettingsOptions.addTo(command.getCommandSpec(), withSettings);
         }
         command.getSubcommands().values().forEach(AtelierCli::addSettingsOptions);
-    }
-
-    private static <T extends Record> void add(CommandLine command, SettingsOptions.Command<T> withSettings) {
-        SettingsOptions.addTo(command.getCommandSpec(), withSettings.settingsType(), withSettings.defaults());
     }
 
     @Override

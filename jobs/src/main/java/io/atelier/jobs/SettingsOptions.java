@@ -12,9 +12,11 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A command's flags generated from its settings record: one flag per component, named by the
@@ -34,6 +36,29 @@ final class SettingsOptions {
         Class<T> settingsType();
 
         T defaults();
+
+        /**
+         * Records the command takes beside its own, with their defaults (a trainer's FID while
+         * training): their flags join the command's, and one {@code --config} file holds the keys of all.
+         */
+        default List<Record> sections() {
+            return List.of();
+        }
+    }
+
+    /** Adds the flags of {@code command}'s record and of its sections to {@code spec}. */
+    static <T extends Record> void addTo(CommandSpec spec, Command<T> command) {
+        addTo(spec, command.settingsType(), command.defaults());
+        command.sections().forEach(section -> addSection(spec, section));
+    }
+
+    private static <S extends Record> void addSection(CommandSpec spec, S section) {
+        addTo(spec, typeOf(section), section);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S extends Record> Class<S> typeOf(S record) {
+        return (Class<S>) record.getClass();
     }
 
     /** Adds the record's flags to {@code spec}; a component without {@link Setting} help is a programming error. */
@@ -70,6 +95,34 @@ final class SettingsOptions {
 
     /** The settings: the record's defaults, then {@code configFile} (may be null), then the flags given. */
     static <T extends Record> T resolve(CommandSpec spec, Class<T> type, T defaults, String configFile) {
+        return resolve(spec, type, defaults, configFile, Set.of());
+    }
+
+    /** {@code command}'s own settings, resolved as above; its sections' keys in the file are theirs. */
+    static <T extends Record> T resolve(CommandSpec spec, Command<T> command, String configFile) {
+        Set<String> others = new HashSet<>();
+        command.sections().forEach(section -> others.addAll(keys(section.getClass())));
+        return resolve(spec, command.settingsType(), command.defaults(), configFile, others);
+    }
+
+    /** One of {@code command}'s sections, from the same flags and file; the other records' keys are theirs. */
+    static <S extends Record> S resolveSection(CommandSpec spec, Command<?> command, S section, String configFile) {
+        Set<String> others = new HashSet<>(keys(command.settingsType()));
+        command.sections().stream().filter(other -> other.getClass() != section.getClass())
+                .forEach(other -> others.addAll(keys(other.getClass())));
+        return resolve(spec, typeOf(section), section, configFile, others);
+    }
+
+    private static Set<String> keys(Class<?> type) {
+        Set<String> keys = new HashSet<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            keys.add(c.getName());
+        }
+        return keys;
+    }
+
+    private static <T extends Record> T resolve(CommandSpec spec, Class<T> type, T defaults, String configFile,
+                                                Set<String> othersKeys) {
         // Only the flags on the command line: an unmatched list option may hold an empty list, which
         // would otherwise override a list from the config file.
         ParseResult parsed = spec.commandLine() == null ? null : spec.commandLine().getParseResult();
@@ -79,7 +132,7 @@ final class SettingsOptions {
             boolean matched = option != null && (parsed == null || parsed.hasMatchedOption(option));
             given.put(c.getName(), matched ? option.getValue() : null);
         }
-        return Configs.resolve(type, defaults, configFile, given);
+        return Configs.resolve(type, defaults, configFile, given, othersKeys);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.atelier.jobs;
 import io.atelier.common.families.Families;
 import io.atelier.common.families.diffusion.DiffusionFamily;
 import io.atelier.common.families.diffusion.DiffusionSettings;
+import io.atelier.common.scoring.TrainingEvaluation;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,6 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -28,9 +30,6 @@ final class TrainDiffusionCommand implements Callable<Integer>, SettingsOptions.
     String config;
 
     @Mixin
-    TrainingEvaluationOptions evaluation;
-
-    @Mixin
     SparkOptions spark;
 
     @Mixin
@@ -47,15 +46,21 @@ final class TrainDiffusionCommand implements Callable<Integer>, SettingsOptions.
     }
 
     @Override
+    public List<Record> sections() {
+        return List.of(TrainingEvaluation.DEFAULTS);
+    }
+
+    @Override
     public Integer call() {
-        DiffusionSettings s = SettingsOptions.resolve(spec, DiffusionSettings.class, DiffusionSettings.DEFAULTS, config);
+        DiffusionSettings s = SettingsOptions.resolve(spec, this, config);
+        TrainingEvaluation evaluation = SettingsOptions.resolveSection(spec, this, TrainingEvaluation.DEFAULTS, config);
         s.requirePaths();
         SparkSession session = SparkSessions.create("train-diffusion", spark.master);
         System.out.printf("train-diffusion: %s on %s, %s schedule, T=%d, %d workers x %d local steps, %d rounds, batch %d, seed %d%n",
                 s.conditional() ? "conditional U-Net" : "U-Net", s.data(), s.schedule(), s.timesteps(), s.workers(),
                 s.localSteps(), s.rounds(), s.batch(), s.seed());
         JobSteps.train(session, "train-diffusion", Families.get(DiffusionFamily.ID), s,
-                evaluation.evaluation(session, s.data()), lease.waitTime());
+                evaluation.evaluation(session, s.data(), System.out::println), lease.waitTime());
         return 0;
     }
 }

@@ -5,6 +5,7 @@ import io.atelier.common.families.ModelFamily;
 import io.atelier.common.families.SampledEvaluation;
 import io.atelier.common.families.TrainingSettings;
 import io.atelier.common.families.cyclegan.CycleGanSettings;
+import io.atelier.common.scoring.TrainingEvaluation;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,9 +36,6 @@ final class TrainGanCommand implements Callable<Integer>, SettingsOptions.Comman
 
     @Option(names = "--config", paramLabel = "FILE", description = "JSON file of settings; flags override it.")
     String config;
-
-    @Mixin
-    TrainingEvaluationOptions evaluation;
 
     @Mixin
     SparkOptions spark;
@@ -84,15 +82,21 @@ final class TrainGanCommand implements Callable<Integer>, SettingsOptions.Comman
     }
 
     @Override
+    public List<Record> sections() {
+        return List.of(TrainingEvaluation.DEFAULTS);
+    }
+
+    @Override
     public Integer call() {
-        TrainingSettings s = (TrainingSettings) SettingsOptions.resolve(spec, settingsType(), defaults(), config);
+        TrainingSettings s = (TrainingSettings) SettingsOptions.resolve(spec, this, config);
+        TrainingEvaluation evaluation = SettingsOptions.resolveSection(spec, this, TrainingEvaluation.DEFAULTS, config);
         s.requirePaths();
         SparkSession session = SparkSessions.create("train-gan", spark.master);
         System.out.printf("train-gan: %s on %s, %d workers x %d local steps, %d rounds, batch %d, seed %d%n",
                 family.id(), String.join(" + ", s.inputs()), s.workers(), s.localSteps(), s.rounds(), s.batch(), s.seed());
         SampledEvaluation scores = s instanceof CycleGanSettings c
-                ? evaluation.translationEvaluation(session, c.data(), c.dataA(), c.dataB())
-                : evaluation.evaluation(session, s.data());
+                ? evaluation.translationEvaluation(session, c.data(), c.dataA(), c.dataB(), System.out::println)
+                : evaluation.evaluation(session, s.data(), System.out::println);
         JobSteps.train(session, "train-gan", family, s, scores, lease.waitTime());
         return 0;
     }

@@ -6,6 +6,7 @@ import io.atelier.common.embed.EmbedSettings;
 import io.atelier.common.families.dcgan.DcganSettings;
 import io.atelier.common.families.diffusion.DiffusionSettings;
 import io.atelier.common.io.InvalidSettingException;
+import io.atelier.common.scoring.TrainingEvaluation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -33,7 +34,44 @@ class SettingsOptionsTest {
     }
 
     private static <T extends Record> void add(CommandLine cli, SettingsOptions.Command<T> c) {
-        SettingsOptions.addTo(cli.getCommandSpec(), c.settingsType(), c.defaults());
+        SettingsOptions.addTo(cli.getCommandSpec(), c);
+    }
+
+    @Test
+    void aTrainerAndItsEvaluationShareOneConfigFileAndItsFlags(@TempDir Path tmp) throws IOException {
+        Path config = Files.writeString(tmp.resolve("gan.json"),
+                "{\"data\": \"d\", \"out\": \"o\", \"rounds\": 3, \"evalEvery\": 2, \"evalCount\": 50}");
+        TrainGanCommand command = new TrainGanCommand();
+        CommandLine cli = withSettings(command);
+        cli.parseArgs("--eval-seed", "7", "--local-steps", "4");
+        DcganSettings s = (DcganSettings) SettingsOptions.resolve(cli.getCommandSpec(), command, config.toString());
+        TrainingEvaluation e = SettingsOptions.resolveSection(cli.getCommandSpec(), command, TrainingEvaluation.DEFAULTS,
+                config.toString());
+        assertEquals(3, s.rounds());
+        assertEquals(4, s.localSteps());
+        assertEquals(new TrainingEvaluation(2, null, 50, 7L, TrainingEvaluation.DEFAULTS.evalFeatures()), e);
+
+        Path typo = Files.writeString(tmp.resolve("typo.json"), "{\"evalEvry\": 2}");
+        for (java.util.function.Supplier<Record> resolve : List.<java.util.function.Supplier<Record>>of(
+                () -> SettingsOptions.resolve(cli.getCommandSpec(), command, typo.toString()),
+                () -> SettingsOptions.resolveSection(cli.getCommandSpec(), command, TrainingEvaluation.DEFAULTS,
+                        typo.toString()))) {
+            InvalidSettingException unknown = assertThrows(InvalidSettingException.class, resolve::get);
+            assertTrue(unknown.getMessage().contains("unknown setting 'evalEvry'; known settings: [")
+                    && unknown.getMessage().contains("evalEvery") && unknown.getMessage().contains("localSteps"),
+                    unknown.getMessage());
+        }
+    }
+
+    @Test
+    void anEvaluationErrorNamesTheTrainersFlags() {
+        CommandLine cli = withSettings(new TrainDiffusionCommand());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> new TrainingEvaluation(null, "real", 100, 1L, "random").evaluation(null, "train", line -> { }));
+        assertEquals("--eval-data needs --eval-every N", e.message(name -> SettingsOptions.flagOf(cli.getCommandSpec(), name)));
+        InvalidSettingException count = assertThrows(InvalidSettingException.class,
+                () -> new TrainingEvaluation(5, null, 1, 1L, "random"));
+        assertEquals("--eval-count 1: use at least 2 images", count.message(SettingsOptions::flag));
     }
 
     @Test
@@ -198,7 +236,9 @@ class SettingsOptionsTest {
             }
             generated.add(name);
             String help = command.getUsageMessage(CommandLine.Help.Ansi.OFF);
-            for (RecordComponent component : c.settingsType().getRecordComponents()) {
+            List<RecordComponent> components = new java.util.ArrayList<>(List.of(c.settingsType().getRecordComponents()));
+            c.sections().forEach(section -> components.addAll(List.of(section.getClass().getRecordComponents())));
+            for (RecordComponent component : components) {
                 String flag = SettingsOptions.flag(component);
                 boolean shown = help.contains(flag + " ") || help.contains(flag + "=") || help.contains("--[no-]" + flag.substring(2));
                 assertTrue(shown, name + " help lacks " + flag + ": " + help);

@@ -5,6 +5,7 @@ import io.atelier.common.data.ImageDataset;
 import io.atelier.common.data.Manifest;
 import io.atelier.common.families.GeneratorSource;
 import io.atelier.common.families.SampledEvaluation;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.generate.GenerationJob;
 import io.atelier.common.generate.GenerationOptions;
 import io.atelier.common.runs.RunReport;
@@ -53,13 +54,13 @@ public final class TrainingFid implements RoundEvaluator {
 
         public Options {
             if (data == null || data.isBlank()) {
-                throw new IllegalArgumentException("--eval-data: give the real dataset to score samples against");
+                throw new InvalidSettingException("{evalData}: give the real dataset to score samples against");
             }
             if (!DatasetSchema.TEST.equals(split) && !DatasetSchema.TRAIN.equals(split)) {
-                throw new IllegalArgumentException("--eval-split " + split + ": use test or train");
+                throw new IllegalArgumentException("split " + split + ": use test or train");
             }
             if (count < 2) {
-                throw new IllegalArgumentException("--eval-count " + count + ": use at least 2 images");
+                throw new InvalidSettingException("{evalCount} " + count + ": use at least 2 images");
             }
             if (batch < 1) {
                 throw new IllegalArgumentException("batch " + batch + ": use 1 or more");
@@ -107,15 +108,15 @@ public final class TrainingFid implements RoundEvaluator {
     public static SampledEvaluation every(int every, SparkSession spark, FeatureSource features, Options options) {
         Manifest m = ImageDataset.open(spark, options.data()).manifest();
         if (!features.accepts(m.height(), m.width(), m.channels())) {
-            throw new IllegalArgumentException("--eval-data " + options.data() + " holds " + m.height() + "x" + m.width()
+            throw new InvalidSettingException("{evalData} " + options.data() + " holds " + m.height() + "x" + m.width()
                     + "x" + m.channels() + " images; the feature network takes " + features.accepted()
                     + ": choose another feature network");
         }
         sampleSize(m, options, DatasetSchema.TEST.equals(options.split()) ? DatasetSchema.TRAIN : DatasetSchema.TEST);
         return plan -> {
             if (plan.generatorAt() == null) {
-                throw new IllegalArgumentException("--eval-every: this model makes no samples to score (it translates"
-                        + " images); leave --eval-every off");
+                throw new InvalidSettingException("{evalEvery}: this model makes no samples to score (it translates"
+                        + " images); leave {evalEvery} off");
             }
             return new RoundEvaluation(every, new TrainingFid(spark, features, options, plan.generatorAt()));
         };
@@ -124,7 +125,7 @@ public final class TrainingFid implements RoundEvaluator {
     private static long sampleSize(Manifest m, Options o, String floorSplit) {
         long n = Math.min(o.count(), Math.min(m.count(o.split()), m.count(floorSplit)));
         if (n < 2) {
-            throw new IllegalArgumentException("--eval-data " + o.data() + " has " + m.count(o.split()) + " " + o.split()
+            throw new InvalidSettingException("{evalData} " + o.data() + " has " + m.count(o.split()) + " " + o.split()
                     + " and " + m.count(floorSplit) + " " + floorSplit + " images; FID and its floor need at least 2 in each");
         }
         return n;
@@ -139,8 +140,8 @@ public final class TrainingFid implements RoundEvaluator {
         GeneratorSource source = generatorAt.apply(state);
         Manifest m = real.manifest();
         if (source.size() != m.height() || source.size() != m.width() || source.channels() != m.channels()) {
-            throw new IllegalArgumentException("the model makes " + source.size() + "x" + source.size() + "x"
-                    + source.channels() + " images; --eval-data " + options.data() + " holds " + m.height() + "x"
+            throw new InvalidSettingException("the model makes " + source.size() + "x" + source.size() + "x"
+                    + source.channels() + " images; {evalData} " + options.data() + " holds " + m.height() + "x"
                     + m.width() + "x" + m.channels() + ": score against data of the training images' shape");
         }
         int partitions = (int) Math.max(1, Math.min(spark.sparkContext().defaultParallelism(), count / 64));

@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.Path;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -52,6 +53,16 @@ public final class Configs {
      * @param flags values given on the command line, by field name; null values are "not given"
      */
     public static <T> T resolve(Class<T> type, T defaults, String file, Map<String, Object> flags) {
+        return resolve(type, defaults, file, flags, Set.of());
+    }
+
+    /**
+     * As {@link #resolve(Class, Object, String, Map)} for one of several records that share a config
+     * file (a trainer's settings and its FID-while-training settings).
+     *
+     * @param othersKeys the keys of the file's other records: skipped here, not unknown
+     */
+    public static <T> T resolve(Class<T> type, T defaults, String file, Map<String, Object> flags, Set<String> othersKeys) {
         ObjectNode merged = Json.MAPPER.valueToTree(defaults);
         if (file != null) {
             JsonNode fromFile = read(file);
@@ -61,13 +72,16 @@ public final class Configs {
             Iterator<Map.Entry<String, JsonNode>> fields = fromFile.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
-                requireKnown(merged, f.getKey(), "{config} " + file);
+                if (othersKeys.contains(f.getKey()) && !merged.has(f.getKey())) {
+                    continue;
+                }
+                requireKnown(merged, othersKeys, f.getKey(), "{config} " + file);
                 merged.set(f.getKey(), f.getValue());
             }
         }
         flags.forEach((key, value) -> {
             if (value != null) {
-                requireKnown(merged, key, "flag");
+                requireKnown(merged, othersKeys, key, "flag");
                 merged.set(key, Json.MAPPER.valueToTree(value));
             }
         });
@@ -111,9 +125,9 @@ public final class Configs {
         };
     }
 
-    private static void requireKnown(ObjectNode known, String key, String where) {
+    private static void requireKnown(ObjectNode known, Set<String> othersKeys, String key, String where) {
         if (!known.has(key)) {
-            TreeSet<String> names = new TreeSet<>();
+            TreeSet<String> names = new TreeSet<>(othersKeys);
             known.fieldNames().forEachRemaining(names::add);
             throw settingError(where + ": unknown setting '" + key + "'; known settings: " + names, null);
         }

@@ -12,6 +12,7 @@ import io.atelier.common.families.cyclegan.CycleGanFamily;
 import io.atelier.common.families.cyclegan.CycleGanStateTranslator;
 import io.atelier.common.families.cyclegan.CycleGanTranslations;
 import io.atelier.common.families.cyclegan.CycleGanTranslator.Direction;
+import io.atelier.common.io.InvalidSettingException;
 import io.atelier.common.runs.RunReport;
 import io.atelier.common.runs.TrainingState;
 import io.atelier.common.train.RoundEvaluation;
@@ -58,7 +59,7 @@ public final class TranslationFid implements RoundEvaluator {
     public record Sample(long count, long seed, int batch) {
         public Sample {
             if (count < 2) {
-                throw new IllegalArgumentException("--eval-count " + count + ": use at least 2 images");
+                throw new InvalidSettingException("{evalCount} " + count + ": use at least 2 images");
             }
         }
     }
@@ -81,11 +82,11 @@ public final class TranslationFid implements RoundEvaluator {
                                           Function<CycleGanConfig, TranslationDomains> domainsOf) {
         return plan -> {
             if (!(plan.sections().get(CycleGanFamily.CONFIG_MODEL) instanceof CycleGanConfig model)) {
-                throw new IllegalArgumentException("--eval-every: translation scores need a CycleGAN model");
+                throw new InvalidSettingException("{evalEvery}: translation scores need a CycleGAN model");
             }
             TranslationDomains domains = domainsOf.apply(model);
             if (!features.accepts(model.imageSize(), model.imageSize(), model.channels())) {
-                throw new IllegalArgumentException("--eval-features: the feature network takes " + features.accepted()
+                throw new InvalidSettingException("{evalFeatures}: the feature network takes " + features.accepted()
                         + ", the model translates " + model.imageSize() + "x" + model.imageSize() + "x" + model.channels()
                         + " images: choose another feature network");
             }
@@ -128,9 +129,9 @@ public final class TranslationFid implements RoundEvaluator {
                 sample.seed());
         long otherCount = other.count();
         if (sourceCount < 2 || targetCount < 2 || otherCount < 2) {
-            throw new IllegalArgumentException(domains.sourceFlag(d) + ": scoring " + d.id() + " needs at least 2 test"
+            throw new InvalidSettingException(domains.sourceFlag(d) + ": scoring " + d.id() + " needs at least 2 test"
                     + " images of the source domain (has " + sourceCount + ") and 2 test and 2 train images of the target"
-                    + " domain (has " + targetCount + " and " + otherCount + "); lower --eval-count or leave --eval-every off");
+                    + " domain (has " + targetCount + " and " + otherCount + "); lower {evalCount} or leave {evalEvery} off");
         }
         FeatureStatistics targetStats = statistics(target);
         sources.put(d, source);

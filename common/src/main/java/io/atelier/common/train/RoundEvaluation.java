@@ -11,7 +11,7 @@ import java.util.Objects;
 public record RoundEvaluation(int every, RoundEvaluator evaluator) {
     public RoundEvaluation {
         if (every < 1) {
-            throw new IllegalArgumentException("--eval-every " + every + ": use 1 or more");
+            throw new IllegalArgumentException("evaluation every " + every + " rounds: use 1 or more");
         }
         Objects.requireNonNull(evaluator, "evaluator");
     }

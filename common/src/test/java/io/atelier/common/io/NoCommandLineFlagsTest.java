@@ -38,10 +38,8 @@ class NoCommandLineFlagsTest {
                     "a diverged run's advice is a training failure, not an invalid setting, and has no template")),
             Map.entry("families/diffusion/DiffusionRun.java", new Kept(Set.of("--prompt"),
                     "a warning printed while sampling, not an error the command line prints")),
-            Map.entry("train/RoundEvaluation.java", evaluation(Set.of("--eval-every"))),
-            Map.entry("eval/TrainingFid.java", evaluation(Set.of("--eval-data", "--eval-split", "--eval-count", "--eval-every"))),
-            Map.entry("scoring/TranslationFid.java", evaluation(Set.of("--eval-count", "--eval-every", "--eval-features"))),
-            Map.entry("scoring/TrainingEvaluation.java", evaluation(Set.of("--eval-data", "--eval-every", "--eval-features", "--data"))),
+            Map.entry("scoring/TrainingEvaluation.java", new Kept(Set.of("--data"),
+                    "how a domain's images are named is recorded in the translation scores and the report")),
             Map.entry("scoring/TranslationDomains.java", new Kept(Set.of("--data-a", "--data-b"),
                     "how a domain's images are named is recorded in the translation scores and the report")),
             Map.entry("scoring/TranslationScores.java", new Kept(Set.of("--real", "--classifier"),
@@ -52,11 +50,6 @@ class NoCommandLineFlagsTest {
 
     private static Kept quarantined() {
         return new Kept(Set.of("--max-pixels"), "a rejected image's reason is a row of the quarantine table, not an error");
-    }
-
-    private static Kept evaluation(Set<String> flags) {
-        return new Kept(flags, "FID while training has no settings record yet: its flags come from a command-line mixin,"
-                + " and TrainingEvaluation's names (data, count, ...) clash with the training record's");
     }
 
     @Test

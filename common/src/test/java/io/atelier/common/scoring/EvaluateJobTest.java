@@ -92,7 +92,7 @@ class EvaluateJobTest {
         TrainingEvaluation asked = new TrainingEvaluation(null, "real", 100, 1L, FeatureChoice.DEFAULT);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> asked.evaluation(spark, "train", line -> { }));
-        assertEquals("--eval-data needs --eval-every N", e.getMessage());
+        assertEquals("evalData needs evalEvery N", e.getMessage());
         assertEquals(null, new TrainingEvaluation(null, null, 100, 1L, FeatureChoice.DEFAULT)
                 .evaluation(spark, "train", line -> { }), "no evaluation asked");
     }
