@@ -83,6 +83,14 @@ class CycleGanEvaluatePairedTest {
             assertTrue(paired.at("/" + l1).isNumber() && v >= 0 && v <= 1, l1 + " in " + paired);
         }
         assertNotEquals(paired.at("/identityL1").asDouble(), paired.at("/translatedL1").asDouble(), paired.toString());
+        // The gain per pair averages to the difference of the means (every image has the same size).
+        JsonNode gain = paired.at("/gainOverIdentity");
+        double mean = gain.at("/mean").asDouble(-9);
+        assertEquals(paired.at("/identityL1").asDouble() - paired.at("/translatedL1").asDouble(), mean, 1e-9, gain.toString());
+        assertTrue(gain.at("/ci95/0").asDouble(9) < mean && mean < gain.at("/ci95/1").asDouble(-9), gain.toString());
+        double improved = gain.at("/shareOfPairs").asDouble(-1) * pairs;
+        assertEquals(Math.round(improved), improved, 1e-9, "a share of the " + pairs + " pairs: " + gain);
+        assertTrue(r.out().contains("translated closer to y than x by "), r.out());
         Manifest m = ImageDataset.open(dataset, new Configuration()).manifest();
         long twitterTrain = m.counts().perLabel().get(String.valueOf(m.labelNames().indexOf("twitter"))).get(DatasetSchema.TRAIN);
         assertEquals(twitterTrain, paired.at("/trainImages").asLong(), "every train image of the target domain searched");

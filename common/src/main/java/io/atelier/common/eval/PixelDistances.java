@@ -27,6 +27,12 @@ public final class PixelDistances {
         return Transforms.abs(diff, false).meanNumber().doubleValue() / 2;
     }
 
+    /** Each row's mean |a - b| in float64, in [0, 1] pixel units: a [n] vector. */
+    public static INDArray rowMeanL1(INDArray a, INDArray b) {
+        INDArray diff = a.castTo(DataType.DOUBLE).subi(b.castTo(DataType.DOUBLE));
+        return Transforms.abs(diff, false).mean(1).divi(2);
+    }
+
     /**
      * For each row of x, the row of candidates nearest in L2: |x - t|^2 = |x|^2 - 2 x.t + |t|^2, and |x|^2
      * is the same for every t, so the nearest maximises 2 x.t - |t|^2 (one matrix product for all pairs).

@@ -88,8 +88,10 @@ final class PairedScores {
             INDArray train = PixelDistances.pixels(targetTrain.select(col(DatasetSchema.IMAGE)).collectAsList(), 0);
             nearestL1 = PixelDistances.meanL1(PixelDistances.nearestRows(x, train), y);
         }
+        // Per pair, how much closer to y the translation is than x itself: whether a small mean gain is real.
+        INDArray gains = PixelDistances.rowMeanL1(x, y).subi(PixelDistances.rowMeanL1(t, y));
         return new TranslationReport.Paired(pairs.size(), PixelDistances.meanL1(t, y), PixelDistances.meanL1(x, y),
-                nearestL1, skipped, trainCount);
+                TranslationReport.Gain.of(gains), nearestL1, skipped, trainCount);
     }
 
     /** The file name without its folders, as {@code --split-by name} hashes it. */

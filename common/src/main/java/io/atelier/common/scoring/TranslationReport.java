@@ -1,6 +1,8 @@
 package io.atelier.common.scoring;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -53,14 +55,38 @@ public record TranslationReport(String direction, List<String> sourceDomain, Lis
      * @param pairs               sampled source images whose name has a target image in the split
      * @param translatedL1        |translation(x) - y|, translations rounded to 8 bits as stored
      * @param identityL1          |x - y|: the untranslated baseline a translation should beat
+     * @param gainOverIdentity    identityL1 - translatedL1 pair by pair, with its uncertainty
      * @param nearestTrainL1      |n(x) - y|, n(x) the target domain's train image nearest x in L2 (retrieval
      *                            baseline); null when skipped
      * @param nearestTrainSkipped why there is no nearestTrainL1; null when there is
      * @param trainImages         the target domain's train images searched (or counted, when skipped)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Paired(long pairs, double translatedL1, double identityL1, Double nearestTrainL1,
-                         String nearestTrainSkipped, long trainImages) {
+    public record Paired(long pairs, double translatedL1, double identityL1, Gain gainOverIdentity,
+                         Double nearestTrainL1, String nearestTrainSkipped, long trainImages) {
+    }
+
+    /**
+     * How much closer to its target image each translation is than the untranslated source, over
+     * the pairs: d_i = |x_i - y_i| - |t_i - y_i| (per-pixel means, [0, 1] units).
+     *
+     * @param mean          the mean of d (identityL1 - translatedL1)
+     * @param ci95          mean -/+ 1.96 standard errors (normal approximation; null for one pair)
+     * @param shareOfPairs  the share of pairs with d > 0: translation closer than the source
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Gain(double mean, List<Double> ci95, double shareOfPairs) {
+        /** From the per-pair gains d, a [n] vector. */
+        public static Gain of(INDArray d) {
+            long n = d.length();
+            double mean = d.meanNumber().doubleValue();
+            double share = d.gt(0).castTo(DataType.DOUBLE).meanNumber().doubleValue();
+            if (n < 2) {
+                return new Gain(mean, null, share);
+            }
+            double halfWidth = 1.96 * d.stdNumber().doubleValue() / Math.sqrt(n); // std with n - 1
+            return new Gain(mean, List.of(mean - halfWidth, mean + halfWidth), share);
+        }
     }
 
     /** The table {@code evaluate} prints. */
@@ -90,6 +116,10 @@ public record TranslationReport(String direction, List<String> sourceDomain, Lis
                     there, paired.translatedL1(), paired.identityL1(), paired.trainImages(),
                     paired.nearestTrainL1() == null ? "skipped: " + paired.nearestTrainSkipped()
                             : String.format("%.4f", paired.nearestTrainL1())));
+            Gain gain = paired.gainOverIdentity();
+            lines.add(String.format("  translated closer to y than x by %.4f per pixel%s; closer for %.0f%% of the pairs",
+                    gain.mean(), gain.ci95() == null ? "" : String.format(" (95%% CI %.4f to %.4f)", gain.ci95().get(0),
+                            gain.ci95().get(1)), 100 * gain.shareOfPairs()));
         }
         return lines;
     }
