@@ -40,12 +40,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * test's dataset feeds the training tests; a test run alone ingests its own in this JVM, where the
  * models that generate and translate read are trained too (a submit costs minutes on a loaded machine).
  *
- * <p>Fifteen submits take 30 to 60 minutes on two cores, more than the default build can spend, so
- * the class runs only when asked: {@code mvn -B verify -Datelier.faults=true -Dit.test=ClusterFaultsIT},
+ * <p>The nine tests took 25 minutes end to end on two cores (docs/RELIABILITY.md), more than the
+ * default build can spend, so the class runs only when asked: {@code mvn -B verify -Datelier.faults=true -Dit.test=ClusterFaultsIT},
  * or one test with {@code -Dit.test='ClusterFaultsIT#name'}.
  */
 @EnabledIfSystemProperty(named = "atelier.faults", matches = "true",
-        disabledReason = "cluster fault runs take 10-30 min; run with -Datelier.faults=true")
+        disabledReason = "cluster fault runs take about 25 min; run with -Datelier.faults=true")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFaultsIT {
     /** Spark's 200 shuffle partitions would make tiny stages of 200 tasks each on two cores. */
