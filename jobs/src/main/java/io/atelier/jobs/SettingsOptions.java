@@ -100,23 +100,26 @@ final class SettingsOptions {
 
     /** {@code command}'s own settings, resolved as above; its sections' keys in the file are theirs. */
     static <T extends Record> T resolve(CommandSpec spec, Command<T> command, String configFile) {
-        Set<String> others = new HashSet<>();
-        command.sections().forEach(section -> others.addAll(keys(section.getClass())));
-        return resolve(spec, command.settingsType(), command.defaults(), configFile, others);
+        return resolve(spec, command.settingsType(), command.defaults(), configFile,
+                keysOfOtherRecords(command, command.settingsType()));
     }
 
     /** One of {@code command}'s sections, from the same flags and file; the other records' keys are theirs. */
     static <S extends Record> S resolveSection(CommandSpec spec, Command<?> command, S section, String configFile) {
-        Set<String> others = new HashSet<>(keys(command.settingsType()));
-        command.sections().stream().filter(other -> other.getClass() != section.getClass())
-                .forEach(other -> others.addAll(keys(other.getClass())));
-        return resolve(spec, typeOf(section), section, configFile, others);
+        return resolve(spec, typeOf(section), section, configFile, keysOfOtherRecords(command, section.getClass()));
     }
 
-    private static Set<String> keys(Class<?> type) {
+    /** The setting names of {@code command}'s records (its own and its sections) other than {@code type}. */
+    private static Set<String> keysOfOtherRecords(Command<?> command, Class<?> type) {
+        List<Class<?>> records = new java.util.ArrayList<>(List.of(command.settingsType()));
+        command.sections().forEach(section -> records.add(section.getClass()));
         Set<String> keys = new HashSet<>();
-        for (RecordComponent c : type.getRecordComponents()) {
-            keys.add(c.getName());
+        for (Class<?> record : records) {
+            if (record != type) {
+                for (RecordComponent c : record.getRecordComponents()) {
+                    keys.add(c.getName());
+                }
+            }
         }
         return keys;
     }

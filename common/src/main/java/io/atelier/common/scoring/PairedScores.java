@@ -88,10 +88,13 @@ final class PairedScores {
             INDArray train = PixelDistances.pixels(targetTrain.select(col(DatasetSchema.IMAGE)).collectAsList(), 0);
             nearestL1 = PixelDistances.meanL1(PixelDistances.nearestRows(x, train), y);
         }
-        // Per pair, how much closer to y the translation is than x itself: whether a small mean gain is real.
-        INDArray gains = PixelDistances.rowMeanL1(x, y).subi(PixelDistances.rowMeanL1(t, y));
-        return new TranslationReport.Paired(pairs.size(), PixelDistances.meanL1(t, y), PixelDistances.meanL1(x, y),
-                TranslationReport.Gain.of(gains), nearestL1, skipped, trainCount);
+        // Per pair, so the report can say whether a small gain over the untranslated image is real;
+        // every image has the same size, so the means of the pairs are the means over all pixels.
+        INDArray translatedL1 = PixelDistances.rowMeanL1(t, y);
+        INDArray identityL1 = PixelDistances.rowMeanL1(x, y);
+        return new TranslationReport.Paired(pairs.size(), translatedL1.meanNumber().doubleValue(),
+                identityL1.meanNumber().doubleValue(), TranslationReport.Gain.of(identityL1.sub(translatedL1)), nearestL1,
+                skipped, trainCount);
     }
 
     /** The file name without its folders, as {@code --split-by name} hashes it. */
