@@ -43,7 +43,7 @@ public final class AtelierCli implements Runnable {
                 trainGan ? TrainGanCommand.forArguments(args) : new TrainGanCommand(), new TrainDiffusionCommand(),
                 new GenerateCommand(), new EmbedCommand(), new StylizeCommand(), new TranslateCommand(),
                 new ProjectCommand(), new TrainStyleCommand(),
-                new TrainClassifierCommand(), new EvaluateCommand(), new QuickstartCommand(),
+                new TrainClassifierCommand(), new EvaluateCommand(), new PromptFidelityCommand(), new QuickstartCommand(),
                 new BenchCommand()}) {
             cli.addSubcommand(command);
         }

@@ -218,7 +218,7 @@ class SettingsOptionsTest {
         List<String> generated = new java.util.ArrayList<>();
         checkGenerated(AtelierCli.commandLine(), generated);
         assertEquals(List.of("ingest", "inspect", "train-gan", "train-diffusion", "generate", "embed", "stylize", "translate",
-                "project", "train-style", "train-classifier", "evaluate", "quickstart", "bench ingest", "bench gan-step",
+                "project", "train-style", "train-classifier", "evaluate", "prompt-fidelity", "quickstart", "bench ingest", "bench gan-step",
                 "bench diffusion-step", "bench cyclegan-step", "bench stylegan-step", "bench sample", "bench scaling",
                 "bench evaluate", "bench stylize", "bench stylize-rerun", "bench generate-load", "bench ingest-load"), generated);
     }

@@ -6,6 +6,8 @@
  * baselines), from a checkpoint or between rounds. Uses {@code classify} and {@code embed} for the
  * networks, {@code eval} for the scores, {@code generate} and {@code families} for samples and
  * translations, {@code train} and {@code runs} for the round-evaluator contract and the training
- * state, and {@code data}, {@code io}.
+ * state, {@code image} for the pixels of samples, and {@code data}, {@code io}. Prompt fidelity: a
+ * text-to-image run's samples per prompt, scored by a classifier (category) and by colour against
+ * the real images of each prompt (attribute binding).
  */
 package io.atelier.common.scoring;

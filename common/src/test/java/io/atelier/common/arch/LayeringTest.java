@@ -45,7 +45,7 @@ class LayeringTest {
         MAY_USE.put("classify", List.of("eval", "train", "exec", "compute", "data", "image", "io"));
         MAY_USE.put("embed", List.of("eval", "features", "catalog", "exec", "compute", "data", "image", "io"));
         MAY_USE.put("style", List.of("embed", "features", "train", "runs", "data", "image", "io", "nn"));
-        MAY_USE.put("scoring", List.of("classify", "embed", "eval", "generate", "families", "train", "runs", "data", "io"));
+        MAY_USE.put("scoring", List.of("classify", "embed", "eval", "generate", "families", "train", "runs", "data", "image", "io"));
         MAY_USE.put("stylize", List.of("style", "embed", "features", "catalog", "exec", "compute", "data", "image", "io"));
         MAY_USE.put("translate", List.of("stylize", "style", "families", "image", "io"));
         MAY_USE.put("project", List.of("stylize", "style", "embed", "features", "families", "runs", "image", "io", "nn"));

@@ -60,7 +60,8 @@ public final class Vocabulary implements Serializable {
         }
     }
 
-    static List<String> split(String text) {
+    /** A caption or prompt as the vocabulary reads it: lower-cased words of letters and digits. */
+    public static List<String> split(String text) {
         List<String> out = new ArrayList<>();
         for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
             if (!w.isEmpty()) {
