@@ -73,6 +73,13 @@ class PromptFidelityCommandTest {
 
         JsonNode report = new ObjectMapper().readTree(tmp.resolve("a.json").toFile());
         assertEquals(2, report.get("results").size(), "one result per guidance value");
+        for (String g : new String[]{"1", "3"}) {
+            java.awt.image.BufferedImage grid = javax.imageio.ImageIO.read(tmp.resolve("a-guidance-" + g + ".png").toFile());
+            assertTrue(grid.getHeight() >= 5 * 64 && grid.getHeight() < 6 * 64, "a row of 2x samples per prompt: "
+                    + grid.getHeight());
+            assertTrue(grid.getWidth() >= 3 * 64, "three samples per row: " + grid.getWidth());
+        }
+        assertEquals(2, report.get("grids").size());
         for (JsonNode ref : report.get("references")) {
             assertEquals(2, ref.get("images").asLong(), "a Noto and a Twemoji drawing of " + ref.get("prompt"));
             assertEquals(3, ref.get("rgb").size());

@@ -11,6 +11,7 @@ import io.atelier.common.families.GeneratorSource;
 import io.atelier.common.families.SamplingOptions;
 import io.atelier.common.generate.GenerationJob;
 import io.atelier.common.generate.GenerationOptions;
+import io.atelier.common.image.ImageGrid;
 import io.atelier.common.image.SparkImage;
 import io.atelier.common.io.HadoopFiles;
 import io.atelier.common.io.InvalidSettingException;
@@ -23,6 +24,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,7 +48,8 @@ import static org.apache.spark.sql.functions.col;
  *   among the group's prompts. Chance is one over the group's size.</li>
  * </ul>
  * Samples come from generate's code path (DDIM, eta 0, the run's EMA weights), sample i of every
- * prompt from the same noise, and are scored where they are made; nothing is written but the report.
+ * prompt from the same noise, and are scored where they are made; nothing is written but the report
+ * and, per guidance value, a grid of each prompt's first samples.
  */
 public final class PromptFidelity {
     /** The real images behind one attribute prompt: how many, and their mean colour (r, g, b in 0..255). */
@@ -70,11 +73,14 @@ public final class PromptFidelity {
                              List<GroupBinding> binding) {
     }
 
-    /** The report written to {@code out}. */
-    public record Report(Map<String, Object> definition, List<Reference> references, List<AtGuidance> results) {
+    /** The report written to {@code out}; {@code grids}: one PNG per guidance value, rows = prompts. */
+    public record Report(Map<String, Object> definition, List<Reference> references, List<AtGuidance> results,
+                         List<String> grids) {
     }
 
     private static final int CLASSIFIER_BATCH = 64;
+    /** Samples per prompt shown in the grids: the first ones, the same noise in every row. */
+    static final int GRID_COLUMNS = 8;
 
     private final SparkSession spark;
 
@@ -98,9 +104,11 @@ public final class PromptFidelity {
         GenerationJob job = new GenerationJob(spark);
         List<AtGuidance> results = new ArrayList<>();
         List<String> all = prompts.all();
+        List<String> grids = new ArrayList<>();
         for (double g : guidance) {
             Map<String, long[]> predicted = new LinkedHashMap<>();
             Map<String, List<float[]>> colours = new LinkedHashMap<>();
+            List<List<BufferedImage>> gridRows = new ArrayList<>();
             for (int i = 0; i < all.size(); i++) {
                 String prompt = all.get(i);
                 log.accept(String.format(java.util.Locale.ROOT, "guidance %s: prompt %d of %d '%s' (%d samples)",
@@ -109,6 +117,8 @@ public final class PromptFidelity {
                         .withPartitions(spark.sparkContext().defaultParallelism()))
                         .select(DatasetSchema.IMAGE).persist(StorageLevel.MEMORY_AND_DISK());
                 try {
+                    gridRows.add(rows.javaRDD().take(GRID_COLUMNS).stream()
+                            .map(r -> SparkImage.fromRow(r.getStruct(0)).toRgb()).toList());
                     if (classifier != null && prompts.categories().containsKey(prompt)) {
                         predicted.put(prompt, ClassAccuracy.predictions(rows, classifier, CLASSIFIER_BATCH));
                     }
@@ -121,9 +131,12 @@ public final class PromptFidelity {
                 }
             }
             results.add(score(g, prompts, classifier == null ? null : classifier.classNames(), predicted, colours, references));
+            Path grid = gridPath(s.out(), g);
+            HadoopFiles.writeAtomically(grid, ImageGrid.toPng(ImageGrid.compose(gridRows, all, 2)), conf);
+            grids.add(grid.toString());
         }
         Map<String, Object> definition = definition(s, probe, classifier, prompts);
-        Report report = new Report(definition, new ArrayList<>(references.values()), results);
+        Report report = new Report(definition, new ArrayList<>(references.values()), results, grids);
         HadoopFiles.writeAtomically(new Path(s.out()), Json.pretty(report).getBytes(StandardCharsets.UTF_8), conf);
         return report;
     }
@@ -187,6 +200,12 @@ public final class PromptFidelity {
             binding.add(new GroupBinding(group.getKey(), sum / members.size(), 1.0 / members.size(), scores));
         }
         return new AtGuidance(guidance, accuracy, categories, binding);
+    }
+
+    /** REPORT.json -> REPORT-guidance-G.png beside it. */
+    static Path gridPath(String out, double guidance) {
+        String base = out.endsWith(".json") ? out.substring(0, out.length() - ".json".length()) : out;
+        return new Path(base + "-guidance-" + trim(guidance) + ".png");
     }
 
     private static PromptList readPrompts(String path, Configuration conf) {
