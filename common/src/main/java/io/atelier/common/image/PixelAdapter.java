@@ -2,7 +2,7 @@ package io.atelier.common.image;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.Reverse;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.awt.image.BufferedImage;
@@ -21,6 +21,8 @@ import java.util.List;
 public final class PixelAdapter {
     /** The channel axis of an NHWC batch. */
     private static final int CHANNELS = 3;
+    /** Channel order of the other side: BGR <-> RGB. Read-only, shared by every caller. */
+    private static final INDArray SWAPPED_CHANNELS = Nd4j.createFromArray(2, 1, 0);
 
     private PixelAdapter() {
     }
@@ -58,8 +60,10 @@ public final class PixelAdapter {
 
     /**
      * Writes the batch {@code src} [n, h, w, c] with its channel axis reversed into {@code dst}
-     * (same shape) and returns dst: stored BGR to RGB, or RGB back to BGR (gray is copied). One ND4J
-     * op, so it runs on whichever device holds the tensors.
+     * (same shape, another array) and returns dst: stored BGR to RGB, or RGB back to BGR (gray is
+     * copied). One ND4J op, so it runs on whichever device holds the tensors: a {@code gather} of
+     * channels 2, 1, 0, not the {@code reverse} op, which (ND4J 1.0.0-M2.1, CPU) leaks native
+     * memory on every call, about 3 MB for a [16, 32, 32, 3] batch (see PixelAdapterTest).
      */
     public static INDArray storedToRgb(INDArray src, INDArray dst) {
         if (src.rank() != 4 || !Arrays.equals(src.shape(), dst.shape())) {
@@ -69,7 +73,11 @@ public final class PixelAdapter {
         if (src.size(CHANNELS) == 1) {
             return dst.assign(src);
         }
-        Nd4j.exec(new Reverse(src, dst, CHANNELS));
+        if (src == dst) {
+            throw new IllegalArgumentException("the channel swap needs an output array other than its input");
+        }
+        Nd4j.exec(DynamicCustomOp.builder("gather").addInputs(src, SWAPPED_CHANNELS).addOutputs(dst)
+                .addIntegerArguments(CHANNELS).build());
         return dst;
     }
 
