@@ -19,7 +19,11 @@ import java.util.function.Function;
  *   <li><b>Keyed</b> by a value that names the network and its weights (a spec's key string, or a
  *       source whose {@code equals} covers its weights): equal keys share one value.</li>
  *   <li><b>Bounded</b>: at most {@code capacity} keys per JVM; asking for one more drops the least
- *       recently used (left to the garbage collector, not closed).</li>
+ *       recently used (left to the garbage collector, not closed) and then asks for a collection:
+ *       a dropped network's ND4J buffers are native memory (a diffusion sampler holds about 1 GB)
+ *       that only a collection frees, and the small Java objects that own them never fill the heap
+ *       enough to start one, so without it a JVM that goes through many keys (one generator per
+ *       prompt, per evaluated round) grows until the system kills it.</li>
  *   <li><b>Built once</b> per key and JVM, by the first task that asks; tasks asking for the same key
  *       meanwhile wait for that build rather than make a second one, and other keys are not held up.
  *       A build that throws is not kept: the next task tries again.</li>
@@ -33,6 +37,7 @@ public final class ExecutorCache<K, V> {
     private final int capacity;
     private final Map<K, FutureTask<V>> values;
     private final AtomicInteger builds = new AtomicInteger();
+    private final AtomicInteger evictions = new AtomicInteger();
 
     public ExecutorCache(int capacity) {
         if (capacity < 1) {
@@ -42,7 +47,11 @@ public final class ExecutorCache<K, V> {
         this.values = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<K, FutureTask<V>> eldest) {
-                return size() > ExecutorCache.this.capacity;
+                boolean drop = size() > ExecutorCache.this.capacity;
+                if (drop) {
+                    evictions.incrementAndGet();
+                }
+                return drop;
             }
         };
     }
@@ -54,6 +63,7 @@ public final class ExecutorCache<K, V> {
     public V get(K key, Function<? super K, ? extends V> build) {
         FutureTask<V> mine = null;
         FutureTask<V> value;
+        boolean evicted = false;
         synchronized (values) {
             value = values.get(key);
             if (value == null) {
@@ -61,9 +71,15 @@ public final class ExecutorCache<K, V> {
                     builds.incrementAndGet();
                     return build.apply(key);
                 });
+                int before = evictions.get();
                 values.put(key, mine);
                 value = mine;
+                evicted = evictions.get() != before;
             }
+        }
+        if (evicted) {
+            // Outside the lock, before the build allocates: frees the dropped value's native memory.
+            System.gc();
         }
         if (mine != null) {
             mine.run(); // outside the lock: a slow build holds up only the tasks that need this key
@@ -94,6 +110,11 @@ public final class ExecutorCache<K, V> {
         synchronized (values) {
             return values.size();
         }
+    }
+
+    /** Keys dropped for others since the JVM started. */
+    public int evictions() {
+        return evictions.get();
     }
 
     /** Values this cache has built since the JVM started (tests check that tasks share them). */

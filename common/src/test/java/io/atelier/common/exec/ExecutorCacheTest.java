@@ -137,4 +137,38 @@ class ExecutorCacheTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    /**
+     * Values dropped for newer keys hold native memory that only a collection frees (a network's
+     * ND4J buffers); their owners are small, so nothing else starts one. Eight keys of 128 MiB
+     * each through a cache of two: without the collection on eviction all eight stay resident.
+     */
+    @Test
+    void droppedValuesReleaseTheirNativeMemory() throws Exception {
+        java.nio.file.Path status = java.nio.file.Path.of("/proc/self/status");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(status), "Linux /proc only");
+        long block = 128L << 20;
+        ExecutorCache<Integer, org.bytedeco.javacpp.BytePointer> cache = new ExecutorCache<>(2);
+        System.gc();
+        long before = residentMib(status);
+        for (int key = 0; key < 8; key++) {
+            cache.get(key, k -> {
+                org.bytedeco.javacpp.BytePointer p = new org.bytedeco.javacpp.BytePointer(block);
+                for (long i = 0; i < block; i += 4096) {
+                    p.put(i, (byte) 1); // resident, as a network's written buffers are
+                }
+                return p;
+            });
+        }
+        Thread.sleep(300); // JavaCPP frees collected pointers on its own thread
+        long grown = residentMib(status) - before;
+        assertEquals(6, cache.evictions());
+        assertEquals(2, cache.size());
+        assertTrue(grown < 5 * 128, "resident memory grew " + grown + " MiB for 2 kept values of 128 MiB (8 built)");
+    }
+
+    private static long residentMib(java.nio.file.Path status) throws java.io.IOException {
+        return java.nio.file.Files.readAllLines(status).stream().filter(l -> l.startsWith("VmRSS"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024).findFirst().orElseThrow();
+    }
 }
