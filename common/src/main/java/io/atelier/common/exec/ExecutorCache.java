@@ -22,8 +22,8 @@ import java.util.function.Function;
  *       recently used (left to the garbage collector, not closed) and then asks for a collection:
  *       a dropped network's ND4J buffers are native memory (a diffusion sampler holds about 1 GB)
  *       that only a collection frees, and the small Java objects that own them never fill the heap
- *       enough to start one, so without it a JVM that goes through many keys (one generator per
- *       prompt, per evaluated round) grows until the system kills it.</li>
+ *       enough to start one, so without it a JVM that goes through many keys (prompt-fidelity
+ *       builds one generator per prompt) grows until the system kills it.</li>
  *   <li><b>Built once</b> per key and JVM, by the first task that asks; tasks asking for the same key
  *       meanwhile wait for that build rather than make a second one, and other keys are not held up.
  *       A build that throws is not kept: the next task tries again.</li>

@@ -104,6 +104,7 @@ public final class PromptFidelity {
         GenerationJob job = new GenerationJob(spark);
         List<AtGuidance> results = new ArrayList<>();
         List<String> all = prompts.all();
+        java.util.Set<String> attributePrompts = prompts.attributePrompts();
         List<String> grids = new ArrayList<>();
         for (double g : guidance) {
             Map<String, long[]> predicted = new LinkedHashMap<>();
@@ -122,9 +123,8 @@ public final class PromptFidelity {
                     if (classifier != null && prompts.categories().containsKey(prompt)) {
                         predicted.put(prompt, ClassAccuracy.predictions(rows, classifier, CLASSIFIER_BATCH));
                     }
-                    if (prompts.attributePrompts().contains(prompt)) {
-                        colours.put(prompt, rows.javaRDD().map(r -> MeanColour.of(SparkImage.fromRow(r.getStruct(0))))
-                                .collect());
+                    if (attributePrompts.contains(prompt)) {
+                        colours.put(prompt, meanColours(rows));
                     }
                 } finally {
                     rows.unpersist();
@@ -200,6 +200,11 @@ public final class PromptFidelity {
             binding.add(new GroupBinding(group.getKey(), sum / members.size(), 1.0 / members.size(), scores));
         }
         return new AtGuidance(guidance, accuracy, categories, binding);
+    }
+
+    /** Each sample's mean colour ({@link MeanColour}), computed where the samples are. */
+    private static List<float[]> meanColours(Dataset<Row> images) {
+        return images.javaRDD().map(r -> MeanColour.of(SparkImage.fromRow(r.getStruct(0)))).collect();
     }
 
     /** REPORT.json -> REPORT-guidance-G.png beside it. */
